@@ -3,4 +3,16 @@
 //! Nothing here knows about Spin except `spin_adapter` (feature `spin`), which
 //! implements the [`ports`] with `spin-sdk` for the components.
 
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod lang;
+pub mod pagination;
+pub mod phone;
 pub mod ports;
+pub mod admin;
+pub mod apikey;
+pub mod audit;
+pub mod delivery;
+#[cfg(feature = "spin")]
+pub mod spin_adapter;

@@ -1,1 +1,327 @@
-//! E2E harness.
+//! End-to-end harness: starts the real `edge-host` binary on an ephemeral port
+//! with a temporary state dir, serving the `.wasm` files that `scripts/test`
+//! built, and gives tests a small HTTP client.
+//!
+//! Nothing here sleeps to synchronise: the harness waits for the line
+//! `Serving http://…` that edge-host prints once it accepts connections.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use reqwest::blocking::Client;
+pub use reqwest::Method;
+use serde_json::Value;
+
+pub mod fake_server;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The release `edge-host` binary that `scripts/test` builds.
+pub fn edge_host_bin() -> PathBuf {
+    let bin = root().join("target/release/edge-host");
+    assert!(
+        bin.exists(),
+        "{} is missing: run the suite with scripts/test, which builds it and the components first",
+        bin.display()
+    );
+    bin
+}
+
+/// Secrets the test app runs with (throw-away values).
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
+
+/// How to start one edge-host process.
+pub struct HostBuilder {
+    manifest: PathBuf,
+    vars: Vec<(String, String)>,
+    state_dir: Option<PathBuf>,
+    args: Vec<String>,
+}
+
+impl HostBuilder {
+    /// The product app (`spin.toml` at the root), in dev mode with test secrets.
+    pub fn app() -> Self {
+        Self {
+            manifest: root().join("spin.toml"),
+            vars: vec![],
+            state_dir: None,
+            args: vec![],
+        }
+        .var("token_secret", "test-token-secret")
+        .var("otp_pepper", "test-otp-pepper")
+        .var("qr_secret", "test-qr-secret")
+        .var("admin_token", ADMIN_TOKEN)
+        .var("dev_mode", "true")
+    }
+
+    /// The probe fixture app (`tests/fixtures/spin.toml`).
+    pub fn probe() -> Self {
+        Self { manifest: root().join("tests/fixtures/spin.toml"), vars: vec![], state_dir: None, args: vec![] }
+            .var("must_have", "present")
+    }
+
+    /// Sets a Spin variable through `SPIN_VARIABLE_<NAME>`, as Spin reads it.
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Leaves a variable unset (even one `app()` sets).
+    pub fn unset(mut self, name: &str) -> Self {
+        self.vars.retain(|(n, _)| n != name);
+        self
+    }
+
+    /// Uses (and keeps) this state dir instead of a fresh temporary one.
+    pub fn state_dir(mut self, dir: &Path) -> Self {
+        self.state_dir = Some(dir.to_path_buf());
+        self
+    }
+
+    /// Serves another manifest.
+    pub fn manifest(mut self, path: &Path) -> Self {
+        self.manifest = path.to_path_buf();
+        self
+    }
+
+    /// Passes an extra command-line argument to `edge-host up`.
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.to_owned());
+        self
+    }
+
+    fn command(&self, state_dir: &Path) -> Command {
+        let mut cmd = Command::new(edge_host_bin());
+        cmd.arg("up")
+            .arg("--from")
+            .arg(&self.manifest)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--state-dir")
+            .arg(state_dir)
+            .arg("--cache-dir")
+            .arg(root().join("target/edge-cache"))
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("SPIN_VARIABLE_") {
+                cmd.env_remove(k);
+            }
+        }
+        for (name, value) in &self.vars {
+            cmd.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+        }
+        cmd
+    }
+
+    /// Starts edge-host and waits until it serves.
+    pub fn start(self) -> Host {
+        match self.try_start() {
+            Ok(h) => h,
+            Err(log) => panic!("edge-host did not start:\n{log}"),
+        }
+    }
+
+    /// Starts edge-host; `Err` holds its output when it exits instead of serving.
+    pub fn try_start(self) -> Result<Host, String> {
+        let (temp, state_dir) = match &self.state_dir {
+            Some(d) => (None, d.clone()),
+            None => {
+                let t = tempfile::tempdir().unwrap();
+                let p = t.path().to_path_buf();
+                (Some(t), p)
+            }
+        };
+        let mut child = self.command(&state_dir).spawn().expect("spawn edge-host");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel::<Option<String>>();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        pump(stdout, log.clone(), Some(tx.clone()));
+        pump(stderr, log.clone(), Some(tx));
+        // Bounded wait for the "Serving" line; compiling components on a cold
+        // cache can take a while on 2 cores.
+        let url = loop {
+            match rx.recv_timeout(Duration::from_secs(300)) {
+                Ok(Some(line)) => {
+                    if let Some(rest) = line.strip_prefix("Serving ") {
+                        break rest.trim().to_owned();
+                    }
+                }
+                Ok(None) | Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(log.lock().unwrap().clone());
+                }
+            }
+        };
+        let client = Client::builder().timeout(Duration::from_secs(60)).pool_max_idle_per_host(64).build().unwrap();
+        Ok(Host { child: Some(child), url, state_dir, _temp: temp, client, log })
+    }
+}
+
+/// Copies a child's output into `log`; announces each line on `tx` and `None` at EOF.
+fn pump(
+    stream: impl std::io::Read + Send + 'static,
+    log: Arc<Mutex<String>>,
+    tx: Option<mpsc::Sender<Option<String>>>,
+) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            log.lock().unwrap().push_str(&format!("{line}\n"));
+            if let Some(tx) = &tx {
+                let _ = tx.send(Some(line));
+            }
+        }
+        if let Some(tx) = &tx {
+            let _ = tx.send(None);
+        }
+    });
+}
+
+/// A running edge-host.
+pub struct Host {
+    child: Option<Child>,
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    pub state_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    pub client: Client,
+    log: Arc<Mutex<String>>,
+}
+
+/// A response, fully read.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): status {} body {}", self.status, self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// The stable error code of a SPEC §4 error body.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl Host {
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{}", self.url, path)
+    }
+
+    /// A request builder for `path` on this host.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::blocking::RequestBuilder {
+        self.client.request(method, self.at(path))
+    }
+
+    pub fn send(&self, rb: reqwest::blocking::RequestBuilder) -> Resp {
+        let resp = rb.send().unwrap_or_else(|e| panic!("request failed: {e}\nlog:\n{}", self.log()));
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().unwrap().to_vec();
+        Resp { status, headers, body }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.send(self.request(Method::GET, path))
+    }
+
+    pub fn get_auth(&self, path: &str, token: &str) -> Resp {
+        self.send(self.request(Method::GET, path).bearer_auth(token))
+    }
+
+    pub fn post_json(&self, path: &str, body: &Value) -> Resp {
+        self.send(self.request(Method::POST, path).json(body))
+    }
+
+    pub fn post_json_auth(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send(self.request(Method::POST, path).bearer_auth(token).json(body))
+    }
+
+    /// Everything edge-host printed so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Stops the process (SIGTERM, then waits) and keeps the state dir if the
+    /// caller chose it.
+    pub fn stop(mut self) -> String {
+        self.shutdown();
+        self.log()
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // SIGTERM lets edge-host finish in-flight requests and exit cleanly.
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = std::time::Instant::now() + Duration::from_secs(15);
+            loop {
+                match child.try_wait() {
+                    Ok(Some(_)) => break,
+                    Ok(None) if std::time::Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    _ => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the process exited (and how) — for shutdown tests.
+    pub fn child_mut(&mut self) -> Option<&mut Child> {
+        self.child.as_mut()
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Runs `n` copies of `f` at once on real threads and collects the results.
+pub fn parallel<T: Send + 'static>(n: usize, f: impl Fn(usize) -> T + Send + Sync + 'static) -> Vec<T> {
+    let f = Arc::new(f);
+    let barrier = Arc::new(std::sync::Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let f = f.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                f(i)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}

@@ -1,1 +1,177 @@
-fn main() {}
+//! `edge-host`: builds and serves a Spin application locally, like
+//! `spin build` and `spin up`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use edge_host::manifest::Manifest;
+use edge_host::runtime::loader;
+use edge_host::runtime_config::{RuntimeConfig, StateDir};
+use edge_host::variables::Resolver;
+
+#[derive(Parser)]
+#[command(name = "edge-host", version, about = "Local Spin-compatible runtime (development and tests)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs each component's build command (like `spin build`).
+    Build {
+        /// The manifest, or a directory holding spin.toml.
+        #[arg(short = 'f', long = "from", default_value = "spin.toml")]
+        from: PathBuf,
+        /// Only these components.
+        #[arg(short = 'c', long = "component-id")]
+        component_id: Vec<String>,
+    },
+    /// Serves the application (like `spin up`).
+    Up(UpArgs),
+}
+
+#[derive(clap::Args)]
+struct UpArgs {
+    /// The manifest, or a directory holding spin.toml.
+    #[arg(short = 'f', long = "from", default_value = "spin.toml")]
+    from: PathBuf,
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: String,
+    /// Where the default stores live (Spin's `.spin/` layout).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Spin runtime configuration (store locations).
+    #[arg(long)]
+    runtime_config_file: Option<PathBuf>,
+    /// Build the components first.
+    #[arg(long)]
+    build: bool,
+    /// Compiled-code cache, so restarts do not recompile.
+    #[arg(long, env = "EDGE_HOST_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// SQL migrations applied to the `default` database at start
+    /// (default: `infra/migrations` beside the manifest, when present).
+    #[arg(long)]
+    migrations_dir: Option<PathBuf>,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build { from, component_id } => {
+            load_manifest(&from).and_then(|m| edge_host::build::build(&m, &component_id))
+        }
+        Command::Up(args) => up(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_manifest(from: &Path) -> anyhow::Result<Manifest> {
+    let path = if from.is_dir() { from.join("spin.toml") } else { from.to_path_buf() };
+    Manifest::load(&path)
+}
+
+fn up(args: UpArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let manifest = load_manifest(&args.from)?;
+    if args.build {
+        edge_host::build::build(&manifest, &[])?;
+    }
+    let dotenv = edge_host::variables::read_dotenv(Path::new(".env"))?;
+    let resolver = Resolver::new(&manifest, |name| std::env::var(name).ok().or_else(|| dotenv.get(name).cloned()))?;
+    let state_dir = match &args.state_dir {
+        None => StateDir::Default,
+        Some(p) if p.as_os_str().is_empty() => StateDir::Unset,
+        Some(p) => StateDir::Path(p.clone()),
+    };
+    let config = RuntimeConfig::load(args.runtime_config_file.as_deref(), &manifest.dir, state_dir)?;
+    config.check_labels(&manifest)?;
+    if let Some(dir) = &config.state_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating state dir {}", dir.display()))?;
+    }
+
+    let migrations = args.migrations_dir.clone().or_else(|| {
+        let d = manifest.dir.join("infra/migrations");
+        d.is_dir().then_some(d)
+    });
+    if let Some(dir) = migrations {
+        match loader::migrate(&config, &dir) {
+            Ok(applied) if !applied.is_empty() => {
+                eprintln!("edge-host: applied migrations {applied:?} from {}", dir.display())
+            }
+            Ok(_) => {}
+            // A database that cannot be opened is reported by the app's health
+            // check like any unavailable store; a broken migration is fatal.
+            Err(e) if is_unavailable(&e) => eprintln!("edge-host: warning: database unavailable, migrations not applied: {e:#}"),
+            Err(e) => return Err(e.context("applying migrations")),
+        }
+    }
+
+    let stores = loader::Stores::open(&config);
+    let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
+    let app = Arc::new(loader::load_app(&manifest, &resolver, &stores, cache_dir.as_deref())?);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        println!("Serving http://{addr}");
+        println!("Available Routes:");
+        for t in &manifest.http_triggers {
+            if let edge_host::manifest::HttpRoute::Path(route) = &t.route {
+                println!("  {}: http://{addr}{}", t.component, route);
+            }
+        }
+        eprintln!("edge-host: ready in {} ms", started.elapsed().as_millis());
+        edge_host::runtime::server::serve(app, listener, shutdown_signal()).await
+    })
+}
+
+fn is_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<rusqlite::Error>().is_some_and(|e| {
+            matches!(e, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code,
+                rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::PermissionDenied | rusqlite::ErrorCode::SystemIoFailure))
+        }) || c.downcast_ref::<std::io::Error>().is_some()
+    })
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|d| d.join("edge-host"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    eprintln!("edge-host: shutting down");
+}

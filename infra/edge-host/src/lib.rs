@@ -1,0 +1,10 @@
+//! edge-host: a small local runtime for Spin (`spin_manifest_version = 2`)
+//! applications. These modules hold the pure configuration and routing logic;
+//! the wasmtime engine and HTTP server build on them.
+
+pub mod build;
+pub mod manifest;
+pub mod migrations;
+pub mod router;
+pub mod runtime_config;
+pub mod variables;

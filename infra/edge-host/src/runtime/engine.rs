@@ -1,0 +1,89 @@
+//! The wasmtime engine: configured once, compiling each component once (and
+//! caching the machine code on disk), then pre-instantiating it so a request
+//! only pays for a cheap instantiation from the pooling allocator.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+
+use super::state::RequestState;
+
+/// How often the epoch ticks; guest deadlines are counted in these ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// A request whose guest code runs longer than this is stopped (a trap, 500).
+pub const REQUEST_DEADLINE_TICKS: u64 = 30_000 / 10;
+
+/// Builds the engine. `cache_dir` keeps compiled code across restarts.
+pub fn new_engine(cache_dir: Option<&Path>) -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+
+    let mut pool = PoolingAllocationConfig::default();
+    // Room for many concurrent requests; each instance of a Rust wasip2
+    // component uses a handful of core instances, one memory and a few tables.
+    pool.total_component_instances(1_000);
+    pool.total_core_instances(6_000);
+    pool.total_memories(1_000);
+    pool.total_tables(4_000);
+    pool.total_stacks(1_000);
+    pool.max_memory_size(256 << 20);
+    pool.max_component_instance_size(1 << 20);
+    pool.max_core_instance_size(1 << 20);
+    pool.max_memories_per_component(4);
+    pool.max_tables_per_component(16);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+
+    if let Some(dir) = cache_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating cache dir {}", dir.display()))?;
+        let mut cache_config = wasmtime::CacheConfig::new();
+        cache_config.with_directory(dir);
+        config.cache(Some(wasmtime::Cache::new(cache_config)?));
+    }
+    let engine = Engine::new(&config)?;
+
+    // Epoch ticker: lets a runaway guest be interrupted at its deadline.
+    let weak = engine.weak();
+    std::thread::Builder::new().name("epoch-ticker".into()).spawn(move || loop {
+        std::thread::sleep(EPOCH_TICK);
+        match weak.upgrade() {
+            Some(engine) => engine.increment_epoch(),
+            None => break,
+        }
+    })?;
+    Ok(engine)
+}
+
+/// The linker with everything a spin-sdk 5.2 component imports.
+pub fn new_linker(engine: &Engine) -> anyhow::Result<Linker<RequestState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    super::spin_host::add_to_linker(&mut linker)?;
+    Ok(linker)
+}
+
+/// Compiles (or loads from cache) and pre-instantiates one component.
+pub fn prepare(
+    engine: &Engine,
+    linker: &Linker<RequestState>,
+    id: &str,
+    wasm_path: &Path,
+) -> anyhow::Result<Arc<ProxyPre<RequestState>>> {
+    let bytes = std::fs::read(wasm_path).with_context(|| {
+        format!("component `{id}`: cannot read {} (run `edge-host build` first)", wasm_path.display())
+    })?;
+    let component = Component::new(engine, &bytes)
+        .with_context(|| format!("component `{id}`: {} is not a valid component", wasm_path.display()))?;
+    let pre = linker
+        .instantiate_pre(&component)
+        .with_context(|| format!("component `{id}`: imports something this host does not provide"))?;
+    let proxy = ProxyPre::new(pre)
+        .with_context(|| format!("component `{id}`: does not export wasi:http/incoming-handler"))?;
+    Ok(Arc::new(proxy))
+}

@@ -1,0 +1,150 @@
+//! Turns a validated manifest and runtime config into a servable [`App`]:
+//! stores opened, variables resolved, migrations applied, components compiled.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::component::ComponentEnv;
+use super::engine;
+use super::kv::KvStore;
+use super::outbound::AllowedHosts;
+use super::pool::SqlitePool;
+use super::server::{App, Routes, Served};
+use crate::manifest::{HttpRoute, Manifest};
+use crate::router::{self, Router};
+use crate::runtime_config::{RuntimeConfig, StoreLocation};
+use crate::variables::Resolver;
+
+/// Where each labelled store lives, opened once and shared by all requests.
+pub struct Stores {
+    pub kv: HashMap<String, KvStore>,
+    pub sql: HashMap<String, Arc<SqlitePool>>,
+}
+
+impl Stores {
+    /// Pools per file: several labels may share one file (as Spin's default
+    /// key-value file holds every label in its `store` column).
+    pub fn open(config: &RuntimeConfig) -> Self {
+        let mut kv_pools: HashMap<String, Arc<SqlitePool>> = HashMap::new();
+        let kv = config
+            .key_value_stores
+            .iter()
+            .map(|(label, loc)| {
+                let path = location_path(loc, "kv", label);
+                let pool = kv_pools
+                    .entry(path.clone())
+                    .or_insert_with(|| Arc::new(KvStore::pool(PathBuf::from(&path))))
+                    .clone();
+                (label.clone(), KvStore::new(label, pool))
+            })
+            .collect();
+        let sql = config
+            .sqlite_databases
+            .iter()
+            .map(|(label, loc)| {
+                let path = location_path(loc, "sql", label);
+                (label.clone(), Arc::new(SqlitePool::new(PathBuf::from(path), "")))
+            })
+            .collect();
+        Self { kv, sql }
+    }
+}
+
+/// An in-memory store is a shared-cache memory database private to this process.
+fn location_path(loc: &StoreLocation, kind: &str, label: &str) -> String {
+    match loc {
+        StoreLocation::File(p) => p.to_string_lossy().into_owned(),
+        StoreLocation::InMemory => format!("file:edge-host-{kind}-{label}?mode=memory&cache=shared"),
+    }
+}
+
+/// Applies `infra/migrations`-style files to the `default` SQL database.
+pub fn migrate(config: &RuntimeConfig, dir: &Path) -> anyhow::Result<Vec<i64>> {
+    let Some(loc) = config.sqlite_databases.get(crate::runtime_config::DEFAULT_LABEL) else {
+        return Ok(vec![]);
+    };
+    let path = location_path(loc, "sql", crate::runtime_config::DEFAULT_LABEL);
+    if let StoreLocation::File(p) = loc {
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+    }
+    let mut conn = rusqlite::Connection::open(&path).with_context(|| format!("opening database {path}"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    crate::migrations::apply_dir(&mut conn, dir)
+}
+
+/// Resolves everything one component may use.
+pub fn component_env(
+    manifest: &Manifest,
+    resolver: &Resolver,
+    stores: &Stores,
+    id: &str,
+) -> anyhow::Result<ComponentEnv> {
+    let component = manifest.components.get(id).with_context(|| format!("no component `{id}`"))?;
+    let mut variables = HashMap::new();
+    for name in component.variables.keys() {
+        let value = resolver
+            .resolve_component(id, name)
+            .with_context(|| format!("component `{id}`: variable `{name}`"))?;
+        variables.insert(name.clone(), value);
+    }
+    let hosts = component
+        .allowed_outbound_hosts
+        .iter()
+        .map(|h| resolver.expand(h))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .with_context(|| format!("component `{id}`: allowed_outbound_hosts"))?;
+    let outbound = AllowedHosts::parse(&hosts).with_context(|| format!("component `{id}`"))?;
+    let kv = component
+        .key_value_stores
+        .iter()
+        .filter_map(|l| stores.kv.get(l).map(|s| (l.clone(), s.clone())))
+        .collect();
+    let sql = component
+        .sqlite_databases
+        .iter()
+        .filter_map(|l| stores.sql.get(l).map(|p| (l.clone(), p.clone())))
+        .collect();
+    Ok(ComponentEnv { id: id.to_owned(), kv, sql, variables, outbound })
+}
+
+struct ManifestRoutes(Router);
+
+impl Routes for ManifestRoutes {
+    fn resolve(&self, path: &str, full_url: &str, client_addr: &str) -> Option<(String, Vec<(String, String)>)> {
+        let m = self.0.route(path)?;
+        let addr: SocketAddr = client_addr.parse().unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
+        let headers = router::spin_headers(&m, full_url, addr);
+        Some((m.component_id, headers))
+    }
+}
+
+/// Builds the servable app: compiles every routed component.
+pub fn load_app(
+    manifest: &Manifest,
+    resolver: &Resolver,
+    stores: &Stores,
+    cache_dir: Option<&Path>,
+) -> anyhow::Result<App> {
+    let router = Router::build(&manifest.http_routes())?;
+    let engine = engine::new_engine(cache_dir)?;
+    let linker = engine::new_linker(&engine)?;
+    let mut components = HashMap::new();
+    for trigger in &manifest.http_triggers {
+        let id = &trigger.component;
+        if components.contains_key(id) || matches!(trigger.route, HttpRoute::Private) {
+            continue;
+        }
+        let component = &manifest.components[id];
+        let env = Arc::new(component_env(manifest, resolver, stores, id)?);
+        let pre = engine::prepare(&engine, &linker, id, &component.source)?;
+        components.insert(id.clone(), Served { pre, env });
+    }
+    Ok(App { routes: Box::new(ManifestRoutes(router)), components })
+}

@@ -1,0 +1,298 @@
+//! `runtime-config.toml`: where key-value stores and SQLite databases live.
+//!
+//! Mirrors `spin up` for the local (`type = "spin"`) backends:
+//! - `[key_value_store.<label>] path` resolves against the runtime-config
+//!   file's directory; `[sqlite_database.<label>] path` resolves against the
+//!   working directory (Spin's SQLite resolver uses the cwd). No `path` means
+//!   an in-memory store.
+//! - Label `default` always exists: `<state_dir>/sqlite_key_value.db` and
+//!   `<state_dir>/sqlite_db.db`, in memory when there is no state directory.
+//! - The state directory is `--state-dir`, else the file's `state_dir`
+//!   (empty = none), else `<app dir>/.spin`.
+//!
+//! Other backends (redis, azure_cosmos, aws_dynamo, libsql, …) and other
+//! sections (variables providers, LLM, TLS, …) are refused with a pointer to
+//! the Spin CLI rather than silently ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+
+use crate::manifest::Manifest;
+
+/// File name of the default key-value store inside the state directory.
+pub const DEFAULT_KV_FILE: &str = "sqlite_key_value.db";
+/// File name of the default SQLite database inside the state directory.
+pub const DEFAULT_SQLITE_FILE: &str = "sqlite_db.db";
+/// The label every app gets without configuration.
+pub const DEFAULT_LABEL: &str = "default";
+
+/// Where a store's data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// An SQLite file (created on first use; its directory may need creating).
+    File(PathBuf),
+    /// A fresh in-memory database per process.
+    InMemory,
+}
+
+/// The `--state-dir` choice of the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateDir {
+    /// Not given: the file's `state_dir`, else `<app dir>/.spin`.
+    Default,
+    /// Given explicitly (relative to the working directory).
+    Path(PathBuf),
+    /// Given as empty: no state directory, default stores in memory.
+    Unset,
+}
+
+/// The resolved store layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    pub state_dir: Option<PathBuf>,
+    /// Label → location; always contains `default`.
+    pub key_value_stores: BTreeMap<String, StoreLocation>,
+    /// Label → location; always contains `default`.
+    pub sqlite_databases: BTreeMap<String, StoreLocation>,
+}
+
+impl RuntimeConfig {
+    /// Reads the optional runtime-config file and resolves stores for an app
+    /// whose manifest lives in `app_dir`.
+    pub fn load(file: Option<&Path>, app_dir: &Path, state_dir: StateDir) -> anyhow::Result<Self> {
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        match file {
+            None => resolve(&toml::Table::new(), None, app_dir, state_dir, &cwd),
+            Some(file) => {
+                let file = cwd.join(file);
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading runtime config {}", file.display()))?;
+                let table: toml::Table = toml::from_str(&text)
+                    .with_context(|| format!("parsing runtime config {}", file.display()))?;
+                let file_dir = file.parent().unwrap_or(cwd.as_path());
+                resolve(&table, Some(file_dir), app_dir, state_dir, &cwd)
+                    .with_context(|| format!("runtime config {}", file.display()))
+            }
+        }
+    }
+
+    /// Fails, like `spin up`, when a component uses a store label that has no
+    /// configuration.
+    pub fn check_labels(&self, manifest: &Manifest) -> anyhow::Result<()> {
+        for component in manifest.components.values() {
+            for label in &component.key_value_stores {
+                if !self.key_value_stores.contains_key(label) {
+                    bail!(
+                        "component {:?} uses key-value store {label:?}, which has no [key_value_store.{label}] in the runtime config (only \"default\" exists without one)",
+                        component.id
+                    );
+                }
+            }
+            for label in &component.sqlite_databases {
+                if !self.sqlite_databases.contains_key(label) {
+                    bail!(
+                        "component {:?} uses SQLite database {label:?}, which has no [sqlite_database.{label}] in the runtime config (only \"default\" exists without one)",
+                        component.id
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn resolve(
+    table: &toml::Table,
+    file_dir: Option<&Path>,
+    app_dir: &Path,
+    state_dir: StateDir,
+    cwd: &Path,
+) -> anyhow::Result<RuntimeConfig> {
+    for key in table.keys() {
+        if !matches!(key.as_str(), "state_dir" | "key_value_store" | "sqlite_database") {
+            bail!(
+                "`{key}` is not supported by edge-host (it only provides local `type = \"spin\"` key-value stores and SQLite databases); use the Spin CLI for this runtime config"
+            );
+        }
+    }
+
+    let state_dir = match state_dir {
+        StateDir::Path(p) => Some(cwd.join(p)),
+        StateDir::Unset => None,
+        StateDir::Default => match table.get("state_dir") {
+            Some(toml::Value::String(s)) if s.is_empty() => None,
+            Some(toml::Value::String(s)) => Some(cwd.join(s)),
+            Some(_) => bail!("`state_dir` must be a string"),
+            None => Some(app_dir.join(".spin")),
+        },
+    };
+
+    // Spin resolves relative KV paths against the file's directory, SQLite
+    // paths against the working directory.
+    let kv_base = file_dir.unwrap_or(cwd);
+    let mut key_value_stores = section(table, "key_value_store", kv_base)?;
+    let mut sqlite_databases = section(table, "sqlite_database", cwd)?;
+
+    let default_in = |file: &str| match &state_dir {
+        Some(dir) => StoreLocation::File(dir.join(file)),
+        None => StoreLocation::InMemory,
+    };
+    key_value_stores.entry(DEFAULT_LABEL.into()).or_insert_with(|| default_in(DEFAULT_KV_FILE));
+    sqlite_databases.entry(DEFAULT_LABEL.into()).or_insert_with(|| default_in(DEFAULT_SQLITE_FILE));
+
+    Ok(RuntimeConfig { state_dir, key_value_stores, sqlite_databases })
+}
+
+fn section(table: &toml::Table, name: &str, base: &Path) -> anyhow::Result<BTreeMap<String, StoreLocation>> {
+    let mut out = BTreeMap::new();
+    let Some(value) = table.get(name) else {
+        return Ok(out);
+    };
+    let toml::Value::Table(labels) = value else {
+        bail!("`{name}` must be a table of `[{name}.<label>]` tables");
+    };
+    for (label, config) in labels {
+        let toml::Value::Table(config) = config else {
+            bail!("[{name}.{label}] must be a table");
+        };
+        let location = store(config, base).with_context(|| format!("[{name}.{label}]"))?;
+        out.insert(label.clone(), location);
+    }
+    Ok(out)
+}
+
+fn store(config: &toml::Table, base: &Path) -> anyhow::Result<StoreLocation> {
+    match config.get("type") {
+        Some(toml::Value::String(kind)) if kind == "spin" => {}
+        Some(toml::Value::String(kind)) => bail!(
+            "type = {kind:?} is not supported by edge-host, which provides only type = \"spin\" (local SQLite); use the Spin CLI (`spin up --runtime-config-file …`) for this backend"
+        ),
+        Some(_) => bail!("`type` must be a string"),
+        None => bail!("missing `type` (edge-host supports type = \"spin\")"),
+    }
+    if let Some(unknown) = config.keys().find(|k| !matches!(k.as_str(), "type" | "path")) {
+        bail!("unknown field `{unknown}` for type = \"spin\" (only `path` is allowed)");
+    }
+    match config.get("path") {
+        None => Ok(StoreLocation::InMemory),
+        Some(toml::Value::String(path)) => Ok(StoreLocation::File(base.join(path))),
+        Some(_) => bail!("`path` must be a string"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn resolve_str(text: &str, state_dir: StateDir) -> anyhow::Result<RuntimeConfig> {
+        let table: toml::Table = toml::from_str(text).unwrap();
+        resolve(&table, Some(Path::new("/cfg")), Path::new("/app"), state_dir, Path::new("/cwd"))
+    }
+
+    fn file(p: &str) -> StoreLocation {
+        StoreLocation::File(PathBuf::from(p))
+    }
+
+    #[test]
+    fn defaults_live_in_app_state_dir_without_config() {
+        let rc = resolve(&toml::Table::new(), None, Path::new("/app"), StateDir::Default, Path::new("/cwd")).unwrap();
+        assert_eq!(rc.state_dir.as_deref(), Some(Path::new("/app/.spin")));
+        assert_eq!(rc.key_value_stores["default"], file("/app/.spin/sqlite_key_value.db"));
+        assert_eq!(rc.sqlite_databases["default"], file("/app/.spin/sqlite_db.db"));
+        assert_eq!(rc.key_value_stores.len(), 1);
+    }
+
+    #[test]
+    fn key_value_paths_resolve_against_config_dir() {
+        let rc = resolve_str("[key_value_store.cache]\ntype = \"spin\"\npath = \"data/cache.db\"", StateDir::Default).unwrap();
+        assert_eq!(rc.key_value_stores["cache"], file("/cfg/data/cache.db"));
+        assert!(rc.key_value_stores.contains_key("default"));
+    }
+
+    #[test]
+    fn sqlite_paths_resolve_against_working_dir() {
+        let rc = resolve_str("[sqlite_database.audit]\ntype = \"spin\"\npath = \"audit.db\"", StateDir::Default).unwrap();
+        assert_eq!(rc.sqlite_databases["audit"], file("/cwd/audit.db"));
+    }
+
+    #[test]
+    fn absolute_paths_are_kept() {
+        let rc = resolve_str("[sqlite_database.default]\ntype = \"spin\"\npath = \"/var/db/x.db\"", StateDir::Default).unwrap();
+        assert_eq!(rc.sqlite_databases["default"], file("/var/db/x.db"));
+    }
+
+    #[test]
+    fn store_without_path_is_in_memory() {
+        let rc = resolve_str("[key_value_store.tmp]\ntype = \"spin\"", StateDir::Default).unwrap();
+        assert_eq!(rc.key_value_stores["tmp"], StoreLocation::InMemory);
+    }
+
+    #[test]
+    fn state_dir_from_file_and_command_line() {
+        let rc = resolve_str("state_dir = \"state\"", StateDir::Default).unwrap();
+        assert_eq!(rc.sqlite_databases["default"], file("/cwd/state/sqlite_db.db"));
+        let rc = resolve_str("state_dir = \"state\"", StateDir::Path("/override".into())).unwrap();
+        assert_eq!(rc.sqlite_databases["default"], file("/override/sqlite_db.db"));
+        let rc = resolve_str("state_dir = \"\"", StateDir::Default).unwrap();
+        assert_eq!(rc.key_value_stores["default"], StoreLocation::InMemory);
+        let rc = resolve_str("", StateDir::Unset).unwrap();
+        assert_eq!(rc.sqlite_databases["default"], StoreLocation::InMemory);
+    }
+
+    #[test]
+    fn errors_on_unsupported_backend_types() {
+        for (section, kind) in [("key_value_store", "redis"), ("key_value_store", "azure_cosmos"), ("sqlite_database", "libsql")] {
+            let e = format!("{:#}", resolve_str(&format!("[{section}.x]\ntype = \"{kind}\"\nurl = \"u\""), StateDir::Default).unwrap_err());
+            assert!(e.contains(kind) && e.contains("Spin CLI"), "{e}");
+            assert!(e.contains(&format!("[{section}.x]")), "{e}");
+        }
+    }
+
+    #[test]
+    fn errors_on_unsupported_sections() {
+        let e = resolve_str("[[config_provider]]\ntype = \"vault\"", StateDir::Default).unwrap_err().to_string();
+        assert!(e.contains("config_provider"), "{e}");
+        let e = resolve_str("[llm_compute]\ntype = \"spin\"", StateDir::Default).unwrap_err().to_string();
+        assert!(e.contains("llm_compute"), "{e}");
+    }
+
+    #[test]
+    fn errors_on_missing_type_and_unknown_fields() {
+        assert!(resolve_str("[key_value_store.x]\npath = \"a\"", StateDir::Default).is_err());
+        let e = format!("{:#}", resolve_str("[key_value_store.x]\ntype = \"spin\"\npth = \"a\"", StateDir::Default).unwrap_err());
+        assert!(e.contains("pth"), "{e}");
+    }
+
+    #[test]
+    fn errors_when_component_label_is_not_configured() {
+        let m = Manifest::parse(
+            "spin_manifest_version = 2\n[application]\nname = \"a\"\n[component.api]\nsource = \"a.wasm\"\nkey_value_stores = [\"default\", \"sessions\"]\nsqlite_databases = [\"default\"]\n",
+            Path::new("/app"),
+        )
+        .unwrap();
+        let rc = resolve_str("", StateDir::Default).unwrap();
+        let e = rc.check_labels(&m).unwrap_err().to_string();
+        assert!(e.contains("\"sessions\"") && e.contains("\"api\""), "{e}");
+        let rc = resolve_str("[key_value_store.sessions]\ntype = \"spin\"", StateDir::Default).unwrap();
+        rc.check_labels(&m).unwrap();
+    }
+
+    #[test]
+    fn load_reads_file_relative_to_its_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runtime-config.toml");
+        std::fs::write(&path, "[key_value_store.cache]\ntype = \"spin\"\npath = \"kv.db\"\n").unwrap();
+        let rc = RuntimeConfig::load(Some(&path), dir.path(), StateDir::Default).unwrap();
+        assert_eq!(rc.key_value_stores["cache"], StoreLocation::File(dir.path().join("kv.db")));
+        assert_eq!(rc.state_dir, Some(dir.path().join(".spin")));
+    }
+
+    #[test]
+    fn load_without_file_gives_defaults() {
+        let rc = RuntimeConfig::load(None, Path::new("/app"), StateDir::Default).unwrap();
+        assert_eq!(rc.key_value_stores["default"], file("/app/.spin/sqlite_key_value.db"));
+    }
+}

@@ -1,0 +1,456 @@
+//! Administration (SPEC §13): units, issuers, services and feedback
+//! categories, validated and written with single statements.
+//!
+//! Codes are `[a-z0-9_-]{2,40}`; names are trimmed, NFC-normalised, 1..=200
+//! characters without control characters. A referenced unit is checked inside
+//! the same INSERT (`… SELECT … WHERE EXISTS`), so there is no gap between
+//! checking and writing. Components record the matching audit actions.
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::apikey::{generate, Issuer, ISSUER_KEY_PREFIX};
+use crate::ports::{Clock, Random, Sql, SqlValue, StoreError};
+
+const NAME_MAX_CHARS: usize = 200;
+const ADDRESS_MAX_CHARS: usize = 300;
+
+/// Why an admin request was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminError {
+    /// A field failed validation (422). `reason` is a stable code:
+    /// `required`, `too_short`, `too_long`, `format`, `control_characters`,
+    /// `unknown_value`.
+    Invalid { field: &'static str, reason: &'static str },
+    /// Something with this `field` (the code) already exists (409).
+    Conflict { field: &'static str },
+    /// The referenced unit does not exist (422 on field `unit`).
+    UnknownUnit,
+    /// The database failed (503).
+    Store(StoreError),
+}
+
+impl fmt::Display for AdminError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AdminError::Invalid { field, reason } => write!(f, "field `{field}` is invalid: {reason}"),
+            AdminError::Conflict { field } => write!(f, "`{field}` is already taken"),
+            AdminError::UnknownUnit => write!(f, "unknown unit"),
+            AdminError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for AdminError {}
+
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
+        AdminError::Store(e)
+    }
+}
+
+fn invalid(field: &'static str, reason: &'static str) -> AdminError {
+    AdminError::Invalid { field, reason }
+}
+
+/// Checks a code against `[a-z0-9_-]{2,40}`; codes are identifiers, so they
+/// are taken exactly as given, not trimmed or lower-cased.
+pub fn validate_code(field: &'static str, code: &str) -> Result<String, AdminError> {
+    if code.is_empty() {
+        return Err(invalid(field, "required"));
+    }
+    if !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
+        return Err(invalid(field, "format"));
+    }
+    match code.len() {
+        0..=1 => Err(invalid(field, "too_short")),
+        2..=40 => Ok(code.to_owned()),
+        _ => Err(invalid(field, "too_long")),
+    }
+}
+
+/// Trims and NFC-normalises human text, then checks it is 1..=`max` chars
+/// with no control characters (they break CSV exports and kiosk screens).
+pub fn normalize_text(field: &'static str, text: &str, max: usize) -> Result<String, AdminError> {
+    let nfc: String = text.trim().nfc().collect();
+    if nfc.is_empty() {
+        return Err(invalid(field, "required"));
+    }
+    if nfc.chars().any(char::is_control) {
+        return Err(invalid(field, "control_characters"));
+    }
+    if nfc.chars().count() > max {
+        return Err(invalid(field, "too_long"));
+    }
+    Ok(nfc)
+}
+
+fn is_constraint(e: &StoreError) -> bool {
+    matches!(e, StoreError::Constraint(_))
+}
+
+fn exists(sql: &dyn Sql, table: &str, code: &str) -> Result<bool, StoreError> {
+    let rows = sql.execute(&format!("SELECT 1 FROM {table} WHERE code = ? LIMIT 1"), &[code.into()])?;
+    Ok(!rows.is_empty())
+}
+
+/// Runs an `INSERT … ON CONFLICT DO NOTHING RETURNING …`: no row back means
+/// the code was taken (or, for statements guarded by `WHERE EXISTS`, that the
+/// unit is unknown — told apart by looking the code up).
+fn insert_unique(
+    sql: &dyn Sql,
+    statement: &str,
+    params: &[SqlValue],
+    table: &str,
+    code: &str,
+) -> Result<(), AdminError> {
+    match sql.execute(statement, params) {
+        Ok(rows) if !rows.is_empty() => Ok(()),
+        Ok(_) if exists(sql, table, code)? => Err(AdminError::Conflict { field: "code" }),
+        Ok(_) => Err(AdminError::UnknownUnit),
+        // Engines that report the conflict as an error rather than skipping.
+        Err(e) if is_constraint(&e) => Err(AdminError::Conflict { field: "code" }),
+        Err(e) => Err(AdminError::Store(e)),
+    }
+}
+
+/// An administrative unit (department, ward, hospital).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+pub fn create_unit(sql: &dyn Sql, clock: &dyn Clock, code: &str, name: &str) -> Result<Unit, AdminError> {
+    let code = validate_code("code", code)?;
+    let name = normalize_text("name", name, NAME_MAX_CHARS)?;
+    let created_at = clock.now();
+    insert_unique(
+        sql,
+        "INSERT INTO units (code, name, created_at) VALUES (?, ?, ?) \
+         ON CONFLICT (code) DO NOTHING RETURNING code",
+        &[code.as_str().into(), name.as_str().into(), SqlValue::Integer(created_at)],
+        "units",
+        &code,
+    )?;
+    Ok(Unit { code, name, created_at })
+}
+
+/// Creates an issuer and its API key. The plaintext key is returned once
+/// and never stored; show it to the admin and drop it.
+pub fn create_issuer(
+    sql: &dyn Sql,
+    rng: &dyn Random,
+    clock: &dyn Clock,
+    code: &str,
+    name: &str,
+) -> Result<(Issuer, String), AdminError> {
+    let code = validate_code("code", code)?;
+    let name = normalize_text("name", name, NAME_MAX_CHARS)?;
+    let (plaintext, key) = generate(rng, ISSUER_KEY_PREFIX);
+    let created_at = clock.now();
+    let inserted = sql.execute(
+        "INSERT INTO issuers (code, name, key_hash, key_prefix, created_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT DO NOTHING RETURNING id",
+        &[
+            code.as_str().into(),
+            name.as_str().into(),
+            key.hash.as_str().into(),
+            key.display_prefix.as_str().into(),
+            SqlValue::Integer(created_at),
+        ],
+    );
+    let id = match inserted {
+        Ok(rows) => match rows.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64) {
+            Some(id) => id,
+            // A key_hash collision is a 2^-128 event; a taken code is the only
+            // realistic reason for no row.
+            None => return Err(AdminError::Conflict { field: "code" }),
+        },
+        Err(e) if is_constraint(&e) => return Err(AdminError::Conflict { field: "code" }),
+        Err(e) => return Err(AdminError::Store(e)),
+    };
+    let issuer = Issuer { id, code, name, key_prefix: key.display_prefix, created_at, revoked_at: None };
+    Ok((issuer, plaintext))
+}
+
+/// What a service is: a hospital desk or a public-service counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceKind {
+    Health,
+    PublicService,
+}
+
+impl ServiceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceKind::Health => "health",
+            ServiceKind::PublicService => "public_service",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ServiceKind> {
+        match s {
+            "health" => Some(ServiceKind::Health),
+            "public_service" => Some(ServiceKind::PublicService),
+            _ => None,
+        }
+    }
+}
+
+/// The body of `POST /api/v1/admin/services`, unvalidated.
+#[derive(Debug, Clone, Copy)]
+pub struct NewService<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub unit: &'a str,
+    pub address: &'a str,
+}
+
+/// A place citizens book appointments at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub code: String,
+    pub name: String,
+    pub kind: ServiceKind,
+    pub unit_code: String,
+    pub address: String,
+    pub created_at: i64,
+}
+
+pub fn create_service(sql: &dyn Sql, clock: &dyn Clock, new: &NewService<'_>) -> Result<Service, AdminError> {
+    let code = validate_code("code", new.code)?;
+    let name = normalize_text("name", new.name, NAME_MAX_CHARS)?;
+    let kind = ServiceKind::parse(new.kind).ok_or_else(|| invalid("kind", "unknown_value"))?;
+    let unit_code = validate_code("unit", new.unit)?;
+    let address = normalize_text("address", new.address, ADDRESS_MAX_CHARS)?;
+    let created_at = clock.now();
+    insert_unique(
+        sql,
+        "INSERT INTO services (code, name, kind, unit_code, address, created_at) \
+         SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM units WHERE code = ?) \
+         ON CONFLICT (code) DO NOTHING RETURNING code",
+        &[
+            code.as_str().into(),
+            name.as_str().into(),
+            kind.as_str().into(),
+            unit_code.as_str().into(),
+            address.as_str().into(),
+            SqlValue::Integer(created_at),
+            unit_code.as_str().into(),
+        ],
+        "services",
+        &code,
+    )?;
+    Ok(Service { code, name, kind, unit_code, address, created_at })
+}
+
+/// A feedback / complaint category and the unit that handles it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackCategory {
+    pub code: String,
+    pub name: String,
+    pub unit_code: String,
+    pub created_at: i64,
+}
+
+pub fn create_feedback_category(
+    sql: &dyn Sql,
+    clock: &dyn Clock,
+    code: &str,
+    name: &str,
+    unit: &str,
+) -> Result<FeedbackCategory, AdminError> {
+    let code = validate_code("code", code)?;
+    let name = normalize_text("name", name, NAME_MAX_CHARS)?;
+    let unit_code = validate_code("unit", unit)?;
+    let created_at = clock.now();
+    insert_unique(
+        sql,
+        "INSERT INTO feedback_categories (code, name, unit_code, created_at) \
+         SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM units WHERE code = ?) \
+         ON CONFLICT (code) DO NOTHING RETURNING code",
+        &[
+            code.as_str().into(),
+            name.as_str().into(),
+            unit_code.as_str().into(),
+            SqlValue::Integer(created_at),
+            unit_code.as_str().into(),
+        ],
+        "feedback_categories",
+        &code,
+    )?;
+    Ok(FeedbackCategory { code, name, unit_code, created_at })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::apikey::{find_issuer_by_key, revoke_issuer};
+    use crate::audit::test_support::{FakeClock, SeqRandom, TestDb, MIGRATION_0003};
+
+    fn setup() -> (TestDb, FakeClock) {
+        (TestDb::migrated(), FakeClock::at(1_700_000_000))
+    }
+
+    #[test]
+    fn migration_can_run_twice() {
+        let db = TestDb::migrated();
+        db.raw(MIGRATION_0003);
+    }
+
+    #[test]
+    fn unit_names_are_stored_nfc_and_trimmed() {
+        let (db, clock) = setup();
+        // "Đà Nẵng" typed with combining marks (NFD).
+        let nfd = "  Ủy ban Đà Nẵng ".chars().collect::<String>();
+        let nfd: String = nfd.nfd().collect();
+        let unit = create_unit(&db, &clock, "ubnd-dn", &nfd).unwrap();
+        assert_eq!(unit.name, "Ủy ban Đà Nẵng");
+        let rows = db.execute("SELECT name FROM units WHERE code = 'ubnd-dn'", &[]).unwrap();
+        assert_eq!(rows.rows[0][0].as_str(), Some("Ủy ban Đà Nẵng"));
+    }
+
+    #[test]
+    fn duplicate_unit_code_is_a_conflict() {
+        let (db, clock) = setup();
+        create_unit(&db, &clock, "so-yte", "Sở Y tế").unwrap();
+        assert_eq!(
+            create_unit(&db, &clock, "so-yte", "Khác"),
+            Err(AdminError::Conflict { field: "code" })
+        );
+    }
+
+    #[test]
+    fn codes_outside_the_pattern_are_invalid() {
+        let (db, clock) = setup();
+        let cases = [
+            ("", "required"),
+            ("a", "too_short"),
+            ("Upper", "format"),
+            ("has space", "format"),
+            ("đà", "format"),
+            (&"a".repeat(41), "too_long"),
+        ];
+        for (code, reason) in cases {
+            assert_eq!(
+                create_unit(&db, &clock, code, "Tên"),
+                Err(AdminError::Invalid { field: "code", reason }),
+                "{code}"
+            );
+        }
+        assert!(create_unit(&db, &clock, &"a".repeat(40), "Tên").is_ok());
+        assert!(create_unit(&db, &clock, "a_1-b", "Tên").is_ok());
+    }
+
+    #[test]
+    fn names_must_be_present_short_and_printable() {
+        let (db, clock) = setup();
+        for (name, reason) in [("   ", "required"), ("a\u{0007}b", "control_characters")] {
+            assert_eq!(
+                create_unit(&db, &clock, "u1", name),
+                Err(AdminError::Invalid { field: "name", reason })
+            );
+        }
+        assert_eq!(
+            create_unit(&db, &clock, "u1", &"ẵ".repeat(201)),
+            Err(AdminError::Invalid { field: "name", reason: "too_long" })
+        );
+        assert!(create_unit(&db, &clock, "u1", &"ẵ".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn issuer_key_is_returned_once_and_found_by_its_hash() {
+        let (db, clock) = setup();
+        let rng = SeqRandom::new(7);
+        let (issuer, key) = create_issuer(&db, &rng, &clock, "so-tu-phap", "Sở Tư pháp").unwrap();
+        assert!(key.starts_with("iss_"));
+        assert_eq!(issuer.key_prefix, key[..12]);
+        let stored = db.execute("SELECT key_hash, key_prefix FROM issuers", &[]).unwrap();
+        let row = &stored.rows[0];
+        assert_ne!(row[0].as_str(), Some(key.as_str()));
+        assert!(!row.iter().any(|v| v.as_str() == Some(key.as_str())));
+
+        assert_eq!(find_issuer_by_key(&db, &key).unwrap(), Some(issuer.clone()));
+        let (other, _) = crate::apikey::generate(&rng, "iss");
+        assert_eq!(find_issuer_by_key(&db, &other).unwrap(), None);
+        assert_eq!(find_issuer_by_key(&db, "iss_short").unwrap(), None);
+    }
+
+    #[test]
+    fn revoked_issuer_key_no_longer_authenticates() {
+        let (db, clock) = setup();
+        let (_, key) = create_issuer(&db, &SeqRandom::new(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
+        assert!(revoke_issuer(&db, &clock, "so-gtvt").unwrap());
+        assert!(!revoke_issuer(&db, &clock, "so-gtvt").unwrap());
+        assert_eq!(find_issuer_by_key(&db, &key).unwrap(), None);
+    }
+
+    #[test]
+    fn duplicate_issuer_code_is_a_conflict() {
+        let (db, clock) = setup();
+        let rng = SeqRandom::new(4);
+        create_issuer(&db, &rng, &clock, "so-tp", "A").unwrap();
+        assert_eq!(
+            create_issuer(&db, &rng, &clock, "so-tp", "B").map(|_| ()),
+            Err(AdminError::Conflict { field: "code" })
+        );
+    }
+
+    fn hospital<'a>(unit: &'a str) -> NewService<'a> {
+        NewService {
+            code: "bv-da-nang",
+            name: "Bệnh viện Đà Nẵng",
+            kind: "health",
+            unit,
+            address: "124 Hải Phòng, Thạch Thang, Hải Châu",
+        }
+    }
+
+    #[test]
+    fn service_needs_an_existing_unit_and_a_known_kind() {
+        let (db, clock) = setup();
+        assert_eq!(create_service(&db, &clock, &hospital("so-yte")), Err(AdminError::UnknownUnit));
+        create_unit(&db, &clock, "so-yte", "Sở Y tế").unwrap();
+        let svc = create_service(&db, &clock, &hospital("so-yte")).unwrap();
+        assert_eq!((svc.kind, svc.unit_code.as_str()), (ServiceKind::Health, "so-yte"));
+        assert_eq!(
+            create_service(&db, &clock, &hospital("so-yte")),
+            Err(AdminError::Conflict { field: "code" })
+        );
+        let bad_kind = NewService { code: "x1", kind: "hospital", ..hospital("so-yte") };
+        assert_eq!(
+            create_service(&db, &clock, &bad_kind),
+            Err(AdminError::Invalid { field: "kind", reason: "unknown_value" })
+        );
+        let no_address = NewService { code: "x2", address: " ", ..hospital("so-yte") };
+        assert_eq!(
+            create_service(&db, &clock, &no_address),
+            Err(AdminError::Invalid { field: "address", reason: "required" })
+        );
+    }
+
+    #[test]
+    fn feedback_category_needs_an_existing_unit() {
+        let (db, clock) = setup();
+        assert_eq!(
+            create_feedback_category(&db, &clock, "moi-truong", "Môi trường", "so-tnmt"),
+            Err(AdminError::UnknownUnit)
+        );
+        assert_eq!(
+            create_feedback_category(&db, &clock, "moi-truong", "Môi trường", "SO"),
+            Err(AdminError::Invalid { field: "unit", reason: "format" })
+        );
+        create_unit(&db, &clock, "so-tnmt", "Sở Tài nguyên và Môi trường").unwrap();
+        let cat = create_feedback_category(&db, &clock, "moi-truong", "Môi trường", "so-tnmt").unwrap();
+        assert_eq!(cat.name, "Môi trường");
+        assert_eq!(
+            create_feedback_category(&db, &clock, "moi-truong", "Khác", "so-tnmt"),
+            Err(AdminError::Conflict { field: "code" })
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! API keys for issuer agencies and Open311 partner apps (SPEC §3, §13):
+//! `iss_` + 32 random bytes in unpadded base64url, shown once, stored hashed.
+//!
+//! Only SHA-256 of the key is stored. A fast, unsalted hash is right here —
+//! unlike for passwords — because the key carries 256 bits from a CSPRNG:
+//! there is no dictionary to try, so slowing each guess buys nothing, and an
+//! unsalted digest lets `find_issuer_by_key` look the key up by index.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::ports::{Clock, Random, Sql, SqlValue, StoreError};
+
+/// Prefix of keys for issuers and partner apps.
+pub const ISSUER_KEY_PREFIX: &str = "iss";
+
+const KEY_BYTES: usize = 32;
+/// base64url without padding of 32 bytes.
+const KEY_BODY_CHARS: usize = 43;
+/// How much of the random part the display prefix reveals: 48 of 256 bits,
+/// enough to tell keys apart in a list, far too little to help a guess.
+const DISPLAY_BODY_CHARS: usize = 8;
+
+/// What is stored about a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyHash {
+    /// Lowercase hex SHA-256 of the whole plaintext key.
+    pub hash: String,
+    /// Non-secret start of the key for display, e.g. `iss_Ab3dEf9h`.
+    pub display_prefix: String,
+}
+
+/// A new key: the plaintext to show once, and what to store.
+pub fn generate(rng: &dyn Random, prefix: &str) -> (String, KeyHash) {
+    let mut bytes = [0u8; KEY_BYTES];
+    rng.fill(&mut bytes);
+    let body = URL_SAFE_NO_PAD.encode(bytes);
+    let plaintext = format!("{prefix}_{body}");
+    let display_prefix = format!("{prefix}_{}", &body[..DISPLAY_BODY_CHARS.min(body.len())]);
+    let hash = hash_key(&plaintext);
+    (plaintext, KeyHash { hash, display_prefix })
+}
+
+/// Lowercase hex SHA-256 of a plaintext key.
+pub fn hash_key(plaintext: &str) -> String {
+    Sha256::digest(plaintext.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `plaintext` has the shape of a key with `prefix` (cheap check
+/// before any hashing or database work).
+pub fn is_well_formed(plaintext: &str, prefix: &str) -> bool {
+    let Some(body) = plaintext.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) else {
+        return false;
+    };
+    body.len() == KEY_BODY_CHARS
+        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Compares a presented key against a stored hash in constant time.
+pub fn key_matches(plaintext: &str, stored_hash: &str) -> bool {
+    hash_key(plaintext).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+}
+
+/// An issuer agency or partner app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// Non-secret display prefix of its key.
+    pub key_prefix: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+pub(crate) const ISSUER_COLUMNS: &str = "id, code, name, key_hash, key_prefix, created_at, revoked_at";
+
+/// Reads a row selected with [`ISSUER_COLUMNS`], plus its stored hash.
+pub(crate) fn issuer_from_row(row: &[SqlValue]) -> Option<(Issuer, String)> {
+    let text = |i: usize| row.get(i).and_then(SqlValue::as_str).map(str::to_owned);
+    let revoked_at = match row.get(6) {
+        Some(SqlValue::Null) | None => None,
+        Some(v) => Some(v.as_i64()?),
+    };
+    let issuer = Issuer {
+        id: row.first().and_then(SqlValue::as_i64)?,
+        code: text(1)?,
+        name: text(2)?,
+        key_prefix: text(4)?,
+        created_at: row.get(5).and_then(SqlValue::as_i64)?,
+        revoked_at,
+    };
+    Some((issuer, text(3)?))
+}
+
+/// The active (not revoked) issuer holding this key, if any. Malformed keys
+/// are refused before touching the database.
+pub fn find_issuer_by_key(sql: &dyn Sql, plaintext: &str) -> Result<Option<Issuer>, StoreError> {
+    if !is_well_formed(plaintext, ISSUER_KEY_PREFIX) {
+        return Ok(None);
+    }
+    let hash = hash_key(plaintext);
+    let rows = sql.execute(
+        &format!("SELECT {ISSUER_COLUMNS} FROM issuers WHERE key_hash = ? AND revoked_at IS NULL LIMIT 1"),
+        &[hash.as_str().into()],
+    )?;
+    let Some((issuer, stored)) = rows.rows.first().and_then(|r| issuer_from_row(r)) else {
+        return Ok(None);
+    };
+    // The index lookup already matched; re-checking in constant time keeps
+    // the decision itself independent of how the engine compares strings.
+    Ok(key_matches(plaintext, &stored).then_some(issuer))
+}
+
+/// Revokes an issuer's key; `false` if there was no active issuer `code`.
+pub fn revoke_issuer(sql: &dyn Sql, clock: &dyn Clock, code: &str) -> Result<bool, StoreError> {
+    let rows = sql.execute(
+        "UPDATE issuers SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL RETURNING id",
+        &[SqlValue::Integer(clock.now()), code.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::audit::test_support::SeqRandom;
+
+    #[test]
+    fn generated_key_has_prefix_43_char_body_and_matches_its_hash() {
+        let (key, stored) = generate(&SeqRandom::new(1), ISSUER_KEY_PREFIX);
+        assert!(key.starts_with("iss_"));
+        assert_eq!(key.len(), 4 + 43);
+        assert!(is_well_formed(&key, ISSUER_KEY_PREFIX));
+        assert_eq!(stored.hash, hash_key(&key));
+        assert_eq!(stored.hash.len(), 64);
+        assert_eq!(stored.display_prefix, key[..12]);
+        assert!(key_matches(&key, &stored.hash));
+        assert!(!key_matches(&format!("{key}x"), &stored.hash));
+    }
+
+    #[test]
+    fn keys_differ_between_calls() {
+        let rng = SeqRandom::new(1);
+        assert_ne!(generate(&rng, "iss").0, generate(&rng, "iss").0);
+    }
+
+    #[test]
+    fn malformed_keys_are_not_well_formed() {
+        let (key, _) = generate(&SeqRandom::new(2), ISSUER_KEY_PREFIX);
+        for bad in [
+            "",
+            "iss_",
+            &key[..key.len() - 1],
+            &format!("{key}A"),
+            &key.replacen("iss_", "isx_", 1),
+            &key.replacen("iss_", "iss-", 1),
+            &format!("iss_{}", "+".repeat(43)),
+        ] {
+            assert!(!is_well_formed(bad, ISSUER_KEY_PREFIX), "{bad}");
+        }
+    }
+}

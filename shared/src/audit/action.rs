@@ -1,0 +1,53 @@
+//! The audit actions, as stable strings stored in `audit_log.action`.
+//!
+//! Stored values outlive code, so these never change spelling; add new ones
+//! rather than renaming.
+
+pub const SIGNUP: &str = "signup";
+pub const LOGIN: &str = "login";
+pub const LOGOUT: &str = "logout";
+pub const OTP_FAILED: &str = "otp_failed";
+pub const PHONE_LOCKED: &str = "phone_locked";
+pub const SESSION_REVOKED: &str = "session_revoked";
+pub const ROLE_CHANGED: &str = "role_changed";
+pub const CITIZEN_VERIFIED: &str = "citizen_verified";
+pub const SHARE_CREATED: &str = "share_created";
+pub const SHARE_USED: &str = "share_used";
+pub const SHARE_REVOKED: &str = "share_revoked";
+pub const QR_VERIFIED: &str = "qr_verified";
+pub const DOCUMENT_ISSUED: &str = "document_issued";
+pub const DOCUMENT_REVOKED: &str = "document_revoked";
+pub const DOCUMENT_ACCESSED: &str = "document_accessed";
+pub const FEEDBACK_STATUS_CHANGED: &str = "feedback_status_changed";
+pub const UNIT_CREATED: &str = "unit_created";
+pub const OFFICIAL_CREATED: &str = "official_created";
+pub const ISSUER_CREATED: &str = "issuer_created";
+pub const ISSUER_REVOKED: &str = "issuer_revoked";
+pub const SERVICE_CREATED: &str = "service_created";
+pub const FEEDBACK_CATEGORY_CREATED: &str = "feedback_category_created";
+
+/// Every action above, for validation and docs.
+pub const ALL: &[&str] = &[
+    SIGNUP,
+    LOGIN,
+    LOGOUT,
+    OTP_FAILED,
+    PHONE_LOCKED,
+    SESSION_REVOKED,
+    ROLE_CHANGED,
+    CITIZEN_VERIFIED,
+    SHARE_CREATED,
+    SHARE_USED,
+    SHARE_REVOKED,
+    QR_VERIFIED,
+    DOCUMENT_ISSUED,
+    DOCUMENT_REVOKED,
+    DOCUMENT_ACCESSED,
+    FEEDBACK_STATUS_CHANGED,
+    UNIT_CREATED,
+    OFFICIAL_CREATED,
+    ISSUER_CREATED,
+    ISSUER_REVOKED,
+    SERVICE_CREATED,
+    FEEDBACK_CATEGORY_CREATED,
+];

@@ -1,0 +1,102 @@
+//! Append-only, SHA-256 hash-chained audit log of security-relevant events
+//! (SPEC §4, §7.5, §13).
+//!
+//! Each row's `hash` covers its own fields and the previous row's `hash`
+//! (encoding documented in [`chain`]), so editing, deleting or reordering any
+//! row breaks [`verify`] from that row on. Truncating the newest rows cannot
+//! be detected from the table alone: publish [`VerifyReport::head_hash`]
+//! somewhere else (a log line, a signed daily digest) to anchor it.
+//!
+//! `detail` must never carry secrets — no tokens, OTP codes, keys — and phone
+//! numbers go in masked ([`mask_phone`]); see [`redact`].
+
+pub mod action;
+pub mod chain;
+pub mod redact;
+mod store;
+mod verify;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod test_support;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests;
+
+pub use chain::{canonical_json, GENESIS_HASH};
+pub use redact::mask_phone;
+pub use store::{append, entries_about};
+pub use verify::verify;
+
+use serde_json::Value;
+
+/// An event to record. `actor` names who acted, by convention
+/// `citizen:<id>`, `official:<id>`, `issuer:<code>`, `admin`, `system`;
+/// `subject` is the citizen id the event is about (their access log shows it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: Value,
+}
+
+impl Entry {
+    /// An entry with no subject and an empty `{}` detail.
+    pub fn new(actor: impl Into<String>, action: &str) -> Entry {
+        Entry {
+            actor: actor.into(),
+            action: action.to_owned(),
+            subject: None,
+            detail: Value::Object(Default::default()),
+        }
+    }
+
+    /// Sets the citizen the event is about.
+    pub fn about(mut self, subject: impl Into<String>) -> Entry {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Sets the detail object (secret-looking keys are redacted on append).
+    pub fn detail(mut self, detail: Value) -> Entry {
+        self.detail = detail;
+        self
+    }
+}
+
+/// One stored row of `audit_log`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    /// Canonical JSON text, exactly as hashed.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRecord {
+    /// `detail` parsed back to JSON (`null` if the stored text is not JSON,
+    /// which only a tampered row can be).
+    pub fn detail_value(&self) -> Value {
+        serde_json::from_str(&self.detail).unwrap_or(Value::Null)
+    }
+}
+
+/// The outcome of walking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Every row links to its predecessor and hashes to its stored `hash`.
+    pub ok: bool,
+    /// Rows read (all rows when `ok`; up to and including the bad one if not).
+    pub entries: u64,
+    /// The first `seq` at which the chain breaks: a row that does not hash or
+    /// link correctly, or a missing `seq` (deleted or renumbered row).
+    pub first_bad_seq: Option<i64>,
+    /// `hash` of the last row when `ok` — publish it to detect truncation.
+    pub head_hash: Option<String>,
+}

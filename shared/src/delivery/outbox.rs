@@ -1,0 +1,124 @@
+//! Development outbox (SPEC §14): codes are written to `dev_outbox` where a
+//! developer, a demo kiosk or a black-box test reads them back.
+//!
+//! Only ever chosen when `dev_mode=true` (see [`super::choose_sender`]); the
+//! component must also answer 404 on the outbox route otherwise.
+
+use super::{DeliveryError, OtpMessage, OtpSender};
+use crate::ports::{Clock, Sql, SqlValue, StoreError};
+
+/// Most items [`list_outbox`] returns.
+const MAX_LIST: i64 = 100;
+
+/// Writes codes into `dev_outbox` instead of sending them.
+pub struct Outbox<'a> {
+    pub sql: &'a dyn Sql,
+    pub clock: &'a dyn Clock,
+}
+
+impl<'a> Outbox<'a> {
+    pub fn new(sql: &'a dyn Sql, clock: &'a dyn Clock) -> Outbox<'a> {
+        Outbox { sql, clock }
+    }
+}
+
+impl OtpSender for Outbox<'_> {
+    fn deliver(&self, msg: &OtpMessage) -> Result<(), DeliveryError> {
+        self.sql
+            .execute(
+                "INSERT INTO dev_outbox (phone, channel, text, code, sent_at) VALUES (?, ?, ?, ?, ?)",
+                &[
+                    msg.phone_e164.as_str().into(),
+                    msg.channel.as_str().into(),
+                    msg.text.as_str().into(),
+                    msg.code.as_str().into(),
+                    SqlValue::Integer(self.clock.now()),
+                ],
+            )
+            .map(|_| ())
+            .map_err(DeliveryError::Store)
+    }
+}
+
+/// One delivered code, as `GET /api/v1/dev/outbox` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub phone: String,
+    /// `"sms"` or `"zalo"`.
+    pub channel: String,
+    pub text: String,
+    pub code: String,
+    /// Unix seconds.
+    pub sent_at: i64,
+}
+
+/// Codes sent to `phone_e164`, newest first; `limit` is clamped to 1..=100.
+pub fn list_outbox(sql: &dyn Sql, phone_e164: &str, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
+    let limit = i64::from(limit).clamp(1, MAX_LIST);
+    let rows = sql.execute(
+        "SELECT phone, channel, text, code, sent_at FROM dev_outbox WHERE phone = ? \
+         ORDER BY id DESC LIMIT ?",
+        &[phone_e164.into(), SqlValue::Integer(limit)],
+    )?;
+    Ok(rows
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let text = |i: usize| r.get(i).and_then(SqlValue::as_str).map(str::to_owned);
+            Some(OutboxItem {
+                phone: text(0)?,
+                channel: text(1)?,
+                text: text(2)?,
+                code: text(3)?,
+                sent_at: r.get(4).and_then(SqlValue::as_i64)?,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::audit::test_support::{FakeClock, TestDb};
+    use crate::delivery::Channel;
+
+    fn msg(phone: &str, channel: Channel, code: &str) -> OtpMessage {
+        OtpMessage {
+            phone_e164: phone.into(),
+            channel,
+            code: code.into(),
+            text: format!("Mã xác thực: {code}"),
+            tracking_id: format!("t-{code}"),
+        }
+    }
+
+    #[test]
+    fn delivered_codes_are_listed_newest_first_for_that_phone_only() {
+        let db = TestDb::migrated();
+        let clock = FakeClock::at(1_000);
+        let outbox = Outbox::new(&db, &clock);
+        outbox.deliver(&msg("+84905123456", Channel::Sms, "111111")).unwrap();
+        outbox.deliver(&msg("+84912345678", Channel::Sms, "999999")).unwrap();
+        // Same second as the next one: order must still be by insertion.
+        clock.advance(5);
+        outbox.deliver(&msg("+84905123456", Channel::Zalo, "222222")).unwrap();
+        outbox.deliver(&msg("+84905123456", Channel::Sms, "333333")).unwrap();
+
+        let items = list_outbox(&db, "+84905123456", 20).unwrap();
+        let codes: Vec<&str> = items.iter().map(|i| i.code.as_str()).collect();
+        assert_eq!(codes, vec!["333333", "222222", "111111"]);
+        assert_eq!(
+            items[1],
+            OutboxItem {
+                phone: "+84905123456".into(),
+                channel: "zalo".into(),
+                text: "Mã xác thực: 222222".into(),
+                code: "222222".into(),
+                sent_at: 1_005,
+            }
+        );
+        assert_eq!(list_outbox(&db, "+84905123456", 1).unwrap().len(), 1);
+        assert!(list_outbox(&db, "+84900000000", 20).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,238 @@
+//! Citizen accounts: one per phone, created race-free on first verified
+//! code, and the few changes identity itself makes to them (SPEC §3, §6, §13).
+
+use super::challenge::clean_text;
+use super::kinds::{Level, Role};
+use super::rows::{first, Row};
+use super::secret::random_id;
+use super::Ports;
+use crate::phone::Phone;
+use crate::ports::{SqlRows, SqlValue, StoreError};
+
+/// A citizen's (or official's) account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Opaque, random, stable: `cit_…`.
+    pub id: String,
+    /// E.164 as stored (not re-validated on read, so a future change to the
+    /// list of mobile prefixes cannot lock existing accounts out).
+    pub phone_e164: String,
+    pub full_name: Option<String>,
+    pub level: Level,
+    pub role: Role,
+    /// The official's unit; `None` for citizens.
+    pub unit_code: Option<String>,
+    pub zalo_user_id: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub gender: Option<String>,
+    pub id_number: Option<String>,
+    pub address: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What [`set_official`] did, for the audit log's role-change entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficialChange {
+    pub account: Account,
+    /// The phone had no account; one was created as an official.
+    pub created: bool,
+    /// Role and unit before the change (`None` when created).
+    pub previous_role: Option<Role>,
+    pub previous_unit_code: Option<String>,
+}
+
+const COLUMNS: &str = "id, phone, full_name, level, role, unit_code, zalo_user_id, \
+                       date_of_birth, gender, id_number, address, created_at, updated_at";
+
+/// The account of `phone`, created (provisional citizen) if there is none.
+/// `true` when this call created it. Safe under concurrency: of parallel
+/// callers exactly one creates, the others read that account.
+///
+/// An existing account keeps its name; `full_name` only names a new one.
+pub fn find_or_create_by_phone(
+    ports: Ports<'_>,
+    phone: &Phone,
+    full_name: Option<&str>,
+) -> Result<(Account, bool), StoreError> {
+    let now = ports.clock.now();
+    let insert = format!(
+        "INSERT INTO citizens (id, phone, full_name, level, role, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, 'provisional', 'citizen', ?4, ?4) \
+         ON CONFLICT (phone) DO NOTHING RETURNING {COLUMNS}"
+    );
+    let created = ports.sql.execute(
+        &insert,
+        &[
+            random_id(ports.random, "cit_", 16).into(),
+            phone.as_e164().into(),
+            clean_text(full_name).into(),
+            now.into(),
+        ],
+    )?;
+    if let Some(account) = one(&created)? {
+        return Ok((account, true));
+    }
+    let existing = find_by_phone(ports, phone)?
+        .ok_or_else(|| StoreError::Unavailable("account vanished while being created".into()))?;
+    Ok((existing, false))
+}
+
+/// The account with this id.
+pub fn get_account(ports: Ports<'_>, id: &str) -> Result<Option<Account>, StoreError> {
+    select_by(ports, "id", id.into())
+}
+
+/// The account of this phone.
+pub fn find_by_phone(ports: Ports<'_>, phone: &Phone) -> Result<Option<Account>, StoreError> {
+    select_by(ports, "phone", phone.as_e164().into())
+}
+
+/// The account a Zalo user is linked to.
+pub fn find_by_zalo_user(
+    ports: Ports<'_>,
+    zalo_user_id: &str,
+) -> Result<Option<Account>, StoreError> {
+    select_by(ports, "zalo_user_id", zalo_user_id.into())
+}
+
+/// Makes `phone` an official of `unit_code` (SPEC §13), creating the account
+/// if needed. An existing account keeps its name and level; `full_name` only
+/// fills a missing name, so an admin cannot overwrite a citizen's profile.
+pub fn set_official(
+    ports: Ports<'_>,
+    phone: &Phone,
+    full_name: Option<&str>,
+    unit_code: &str,
+) -> Result<OfficialChange, StoreError> {
+    let name = clean_text(full_name);
+    // Compare-and-swap on the role and unit read just before, so the
+    // reported previous values are exactly the ones replaced.
+    for _ in 0..8 {
+        let now = ports.clock.now();
+        let insert = format!(
+            "INSERT INTO citizens \
+               (id, phone, full_name, level, role, unit_code, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, 'provisional', 'official', ?4, ?5, ?5) \
+             ON CONFLICT (phone) DO NOTHING RETURNING {COLUMNS}"
+        );
+        let created = ports.sql.execute(
+            &insert,
+            &[
+                random_id(ports.random, "cit_", 16).into(),
+                phone.as_e164().into(),
+                name.clone().into(),
+                unit_code.into(),
+                now.into(),
+            ],
+        )?;
+        if let Some(account) = one(&created)? {
+            return Ok(OfficialChange {
+                account,
+                created: true,
+                previous_role: None,
+                previous_unit_code: None,
+            });
+        }
+        let Some(before) = find_by_phone(ports, phone)? else {
+            continue;
+        };
+        let update = format!(
+            "UPDATE citizens SET role = 'official', unit_code = ?2, \
+               full_name = COALESCE(full_name, ?3), updated_at = ?4 \
+             WHERE id = ?1 AND role = ?5 AND unit_code IS ?6 RETURNING {COLUMNS}"
+        );
+        let updated = ports.sql.execute(
+            &update,
+            &[
+                before.id.as_str().into(),
+                unit_code.into(),
+                name.clone().into(),
+                now.into(),
+                before.role.as_str().into(),
+                before.unit_code.clone().into(),
+            ],
+        )?;
+        if let Some(account) = one(&updated)? {
+            return Ok(OfficialChange {
+                account,
+                created: false,
+                previous_role: Some(before.role),
+                previous_unit_code: before.unit_code,
+            });
+        }
+    }
+    Err(StoreError::Unavailable(
+        "account kept changing while setting the official role".into(),
+    ))
+}
+
+/// Marks the account's identity as confirmed by an official (SPEC §6.1).
+/// Idempotent; `None` for an unknown id.
+pub fn mark_verified(ports: Ports<'_>, id: &str) -> Result<Option<Account>, StoreError> {
+    let update = format!(
+        "UPDATE citizens SET \
+           updated_at = CASE WHEN level = 'verified' THEN updated_at ELSE ?2 END, \
+           level = 'verified' \
+         WHERE id = ?1 RETURNING {COLUMNS}"
+    );
+    let rows = ports
+        .sql
+        .execute(&update, &[id.into(), ports.clock.now().into()])?;
+    one(&rows)
+}
+
+/// Links a Zalo user to the account, moving the link if that Zalo user was
+/// linked to another account. `false` for an unknown account id. Two links
+/// of the same Zalo user racing each other: one fails with
+/// [`StoreError::Constraint`] and may be retried.
+pub fn link_zalo(
+    ports: Ports<'_>,
+    account_id: &str,
+    zalo_user_id: &str,
+) -> Result<bool, StoreError> {
+    let now = ports.clock.now();
+    ports.sql.execute(
+        "UPDATE citizens SET zalo_user_id = NULL, updated_at = ?3 \
+         WHERE zalo_user_id = ?2 AND id <> ?1",
+        &[account_id.into(), zalo_user_id.into(), now.into()],
+    )?;
+    let rows = ports.sql.execute(
+        "UPDATE citizens SET zalo_user_id = ?2, updated_at = ?3 WHERE id = ?1 RETURNING id",
+        &[account_id.into(), zalo_user_id.into(), now.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+fn select_by(
+    ports: Ports<'_>,
+    column: &str,
+    value: SqlValue,
+) -> Result<Option<Account>, StoreError> {
+    // `column` is one of three literals in this file, never input.
+    let statement = format!("SELECT {COLUMNS} FROM citizens WHERE {column} = ?1");
+    let rows = ports.sql.execute(&statement, &[value])?;
+    one(&rows)
+}
+
+fn one(rows: &SqlRows) -> Result<Option<Account>, StoreError> {
+    first(rows).map(|r| account(&r)).transpose()
+}
+
+fn account(r: &Row<'_>) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: r.text("id")?,
+        phone_e164: r.text("phone")?,
+        full_name: r.opt_text("full_name")?,
+        level: r.parsed("level", Level::parse)?,
+        role: r.parsed("role", Role::parse)?,
+        unit_code: r.opt_text("unit_code")?,
+        zalo_user_id: r.opt_text("zalo_user_id")?,
+        date_of_birth: r.opt_text("date_of_birth")?,
+        gender: r.opt_text("gender")?,
+        id_number: r.opt_text("id_number")?,
+        address: r.opt_text("address")?,
+        created_at: r.i64("created_at")?,
+        updated_at: r.i64("updated_at")?,
+    })
+}

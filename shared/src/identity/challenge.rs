@@ -1,0 +1,298 @@
+//! Starting and verifying one-time-code challenges (SPEC §5).
+//!
+//! Neither function looks at accounts: known and unknown phones take exactly
+//! the same path, so the answers cannot tell them apart.
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::code::{code_mac, generate_code, macs_equal, well_formed};
+use super::error::OtpError;
+use super::kinds::{Client, Purpose};
+use super::lockout::{self, seconds_until};
+use super::policy::{otp_pepper, OtpPolicy};
+use super::quota::{limit_params, refusal, CREATE_WITHIN_LIMITS};
+use super::rows::{first, Row};
+use super::secret::{b64url, plausible_id, random_id, sha256};
+use super::{housekeeping, Channel, DeliveryError, OtpMessage, Ports};
+use crate::phone::Phone;
+use crate::ports::{SqlValue, StoreError};
+
+const ID_PREFIX: &str = "otp_";
+
+/// What a citizen (or the chat-bot on their behalf) asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartRequest {
+    pub phone: Phone,
+    pub channel: Channel,
+    pub purpose: Purpose,
+    pub client: Client,
+    /// The caller's address as the runtime saw it; `None` skips the per-IP cap
+    /// (e.g. the Zalo webhook, where every request comes from Zalo).
+    pub client_ip: Option<String>,
+    /// Sign-up only: carried to [`VerifiedPhone`] for the new account.
+    pub full_name: Option<String>,
+}
+
+/// The 202 answer (SPEC §6.1): the id to verify against and the timings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeStarted {
+    pub challenge_id: String,
+    pub channel: Channel,
+    /// Seconds the code is valid.
+    pub expires_in: u32,
+    /// Seconds before another code may be requested for this phone.
+    pub resend_after: u32,
+}
+
+/// A phone proven by a correct code, with what its challenge was started for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedPhone {
+    pub challenge_id: String,
+    pub phone: Phone,
+    pub channel: Channel,
+    pub purpose: Purpose,
+    /// Decides the session profile: take it from here, not from the verify
+    /// request, so a kiosk login cannot be turned into a long web session.
+    pub client: Client,
+    pub full_name: Option<String>,
+}
+
+/// Starts a challenge: checks the phone lock, reserves every quota and stores
+/// the challenge in one statement, then hands the code to `deliver`.
+///
+/// If `deliver` fails, the challenge is deleted again — it counts against no
+/// cooldown or quota — and [`OtpError::DeliveryFailed`] is returned.
+pub fn start_challenge(
+    ports: Ports<'_>,
+    req: &StartRequest,
+    deliver: &mut dyn FnMut(&OtpMessage) -> Result<(), DeliveryError>,
+) -> Result<ChallengeStarted, OtpError> {
+    let policy = OtpPolicy::from_settings(ports.settings);
+    let pepper = otp_pepper(ports.settings).ok_or_else(missing_pepper)?;
+    let now = ports.clock.now();
+    let phone = req.phone.as_e164();
+    // Runtimes hand over a plain address; anything longer is garbage, and
+    // cutting garbage short only makes its quota stricter.
+    let client_ip: Option<String> = req
+        .client_ip
+        .as_deref()
+        .map(|ip| ip.trim().chars().take(64).collect::<String>())
+        .filter(|ip| !ip.is_empty());
+    let full_name = clean_text(req.full_name.as_deref());
+
+    let id = random_id(ports.random, ID_PREFIX, 16);
+    let code = generate_code(ports.random)?;
+    let mac = code_mac(&pepper, &id, &code);
+    let ttl = i64::from(policy.ttl_seconds);
+
+    let mut params: Vec<SqlValue> = vec![
+        id.as_str().into(),
+        phone.into(),
+        req.channel.as_str().into(),
+        req.purpose.as_str().into(),
+        req.client.as_str().into(),
+        full_name.into(),
+        client_ip.clone().into(),
+        mac.to_vec().into(),
+        now.into(),
+        (now + ttl).into(),
+    ];
+    params.extend(limit_params(&policy));
+    let created = ports.sql.execute(CREATE_WITHIN_LIMITS, &params)?;
+    if created.is_empty() {
+        return Err(refusal(
+            ports.sql,
+            &policy,
+            phone,
+            client_ip.as_deref(),
+            now,
+        )?);
+    }
+
+    let message = OtpMessage {
+        phone_e164: phone.to_owned(),
+        channel: req.channel,
+        text: sms_text(&code, policy.ttl_seconds),
+        code,
+        tracking_id: tracking_id(&id),
+    };
+    if let Err(e) = deliver(&message) {
+        // Best effort: if even this fails, the citizen waits one cooldown,
+        // which is the safe side.
+        let _ = ports
+            .sql
+            .execute("DELETE FROM otp_challenges WHERE id = ?1", &[id.into()]);
+        return Err(OtpError::DeliveryFailed(e));
+    }
+    housekeeping::maybe_purge(ports);
+
+    Ok(ChallengeStarted {
+        challenge_id: id,
+        channel: req.channel,
+        expires_in: policy.ttl_seconds,
+        resend_after: policy.resend_seconds,
+    })
+}
+
+// Takes one try and checks the phone lock in the same statement, so no more
+// than max_attempts guesses are ever compared, however many arrive at once.
+const TAKE_ATTEMPT: &str = "\
+UPDATE otp_challenges SET attempts = attempts + 1 \
+WHERE id = ?1 AND attempts < ?2 AND used_at IS NULL AND expires_at > ?3 \
+  AND NOT EXISTS (SELECT 1 FROM otp_phone_failures f \
+                  WHERE f.phone = otp_challenges.phone AND f.locked_until > ?3) \
+RETURNING phone, channel, purpose, client, full_name, code_mac, attempts";
+
+// The one statement that decides which of many correct submissions wins.
+const MARK_USED: &str =
+    "UPDATE otp_challenges SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL RETURNING id";
+
+/// Checks `code` against the challenge. Every call that reaches the
+/// comparison uses one of the challenge's tries — a malformed code too.
+///
+/// Wrong codes count towards the phone's lockout; the failure that reaches
+/// the threshold answers [`OtpError::PhoneLocked`]. A correct code marks the
+/// challenge used (exactly one of any number of parallel submissions
+/// succeeds) and clears the phone's failure count.
+pub fn verify_challenge(
+    ports: Ports<'_>,
+    challenge_id: &str,
+    code: &str,
+) -> Result<VerifiedPhone, OtpError> {
+    if !plausible_id(challenge_id, ID_PREFIX, 64) {
+        return Err(OtpError::UnknownChallenge);
+    }
+    let policy = OtpPolicy::from_settings(ports.settings);
+    let pepper = otp_pepper(ports.settings).ok_or_else(missing_pepper)?;
+    let now = ports.clock.now();
+
+    let taken = ports.sql.execute(
+        TAKE_ATTEMPT,
+        &[
+            challenge_id.into(),
+            i64::from(policy.max_attempts).into(),
+            now.into(),
+        ],
+    )?;
+    let Some(row) = first(&taken) else {
+        return Err(why_no_attempt(ports, challenge_id, now)?);
+    };
+    let phone = row.text("phone")?;
+    let attempts = row.i64("attempts")?;
+
+    let right = match well_formed(code) {
+        Some(code) => macs_equal(
+            &row.blob("code_mac")?,
+            &code_mac(&pepper, challenge_id, code),
+        ),
+        None => false,
+    };
+    if !right {
+        if let Some(until) = lockout::record_failure(ports.sql, &policy, &phone, now)? {
+            return Err(OtpError::PhoneLocked {
+                retry_after: seconds_until(until, now),
+            });
+        }
+        let left = i64::from(policy.max_attempts)
+            .saturating_sub(attempts)
+            .max(0);
+        return Err(OtpError::Invalid {
+            attempts_left: u32::try_from(left).unwrap_or(0),
+        });
+    }
+
+    let verified = verified_phone(challenge_id, &row)?;
+    let used = ports
+        .sql
+        .execute(MARK_USED, &[challenge_id.into(), now.into()])?;
+    if used.is_empty() {
+        return Err(OtpError::Expired);
+    }
+    // The code is spent either way; failing the login now would only make
+    // the citizen start over. A counter left standing errs on the safe side.
+    let _ = lockout::clear(ports.sql, &phone);
+    Ok(verified)
+}
+
+/// The phone a challenge was sent to, e.g. to name the citizen in the audit
+/// entry for a failed try. `None` for unknown ids.
+pub fn challenge_phone(ports: Ports<'_>, challenge_id: &str) -> Result<Option<String>, StoreError> {
+    if !plausible_id(challenge_id, ID_PREFIX, 64) {
+        return Ok(None);
+    }
+    let rows = ports.sql.execute(
+        "SELECT phone FROM otp_challenges WHERE id = ?1",
+        &[challenge_id.into()],
+    )?;
+    first(&rows).map(|r| r.text("phone")).transpose()
+}
+
+/// Why [`TAKE_ATTEMPT`] matched nothing, judged at the same `now`.
+fn why_no_attempt(ports: Ports<'_>, challenge_id: &str, now: i64) -> Result<OtpError, StoreError> {
+    let rows = ports.sql.execute(
+        "SELECT c.attempts, c.used_at, c.expires_at, f.locked_until \
+         FROM otp_challenges c LEFT JOIN otp_phone_failures f ON f.phone = c.phone \
+         WHERE c.id = ?1",
+        &[challenge_id.into()],
+    )?;
+    let Some(row) = first(&rows) else {
+        return Ok(OtpError::UnknownChallenge);
+    };
+    if let Some(until) = row.opt_i64("locked_until")?.filter(|&u| u > now) {
+        return Ok(OtpError::PhoneLocked {
+            retry_after: seconds_until(until, now),
+        });
+    }
+    if row.opt_i64("used_at")?.is_some() || row.i64("expires_at")? <= now {
+        return Ok(OtpError::Expired);
+    }
+    // Either the tries are used up, or a concurrent success just lifted the
+    // lock that blocked us; the conservative answer fits both.
+    Ok(OtpError::Exhausted)
+}
+
+fn verified_phone(challenge_id: &str, row: &Row<'_>) -> Result<VerifiedPhone, StoreError> {
+    let phone = row.text("phone")?;
+    Ok(VerifiedPhone {
+        challenge_id: challenge_id.to_owned(),
+        phone: Phone::parse(&phone)
+            .map_err(|_| StoreError::Unavailable("stored challenge phone is not valid".into()))?,
+        channel: row.parsed("channel", Channel::parse)?,
+        purpose: row.parsed("purpose", Purpose::parse)?,
+        client: row.parsed("client", Client::parse)?,
+        full_name: row.opt_text("full_name")?,
+    })
+}
+
+fn missing_pepper() -> OtpError {
+    OtpError::Store(StoreError::Unavailable(
+        "otp_pepper is not configured".into(),
+    ))
+}
+
+/// Brandname SMS in Vietnam goes out without diacritics (many handsets and
+/// gateways mangle Unicode SMS), so the text is plain ASCII.
+pub(crate) fn sms_text(code: &str, ttl_seconds: u32) -> String {
+    let validity = if ttl_seconds.is_multiple_of(60) {
+        format!("{} phut", ttl_seconds / 60)
+    } else {
+        format!("{ttl_seconds} giay")
+    };
+    format!(
+        "Ma xac thuc Cong dan so cua ban la {code}. Ma co hieu luc trong {validity}. \
+         Khong chia se ma nay cho bat ky ai."
+    )
+}
+
+/// Providers see the code; if they also saw the challenge id, anyone reading
+/// their logs could log in. So they get a one-way alias of it instead.
+fn tracking_id(challenge_id: &str) -> String {
+    let digest = sha256(format!("cds-otp-tracking\0{challenge_id}").as_bytes());
+    format!("trk_{}", b64url(&digest[..12]))
+}
+
+/// Trimmed, NFC (SPEC §4), and `None` when nothing is left.
+pub(crate) fn clean_text(s: Option<&str>) -> Option<String> {
+    let s: String = s?.trim().nfc().collect();
+    (!s.is_empty()).then_some(s)
+}

@@ -1,0 +1,129 @@
+//! Why an identity operation refused, with the stable codes of SPEC §5.
+
+use std::fmt;
+
+use crate::delivery::DeliveryError;
+use crate::error::ApiError;
+use crate::ports::StoreError;
+
+/// Why starting or verifying a one-time-code challenge failed.
+///
+/// A malformed code (anything but six ASCII digits) is not a separate error:
+/// it counts as a wrong try and answers [`OtpError::Invalid`], so malformed
+/// input can neither probe a challenge nor be used for free.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OtpError {
+    /// `unknown_challenge` (404): no such challenge (or purged long ago).
+    UnknownChallenge,
+    /// `otp_expired` (410): past its validity, or already used.
+    Expired,
+    /// `otp_invalid` (401): wrong code; this many tries remain.
+    Invalid { attempts_left: u32 },
+    /// `otp_exhausted` (429): the challenge used all its tries; even the
+    /// right code is refused now.
+    Exhausted,
+    /// `phone_locked` (429): too many consecutive failures on this phone.
+    PhoneLocked { retry_after: u64 },
+    /// `rate_limited` (429): cooldown or a per-phone / per-IP quota.
+    RateLimited { retry_after: u64 },
+    /// `delivery_failed` (502): the provider did not take the message; the
+    /// challenge was withdrawn and counts against no quota.
+    DeliveryFailed(DeliveryError),
+    /// `store_unavailable` (503). Also used when `otp_pepper` is not set:
+    /// codes are not issued without it.
+    Store(StoreError),
+}
+
+impl OtpError {
+    /// The stable machine code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OtpError::UnknownChallenge => "unknown_challenge",
+            OtpError::Expired => "otp_expired",
+            OtpError::Invalid { .. } => "otp_invalid",
+            OtpError::Exhausted => "otp_exhausted",
+            OtpError::PhoneLocked { .. } => "phone_locked",
+            OtpError::RateLimited { .. } => "rate_limited",
+            OtpError::DeliveryFailed(_) => "delivery_failed",
+            OtpError::Store(_) => "store_unavailable",
+        }
+    }
+}
+
+impl From<StoreError> for OtpError {
+    fn from(e: StoreError) -> Self {
+        OtpError::Store(e)
+    }
+}
+
+impl fmt::Display for OtpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OtpError::Invalid { attempts_left } => {
+                write!(f, "wrong code, {attempts_left} tries left")
+            }
+            OtpError::PhoneLocked { retry_after } | OtpError::RateLimited { retry_after } => {
+                write!(f, "{}, retry after {retry_after} s", self.code())
+            }
+            OtpError::DeliveryFailed(e) => write!(f, "delivery failed: {e}"),
+            OtpError::Store(e) => write!(f, "{e}"),
+            other => f.write_str(other.code()),
+        }
+    }
+}
+
+impl std::error::Error for OtpError {}
+
+impl From<OtpError> for ApiError {
+    fn from(e: OtpError) -> ApiError {
+        match e {
+            OtpError::UnknownChallenge => ApiError::NotFound {
+                code: "unknown_challenge",
+            },
+            OtpError::Expired => ApiError::Gone {
+                code: "otp_expired",
+            },
+            OtpError::Invalid { attempts_left } => ApiError::OtpInvalid { attempts_left },
+            OtpError::Exhausted => ApiError::OtpExhausted,
+            OtpError::PhoneLocked { retry_after } => ApiError::PhoneLocked { retry_after },
+            OtpError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
+            OtpError::DeliveryFailed(DeliveryError::Store(s)) | OtpError::Store(s) => s.into(),
+            OtpError::DeliveryFailed(_) => ApiError::DeliveryFailed,
+        }
+    }
+}
+
+/// Why a bearer token was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthError {
+    /// Unknown, malformed, expired (idle or absolute) or revoked — one answer
+    /// for all (401), so a token's history does not leak.
+    InvalidToken,
+    Store(StoreError),
+}
+
+impl From<StoreError> for AuthError {
+    fn from(e: StoreError) -> Self {
+        AuthError::Store(e)
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::InvalidToken => f.write_str("invalid, expired or revoked token"),
+            AuthError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> ApiError {
+        match e {
+            AuthError::InvalidToken => ApiError::Unauthorized,
+            AuthError::Store(s) => s.into(),
+        }
+    }
+}

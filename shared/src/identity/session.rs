@@ -1,0 +1,212 @@
+//! Server-side sessions behind bearer tokens (SPEC §6.2).
+//!
+//! A token is 32 random bytes in base64url; only its SHA-256 is stored, so a
+//! copy of the database does not hold usable tokens, and revoking is a row
+//! update. Each session keeps the idle window of its profile, so sliding the
+//! expiry needs no knowledge of how the session was created.
+
+use super::error::AuthError;
+use super::kinds::{Client, Role};
+use super::policy::SessionPolicy;
+use super::rows::{all, first, Row};
+use super::secret::{random_id, sha256};
+use super::Ports;
+use crate::ports::StoreError;
+
+const TOKEN_BYTES: usize = 32;
+/// base64url without padding of [`TOKEN_BYTES`].
+const TOKEN_CHARS: usize = 43;
+
+/// A session just created. `token` is shown to the client once and never
+/// stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub id: String,
+    pub token: String,
+    /// When it ends if unused (idle expiry, never past the absolute one).
+    pub expires_at: i64,
+    /// When it ends however much it is used.
+    pub absolute_expires_at: i64,
+}
+
+// Hand-written so a `{:?}` in a log line cannot leak the token.
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("id", &self.id)
+            .field("token", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .field("absolute_expires_at", &self.absolute_expires_at)
+            .finish()
+    }
+}
+
+/// Who is calling, as established by [`authenticate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub session_id: String,
+    pub account_id: String,
+    /// Read from the account on every call, so a role change applies at once.
+    pub role: Role,
+    pub unit_code: Option<String>,
+    pub client: Client,
+    /// The idle expiry after this call slid it.
+    pub expires_at: i64,
+}
+
+/// One active session, as listed to its owner. Never carries the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    pub client: Client,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub absolute_expires_at: i64,
+}
+
+/// Opens a session for `account_id` with the profile of `client`.
+pub fn create_session(
+    ports: Ports<'_>,
+    account_id: &str,
+    client: Client,
+) -> Result<NewSession, StoreError> {
+    let policy = SessionPolicy::for_client(ports.settings, client);
+    let now = ports.clock.now();
+    let id = random_id(ports.random, "ses_", 16);
+    let token = random_id(ports.random, "", TOKEN_BYTES);
+    let absolute = now + i64::from(policy.absolute_seconds);
+    let idle = (now + i64::from(policy.idle_seconds)).min(absolute);
+    ports.sql.execute(
+        "INSERT INTO sessions (id, token_hash, citizen_id, client, idle_seconds, created_at, \
+         last_seen_at, idle_expires_at, absolute_expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
+        &[
+            id.as_str().into(),
+            sha256(token.as_bytes()).to_vec().into(),
+            account_id.into(),
+            client.as_str().into(),
+            i64::from(policy.idle_seconds).into(),
+            now.into(),
+            idle.into(),
+            absolute.into(),
+        ],
+    )?;
+    Ok(NewSession {
+        id,
+        token,
+        expires_at: idle,
+        absolute_expires_at: absolute,
+    })
+}
+
+// Checks and slides in one statement: a session that expires or is revoked
+// concurrently can never be extended back to life.
+const SLIDE: &str = "\
+UPDATE sessions SET last_seen_at = ?2, \
+  idle_expires_at = MIN(?2 + idle_seconds, absolute_expires_at) \
+WHERE token_hash = ?1 AND revoked_at IS NULL \
+  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
+RETURNING id, citizen_id, client, idle_expires_at";
+
+/// Resolves a bearer token to its caller and extends the idle expiry (never
+/// past the absolute one).
+pub fn authenticate(ports: Ports<'_>, token: &str) -> Result<Principal, AuthError> {
+    let hash = token_hash(token).ok_or(AuthError::InvalidToken)?;
+    let now = ports.clock.now();
+    let rows = ports.sql.execute(SLIDE, &[hash.into(), now.into()])?;
+    let row = first(&rows).ok_or(AuthError::InvalidToken)?;
+    let account_id = row.text("citizen_id")?;
+    let account = ports.sql.execute(
+        "SELECT role, unit_code FROM citizens WHERE id = ?1",
+        &[account_id.as_str().into()],
+    )?;
+    let acc = first(&account).ok_or(AuthError::InvalidToken)?;
+    Ok(Principal {
+        session_id: row.text("id")?,
+        account_id,
+        role: acc.parsed("role", Role::parse)?,
+        unit_code: acc.opt_text("unit_code")?,
+        client: row.parsed("client", Client::parse)?,
+        expires_at: row.i64("idle_expires_at")?,
+    })
+}
+
+// Revoking also pulls idle_expires_at down to now: that column alone then
+// says when a session stopped being usable, which the purge relies on.
+const REVOKE_OWN: &str = "\
+UPDATE sessions SET revoked_at = ?3, idle_expires_at = MIN(idle_expires_at, ?3) \
+WHERE id = ?1 AND citizen_id = ?2 AND revoked_at IS NULL \
+  AND idle_expires_at > ?3 AND absolute_expires_at > ?3 \
+RETURNING id";
+
+const REVOKE_BY_TOKEN: &str = "\
+UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
+WHERE token_hash = ?1 AND revoked_at IS NULL \
+  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
+RETURNING id";
+
+const LIST_ACTIVE: &str = "\
+SELECT id, client, created_at, last_seen_at, idle_expires_at, absolute_expires_at \
+FROM sessions \
+WHERE citizen_id = ?1 AND revoked_at IS NULL \
+  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
+ORDER BY created_at DESC, id";
+
+/// Ends one of the account's own active sessions. `false` when there is no
+/// such active session of this account (so another's id looks unknown).
+pub fn revoke_session(
+    ports: Ports<'_>,
+    account_id: &str,
+    session_id: &str,
+) -> Result<bool, StoreError> {
+    let rows = ports.sql.execute(
+        REVOKE_OWN,
+        &[
+            session_id.into(),
+            account_id.into(),
+            ports.clock.now().into(),
+        ],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Ends the session the token belongs to. `false` if it was not active.
+pub fn logout(ports: Ports<'_>, token: &str) -> Result<bool, StoreError> {
+    let Some(hash) = token_hash(token) else {
+        return Ok(false);
+    };
+    let rows = ports
+        .sql
+        .execute(REVOKE_BY_TOKEN, &[hash.into(), ports.clock.now().into()])?;
+    Ok(!rows.is_empty())
+}
+
+/// The account's active sessions, newest first. Bounded in practice: each
+/// needs a fresh one-time code, and those are capped per phone per day.
+pub fn list_sessions(ports: Ports<'_>, account_id: &str) -> Result<Vec<SessionInfo>, StoreError> {
+    let rows = ports
+        .sql
+        .execute(LIST_ACTIVE, &[account_id.into(), ports.clock.now().into()])?;
+    all(&rows).map(|r| session_info(&r)).collect()
+}
+
+fn session_info(r: &Row<'_>) -> Result<SessionInfo, StoreError> {
+    Ok(SessionInfo {
+        id: r.text("id")?,
+        client: r.parsed("client", Client::parse)?,
+        created_at: r.i64("created_at")?,
+        last_seen_at: r.i64("last_seen_at")?,
+        expires_at: r.i64("idle_expires_at")?,
+        absolute_expires_at: r.i64("absolute_expires_at")?,
+    })
+}
+
+/// The stored hash of a well-formed token; malformed ones never reach SQL.
+fn token_hash(token: &str) -> Option<Vec<u8>> {
+    let well_formed = token.len() == TOKEN_CHARS
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    well_formed.then(|| sha256(token.as_bytes()).to_vec())
+}

@@ -1,0 +1,171 @@
+//! The ports implemented with `spin-sdk` 5.2, and the conversion between Spin's
+//! HTTP types and ours. Only components enable this (feature `spin`).
+
+use spin_sdk::http::{Method, Request as SpinRequest, Response as SpinResponse};
+use spin_sdk::{key_value, sqlite, variables};
+
+use crate::http::{Request, Response};
+use crate::ports::{
+    HttpClient, Kv, OutboundRequest, OutboundResponse, Settings, Sql, SqlRows, SqlValue, StoreError,
+};
+
+/// The `default` SQL database.
+pub struct SpinSql {
+    conn: sqlite::Connection,
+}
+
+impl SpinSql {
+    pub fn open_default() -> Result<Self, StoreError> {
+        sqlite::Connection::open_default()
+            .map(|conn| Self { conn })
+            .map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+    }
+}
+
+impl Sql for SpinSql {
+    fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+        let params: Vec<sqlite::Value> = params.iter().map(to_spin_value).collect();
+        let result = self.conn.execute(statement, &params).map_err(|e| match e {
+            sqlite::Error::Io(msg) if msg.contains("constraint failed") => StoreError::Constraint(msg),
+            other => StoreError::Unavailable(format!("{other:?}")),
+        })?;
+        Ok(SqlRows {
+            columns: result.columns,
+            rows: result
+                .rows
+                .into_iter()
+                .map(|r| r.values.into_iter().map(from_spin_value).collect())
+                .collect(),
+        })
+    }
+}
+
+fn to_spin_value(v: &SqlValue) -> sqlite::Value {
+    match v {
+        SqlValue::Integer(i) => sqlite::Value::Integer(*i),
+        SqlValue::Real(r) => sqlite::Value::Real(*r),
+        SqlValue::Text(t) => sqlite::Value::Text(t.clone()),
+        SqlValue::Blob(b) => sqlite::Value::Blob(b.clone()),
+        SqlValue::Null => sqlite::Value::Null,
+    }
+}
+
+fn from_spin_value(v: sqlite::Value) -> SqlValue {
+    match v {
+        sqlite::Value::Integer(i) => SqlValue::Integer(i),
+        sqlite::Value::Real(r) => SqlValue::Real(r),
+        sqlite::Value::Text(t) => SqlValue::Text(t),
+        sqlite::Value::Blob(b) => SqlValue::Blob(b),
+        sqlite::Value::Null => SqlValue::Null,
+    }
+}
+
+/// The `default` key-value store.
+pub struct SpinKv {
+    store: key_value::Store,
+}
+
+impl SpinKv {
+    pub fn open_default() -> Result<Self, StoreError> {
+        key_value::Store::open_default()
+            .map(|store| Self { store })
+            .map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+    }
+}
+
+impl Kv for SpinKv {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store.get(key).map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store.set(key, value).map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.store.delete(key).map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+    }
+}
+
+/// Spin variables.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SpinSettings;
+
+impl Settings for SpinSettings {
+    fn get(&self, name: &str) -> Option<String> {
+        variables::get(name).ok()
+    }
+}
+
+/// Outbound HTTP through `wasi:http/outgoing-handler` (allowed hosts apply).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SpinHttp;
+
+impl HttpClient for SpinHttp {
+    fn send(&self, request: &OutboundRequest) -> Result<OutboundResponse, String> {
+        let method = match request.method.as_str() {
+            "GET" => Method::Get,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            "PATCH" => Method::Patch,
+            _ => Method::Post,
+        };
+        let mut builder = SpinRequest::builder();
+        builder.method(method).uri(request.url.as_str()).body(request.body.clone());
+        for (k, v) in &request.headers {
+            builder.header(k.as_str(), v.as_str());
+        }
+        let outgoing = builder.build();
+        let response: Result<SpinResponse, _> = spin_sdk::http::run(spin_sdk::http::send(outgoing));
+        match response {
+            Ok(r) => Ok(OutboundResponse { status: *r.status(), body: r.into_body() }),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// Our request from Spin's. The client address comes from `spin-client-addr`.
+pub fn request_from_spin(req: &SpinRequest) -> Request {
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .map(|(k, v)| (k.to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let client_ip = headers
+        .iter()
+        .find(|(k, _)| k == "spin-client-addr")
+        .map(|(_, v)| client_ip_of(v));
+    Request::new(method_name(req.method()), req.path(), req.query(), headers, req.body().to_vec(), client_ip)
+}
+
+fn client_ip_of(addr: &str) -> String {
+    match addr.parse::<std::net::SocketAddr>() {
+        Ok(sa) => sa.ip().to_string(),
+        Err(_) => addr.to_owned(),
+    }
+}
+
+fn method_name(m: &Method) -> &'static str {
+    match m {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+        Method::Patch => "PATCH",
+        Method::Head => "HEAD",
+        Method::Options => "OPTIONS",
+        Method::Connect => "CONNECT",
+        Method::Trace => "TRACE",
+        Method::Other(_) => "OTHER",
+    }
+}
+
+/// Spin's response from ours.
+pub fn response_to_spin(resp: Response) -> SpinResponse {
+    let mut builder = SpinResponse::builder();
+    builder.status(resp.status);
+    for (k, v) in &resp.headers {
+        builder.header(k.as_str(), v.as_str());
+    }
+    builder.body(resp.body);
+    builder.build()
+}
