@@ -4,6 +4,7 @@
 //! implements the [`ports`] with `spin-sdk` for the components.
 
 pub mod error;
+pub mod guard;
 pub mod http;
 pub mod identity;
 pub mod lang;

@@ -10,8 +10,8 @@ use cds_shared::ports::{Clock, Kv, OsRandom, Sql, StoreError, SystemClock};
 use cds_shared::spin_adapter::{request_from_spin, response_to_spin, SpinKv, SpinSql};
 use spin_sdk::http_component;
 
-/// The OpenAPI document, kept in the repository and checked by the tests.
-const OPENAPI: &str = include_str!("../../../docs/openapi.json");
+/// The OpenAPI document assembled by build.rs from docs/openapi/ (checked by the tests).
+const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {

@@ -41,12 +41,15 @@ pub fn build(manifest: &Manifest, only: &[String]) -> anyhow::Result<()> {
 }
 
 fn run_build(id: &str, build: &BuildConfig, app_dir: &Path) -> anyhow::Result<()> {
-    let workdir = workdir(app_dir, build.workdir.as_deref())
-        .with_context(|| format!("component {id}"))?;
+    let workdir =
+        workdir(app_dir, build.workdir.as_deref()).with_context(|| format!("component {id}"))?;
     let count = build.commands.len();
     for (index, command) in build.commands.iter().enumerate() {
         if count > 1 {
-            eprintln!("Running build step {}/{count} for component {id} with `{command}`", index + 1);
+            eprintln!(
+                "Running build step {}/{count} for component {id} with `{command}`",
+                index + 1
+            );
         } else {
             eprintln!("Building component {id} with `{command}`");
         }
@@ -59,7 +62,10 @@ fn run_build(id: &str, build: &BuildConfig, app_dir: &Path) -> anyhow::Result<()
             .stderr(Stdio::inherit())
             .status()
             .with_context(|| {
-                format!("Cannot spawn build process `{command}` for component {id} in {}", workdir.display())
+                format!(
+                    "Cannot spawn build process `{command}` for component {id} in {}",
+                    workdir.display()
+                )
             })?;
         if !status.success() {
             bail!("Build command for component {id} failed with status {status}");
@@ -72,7 +78,9 @@ fn run_build(id: &str, build: &BuildConfig, app_dir: &Path) -> anyhow::Result<()
 fn workdir(app_dir: &Path, workdir: Option<&Path>) -> anyhow::Result<PathBuf> {
     match workdir {
         None => Ok(app_dir.to_path_buf()),
-        Some(w) if w.has_root() => bail!("The workdir specified in the application file must be relative."),
+        Some(w) if w.has_root() => {
+            bail!("The workdir specified in the application file must be relative.")
+        }
         Some(w) => Ok(app_dir.join(w)),
     }
 }
@@ -103,7 +111,10 @@ mod tests {
     #[test]
     fn default_workdir_is_manifest_dir() {
         let dir = tempfile::tempdir().unwrap();
-        let m = manifest(dir.path(), "[component.a]\nsource = \"a.wasm\"\nbuild = { command = \"touch built\" }\n");
+        let m = manifest(
+            dir.path(),
+            "[component.a]\nsource = \"a.wasm\"\nbuild = { command = \"touch built\" }\n",
+        );
         build(&m, &[]).unwrap();
         assert!(dir.path().join("built").exists());
     }

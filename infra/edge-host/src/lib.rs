@@ -6,5 +6,6 @@ pub mod build;
 pub mod manifest;
 pub mod migrations;
 pub mod router;
+pub mod runtime;
 pub mod runtime_config;
 pub mod variables;

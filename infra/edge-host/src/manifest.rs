@@ -104,10 +104,14 @@ pub struct BuildConfig {
 impl Manifest {
     /// Reads and validates a manifest file; a directory means its `spin.toml`.
     pub fn load(path: &Path) -> anyhow::Result<Manifest> {
-        let path = if path.is_dir() { path.join("spin.toml") } else { path.to_path_buf() };
+        let path = if path.is_dir() {
+            path.join("spin.toml")
+        } else {
+            path.to_path_buf()
+        };
         // Absolute so that component sources keep working whatever the cwd later is.
-        let path = std::path::absolute(&path)
-            .with_context(|| format!("resolving {}", path.display()))?;
+        let path =
+            std::path::absolute(&path).with_context(|| format!("resolving {}", path.display()))?;
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading manifest {}", path.display()))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -299,7 +303,14 @@ fn convert(raw: RawManifest, dir: &Path) -> anyhow::Result<Manifest> {
             }
             (_, default) => default,
         };
-        variables.insert(name, Variable { default, secret: var.secret, description: var.description });
+        variables.insert(
+            name,
+            Variable {
+                default,
+                secret: var.secret,
+                description: var.description,
+            },
+        );
     }
 
     let mut components = BTreeMap::new();
@@ -326,7 +337,13 @@ fn convert(raw: RawManifest, dir: &Path) -> anyhow::Result<Manifest> {
         }
     }
 
-    Ok(Manifest { dir: dir.to_path_buf(), application, variables, http_triggers, components })
+    Ok(Manifest {
+        dir: dir.to_path_buf(),
+        application,
+        variables,
+        http_triggers,
+        components,
+    })
 }
 
 /// `[application.trigger.http] base`: Spin 3 accepts only the default `/` and
@@ -421,14 +438,26 @@ fn convert_component(
         _ => bail!("`source` must be a path to a .wasm file"),
     };
 
-    refuse_non_empty("files", !rc.files.is_empty(), "files are not mounted into components by edge-host")?;
-    refuse_non_empty("exclude_files", !rc.exclude_files.is_empty(), "files are not mounted into components by edge-host")?;
+    refuse_non_empty(
+        "files",
+        !rc.files.is_empty(),
+        "files are not mounted into components by edge-host",
+    )?;
+    refuse_non_empty(
+        "exclude_files",
+        !rc.exclude_files.is_empty(),
+        "files are not mounted into components by edge-host",
+    )?;
     refuse_non_empty(
         "allowed_http_hosts",
         !rc.allowed_http_hosts.is_empty(),
         "this deprecated field is not supported; use `allowed_outbound_hosts`",
     )?;
-    refuse_non_empty("ai_models", !rc.ai_models.is_empty(), "Serverless AI is not provided by edge-host")?;
+    refuse_non_empty(
+        "ai_models",
+        !rc.ai_models.is_empty(),
+        "Serverless AI is not provided by edge-host",
+    )?;
     refuse_non_empty(
         "dependencies",
         !rc.dependencies.is_empty(),
@@ -451,7 +480,8 @@ fn convert_component(
         check_template(template, variables).with_context(|| format!("variable {name:?}"))?;
     }
     for host in &rc.allowed_outbound_hosts {
-        check_template(host, variables).with_context(|| format!("allowed_outbound_hosts entry {host:?}"))?;
+        check_template(host, variables)
+            .with_context(|| format!("allowed_outbound_hosts entry {host:?}"))?;
     }
 
     let build = rc.build.map(|b| BuildConfig {
@@ -507,7 +537,9 @@ fn check_id(id: &str, delim: char) -> Result<(), String> {
     }
     let wrong = if delim == '-' { '_' } else { '-' };
     if id.contains(wrong) {
-        return Err(format!("words must be separated with {delim:?}, not {wrong:?}"));
+        return Err(format!(
+            "words must be separated with {delim:?}, not {wrong:?}"
+        ));
     }
     for (i, word) in id.split(delim).enumerate() {
         let mut chars = word.chars();
@@ -515,10 +547,14 @@ fn check_id(id: &str, delim: char) -> Result<(), String> {
             return Err(format!("{delim:?}-separated words must not be empty"));
         };
         if !(first.is_ascii_lowercase() || (i > 0 && first.is_ascii_digit())) {
-            return Err(format!("words must start with a lower-case ASCII letter; got {first:?}"));
+            return Err(format!(
+                "words must start with a lower-case ASCII letter; got {first:?}"
+            ));
         }
         if let Some(bad) = chars.find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit())) {
-            return Err(format!("only lower-case ASCII letters and digits are allowed; got {bad:?}"));
+            return Err(format!(
+                "only lower-case ASCII letters and digits are allowed; got {bad:?}"
+            ));
         }
     }
     Ok(())
@@ -591,7 +627,10 @@ mod tests {
         assert_eq!(m.application.version.as_deref(), Some("0.1.0"));
         assert!(m.variables["db_key"].is_required());
         assert!(m.variables["db_key"].secret);
-        assert_eq!(m.variables["api_host"].default.as_deref(), Some("api.example.org"));
+        assert_eq!(
+            m.variables["api_host"].default.as_deref(),
+            Some("api.example.org")
+        );
         let api = &m.components["api"];
         assert_eq!(api.source, Path::new("/app/target/api.wasm"));
         assert_eq!(api.key_value_stores, ["default", "rate-limits"]);
@@ -601,7 +640,10 @@ mod tests {
         assert_eq!(build.commands, ["cargo build --target wasm32-wasip2"]);
         assert_eq!(build.workdir.as_deref(), Some(Path::new("functions/api")));
         assert_eq!(m.components["worker"].source, Path::new("/abs/worker.wasm"));
-        assert_eq!(m.components["worker"].build.as_ref().unwrap().commands, ["echo one", "echo two"]);
+        assert_eq!(
+            m.components["worker"].build.as_ref().unwrap().commands,
+            ["echo one", "echo two"]
+        );
         assert_eq!(m.http_triggers.len(), 2);
         assert_eq!(m.http_triggers[1].route, HttpRoute::Private);
     }
@@ -615,7 +657,10 @@ mod tests {
     #[test]
     fn errors_without_manifest_version_2() {
         assert!(err("[application]\nname = \"x\"").contains("spin_manifest_version = 2"));
-        assert!(err("spin_manifest_version = \"1\"\n[application]\nname = \"x\"").contains("not supported"));
+        assert!(
+            err("spin_manifest_version = \"1\"\n[application]\nname = \"x\"")
+                .contains("not supported")
+        );
         assert!(err("spin_version = \"1\"\nname = \"x\"").contains("version 1 manifest"));
     }
 
@@ -637,11 +682,19 @@ mod tests {
             ("ai_models", "ai_models = [\"llama2-chat\"]"),
             ("files", "files = [\"assets/*\"]"),
             ("exclude_files", "exclude_files = [\"secret/*\"]"),
-            ("allowed_http_hosts", "allowed_http_hosts = [\"example.org\"]"),
+            (
+                "allowed_http_hosts",
+                "allowed_http_hosts = [\"example.org\"]",
+            ),
             ("dependencies", "dependencies = { \"a:b/c\" = \"1.0.0\" }"),
-            ("dependencies_inherit_configuration", "dependencies_inherit_configuration = true"),
+            (
+                "dependencies_inherit_configuration",
+                "dependencies_inherit_configuration = true",
+            ),
         ] {
-            let text = with(&format!("[component.extra]\nsource = \"x.wasm\"\n{snippet}"));
+            let text = with(&format!(
+                "[component.extra]\nsource = \"x.wasm\"\n{snippet}"
+            ));
             let e = err(&text);
             assert!(e.contains(field), "{field}: {e}");
             assert!(e.contains("not supported"), "{field}: {e}");
@@ -650,7 +703,9 @@ mod tests {
 
     #[test]
     fn refuses_remote_and_registry_sources() {
-        let e = err(&with("[component.extra]\nsource = { url = \"https://x/y.wasm\", digest = \"sha256:00\" }"));
+        let e = err(&with(
+            "[component.extra]\nsource = { url = \"https://x/y.wasm\", digest = \"sha256:00\" }",
+        ));
         assert!(e.contains("url"), "{e}");
         let e = err(&with("[component.extra]\nsource = { registry = \"ttl.sh\", package = \"a:b\", version = \"1\" }"));
         assert!(e.contains("registry"), "{e}");
@@ -658,75 +713,104 @@ mod tests {
 
     #[test]
     fn refuses_inline_trigger_components() {
-        let e = err(&with("[[trigger.http]]\nroute = \"/x\"\ncomponent = { source = \"x.wasm\" }"));
+        let e = err(&with(
+            "[[trigger.http]]\nroute = \"/x\"\ncomponent = { source = \"x.wasm\" }",
+        ));
         assert!(e.contains("inline component"), "{e}");
     }
 
     #[test]
     fn refuses_wagi_executor() {
-        let e = err(&with("[[trigger.http]]\nroute = \"/x\"\ncomponent = \"api\"\nexecutor = { type = \"wagi\" }"));
+        let e = err(&with(
+            "[[trigger.http]]\nroute = \"/x\"\ncomponent = \"api\"\nexecutor = { type = \"wagi\" }",
+        ));
         assert!(e.contains("Wagi"), "{e}");
     }
 
     #[test]
     fn accepts_http_executor_alias() {
-        parse(&with("[[trigger.http]]\nroute = \"/x\"\ncomponent = \"api\"\nexecutor = { type = \"http\" }")).unwrap();
+        parse(&with(
+            "[[trigger.http]]\nroute = \"/x\"\ncomponent = \"api\"\nexecutor = { type = \"http\" }",
+        ))
+        .unwrap();
     }
 
     #[test]
     fn refuses_non_http_triggers() {
-        let e = err(&with("[[trigger.redis]]\nchannel = \"c\"\ncomponent = \"api\""));
+        let e = err(&with(
+            "[[trigger.redis]]\nchannel = \"c\"\ncomponent = \"api\"",
+        ));
         assert!(e.contains("trigger.redis"), "{e}");
     }
 
     #[test]
     fn errors_on_unknown_trigger_field() {
-        let e = err(&with("[[trigger.http]]\nroute = \"/x\"\ncomponent = \"api\"\nmethods = [\"GET\"]"));
+        let e = err(&with(
+            "[[trigger.http]]\nroute = \"/x\"\ncomponent = \"api\"\nmethods = [\"GET\"]",
+        ));
         assert!(e.contains("methods"), "{e}");
     }
 
     #[test]
     fn refuses_static_response() {
-        let e = err(&with("[[trigger.http]]\nroute = \"/x\"\nstatic_response = { body = \"hi\" }"));
+        let e = err(&with(
+            "[[trigger.http]]\nroute = \"/x\"\nstatic_response = { body = \"hi\" }",
+        ));
         assert!(e.contains("static_response"), "{e}");
     }
 
     #[test]
     fn errors_when_trigger_references_missing_component() {
-        let e = err(&with("[[trigger.http]]\nroute = \"/x\"\ncomponent = \"ghost\""));
+        let e = err(&with(
+            "[[trigger.http]]\nroute = \"/x\"\ncomponent = \"ghost\"",
+        ));
         assert!(e.contains("\"ghost\" is not defined"), "{e}");
     }
 
     #[test]
     fn errors_on_private_false_route() {
-        let e = err(&with("[[trigger.http]]\nroute = { private = false }\ncomponent = \"api\""));
+        let e = err(&with(
+            "[[trigger.http]]\nroute = { private = false }\ncomponent = \"api\"",
+        ));
         assert!(e.contains("private = true"), "{e}");
     }
 
     #[test]
     fn errors_when_component_variable_refers_to_undeclared_variable() {
-        let e = err(&with("[component.extra]\nsource = \"x.wasm\"\nvariables = { url = \"{{ nope }}\" }"));
+        let e = err(&with(
+            "[component.extra]\nsource = \"x.wasm\"\nvariables = { url = \"{{ nope }}\" }",
+        ));
         assert!(e.contains("\"nope\""), "{e}");
         assert!(e.contains("component.extra"), "{e}");
     }
 
     #[test]
     fn errors_when_outbound_host_template_refers_to_undeclared_variable() {
-        let e = err(&with("[component.extra]\nsource = \"x.wasm\"\nallowed_outbound_hosts = [\"{{ gateway }}\"]"));
+        let e = err(&with(
+            "[component.extra]\nsource = \"x.wasm\"\nallowed_outbound_hosts = [\"{{ gateway }}\"]",
+        ));
         assert!(e.contains("\"gateway\""), "{e}");
     }
 
     #[test]
     fn errors_on_unmatched_template_braces() {
-        let e = err(&with("[component.extra]\nsource = \"x.wasm\"\nvariables = { url = \"{{ api_host\" }"));
+        let e = err(&with(
+            "[component.extra]\nsource = \"x.wasm\"\nvariables = { url = \"{{ api_host\" }",
+        ));
         assert!(e.contains("unmatched"), "{e}");
     }
 
     #[test]
     fn variable_needs_exactly_one_of_default_or_required() {
-        let both = BASE.replace("db_key = { required = true, secret = true }", "db_key = { required = true, default = \"x\" }");
+        let both = BASE.replace(
+            "db_key = { required = true, secret = true }",
+            "db_key = { required = true, default = \"x\" }",
+        );
         assert!(err(&both).contains("mutually exclusive"));
-        let neither = BASE.replace("db_key = { required = true, secret = true }", "db_key = { secret = true }");
+        let neither = BASE.replace(
+            "db_key = { required = true, secret = true }",
+            "db_key = { secret = true }",
+        );
         assert!(err(&neither).contains("required = true"));
     }
 
@@ -734,14 +818,18 @@ mod tests {
     fn variable_names_must_be_lower_snake() {
         let bad = BASE.replace("api_host = {", "ApiHost = {");
         assert!(err(&bad).contains("ApiHost"));
-        let e = err(&with("[component.extra]\nsource = \"x.wasm\"\nvariables = { Bad = \"x\" }"));
+        let e = err(&with(
+            "[component.extra]\nsource = \"x.wasm\"\nvariables = { Bad = \"x\" }",
+        ));
         assert!(e.contains("Bad"), "{e}");
     }
 
     #[test]
     fn component_ids_must_be_kebab_case() {
         for bad in ["Api", "my_api", "1api", "api-", "a--b"] {
-            let e = err(&with(&format!("[component.\"{bad}\"]\nsource = \"x.wasm\"")));
+            let e = err(&with(&format!(
+                "[component.\"{bad}\"]\nsource = \"x.wasm\""
+            )));
             assert!(e.contains("invalid component id"), "{bad}: {e}");
         }
         parse(&with("[component.api-v2]\nsource = \"x.wasm\"")).unwrap();
@@ -749,22 +837,35 @@ mod tests {
 
     #[test]
     fn store_labels_may_be_kebab_or_snake() {
-        parse(&with("[component.extra]\nsource = \"x.wasm\"\nkey_value_stores = [\"a-b\", \"c_d\"]")).unwrap();
-        let e = err(&with("[component.extra]\nsource = \"x.wasm\"\nsqlite_databases = [\"b@d\"]"));
+        parse(&with(
+            "[component.extra]\nsource = \"x.wasm\"\nkey_value_stores = [\"a-b\", \"c_d\"]",
+        ))
+        .unwrap();
+        let e = err(&with(
+            "[component.extra]\nsource = \"x.wasm\"\nsqlite_databases = [\"b@d\"]",
+        ));
         assert!(e.contains("b@d"), "{e}");
     }
 
     #[test]
     fn base_slash_is_accepted_and_other_bases_refused() {
-        let ok = BASE.replace("[application.tool.lint]", "[application.trigger.http]\nbase = \"/\"\n[application.tool.lint]");
+        let ok = BASE.replace(
+            "[application.tool.lint]",
+            "[application.trigger.http]\nbase = \"/\"\n[application.tool.lint]",
+        );
         parse(&ok).unwrap();
-        let bad = BASE.replace("[application.tool.lint]", "[application.trigger.http]\nbase = \"/city\"\n[application.tool.lint]");
+        let bad = BASE.replace(
+            "[application.tool.lint]",
+            "[application.trigger.http]\nbase = \"/city\"\n[application.tool.lint]",
+        );
         assert!(err(&bad).contains("prepend it to each"));
     }
 
     #[test]
     fn unknown_build_field_is_an_error() {
-        let e = err(&with("[component.extra]\nsource = \"x.wasm\"\nbuild = { command = \"make\", env = \"x\" }"));
+        let e = err(&with(
+            "[component.extra]\nsource = \"x.wasm\"\nbuild = { command = \"make\", env = \"x\" }",
+        ));
         assert!(e.contains("env"), "{e}");
     }
 
@@ -774,7 +875,10 @@ mod tests {
         std::fs::write(dir.path().join("spin.toml"), BASE).unwrap();
         let m = Manifest::load(dir.path()).unwrap();
         assert_eq!(m.dir, dir.path());
-        assert_eq!(m.components["api"].source, dir.path().join("target/api.wasm"));
+        assert_eq!(
+            m.components["api"].source,
+            dir.path().join("target/api.wasm")
+        );
         let m = Manifest::load(&dir.path().join("spin.toml")).unwrap();
         assert_eq!(m.dir, dir.path());
     }

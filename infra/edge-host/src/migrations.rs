@@ -39,19 +39,32 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Migration>> {
     let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
     let mut migrations = Vec::new();
     for entry in entries {
-        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
+        let path = entry
+            .with_context(|| format!("reading {}", dir.display()))?
+            .path();
         let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
         let Some(stem) = file_name.strip_suffix(".sql") else {
             continue;
         };
-        let (version, name) = parse_stem(stem)
-            .with_context(|| format!("{}: migration files are named NNNN_<name>.sql", path.display()))?;
+        let (version, name) = parse_stem(stem).with_context(|| {
+            format!(
+                "{}: migration files are named NNNN_<name>.sql",
+                path.display()
+            )
+        })?;
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let sql = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
+        let sql =
+            String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
         let sha256 = hex(&Sha256::digest(sql.as_bytes()));
-        migrations.push(Migration { version, name, path, sql, sha256 });
+        migrations.push(Migration {
+            version,
+            name,
+            path,
+            sql,
+            sha256,
+        });
     }
     migrations.sort_by_key(|m| m.version);
     if let Some(pair) = migrations.windows(2).find(|w| w[0].version == w[1].version) {
@@ -75,7 +88,9 @@ fn parse_stem(stem: &str) -> anyhow::Result<(i64, String)> {
     if name.is_empty() {
         bail!("empty name");
     }
-    let version = digits.parse().with_context(|| format!("{digits:?} is too large"))?;
+    let version = digits
+        .parse()
+        .with_context(|| format!("{digits:?} is too large"))?;
     Ok((version, name.to_string()))
 }
 
@@ -174,18 +189,32 @@ mod tests {
         let mut stmt = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     }
 
     #[test]
     fn applies_files_in_numeric_order() {
         let dir = tempfile::tempdir().unwrap();
         // Numeric, not lexical: 10 comes after 9.
-        write(dir.path(), "10_b.sql", "CREATE TABLE IF NOT EXISTS b (x REFERENCES a(id));");
-        write(dir.path(), "9_a.sql", "CREATE TABLE IF NOT EXISTS a (id INTEGER PRIMARY KEY);");
+        write(
+            dir.path(),
+            "10_b.sql",
+            "CREATE TABLE IF NOT EXISTS b (x REFERENCES a(id));",
+        );
+        write(
+            dir.path(),
+            "9_a.sql",
+            "CREATE TABLE IF NOT EXISTS a (id INTEGER PRIMARY KEY);",
+        );
         write(dir.path(), "README.md", "not a migration");
         let migrations = load_dir(dir.path()).unwrap();
-        assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [9, 10]);
+        assert_eq!(
+            migrations.iter().map(|m| m.version).collect::<Vec<_>>(),
+            [9, 10]
+        );
         assert_eq!(migrations[0].name, "a");
         let mut conn = Connection::open_in_memory().unwrap();
         assert_eq!(apply(&mut conn, &migrations).unwrap(), [9, 10]);
@@ -217,10 +246,18 @@ mod tests {
     #[test]
     fn errors_when_applied_file_changed() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "0001_a.sql", "CREATE TABLE IF NOT EXISTS a (id INTEGER);");
+        write(
+            dir.path(),
+            "0001_a.sql",
+            "CREATE TABLE IF NOT EXISTS a (id INTEGER);",
+        );
         let mut conn = Connection::open_in_memory().unwrap();
         apply_dir(&mut conn, dir.path()).unwrap();
-        write(dir.path(), "0001_a.sql", "CREATE TABLE IF NOT EXISTS a (id INTEGER, extra TEXT);");
+        write(
+            dir.path(),
+            "0001_a.sql",
+            "CREATE TABLE IF NOT EXISTS a (id INTEGER, extra TEXT);",
+        );
         let e = apply_dir(&mut conn, dir.path()).unwrap_err().to_string();
         assert!(e.contains("changed"), "{e}");
     }
@@ -257,7 +294,11 @@ mod tests {
         let db = dir.path().join("app.db");
         // A non-idempotent statement: a double application would fail loudly.
         write(dir.path(), "0001_a.sql", "CREATE TABLE a (id INTEGER);");
-        write(dir.path(), "0002_b.sql", "CREATE TABLE b (id INTEGER); INSERT INTO b VALUES (1);");
+        write(
+            dir.path(),
+            "0002_b.sql",
+            "CREATE TABLE b (id INTEGER); INSERT INTO b VALUES (1);",
+        );
         let migrations = load_dir(dir.path()).unwrap();
         let handles: Vec<_> = (0..4)
             .map(|_| {
@@ -269,16 +310,26 @@ mod tests {
             })
             .collect();
         let applied: Vec<Vec<i64>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-        assert_eq!(applied.iter().filter(|a| !a.is_empty()).count(), 1, "{applied:?}");
+        assert_eq!(
+            applied.iter().filter(|a| !a.is_empty()).count(),
+            1,
+            "{applied:?}"
+        );
         let conn = Connection::open(&db).unwrap();
-        let rows: i64 = conn.query_row("SELECT count(*) FROM b", [], |r| r.get(0)).unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM b", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(rows, 1);
     }
 
     #[test]
     fn rerunnable_check_catches_non_idempotent_files() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "0001_ok.sql", "CREATE TABLE IF NOT EXISTS a (id INTEGER);");
+        write(
+            dir.path(),
+            "0001_ok.sql",
+            "CREATE TABLE IF NOT EXISTS a (id INTEGER);",
+        );
         write(dir.path(), "0002_bad.sql", "CREATE TABLE b (id INTEGER);");
         let migrations = load_dir(dir.path()).unwrap();
         let e = format!("{:#}", check_rerunnable(&migrations).unwrap_err());

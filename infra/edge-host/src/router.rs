@@ -125,7 +125,11 @@ impl Router {
     /// Routes a request path (no query string; not percent-decoded, as in Spin).
     pub fn route(&self, path: &str) -> Option<RouteMatch> {
         let trimmed = path.trim_start_matches('/').trim_end_matches('/');
-        let sections: Vec<&str> = if trimmed.is_empty() { Vec::new() } else { trimmed.split('/').collect() };
+        let sections: Vec<&str> = if trimmed.is_empty() {
+            Vec::new()
+        } else {
+            trimmed.split('/').collect()
+        };
         self.entries.iter().find_map(|entry| {
             let (params, rest) = entry.pattern.matches(&sections)?;
             let path_info = if entry.pattern.trailing_wildcard {
@@ -158,13 +162,19 @@ impl Router {
 
     /// `(route as written, component id)`, most specific first.
     pub fn routes(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|e| (e.raw_route.as_str(), e.component_id.as_str()))
+        self.entries
+            .iter()
+            .map(|e| (e.raw_route.as_str(), e.component_id.as_str()))
     }
 }
 
 /// Spin's `sanitize_with_base("/", route)`: absolutize, drop one trailing `/`.
 fn based(raw_route: &str) -> String {
-    let absolute = if raw_route.starts_with('/') { raw_route.to_string() } else { format!("/{raw_route}") };
+    let absolute = if raw_route.starts_with('/') {
+        raw_route.to_string()
+    } else {
+        format!("/{raw_route}")
+    };
     match absolute.strip_suffix('/') {
         Some(stripped) => stripped.to_string(),
         None => absolute,
@@ -174,7 +184,10 @@ fn based(raw_route: &str) -> String {
 fn parse_route(based_route: &str) -> Result<Pattern, String> {
     let (prefix, trailing_wildcard) = if based_route == "/..." || based_route == "/*" {
         ("", true)
-    } else if let Some(p) = based_route.strip_suffix("/...").or_else(|| based_route.strip_suffix("/*")) {
+    } else if let Some(p) = based_route
+        .strip_suffix("/...")
+        .or_else(|| based_route.strip_suffix("/*"))
+    {
         (p, true)
     } else {
         (based_route, false)
@@ -187,12 +200,18 @@ fn parse_route(based_route: &str) -> Result<Pattern, String> {
             if name.is_empty() {
                 return Err("parameters must be named (`:name`)".into());
             }
-            if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
                 return Err(format!(
                     "parameter segment {section:?} is not supported by edge-host: a `:name` must fill the whole segment"
                 ));
             }
-            if segments.iter().any(|s| matches!(s, Segment::Param(n) if n == name)) {
+            if segments
+                .iter()
+                .any(|s| matches!(s, Segment::Param(n) if n == name))
+            {
                 return Err(format!("parameter `:{name}` appears twice"));
             }
             Segment::Param(name.to_string())
@@ -201,7 +220,10 @@ fn parse_route(based_route: &str) -> Result<Pattern, String> {
         };
         segments.push(segment);
     }
-    Ok(Pattern { segments, trailing_wildcard })
+    Ok(Pattern {
+        segments,
+        trailing_wildcard,
+    })
 }
 
 impl Pattern {
@@ -255,11 +277,15 @@ impl Pattern {
     fn same_paths(&self, other: &Pattern) -> bool {
         self.trailing_wildcard == other.trailing_wildcard
             && self.segments.len() == other.segments.len()
-            && self.segments.iter().zip(&other.segments).all(|pair| match pair {
-                (Segment::Exact(a), Segment::Exact(b)) => a == b,
-                (Segment::Param(_), Segment::Param(_)) => true,
-                _ => false,
-            })
+            && self
+                .segments
+                .iter()
+                .zip(&other.segments)
+                .all(|pair| match pair {
+                    (Segment::Exact(a), Segment::Exact(b)) => a == b,
+                    (Segment::Param(_), Segment::Param(_)) => true,
+                    _ => false,
+                })
     }
 }
 
@@ -272,18 +298,28 @@ pub fn full_url(scheme: &str, host: Option<&str>, path_and_query: &str) -> Strin
 /// The headers Spin adds to a routed request, in Spin's order. Insert them
 /// replacing any same-named header the client sent, so clients cannot spoof
 /// them. A param `user_id` yields `spin-path-match-user-id`.
-pub fn spin_headers(m: &RouteMatch, full_url: &str, client_addr: SocketAddr) -> Vec<(String, String)> {
+pub fn spin_headers(
+    m: &RouteMatch,
+    full_url: &str,
+    client_addr: SocketAddr,
+) -> Vec<(String, String)> {
     let mut headers = vec![
         ("spin-path-info".to_string(), m.path_info.clone()),
         ("spin-full-url".to_string(), full_url.to_string()),
         ("spin-matched-route".to_string(), m.matched_route.clone()),
         ("spin-base-path".to_string(), m.base_path.clone()),
         ("spin-raw-component-route".to_string(), m.raw_route.clone()),
-        ("spin-component-route".to_string(), m.component_route.clone()),
+        (
+            "spin-component-route".to_string(),
+            m.component_route.clone(),
+        ),
         ("spin-client-addr".to_string(), client_addr.to_string()),
     ];
     for (name, value) in &m.params {
-        let header = format!("spin-path-match-{}", name.replace('_', "-").to_ascii_lowercase());
+        let header = format!(
+            "spin-path-match-{}",
+            name.replace('_', "-").to_ascii_lowercase()
+        );
         headers.push((header, value.clone()));
     }
     headers
@@ -303,7 +339,11 @@ mod tests {
     }
 
     fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
-        headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap()
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap()
     }
 
     #[test]
@@ -368,7 +408,10 @@ mod tests {
     #[test]
     fn star_suffix_is_a_wildcard_too() {
         let r = router(&[("/static/*", "static")]);
-        assert_eq!(r.route("/static/css/a.css").unwrap().path_info, "/css/a.css");
+        assert_eq!(
+            r.route("/static/css/a.css").unwrap().path_info,
+            "/css/a.css"
+        );
     }
 
     #[test]
@@ -401,11 +444,18 @@ mod tests {
 
     #[test]
     fn longest_prefix_wins_regardless_of_order() {
-        let routes = [("/one/...", "one"), ("/one/two/...", "two"), ("/one/two/three/...", "three")];
+        let routes = [
+            ("/one/...", "one"),
+            ("/one/two/...", "two"),
+            ("/one/two/three/...", "three"),
+        ];
         let mut reversed = routes;
         reversed.reverse();
         for r in [router(&routes), router(&reversed)] {
-            assert_eq!(component(&r, "/one/two/three/four").as_deref(), Some("three"));
+            assert_eq!(
+                component(&r, "/one/two/three/four").as_deref(),
+                Some("three")
+            );
             assert_eq!(component(&r, "/one/two/x").as_deref(), Some("two"));
             assert_eq!(component(&r, "/one/x").as_deref(), Some("one"));
         }
@@ -413,16 +463,31 @@ mod tests {
 
     #[test]
     fn parameter_route_beats_wildcard() {
-        let r = router(&[("/api/v1/documents/...", "wild"), ("/api/v1/documents/:id", "doc")]);
-        assert_eq!(component(&r, "/api/v1/documents/42").as_deref(), Some("doc"));
-        assert_eq!(component(&r, "/api/v1/documents/42/pdf").as_deref(), Some("wild"));
+        let r = router(&[
+            ("/api/v1/documents/...", "wild"),
+            ("/api/v1/documents/:id", "doc"),
+        ]);
+        assert_eq!(
+            component(&r, "/api/v1/documents/42").as_deref(),
+            Some("doc")
+        );
+        assert_eq!(
+            component(&r, "/api/v1/documents/42/pdf").as_deref(),
+            Some("wild")
+        );
         assert_eq!(component(&r, "/api/v1/documents").as_deref(), Some("wild"));
     }
 
     #[test]
     fn exact_segment_beats_parameter() {
-        let r = router(&[("/api/v1/documents/:id", "doc"), ("/api/v1/documents/search", "search")]);
-        assert_eq!(component(&r, "/api/v1/documents/search").as_deref(), Some("search"));
+        let r = router(&[
+            ("/api/v1/documents/:id", "doc"),
+            ("/api/v1/documents/search", "search"),
+        ]);
+        assert_eq!(
+            component(&r, "/api/v1/documents/search").as_deref(),
+            Some("search")
+        );
         assert_eq!(component(&r, "/api/v1/documents/7").as_deref(), Some("doc"));
     }
 
@@ -474,30 +539,56 @@ mod tests {
 
     #[test]
     fn duplicate_routes_are_a_route_conflict() {
-        let e = Router::build(&[("/foo", "a"), ("/foo", "b")]).unwrap_err().to_string();
+        let e = Router::build(&[("/foo", "a"), ("/foo", "b")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("route conflict"), "{e}");
         assert!(e.contains("\"a\"") && e.contains("\"b\""), "{e}");
-        for (x, y) in [("/foo", "/foo/"), ("/x/...", "/x/*"), ("/u/:id", "/u/:name"), ("/...", "/*")] {
-            let e = Router::build(&[(x, "a"), (y, "b")]).unwrap_err().to_string();
+        for (x, y) in [
+            ("/foo", "/foo/"),
+            ("/x/...", "/x/*"),
+            ("/u/:id", "/u/:name"),
+            ("/...", "/*"),
+        ] {
+            let e = Router::build(&[(x, "a"), (y, "b")])
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("route conflict"), "{x} vs {y}: {e}");
         }
     }
 
     #[test]
     fn distinct_routes_are_not_conflicts() {
-        router(&[("/", "a"), ("/...", "b"), ("/foo", "c"), ("/foo/...", "d"), ("/foo/:id", "e")]);
+        router(&[
+            ("/", "a"),
+            ("/...", "b"),
+            ("/foo", "c"),
+            ("/foo/...", "d"),
+            ("/foo/:id", "e"),
+        ]);
     }
 
     #[test]
     fn malformed_routes_are_rejected() {
-        for bad in ["/a/.../b", "/a/*/b", "/a/:", "/a/:x.json", "/a/:x/:x", "/a/*rest"] {
+        for bad in [
+            "/a/.../b",
+            "/a/*/b",
+            "/a/:",
+            "/a/:x.json",
+            "/a/:x/:x",
+            "/a/*rest",
+        ] {
             assert!(Router::build(&[(bad, "c")]).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn routes_are_listed_most_specific_first() {
-        let r = router(&[("/...", "all"), ("/api/...", "api"), ("/api/health", "health")]);
+        let r = router(&[
+            ("/...", "all"),
+            ("/api/...", "api"),
+            ("/api/health", "health"),
+        ]);
         let order: Vec<_> = r.routes().map(|(_, c)| c).collect();
         assert_eq!(order, ["health", "api", "all"]);
     }
@@ -514,9 +605,16 @@ mod tests {
     fn spin_headers_match_spin_for_wildcard_route() {
         let r = router(&[("/foo/...", "DUMMY")]);
         let m = r.route("/foo/bar").unwrap();
-        let url = full_url("https", Some("fermyon.dev"), "/foo/bar?key1=value1&key2=value2");
+        let url = full_url(
+            "https",
+            Some("fermyon.dev"),
+            "/foo/bar?key1=value1&key2=value2",
+        );
         let h = spin_headers(&m, &url, "127.0.0.1:8777".parse().unwrap());
-        assert_eq!(header(&h, "spin-full-url"), "https://fermyon.dev/foo/bar?key1=value1&key2=value2");
+        assert_eq!(
+            header(&h, "spin-full-url"),
+            "https://fermyon.dev/foo/bar?key1=value1&key2=value2"
+        );
         assert_eq!(header(&h, "spin-path-info"), "/bar");
         assert_eq!(header(&h, "spin-matched-route"), "/foo/...");
         assert_eq!(header(&h, "spin-base-path"), "/");
@@ -530,7 +628,11 @@ mod tests {
     fn spin_headers_include_path_matches() {
         let r = router(&[("/foo/:userid/...", "DUMMY"), ("/u/:user_id", "U")]);
         let m = r.route("/foo/42/bar").unwrap();
-        let h = spin_headers(&m, "http://localhost/foo/42/bar", "[::1]:5000".parse().unwrap());
+        let h = spin_headers(
+            &m,
+            "http://localhost/foo/42/bar",
+            "[::1]:5000".parse().unwrap(),
+        );
         assert_eq!(header(&h, "spin-path-match-userid"), "42");
         assert_eq!(header(&h, "spin-component-route"), "/foo/:userid");
         assert_eq!(header(&h, "spin-path-info"), "/bar");

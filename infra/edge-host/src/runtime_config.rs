@@ -111,7 +111,10 @@ fn resolve(
     cwd: &Path,
 ) -> anyhow::Result<RuntimeConfig> {
     for key in table.keys() {
-        if !matches!(key.as_str(), "state_dir" | "key_value_store" | "sqlite_database") {
+        if !matches!(
+            key.as_str(),
+            "state_dir" | "key_value_store" | "sqlite_database"
+        ) {
             bail!(
                 "`{key}` is not supported by edge-host (it only provides local `type = \"spin\"` key-value stores and SQLite databases); use the Spin CLI for this runtime config"
             );
@@ -139,13 +142,25 @@ fn resolve(
         Some(dir) => StoreLocation::File(dir.join(file)),
         None => StoreLocation::InMemory,
     };
-    key_value_stores.entry(DEFAULT_LABEL.into()).or_insert_with(|| default_in(DEFAULT_KV_FILE));
-    sqlite_databases.entry(DEFAULT_LABEL.into()).or_insert_with(|| default_in(DEFAULT_SQLITE_FILE));
+    key_value_stores
+        .entry(DEFAULT_LABEL.into())
+        .or_insert_with(|| default_in(DEFAULT_KV_FILE));
+    sqlite_databases
+        .entry(DEFAULT_LABEL.into())
+        .or_insert_with(|| default_in(DEFAULT_SQLITE_FILE));
 
-    Ok(RuntimeConfig { state_dir, key_value_stores, sqlite_databases })
+    Ok(RuntimeConfig {
+        state_dir,
+        key_value_stores,
+        sqlite_databases,
+    })
 }
 
-fn section(table: &toml::Table, name: &str, base: &Path) -> anyhow::Result<BTreeMap<String, StoreLocation>> {
+fn section(
+    table: &toml::Table,
+    name: &str,
+    base: &Path,
+) -> anyhow::Result<BTreeMap<String, StoreLocation>> {
     let mut out = BTreeMap::new();
     let Some(value) = table.get(name) else {
         return Ok(out);
@@ -172,7 +187,10 @@ fn store(config: &toml::Table, base: &Path) -> anyhow::Result<StoreLocation> {
         Some(_) => bail!("`type` must be a string"),
         None => bail!("missing `type` (edge-host supports type = \"spin\")"),
     }
-    if let Some(unknown) = config.keys().find(|k| !matches!(k.as_str(), "type" | "path")) {
+    if let Some(unknown) = config
+        .keys()
+        .find(|k| !matches!(k.as_str(), "type" | "path"))
+    {
         bail!("unknown field `{unknown}` for type = \"spin\" (only `path` is allowed)");
     }
     match config.get("path") {
@@ -189,7 +207,13 @@ mod tests {
 
     fn resolve_str(text: &str, state_dir: StateDir) -> anyhow::Result<RuntimeConfig> {
         let table: toml::Table = toml::from_str(text).unwrap();
-        resolve(&table, Some(Path::new("/cfg")), Path::new("/app"), state_dir, Path::new("/cwd"))
+        resolve(
+            &table,
+            Some(Path::new("/cfg")),
+            Path::new("/app"),
+            state_dir,
+            Path::new("/cwd"),
+        )
     }
 
     fn file(p: &str) -> StoreLocation {
@@ -198,29 +222,54 @@ mod tests {
 
     #[test]
     fn defaults_live_in_app_state_dir_without_config() {
-        let rc = resolve(&toml::Table::new(), None, Path::new("/app"), StateDir::Default, Path::new("/cwd")).unwrap();
+        let rc = resolve(
+            &toml::Table::new(),
+            None,
+            Path::new("/app"),
+            StateDir::Default,
+            Path::new("/cwd"),
+        )
+        .unwrap();
         assert_eq!(rc.state_dir.as_deref(), Some(Path::new("/app/.spin")));
-        assert_eq!(rc.key_value_stores["default"], file("/app/.spin/sqlite_key_value.db"));
-        assert_eq!(rc.sqlite_databases["default"], file("/app/.spin/sqlite_db.db"));
+        assert_eq!(
+            rc.key_value_stores["default"],
+            file("/app/.spin/sqlite_key_value.db")
+        );
+        assert_eq!(
+            rc.sqlite_databases["default"],
+            file("/app/.spin/sqlite_db.db")
+        );
         assert_eq!(rc.key_value_stores.len(), 1);
     }
 
     #[test]
     fn key_value_paths_resolve_against_config_dir() {
-        let rc = resolve_str("[key_value_store.cache]\ntype = \"spin\"\npath = \"data/cache.db\"", StateDir::Default).unwrap();
+        let rc = resolve_str(
+            "[key_value_store.cache]\ntype = \"spin\"\npath = \"data/cache.db\"",
+            StateDir::Default,
+        )
+        .unwrap();
         assert_eq!(rc.key_value_stores["cache"], file("/cfg/data/cache.db"));
         assert!(rc.key_value_stores.contains_key("default"));
     }
 
     #[test]
     fn sqlite_paths_resolve_against_working_dir() {
-        let rc = resolve_str("[sqlite_database.audit]\ntype = \"spin\"\npath = \"audit.db\"", StateDir::Default).unwrap();
+        let rc = resolve_str(
+            "[sqlite_database.audit]\ntype = \"spin\"\npath = \"audit.db\"",
+            StateDir::Default,
+        )
+        .unwrap();
         assert_eq!(rc.sqlite_databases["audit"], file("/cwd/audit.db"));
     }
 
     #[test]
     fn absolute_paths_are_kept() {
-        let rc = resolve_str("[sqlite_database.default]\ntype = \"spin\"\npath = \"/var/db/x.db\"", StateDir::Default).unwrap();
+        let rc = resolve_str(
+            "[sqlite_database.default]\ntype = \"spin\"\npath = \"/var/db/x.db\"",
+            StateDir::Default,
+        )
+        .unwrap();
         assert_eq!(rc.sqlite_databases["default"], file("/var/db/x.db"));
     }
 
@@ -233,9 +282,15 @@ mod tests {
     #[test]
     fn state_dir_from_file_and_command_line() {
         let rc = resolve_str("state_dir = \"state\"", StateDir::Default).unwrap();
-        assert_eq!(rc.sqlite_databases["default"], file("/cwd/state/sqlite_db.db"));
+        assert_eq!(
+            rc.sqlite_databases["default"],
+            file("/cwd/state/sqlite_db.db")
+        );
         let rc = resolve_str("state_dir = \"state\"", StateDir::Path("/override".into())).unwrap();
-        assert_eq!(rc.sqlite_databases["default"], file("/override/sqlite_db.db"));
+        assert_eq!(
+            rc.sqlite_databases["default"],
+            file("/override/sqlite_db.db")
+        );
         let rc = resolve_str("state_dir = \"\"", StateDir::Default).unwrap();
         assert_eq!(rc.key_value_stores["default"], StoreLocation::InMemory);
         let rc = resolve_str("", StateDir::Unset).unwrap();
@@ -244,8 +299,19 @@ mod tests {
 
     #[test]
     fn errors_on_unsupported_backend_types() {
-        for (section, kind) in [("key_value_store", "redis"), ("key_value_store", "azure_cosmos"), ("sqlite_database", "libsql")] {
-            let e = format!("{:#}", resolve_str(&format!("[{section}.x]\ntype = \"{kind}\"\nurl = \"u\""), StateDir::Default).unwrap_err());
+        for (section, kind) in [
+            ("key_value_store", "redis"),
+            ("key_value_store", "azure_cosmos"),
+            ("sqlite_database", "libsql"),
+        ] {
+            let e = format!(
+                "{:#}",
+                resolve_str(
+                    &format!("[{section}.x]\ntype = \"{kind}\"\nurl = \"u\""),
+                    StateDir::Default
+                )
+                .unwrap_err()
+            );
             assert!(e.contains(kind) && e.contains("Spin CLI"), "{e}");
             assert!(e.contains(&format!("[{section}.x]")), "{e}");
         }
@@ -253,16 +319,27 @@ mod tests {
 
     #[test]
     fn errors_on_unsupported_sections() {
-        let e = resolve_str("[[config_provider]]\ntype = \"vault\"", StateDir::Default).unwrap_err().to_string();
+        let e = resolve_str("[[config_provider]]\ntype = \"vault\"", StateDir::Default)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("config_provider"), "{e}");
-        let e = resolve_str("[llm_compute]\ntype = \"spin\"", StateDir::Default).unwrap_err().to_string();
+        let e = resolve_str("[llm_compute]\ntype = \"spin\"", StateDir::Default)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("llm_compute"), "{e}");
     }
 
     #[test]
     fn errors_on_missing_type_and_unknown_fields() {
         assert!(resolve_str("[key_value_store.x]\npath = \"a\"", StateDir::Default).is_err());
-        let e = format!("{:#}", resolve_str("[key_value_store.x]\ntype = \"spin\"\npth = \"a\"", StateDir::Default).unwrap_err());
+        let e = format!(
+            "{:#}",
+            resolve_str(
+                "[key_value_store.x]\ntype = \"spin\"\npth = \"a\"",
+                StateDir::Default
+            )
+            .unwrap_err()
+        );
         assert!(e.contains("pth"), "{e}");
     }
 
@@ -276,7 +353,11 @@ mod tests {
         let rc = resolve_str("", StateDir::Default).unwrap();
         let e = rc.check_labels(&m).unwrap_err().to_string();
         assert!(e.contains("\"sessions\"") && e.contains("\"api\""), "{e}");
-        let rc = resolve_str("[key_value_store.sessions]\ntype = \"spin\"", StateDir::Default).unwrap();
+        let rc = resolve_str(
+            "[key_value_store.sessions]\ntype = \"spin\"",
+            StateDir::Default,
+        )
+        .unwrap();
         rc.check_labels(&m).unwrap();
     }
 
@@ -284,15 +365,25 @@ mod tests {
     fn load_reads_file_relative_to_its_directory() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("runtime-config.toml");
-        std::fs::write(&path, "[key_value_store.cache]\ntype = \"spin\"\npath = \"kv.db\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[key_value_store.cache]\ntype = \"spin\"\npath = \"kv.db\"\n",
+        )
+        .unwrap();
         let rc = RuntimeConfig::load(Some(&path), dir.path(), StateDir::Default).unwrap();
-        assert_eq!(rc.key_value_stores["cache"], StoreLocation::File(dir.path().join("kv.db")));
+        assert_eq!(
+            rc.key_value_stores["cache"],
+            StoreLocation::File(dir.path().join("kv.db"))
+        );
         assert_eq!(rc.state_dir, Some(dir.path().join(".spin")));
     }
 
     #[test]
     fn load_without_file_gives_defaults() {
         let rc = RuntimeConfig::load(None, Path::new("/app"), StateDir::Default).unwrap();
-        assert_eq!(rc.key_value_stores["default"], file("/app/.spin/sqlite_key_value.db"));
+        assert_eq!(
+            rc.key_value_stores["default"],
+            file("/app/.spin/sqlite_key_value.db")
+        );
     }
 }

@@ -190,7 +190,8 @@ impl Resolver {
     /// The value of component variable `name` for `component_id`, as
     /// `fermyon:spin/variables.get` returns it.
     pub fn resolve_component(&self, component_id: &str, name: &str) -> Result<String, VarError> {
-        validate_name(name).map_err(|reason| VarError::InvalidName(format!("{name:?}: {reason}")))?;
+        validate_name(name)
+            .map_err(|reason| VarError::InvalidName(format!("{name:?}: {reason}")))?;
         let templates = self.components.get(component_id).ok_or_else(|| {
             VarError::Undefined(format!("no variable for component {component_id:?}"))
         })?;
@@ -316,7 +317,12 @@ mod tests {
     "#;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
@@ -327,14 +333,27 @@ mod tests {
     #[test]
     fn environment_value_beats_default() {
         let m = manifest(APP);
-        let r = Resolver::new(&m, env(&[("SPIN_VARIABLE_API_HOST", "localhost:9"), ("SPIN_VARIABLE_TOKEN", "t")])).unwrap();
-        assert_eq!(r.resolve_component("web", "users_url").unwrap(), "https://localhost:9/users");
+        let r = Resolver::new(
+            &m,
+            env(&[
+                ("SPIN_VARIABLE_API_HOST", "localhost:9"),
+                ("SPIN_VARIABLE_TOKEN", "t"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            r.resolve_component("web", "users_url").unwrap(),
+            "https://localhost:9/users"
+        );
     }
 
     #[test]
     fn default_is_used_when_environment_is_silent() {
         let r = Resolver::new(&manifest(APP), env(&[("SPIN_VARIABLE_TOKEN", "t")])).unwrap();
-        assert_eq!(r.resolve_component("web", "users_url").unwrap(), "https://api.example.org/users");
+        assert_eq!(
+            r.resolve_component("web", "users_url").unwrap(),
+            "https://api.example.org/users"
+        );
     }
 
     #[test]
@@ -345,7 +364,9 @@ mod tests {
 
     #[test]
     fn errors_when_required_variable_is_missing() {
-        let err = Resolver::new(&manifest(APP), env(&[])).unwrap_err().to_string();
+        let err = Resolver::new(&manifest(APP), env(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("\"token\""), "{err}");
         assert!(err.contains("SPIN_VARIABLE_TOKEN"), "{err}");
     }
@@ -353,9 +374,18 @@ mod tests {
     #[test]
     fn template_whitespace_is_tolerated_and_literals_kept() {
         let r = Resolver::new(&manifest(APP), env(&[("SPIN_VARIABLE_TOKEN", "s3")])).unwrap();
-        assert_eq!(r.resolve_component("web", "bare").unwrap(), "api.example.org");
-        assert_eq!(r.resolve_component("web", "twice").unwrap(), "api.example.org-s3");
-        assert_eq!(r.resolve_component("web", "literal").unwrap(), "no templates here");
+        assert_eq!(
+            r.resolve_component("web", "bare").unwrap(),
+            "api.example.org"
+        );
+        assert_eq!(
+            r.resolve_component("web", "twice").unwrap(),
+            "api.example.org-s3"
+        );
+        assert_eq!(
+            r.resolve_component("web", "literal").unwrap(),
+            "no templates here"
+        );
     }
 
     #[test]
@@ -363,7 +393,10 @@ mod tests {
         let r = Resolver::new(&manifest(APP), env(&[("SPIN_VARIABLE_TOKEN", "t")])).unwrap();
         for bad in ["", "Users_url", "users-url", "1abc", "_x", "x_", "a__b"] {
             assert!(
-                matches!(r.resolve_component("web", bad), Err(VarError::InvalidName(_))),
+                matches!(
+                    r.resolve_component("web", bad),
+                    Err(VarError::InvalidName(_))
+                ),
                 "{bad:?}"
             );
         }
@@ -374,22 +407,36 @@ mod tests {
         let r = Resolver::new(&manifest(APP), env(&[("SPIN_VARIABLE_TOKEN", "t")])).unwrap();
         assert_eq!(
             r.resolve_component("web", "nope"),
-            Err(VarError::Undefined("no variable for \"web\".\"nope\"".into()))
+            Err(VarError::Undefined(
+                "no variable for \"web\".\"nope\"".into()
+            ))
         );
-        assert!(matches!(r.resolve_component("ghost", "bare"), Err(VarError::Undefined(_))));
+        assert!(matches!(
+            r.resolve_component("ghost", "bare"),
+            Err(VarError::Undefined(_))
+        ));
     }
 
     #[test]
     fn app_variables_are_not_visible_to_components_directly() {
         let r = Resolver::new(&manifest(APP), env(&[("SPIN_VARIABLE_TOKEN", "t")])).unwrap();
-        assert!(matches!(r.resolve_component("web", "api_host"), Err(VarError::Undefined(_))));
+        assert!(matches!(
+            r.resolve_component("web", "api_host"),
+            Err(VarError::Undefined(_))
+        ));
     }
 
     #[test]
     fn expand_substitutes_outbound_host_templates() {
         let r = Resolver::new(&manifest(APP), env(&[("SPIN_VARIABLE_TOKEN", "t")])).unwrap();
-        assert_eq!(r.expand("{{ sms_gateway_url }}").unwrap(), "https://sms.example.org");
-        assert_eq!(r.expand("https://*.example.org").unwrap(), "https://*.example.org");
+        assert_eq!(
+            r.expand("{{ sms_gateway_url }}").unwrap(),
+            "https://sms.example.org"
+        );
+        assert_eq!(
+            r.expand("https://*.example.org").unwrap(),
+            "https://*.example.org"
+        );
         assert!(r.expand("{{ nope }}").is_err());
         assert!(r.expand("{{ api_host").is_err());
     }

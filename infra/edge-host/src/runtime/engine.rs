@@ -79,11 +79,14 @@ pub fn prepare(
         format!("component `{id}`: cannot read {} (run `edge-host build` first)", wasm_path.display())
     })?;
     let component = Component::new(engine, &bytes)
+        .map_err(anyhow::Error::from)
         .with_context(|| format!("component `{id}`: {} is not a valid component", wasm_path.display()))?;
     let pre = linker
         .instantiate_pre(&component)
+        .map_err(anyhow::Error::from)
         .with_context(|| format!("component `{id}`: imports something this host does not provide"))?;
     let proxy = ProxyPre::new(pre)
+        .map_err(anyhow::Error::from)
         .with_context(|| format!("component `{id}`: does not export wasi:http/incoming-handler"))?;
     Ok(Arc::new(proxy))
 }

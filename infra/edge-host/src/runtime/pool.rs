@@ -74,6 +74,13 @@ impl SqlitePool {
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
+        // Like Spin, a store's directory is created on first use. A failure
+        // here surfaces as the open error below (the store is unavailable).
+        if !self.path.to_string_lossy().starts_with("file:") {
+            if let Some(parent) = self.path.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+        }
         let conn = Connection::open(&self.path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL lets readers run while one writer commits; NORMAL sync is the

@@ -1,0 +1,284 @@
+//! The one-time-code steps that `signup` and `auth` share (SPEC §5, §6):
+//! starting a challenge through the configured provider, and turning a
+//! correct code into an account, a session and the audit entries.
+//!
+//! `signup` compiles this same file (`#[path]` in its lib.rs), so the two
+//! entry points cannot drift apart on limits, audit or error mapping. Only
+//! the HTTP shapes differ, and those stay in each component.
+
+use cds_shared::audit::{self, action, mask_phone, Entry};
+use cds_shared::delivery::choose_sender;
+use cds_shared::error::ApiError;
+use cds_shared::http::{json_body, Request, Response};
+use cds_shared::identity::{
+    create_session, find_by_phone, find_or_create_by_phone, logout, rfc3339_vn, start_challenge,
+    verify_challenge, Account, Channel, Client, NewSession, OtpError, OtpPolicy, Ports, Purpose,
+    Role, StartRequest,
+};
+use cds_shared::phone::Phone;
+use cds_shared::ports::{OsRandom, Sql, StoreError, SystemClock};
+use cds_shared::spin_adapter::{SpinHttp, SpinSettings, SpinSql};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Who acted when nobody is signed in yet (a failed code).
+const ANONYMOUS: &str = "anonymous";
+
+/// `channel` as clients spell it.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelIn {
+    Sms,
+    Zalo,
+}
+
+impl From<ChannelIn> for Channel {
+    fn from(c: ChannelIn) -> Channel {
+        match c {
+            ChannelIn::Sms => Channel::Sms,
+            ChannelIn::Zalo => Channel::Zalo,
+        }
+    }
+}
+
+/// `client` as clients spell it; absent means `web`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientIn {
+    #[default]
+    Web,
+    Kiosk,
+    Zalo,
+}
+
+impl From<ClientIn> for Client {
+    fn from(c: ClientIn) -> Client {
+        match c {
+            ClientIn::Web => Client::Web,
+            ClientIn::Kiosk => Client::Kiosk,
+            ClientIn::Zalo => Client::Zalo,
+        }
+    }
+}
+
+/// `POST …/verify` body, the same for sign-up and login.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyBody {
+    challenge_id: String,
+    code: String,
+}
+
+/// Writes one log line tagged with the request id. Callers pass only
+/// masked phones and never codes, tokens or keys.
+pub fn log(rid: &str, line: std::fmt::Arguments<'_>) {
+    eprintln!("[{rid}] {line}");
+}
+
+/// The SQL database, opened per request (components keep nothing between
+/// requests).
+pub fn open_sql(rid: &str) -> Result<SpinSql, ApiError> {
+    SpinSql::open_default().map_err(|e| {
+        log(rid, format_args!("sql unavailable: {e}"));
+        ApiError::StoreUnavailable { part: "sql" }
+    })
+}
+
+/// The identity ports of this request.
+pub fn ports(sql: &SpinSql) -> Ports<'_> {
+    Ports {
+        sql,
+        clock: &SystemClock,
+        random: &OsRandom,
+        settings: &SpinSettings,
+    }
+}
+
+/// Sends a code for `start` through the channel's provider and answers 202
+/// `{challenge_id, channel, expires_in, resend_after}`.
+///
+/// The answer does not depend on whether the phone has an account, so it
+/// cannot be used to find out who is registered.
+pub fn start(rid: &str, start: &StartRequest) -> Result<Response, ApiError> {
+    let sql = open_sql(rid)?;
+    let ports = ports(&sql);
+    // Checked before the challenge is stored, so a misconfigured provider
+    // charges the citizen no quota.
+    let choice = choose_sender(ports.settings, start.channel).map_err(|e| {
+        log(rid, format_args!("cannot deliver by {}: {e}", start.channel.as_str()));
+        ApiError::StoreUnavailable { part: "config" }
+    })?;
+    let sender = choice.into_sender(ports.sql, ports.clock, &SpinHttp);
+    let started = start_challenge(ports, start, &mut |m| sender.deliver(m))
+        .map_err(|e| otp_error(rid, &start.phone, e))?;
+    Ok(Response::json(
+        202,
+        &json!({
+            "challenge_id": started.challenge_id,
+            "channel": started.channel.as_str(),
+            "expires_in": started.expires_in,
+            "resend_after": started.resend_after,
+        }),
+    ))
+}
+
+/// The outcome of a correct code.
+pub struct LoggedIn {
+    pub account: Account,
+    /// The phone had no account; this verification created it.
+    #[allow(dead_code, reason = "only signup answers differently (201) for a new account")]
+    pub created: bool,
+    pub session: NewSession,
+}
+
+/// Checks the body's code and opens a session for the phone's account,
+/// creating a provisional account when the phone has none (a correct code
+/// proves possession of the phone, whichever route it came through).
+///
+/// Sign-up and login challenges are accepted here; Zalo-link challenges
+/// belong to the chat-bot and answer 404 `unknown_challenge` without
+/// spending one of their tries.
+pub fn verify(req: &Request, rid: &str) -> Result<LoggedIn, ApiError> {
+    let body: VerifyBody = json_body(req)?;
+    let sql = open_sql(rid)?;
+    let ports = ports(&sql);
+    let phone = web_challenge_phone(&sql, &body.challenge_id)?.ok_or(ApiError::NotFound {
+        code: "unknown_challenge",
+    })?;
+    let verified = match verify_challenge(ports, &body.challenge_id, &body.code) {
+        Ok(v) => v,
+        Err(e) => {
+            audit_failure(ports, req, rid, &phone, &e);
+            return Err(otp_error(rid, &phone, e));
+        }
+    };
+    let (account, created) =
+        find_or_create_by_phone(ports, &verified.phone, verified.full_name.as_deref())?;
+    // The profile comes from the challenge, not the verify request, so a
+    // kiosk code cannot be turned into a long web session.
+    let session = create_session(ports, &account.id, verified.client)?;
+    let recorded = audit_login(ports, &account, created, &session, verified.client, verified.channel);
+    if let Err(e) = recorded {
+        // A login the audit log does not show must not exist.
+        log(rid, format_args!("audit of login failed, session withdrawn: {e}"));
+        let _ = logout(ports, &session.token);
+        return Err(e.into());
+    }
+    Ok(LoggedIn {
+        account,
+        created,
+        session,
+    })
+}
+
+/// The phone of a sign-up or login challenge; `None` for unknown ids and for
+/// Zalo-link challenges.
+fn web_challenge_phone(sql: &SpinSql, challenge_id: &str) -> Result<Option<Phone>, ApiError> {
+    // Ids are 4 + 22 characters; anything much longer never reaches SQL.
+    if challenge_id.len() > 64 {
+        return Ok(None);
+    }
+    let rows = sql.execute(
+        "SELECT phone, purpose FROM otp_challenges WHERE id = ?1",
+        &[challenge_id.into()],
+    )?;
+    let Some([phone, purpose]) = rows.rows.first().map(Vec::as_slice) else {
+        return Ok(None);
+    };
+    if !matches!(purpose.as_str().and_then(Purpose::parse), Some(Purpose::Signup | Purpose::Login)) {
+        return Ok(None);
+    }
+    let phone = phone.as_str().and_then(|p| Phone::parse(p).ok()).ok_or_else(|| {
+        ApiError::from(StoreError::Unavailable("stored challenge phone is not valid".into()))
+    })?;
+    Ok(Some(phone))
+}
+
+/// Maps an identity error to the HTTP error, logging the ones an operator
+/// must see (provider and store failures; their texts hold no secrets).
+fn otp_error(rid: &str, phone: &Phone, e: OtpError) -> ApiError {
+    if matches!(e, OtpError::DeliveryFailed(_) | OtpError::Store(_)) {
+        log(rid, format_args!("otp for {}: {e}", mask_phone(phone.as_e164())));
+    }
+    e.into()
+}
+
+/// Records a wrong code, or the wrong code that locked the phone. Nothing is
+/// recorded for refusals that compared no code (expired, used up, unknown).
+fn audit_failure(ports: Ports<'_>, req: &Request, rid: &str, phone: &Phone, e: &OtpError) {
+    let masked = mask_phone(phone.as_e164());
+    let lock_seconds = u64::from(OtpPolicy::from_settings(ports.settings).lockout_seconds);
+    let entry = match e {
+        OtpError::Invalid { attempts_left } => Entry::new(ANONYMOUS, action::OTP_FAILED).detail(
+            json!({"phone": masked, "attempts_left": attempts_left, "ip": req.client_ip}),
+        ),
+        // A lock answered with its full length was set by this very failure
+        // (later refusals see less of it), so it is recorded once, not once
+        // per request an attacker sends while it lasts.
+        OtpError::PhoneLocked { retry_after } if *retry_after >= lock_seconds => {
+            Entry::new(ANONYMOUS, action::PHONE_LOCKED)
+                .detail(json!({"phone": masked, "locked_seconds": retry_after, "ip": req.client_ip}))
+        }
+        _ => return,
+    };
+    // About the account when there is one, so its owner sees the attempt in
+    // their access log.
+    let entry = match find_by_phone(ports, phone) {
+        Ok(Some(account)) => entry.about(account.id),
+        _ => entry,
+    };
+    if let Err(err) = audit::append(ports.sql, ports.clock, entry) {
+        log(rid, format_args!("audit of failed code for {masked} not written: {err}"));
+    }
+}
+
+fn audit_login(
+    ports: Ports<'_>,
+    account: &Account,
+    created: bool,
+    session: &NewSession,
+    client: Client,
+    channel: Channel,
+) -> Result<(), StoreError> {
+    let actor = actor(account.role, &account.id);
+    if created {
+        audit::append(
+            ports.sql,
+            ports.clock,
+            Entry::new(actor.clone(), action::SIGNUP)
+                .about(account.id.clone())
+                .detail(json!({"client": client.as_str(), "channel": channel.as_str()})),
+        )?;
+    }
+    audit::append(
+        ports.sql,
+        ports.clock,
+        Entry::new(actor, action::LOGIN).about(account.id.clone()).detail(json!({
+            "session_id": session.id,
+            "client": client.as_str(),
+            "channel": channel.as_str(),
+        })),
+    )?;
+    Ok(())
+}
+
+/// The audit actor for a signed-in account: `citizen:<id>` or `official:<id>`.
+pub fn actor(role: Role, account_id: &str) -> String {
+    format!("{}:{account_id}", role.as_str())
+}
+
+/// The account as its owner sees it after signing in.
+pub fn citizen_json(a: &Account) -> Value {
+    json!({
+        "id": a.id,
+        "phone": a.phone_e164,
+        "level": a.level.as_str(),
+        "full_name": a.full_name,
+        "role": a.role.as_str(),
+    })
+}
+
+/// `{token, expires_at}` with the idle expiry in the city's time zone.
+pub fn session_json(s: &NewSession) -> Value {
+    json!({"token": s.token, "expires_at": rfc3339_vn(s.expires_at)})
+}

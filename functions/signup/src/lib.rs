@@ -1,0 +1,96 @@
+//! Sign-up component (SPEC §6.1): a phone and a one-time code make a
+//! provisional account and its first session. A phone that already has an
+//! account is simply logged in, with the same response shape.
+
+// `#[http_component]` generates the unsafe export glue.
+#![allow(unsafe_code)]
+
+// The code-and-session steps are shared with the `auth` component; one file,
+// compiled into both, keeps their limits, audit and errors identical.
+#[path = "../../auth/src/otp_flow.rs"]
+mod otp_flow;
+
+use cds_shared::error::ApiError;
+use cds_shared::http::{finish_with_id, json_body, request_id, Request, Response, Router};
+use cds_shared::identity::{Purpose, StartRequest};
+use cds_shared::phone::Phone;
+use cds_shared::ports::OsRandom;
+use cds_shared::spin_adapter::{request_from_spin, response_to_spin};
+use serde::Deserialize;
+use serde_json::json;
+use spin_sdk::http_component;
+
+use otp_flow::{citizen_json, session_json, ChannelIn, ClientIn};
+
+/// Longest full name kept (characters, after trimming and NFC).
+const FULL_NAME_MAX_CHARS: usize = 200;
+
+#[http_component]
+fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
+    let req = request_from_spin(&req);
+    let rid = request_id(&req, &OsRandom);
+    let result = Router::new()
+        .post("/api/v1/signup", |r, _| request_code(r, &rid))
+        .post("/api/v1/signup/verify", |r, _| verify(r, &rid))
+        .dispatch(&req);
+    response_to_spin(finish_with_id(&req, result, &rid))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignupBody {
+    phone: Phone,
+    channel: ChannelIn,
+    full_name: Option<String>,
+    /// Not in SPEC §6.1: lets a kiosk sign a citizen up into a short kiosk
+    /// session instead of a 12-hour web one on a shared screen.
+    #[serde(default)]
+    client: ClientIn,
+}
+
+/// `POST /api/v1/signup` → 202, the same for known and unknown phones.
+fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
+    let body: SignupBody = json_body(req)?;
+    let full_name = clean_full_name(body.full_name.as_deref())?;
+    otp_flow::start(
+        rid,
+        &StartRequest {
+            phone: body.phone,
+            channel: body.channel.into(),
+            purpose: Purpose::Signup,
+            client: body.client.into(),
+            client_ip: req.client_ip.clone(),
+            full_name,
+        },
+    )
+}
+
+/// `POST /api/v1/signup/verify` → 201 with a new account, 200 when the phone
+/// already had one (then it is a login), `{citizen, session}` either way.
+fn verify(req: &Request, rid: &str) -> Result<Response, ApiError> {
+    let done = otp_flow::verify(req, rid)?;
+    Ok(Response::json(
+        if done.created { 201 } else { 200 },
+        &json!({
+            "citizen": citizen_json(&done.account),
+            "session": session_json(&done.session),
+        }),
+    )
+    .with_header("cache-control", "no-store"))
+}
+
+/// Trimmed, NFC, at most 200 characters, no control characters; blank means
+/// no name.
+fn clean_full_name(name: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+        return Ok(None);
+    };
+    cds_shared::admin::normalize_text("full_name", name, FULL_NAME_MAX_CHARS)
+        .map(Some)
+        .map_err(|e| match e {
+            cds_shared::admin::AdminError::Invalid { field, reason } => {
+                ApiError::invalid_field(field, reason)
+            }
+            _ => ApiError::Internal,
+        })
+}
