@@ -129,7 +129,7 @@ fn signup_by_sms_posts_an_esms_request_and_creates_a_provisional_citizen() {
         "/api/v1/signup",
         &json!({"phone": "+84 905 123 456", "channel": "sms", "full_name": nfd_name}),
     );
-    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(r.status, 202, "{}\n{:?}\n{}", r.text(), sms.requests(), host.log());
     let started = r.json();
     assert_eq!(started["channel"], "sms");
     assert_eq!(started["expires_in"], 300);
@@ -191,7 +191,7 @@ fn signup_by_zalo_sends_a_zns_template_message() {
     let challenge_id = r.json()["challenge_id"].as_str().unwrap().to_owned();
 
     let sent = zalo.requests();
-    assert_eq!(sent.len(), 1);
+    assert_eq!(sent.len(), 1, "{sent:?}\n{}", host.log());
     let req = &sent[0];
     assert_eq!(req.method, "POST");
     assert_eq!(req.path, "/message/template");

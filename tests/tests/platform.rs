@@ -1,0 +1,145 @@
+//! The platform component through edge-host: health, JSON errors, request ids
+//! and the OpenAPI document.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use e2e::{root, HostBuilder, Method};
+
+/// A runtime config that puts one store where it cannot be opened: its
+/// directory would have to be created under a regular file.
+fn broken_store_config(dir: &std::path::Path, section: &str) -> std::path::PathBuf {
+    let blocker = dir.join("not-a-directory");
+    std::fs::write(&blocker, "x").unwrap();
+    let rc = dir.join("runtime-config.toml");
+    std::fs::write(
+        &rc,
+        format!("[{section}]\ntype = \"spin\"\npath = \"{}\"\n", blocker.join("store.db").display()),
+    )
+    .unwrap();
+    rc
+}
+
+#[test]
+fn health_reports_every_part_ok() {
+    let host = HostBuilder::app().start();
+    let resp = host.get("/api/v1/health");
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.json(), serde_json::json!({"status": "ok", "kv": "ok", "sql": "ok"}));
+    assert!(resp.header("content-type").unwrap().starts_with("application/json"));
+}
+
+#[test]
+fn health_names_an_unavailable_key_value_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let rc = broken_store_config(dir.path(), "key_value_store.default");
+    let host = HostBuilder::app().arg("--runtime-config-file").arg(rc.to_str().unwrap()).start();
+    let resp = host.get("/api/v1/health");
+    assert_eq!(resp.status, 503);
+    assert_eq!(resp.json(), serde_json::json!({"status": "unavailable", "kv": "error", "sql": "ok"}));
+}
+
+#[test]
+fn health_names_an_unavailable_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let rc = broken_store_config(dir.path(), "sqlite_database.default");
+    let host = HostBuilder::app().arg("--runtime-config-file").arg(rc.to_str().unwrap()).start();
+    let resp = host.get("/api/v1/health");
+    assert_eq!(resp.status, 503);
+    assert_eq!(resp.json(), serde_json::json!({"status": "unavailable", "kv": "ok", "sql": "error"}));
+    assert!(host.log().contains("migrations not applied"), "{}", host.log());
+}
+
+#[test]
+fn unknown_api_paths_get_the_json_404() {
+    let host = HostBuilder::app().start();
+    let resp = host.get("/api/v1/no/such/thing");
+    assert_eq!(resp.status, 404);
+    assert_eq!(resp.error_code(), "not_found");
+    let vi = resp.json()["error"]["message"].as_str().unwrap().to_owned();
+    let en = host.send(host.request(Method::GET, "/api/v1/no/such/thing").header("accept-language", "en-US,en;q=0.9"));
+    let en_msg = en.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert_ne!(vi, en_msg, "English must differ from the Vietnamese default");
+    assert!(en_msg.is_ascii() && !vi.is_ascii(), "vi={vi} en={en_msg}");
+}
+
+#[test]
+fn wrong_method_is_405_with_allow() {
+    let host = HostBuilder::app().start();
+    let resp = host.send(host.request(Method::POST, "/api/v1/health"));
+    assert_eq!(resp.status, 405);
+    assert_eq!(resp.error_code(), "method_not_allowed");
+    assert_eq!(resp.header("allow").as_deref(), Some("GET"));
+}
+
+#[test]
+fn request_ids_are_echoed_or_generated() {
+    let host = HostBuilder::app().start();
+    let echoed = host.send(host.request(Method::GET, "/api/v1/health").header("x-request-id", "kiosk-7:abc.123"));
+    assert_eq!(echoed.header("x-request-id").as_deref(), Some("kiosk-7:abc.123"));
+
+    let a = host.get("/api/v1/health").header("x-request-id").unwrap();
+    let b = host.get("/api/v1/no/such").header("x-request-id").unwrap();
+    assert!(a.len() >= 16 && a != b, "{a} {b}");
+
+    let hostile = host.send(host.request(Method::GET, "/api/v1/health").header("x-request-id", "<script>alert(1)</script>"));
+    let id = hostile.header("x-request-id").unwrap();
+    assert!(!id.contains('<'), "{id}");
+}
+
+#[test]
+fn openapi_document_covers_every_route_in_spin_toml() {
+    let host = HostBuilder::app().start();
+    let resp = host.get("/api/v1/openapi.json");
+    assert_eq!(resp.status, 200);
+    let doc = resp.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+
+    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(root().join("spin.toml")).unwrap()).unwrap();
+    let triggers = manifest["trigger"]["http"].as_array().unwrap();
+    let mut missing = vec![];
+    for t in triggers {
+        let route = t["route"].as_str().unwrap();
+        let covered = match route.strip_suffix("/...") {
+            // A wildcard route must serve at least one documented path (the
+            // platform's catch-all covers health and the document itself).
+            Some(prefix) => paths.iter().any(|p| p == prefix || p.starts_with(&format!("{prefix}/"))),
+            None => {
+                let templated: String = route
+                    .split('/')
+                    .map(|s| s.strip_prefix(':').map(|n| format!("{{{n}}}")).unwrap_or_else(|| s.to_owned()))
+                    .collect::<Vec<_>>()
+                    .join("/");
+                paths.contains(&templated)
+            }
+        };
+        if !covered {
+            missing.push(route.to_owned());
+        }
+    }
+    assert!(missing.is_empty(), "routes in spin.toml missing from the OpenAPI document: {missing:?}");
+}
+
+#[test]
+fn every_documented_operation_is_routed_to_a_component() {
+    // The document must not promise paths nobody serves: each documented path
+    // answers with something other than the catch-all "not_found".
+    let host = HostBuilder::app().start();
+    let doc = host.get("/api/v1/openapi.json").json();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path.replace('{', "").replace('}', "");
+        for method in item.as_object().unwrap().keys() {
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let resp = host.send(host.request(m, &concrete));
+            let generic_404 = resp.status == 404
+                && resp.json()["error"]["code"] == "not_found"
+                && resp.json()["error"].get("fields").is_none();
+            let not_routed = resp.status == 405 && resp.header("allow").is_none();
+            assert!(!not_routed, "{method} {path} is not routed");
+            // A 404 for an unknown id is fine; a 404 for an unknown *route*
+            // comes from the platform catch-all, which has no route-specific code.
+            if generic_404 && !path.contains('{') {
+                panic!("{method} {path} answered the catch-all 404");
+            }
+        }
+    }
+}
