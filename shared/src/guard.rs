@@ -86,7 +86,8 @@ mod tests {
     }
 
     fn with_token(token: &str) -> Request {
-        Request::from_uri("GET", "/api/v1/me").with_header("authorization", &format!("Bearer {token}"))
+        Request::from_uri("GET", "/api/v1/me")
+            .with_header("authorization", &format!("Bearer {token}"))
     }
 
     /// A citizen with a fresh web session: (account id, token).
@@ -110,12 +111,17 @@ mod tests {
         let w = World::new();
         signed_in(&w);
         let no_header = Request::from_uri("GET", "/api/v1/me");
-        let basic = Request::from_uri("GET", "/api/v1/me").with_header("authorization", "Basic dXNlcjpwdw==");
+        let basic = Request::from_uri("GET", "/api/v1/me")
+            .with_header("authorization", "Basic dXNlcjpwdw==");
         let empty = Request::from_uri("GET", "/api/v1/me").with_header("authorization", "Bearer ");
         let unknown = with_token(&"A".repeat(43));
         let garbage = with_token("not-a-token");
         for req in [no_header, basic, empty, unknown, garbage] {
-            assert_eq!(authenticate_request(w.ports(), &req), Err(ApiError::Unauthorized), "{req:?}");
+            assert_eq!(
+                authenticate_request(w.ports(), &req),
+                Err(ApiError::Unauthorized),
+                "{req:?}"
+            );
         }
     }
 
@@ -124,11 +130,17 @@ mod tests {
         let w = World::new();
         let (_, token) = signed_in(&w);
         assert!(logout(w.ports(), &token).unwrap());
-        assert_eq!(authenticate_request(w.ports(), &with_token(&token)), Err(ApiError::Unauthorized));
+        assert_eq!(
+            authenticate_request(w.ports(), &with_token(&token)),
+            Err(ApiError::Unauthorized)
+        );
 
         let (_, token) = signed_in(&w);
         w.clock.advance(1_801); // past the 30 min idle window of a web session
-        assert_eq!(authenticate_request(w.ports(), &with_token(&token)), Err(ApiError::Unauthorized));
+        assert_eq!(
+            authenticate_request(w.ports(), &with_token(&token)),
+            Err(ApiError::Unauthorized)
+        );
     }
 
     #[test]
@@ -152,9 +164,21 @@ mod tests {
     #[test]
     fn admin_token_must_match_exactly() {
         let s = admin_settings("adm-0123456789abcdef");
-        assert_eq!(require_admin(&s, &with_token("adm-0123456789abcdef")), Ok(()));
-        for wrong in ["adm-0123456789abcde", "adm-0123456789abcdefX", "ADM-0123456789ABCDEF", "x"] {
-            assert_eq!(require_admin(&s, &with_token(wrong)), Err(ApiError::Unauthorized), "{wrong}");
+        assert_eq!(
+            require_admin(&s, &with_token("adm-0123456789abcdef")),
+            Ok(())
+        );
+        for wrong in [
+            "adm-0123456789abcde",
+            "adm-0123456789abcdefX",
+            "ADM-0123456789ABCDEF",
+            "x",
+        ] {
+            assert_eq!(
+                require_admin(&s, &with_token(wrong)),
+                Err(ApiError::Unauthorized),
+                "{wrong}"
+            );
         }
         let none = Request::from_uri("GET", "/api/v1/admin/audit/verify");
         assert_eq!(require_admin(&s, &none), Err(ApiError::Unauthorized));

@@ -103,15 +103,28 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Recorded>>, reply: &Mutex<Reply
                 headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
             }
         }
-        let len: usize = headers
+        // HTTP/1.1 clients may send a body without a length, in chunks; the
+        // wasi:http client does so for every streamed outgoing body.
+        let chunked = headers
             .iter()
-            .find(|(k, _)| k == "content-length")
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0);
-        let mut body = vec![0; len];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
+            .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+        let body = if chunked {
+            match read_chunked(&mut reader) {
+                Some(body) => body,
+                None => return,
+            }
+        } else {
+            let len: usize = headers
+                .iter()
+                .find(|(k, _)| k == "content-length")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; len];
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+            body
+        };
         if let Ok(mut v) = requests.lock() {
             v.push(Recorded { method, path, headers, body });
         }
@@ -123,5 +136,31 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Recorded>>, reply: &Mutex<Reply
         if stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes())).is_err() {
             return;
         }
+    }
+}
+
+/// Reads a `Transfer-Encoding: chunked` body (RFC 9112 §7.1), dropping any
+/// chunk extensions and trailers; `None` if the stream ends early.
+fn read_chunked(reader: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let size = usize::from_str_radix(line.trim_end().split(';').next()?.trim(), 16).ok()?;
+        if size == 0 {
+            loop {
+                let mut trailer = String::new();
+                if reader.read_line(&mut trailer).ok()? == 0 || trailer.trim_end().is_empty() {
+                    return Some(body);
+                }
+            }
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..]).ok()?;
+        let mut crlf = String::new();
+        reader.read_line(&mut crlf).ok()?;
     }
 }

@@ -36,11 +36,6 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     // Chosen up front so log lines and the response carry the same id.
     let id = request_id(&req, &OsRandom);
     let result = serve(&req, &id);
-    if let Err(e) = &result {
-        if e.status() >= 500 {
-            eprintln!("[{id}] {} {}: {e}", req.method, req.path);
-        }
-    }
     response_to_spin(finish_with_id(&req, result, &id))
 }
 

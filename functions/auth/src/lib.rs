@@ -12,7 +12,9 @@ use cds_shared::delivery::{is_dev_mode, list_outbox};
 use cds_shared::error::ApiError;
 use cds_shared::guard::authenticate_request;
 use cds_shared::http::{finish_with_id, json_body, request_id, Request, Response, Router};
-use cds_shared::identity::{list_sessions, logout, revoke_session, rfc3339_vn, SessionInfo, StartRequest};
+use cds_shared::identity::{
+    list_sessions, logout, revoke_session, rfc3339_vn, SessionInfo, StartRequest,
+};
 use cds_shared::pagination::Page;
 use cds_shared::phone::Phone;
 use cds_shared::ports::OsRandom;
@@ -32,7 +34,9 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
         .post("/api/v1/auth/verify", |r, _| verify(r, &rid))
         .post("/api/v1/auth/logout", |r, _| sign_out(r, &rid))
         .get("/api/v1/auth/sessions", |r, _| sessions(r, &rid))
-        .delete("/api/v1/auth/sessions/:id", |r, p| revoke(r, &rid, p.get("id")?));
+        .delete("/api/v1/auth/sessions/:id", |r, p| {
+            revoke(r, &rid, p.get("id")?)
+        });
     // Outside development the route does not exist at all: every method gets
     // the same 404 as any unknown path, so production does not reveal it.
     if is_dev_mode(&SpinSettings) {
@@ -130,7 +134,10 @@ fn sessions(req: &Request, rid: &str) -> Result<Response, ApiError> {
             })
         })
         .collect();
-    Ok(Response::json(200, &json!({"items": items, "next_cursor": out.next_cursor})))
+    Ok(Response::json(
+        200,
+        &json!({"items": items, "next_cursor": out.next_cursor}),
+    ))
 }
 
 /// `DELETE /api/v1/auth/sessions/{id}` → 204; another citizen's session, or
@@ -147,7 +154,10 @@ fn revoke(req: &Request, rid: &str, session_id: &str) -> Result<Response, ApiErr
         .detail(json!({"session_id": session_id, "current": session_id == me.session_id}));
     // As for logout: the revocation already happened.
     if let Err(e) = audit::append(ports.sql, ports.clock, entry) {
-        log(rid, format_args!("audit of session revocation not written: {e}"));
+        log(
+            rid,
+            format_args!("audit of session revocation not written: {e}"),
+        );
     }
     Ok(Response::no_content())
 }

@@ -94,23 +94,26 @@ pub fn ports(sql: &SpinSql) -> Ports<'_> {
     }
 }
 
-/// Sends a code for `start` through the channel's provider and answers 202
+/// Sends a code for `request` through the channel's provider and answers 202
 /// `{challenge_id, channel, expires_in, resend_after}`.
 ///
 /// The answer does not depend on whether the phone has an account, so it
 /// cannot be used to find out who is registered.
-pub fn start(rid: &str, start: &StartRequest) -> Result<Response, ApiError> {
+pub fn start(rid: &str, request: &StartRequest) -> Result<Response, ApiError> {
     let sql = open_sql(rid)?;
     let ports = ports(&sql);
     // Checked before the challenge is stored, so a misconfigured provider
     // charges the citizen no quota.
-    let choice = choose_sender(ports.settings, start.channel).map_err(|e| {
-        log(rid, format_args!("cannot deliver by {}: {e}", start.channel.as_str()));
+    let choice = choose_sender(ports.settings, request.channel).map_err(|e| {
+        log(
+            rid,
+            format_args!("cannot deliver by {}: {e}", request.channel.as_str()),
+        );
         ApiError::StoreUnavailable { part: "config" }
     })?;
     let sender = choice.into_sender(ports.sql, ports.clock, &SpinHttp);
-    let started = start_challenge(ports, start, &mut |m| sender.deliver(m))
-        .map_err(|e| otp_error(rid, &start.phone, e))?;
+    let started = start_challenge(ports, request, &mut |m| sender.deliver(m))
+        .map_err(|e| otp_error(rid, &request.phone, e))?;
     Ok(Response::json(
         202,
         &json!({
@@ -126,7 +129,10 @@ pub fn start(rid: &str, start: &StartRequest) -> Result<Response, ApiError> {
 pub struct LoggedIn {
     pub account: Account,
     /// The phone had no account; this verification created it.
-    #[allow(dead_code, reason = "only signup answers differently (201) for a new account")]
+    #[allow(
+        dead_code,
+        reason = "only signup answers differently (201) for a new account"
+    )]
     pub created: bool,
     pub session: NewSession,
 }
@@ -157,10 +163,20 @@ pub fn verify(req: &Request, rid: &str) -> Result<LoggedIn, ApiError> {
     // The profile comes from the challenge, not the verify request, so a
     // kiosk code cannot be turned into a long web session.
     let session = create_session(ports, &account.id, verified.client)?;
-    let recorded = audit_login(ports, &account, created, &session, verified.client, verified.channel);
+    let recorded = audit_login(
+        ports,
+        &account,
+        created,
+        &session,
+        verified.client,
+        verified.channel,
+    );
     if let Err(e) = recorded {
         // A login the audit log does not show must not exist.
-        log(rid, format_args!("audit of login failed, session withdrawn: {e}"));
+        log(
+            rid,
+            format_args!("audit of login failed, session withdrawn: {e}"),
+        );
         let _ = logout(ports, &session.token);
         return Err(e.into());
     }
@@ -185,12 +201,20 @@ fn web_challenge_phone(sql: &SpinSql, challenge_id: &str) -> Result<Option<Phone
     let Some([phone, purpose]) = rows.rows.first().map(Vec::as_slice) else {
         return Ok(None);
     };
-    if !matches!(purpose.as_str().and_then(Purpose::parse), Some(Purpose::Signup | Purpose::Login)) {
+    if !matches!(
+        purpose.as_str().and_then(Purpose::parse),
+        Some(Purpose::Signup | Purpose::Login)
+    ) {
         return Ok(None);
     }
-    let phone = phone.as_str().and_then(|p| Phone::parse(p).ok()).ok_or_else(|| {
-        ApiError::from(StoreError::Unavailable("stored challenge phone is not valid".into()))
-    })?;
+    let phone = phone
+        .as_str()
+        .and_then(|p| Phone::parse(p).ok())
+        .ok_or_else(|| {
+            ApiError::from(StoreError::Unavailable(
+                "stored challenge phone is not valid".into(),
+            ))
+        })?;
     Ok(Some(phone))
 }
 
@@ -198,7 +222,10 @@ fn web_challenge_phone(sql: &SpinSql, challenge_id: &str) -> Result<Option<Phone
 /// must see (provider and store failures; their texts hold no secrets).
 fn otp_error(rid: &str, phone: &Phone, e: OtpError) -> ApiError {
     if matches!(e, OtpError::DeliveryFailed(_) | OtpError::Store(_)) {
-        log(rid, format_args!("otp for {}: {e}", mask_phone(phone.as_e164())));
+        log(
+            rid,
+            format_args!("otp for {}: {e}", mask_phone(phone.as_e164())),
+        );
     }
     e.into()
 }
@@ -209,15 +236,15 @@ fn audit_failure(ports: Ports<'_>, req: &Request, rid: &str, phone: &Phone, e: &
     let masked = mask_phone(phone.as_e164());
     let lock_seconds = u64::from(OtpPolicy::from_settings(ports.settings).lockout_seconds);
     let entry = match e {
-        OtpError::Invalid { attempts_left } => Entry::new(ANONYMOUS, action::OTP_FAILED).detail(
-            json!({"phone": masked, "attempts_left": attempts_left, "ip": req.client_ip}),
-        ),
+        OtpError::Invalid { attempts_left } => Entry::new(ANONYMOUS, action::OTP_FAILED)
+            .detail(json!({"phone": masked, "attempts_left": attempts_left, "ip": req.client_ip})),
         // A lock answered with its full length was set by this very failure
         // (later refusals see less of it), so it is recorded once, not once
         // per request an attacker sends while it lasts.
         OtpError::PhoneLocked { retry_after } if *retry_after >= lock_seconds => {
-            Entry::new(ANONYMOUS, action::PHONE_LOCKED)
-                .detail(json!({"phone": masked, "locked_seconds": retry_after, "ip": req.client_ip}))
+            Entry::new(ANONYMOUS, action::PHONE_LOCKED).detail(
+                json!({"phone": masked, "locked_seconds": retry_after, "ip": req.client_ip}),
+            )
         }
         _ => return,
     };
@@ -228,7 +255,10 @@ fn audit_failure(ports: Ports<'_>, req: &Request, rid: &str, phone: &Phone, e: &
         _ => entry,
     };
     if let Err(err) = audit::append(ports.sql, ports.clock, entry) {
-        log(rid, format_args!("audit of failed code for {masked} not written: {err}"));
+        log(
+            rid,
+            format_args!("audit of failed code for {masked} not written: {err}"),
+        );
     }
 }
 
@@ -253,11 +283,13 @@ fn audit_login(
     audit::append(
         ports.sql,
         ports.clock,
-        Entry::new(actor, action::LOGIN).about(account.id.clone()).detail(json!({
-            "session_id": session.id,
-            "client": client.as_str(),
-            "channel": channel.as_str(),
-        })),
+        Entry::new(actor, action::LOGIN)
+            .about(account.id.clone())
+            .detail(json!({
+                "session_id": session.id,
+                "client": client.as_str(),
+                "channel": channel.as_str(),
+            })),
     )?;
     Ok(())
 }

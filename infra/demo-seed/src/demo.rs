@@ -213,7 +213,7 @@ fn citizen(s: &Seeder<'_>) -> Result<()> {
         }
         429 => {
             println!(
-                "  citizen {}: skipped, codes for this phone are rate limited (a recent run already signed it up)",
+                "  citizen {}: skipped, codes for this phone are rate limited (a recent run probably signed it up already)",
                 p.phone
             );
             return Ok(());

@@ -60,6 +60,12 @@ struct UpArgs {
 }
 
 fn main() -> std::process::ExitCode {
+    // Errors crossing wasmtime would each capture a backtrace when
+    // RUST_BACKTRACE is set, a large per-request cost; panics keep theirs.
+    // Set before any thread starts.
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build { from, component_id } => {
@@ -118,7 +124,11 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
     }
 
     let stores = loader::Stores::open(&config);
-    let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
+    let cache_dir = match args.cache_dir.clone().or_else(default_cache_dir) {
+        // wasmtime's cache wants an absolute directory.
+        Some(d) if d.is_relative() => Some(std::env::current_dir()?.join(d)),
+        other => other,
+    };
     let app = Arc::new(loader::load_app(&manifest, &resolver, &stores, cache_dir.as_deref())?);
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

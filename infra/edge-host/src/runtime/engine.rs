@@ -37,6 +37,13 @@ pub fn new_engine(cache_dir: Option<&Path>) -> anyhow::Result<Engine> {
     pool.max_core_instance_size(1 << 20);
     pool.max_memories_per_component(4);
     pool.max_tables_per_component(16);
+    // Each madvise that resets a slot makes the kernel flush TLBs on every
+    // core: batch them, and keep small tables and fiber stacks resident (a
+    // memset is cheaper there). Linear memories are left to madvise: a memset
+    // of megabytes per request measured slower (docs/performance.md).
+    pool.table_keep_resident(64 << 10);
+    pool.async_stack_keep_resident(128 << 10);
+    pool.decommit_batch_size(32);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
 
     if let Some(dir) = cache_dir {
