@@ -17,3 +17,5 @@ pub mod audit;
 pub mod delivery;
 #[cfg(feature = "spin")]
 pub mod spin_adapter;
+#[cfg(feature = "spin")]
+pub mod otp_flow;

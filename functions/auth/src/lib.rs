@@ -5,7 +5,6 @@
 // `#[http_component]` generates the unsafe export glue.
 #![allow(unsafe_code)]
 
-mod otp_flow;
 
 use cds_shared::audit::{self, action, Entry};
 use cds_shared::delivery::{is_dev_mode, list_outbox};
@@ -23,7 +22,7 @@ use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_component;
 
-use otp_flow::{actor, citizen_json, log, open_sql, ports, session_json, ChannelIn, ClientIn};
+use cds_shared::otp_flow::{actor, citizen_json, log, open_sql, ports, session_json, ChannelIn, ClientIn};
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
@@ -58,7 +57,7 @@ struct OtpBody {
 /// `POST /api/v1/auth/otp` → 202, the same for known and unknown phones.
 fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
     let body: OtpBody = json_body(req)?;
-    otp_flow::start(
+    cds_shared::otp_flow::start(
         rid,
         &StartRequest {
             phone: body.phone,
@@ -73,7 +72,7 @@ fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
 
 /// `POST /api/v1/auth/verify` → 200 `{token, expires_at, citizen}`.
 fn verify(req: &Request, rid: &str) -> Result<Response, ApiError> {
-    let done = otp_flow::verify(req, rid)?;
+    let done = cds_shared::otp_flow::verify(req, rid)?;
     // Login answers flat: the session's fields next to the citizen.
     let mut body = session_json(&done.session);
     body["citizen"] = citizen_json(&done.account);

@@ -7,8 +7,6 @@
 
 // The code-and-session steps are shared with the `auth` component; one file,
 // compiled into both, keeps their limits, audit and errors identical.
-#[path = "../../auth/src/otp_flow.rs"]
-mod otp_flow;
 
 use cds_shared::error::ApiError;
 use cds_shared::http::{finish_with_id, json_body, request_id, Request, Response, Router};
@@ -20,7 +18,7 @@ use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_component;
 
-use otp_flow::{citizen_json, session_json, ChannelIn, ClientIn};
+use cds_shared::otp_flow::{citizen_json, session_json, ChannelIn, ClientIn};
 
 /// Longest full name kept (characters, after trimming and NFC).
 const FULL_NAME_MAX_CHARS: usize = 200;
@@ -52,7 +50,7 @@ struct SignupBody {
 fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
     let body: SignupBody = json_body(req)?;
     let full_name = clean_full_name(body.full_name.as_deref())?;
-    otp_flow::start(
+    cds_shared::otp_flow::start(
         rid,
         &StartRequest {
             phone: body.phone,
@@ -68,7 +66,7 @@ fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
 /// `POST /api/v1/signup/verify` → 201 with a new account, 200 when the phone
 /// already had one (then it is a login), `{citizen, session}` either way.
 fn verify(req: &Request, rid: &str) -> Result<Response, ApiError> {
-    let done = otp_flow::verify(req, rid)?;
+    let done = cds_shared::otp_flow::verify(req, rid)?;
     Ok(Response::json(
         if done.created { 201 } else { 200 },
         &json!({

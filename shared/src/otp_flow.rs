@@ -2,22 +2,22 @@
 //! starting a challenge through the configured provider, and turning a
 //! correct code into an account, a session and the audit entries.
 //!
-//! `signup` compiles this same file (`#[path]` in its lib.rs), so the two
-//! entry points cannot drift apart on limits, audit or error mapping. Only
-//! the HTTP shapes differ, and those stay in each component.
+//! `signup`, `auth` (and the Zalo bot) call these same steps, so the entry
+//! points cannot drift apart on limits, audit or error mapping. Only the HTTP
+//! shapes differ, and those stay in each component. Needs feature `spin`.
 
-use cds_shared::audit::{self, action, mask_phone, Entry};
-use cds_shared::delivery::choose_sender;
-use cds_shared::error::ApiError;
-use cds_shared::http::{json_body, Request, Response};
-use cds_shared::identity::{
+use crate::audit::{self, action, mask_phone, Entry};
+use crate::delivery::choose_sender;
+use crate::error::ApiError;
+use crate::http::{json_body, Request, Response};
+use crate::identity::{
     create_session, find_by_phone, find_or_create_by_phone, logout, rfc3339_vn, start_challenge,
     verify_challenge, Account, Channel, Client, NewSession, OtpError, OtpPolicy, Ports, Purpose,
     Role, StartRequest,
 };
-use cds_shared::phone::Phone;
-use cds_shared::ports::{OsRandom, Sql, StoreError, SystemClock};
-use cds_shared::spin_adapter::{SpinHttp, SpinSettings, SpinSql};
+use crate::phone::Phone;
+use crate::ports::{OsRandom, Sql, StoreError, SystemClock};
+use crate::spin_adapter::{SpinHttp, SpinSettings, SpinSql};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
