@@ -31,6 +31,14 @@ enum Command {
     },
     /// Serves the application (like `spin up`).
     Up(UpArgs),
+    /// Compiles every component into the code cache and exits, so that the
+    /// next `up` starts warm (used by scripts/test before the e2e suite).
+    Precompile {
+        #[arg(short = 'f', long = "from", default_value = "spin.toml")]
+        from: PathBuf,
+        #[arg(long, env = "EDGE_HOST_CACHE_DIR")]
+        cache_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -72,6 +80,7 @@ fn main() -> std::process::ExitCode {
             load_manifest(&from).and_then(|m| edge_host::build::build(&m, &component_id))
         }
         Command::Up(args) => up(args),
+        Command::Precompile { from, cache_dir } => precompile(&from, cache_dir),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -124,11 +133,7 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
     }
 
     let stores = loader::Stores::open(&config);
-    let cache_dir = match args.cache_dir.clone().or_else(default_cache_dir) {
-        // wasmtime's cache wants an absolute directory.
-        Some(d) if d.is_relative() => Some(std::env::current_dir()?.join(d)),
-        other => other,
-    };
+    let cache_dir = absolute_cache_dir(args.cache_dir.clone())?;
     let app = Arc::new(loader::load_app(&manifest, &resolver, &stores, cache_dir.as_deref())?);
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -146,6 +151,26 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
         }
         eprintln!("edge-host: ready in {} ms", started.elapsed().as_millis());
         edge_host::runtime::server::serve(app, listener, shutdown_signal()).await
+    })
+}
+
+fn precompile(from: &Path, cache_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let manifest = load_manifest(from)?;
+    let cache_dir = absolute_cache_dir(cache_dir)?.context("no cache directory (set --cache-dir or HOME)")?;
+    let engine = edge_host::runtime::engine::new_engine(Some(&cache_dir))?;
+    let linker = edge_host::runtime::engine::new_linker(&engine)?;
+    for component in manifest.components.values() {
+        edge_host::runtime::engine::prepare(&engine, &linker, &component.id, &component.source)?;
+    }
+    eprintln!("edge-host: {} components compiled into {}", manifest.components.len(), cache_dir.display());
+    Ok(())
+}
+
+/// wasmtime's cache wants an absolute directory.
+fn absolute_cache_dir(arg: Option<PathBuf>) -> anyhow::Result<Option<PathBuf>> {
+    Ok(match arg.or_else(default_cache_dir) {
+        Some(d) if d.is_relative() => Some(std::env::current_dir()?.join(d)),
+        other => other,
     })
 }
 
