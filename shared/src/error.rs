@@ -266,6 +266,28 @@ fn messages(code: &str) -> Option<(&'static str, &'static str)> {
             "Khung giờ này đã hết chỗ. Vui lòng chọn khung giờ khác.",
             "This time slot is full. Please choose another one.",
         ),
+        "already_booked" => (
+            "Bạn đã có lịch hẹn cho dịch vụ này trong ngày. Mỗi ngày chỉ được đặt một lịch cho một dịch vụ.",
+            "You already have an appointment for this service that day. One booking per service per day.",
+        ),
+        "slot_past" => (
+            "Khung giờ này đã bắt đầu hoặc đã qua. Vui lòng chọn khung giờ khác.",
+            "This time slot has already started. Please choose another one.",
+        ),
+        "slot_started" => (
+            "Lịch hẹn đã đến giờ nên không thể hủy hoặc đổi nữa.",
+            "The appointment has started and can no longer be cancelled or moved.",
+        ),
+        "outside_checkin_window" => (
+            "Chỉ có thể xác nhận có mặt từ 30 phút trước đến 15 phút sau giờ hẹn (xem opens_at, closes_at).",
+            "Check-in is open from 30 minutes before to 15 minutes after the appointment time (see opens_at, closes_at).",
+        ),
+        "already_checked_in" => (
+            "Vé này đã được xác nhận có mặt.",
+            "This ticket has already been checked in.",
+        ),
+        "appointment_not_found" => ("Không tìm thấy lịch hẹn.", "Appointment not found."),
+        "ticket_not_found" => ("Không tìm thấy vé với mã này.", "No ticket with this code."),
         "otp_expired" => (
             "Mã xác thực đã hết hạn. Vui lòng yêu cầu mã mới.",
             "The verification code has expired. Please request a new one.",

@@ -312,13 +312,17 @@ fn has_content_type(req: &Request, media_type: &str) -> bool {
 ///   the top level) in `fields`
 /// * a [`crate::phone::Phone`] field that does not parse → 422 `invalid_phone`
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    json_body_with_limit(req, MAX_JSON_BYTES)
+}
+
+/// [`json_body`] with another size limit, for the few routes whose JSON
+/// legitimately carries a file (an issuer's `content_base64`, SPEC §7.3).
+pub fn json_body_with_limit<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, ApiError> {
     if !has_content_type(req, JSON) {
         return Err(ApiError::UnsupportedMediaType { expected: &[JSON] });
     }
-    if req.body.len() > MAX_JSON_BYTES {
-        return Err(ApiError::PayloadTooLarge {
-            limit: MAX_JSON_BYTES,
-        });
+    if req.body.len() > limit {
+        return Err(ApiError::PayloadTooLarge { limit });
     }
     let mut de = serde_json::Deserializer::from_slice(&req.body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {

@@ -15,6 +15,10 @@ pub mod admin;
 pub mod apikey;
 pub mod audit;
 pub mod delivery;
+pub mod feedback;
+pub mod zalo;
+pub mod appointments;
+pub mod documents;
 #[cfg(feature = "spin")]
 pub mod spin_adapter;
 #[cfg(feature = "spin")]

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 pub use reqwest::blocking::Client;
@@ -144,7 +144,7 @@ impl HostBuilder {
             }
         };
         let mut child = self.command(&state_dir).spawn().expect("spawn edge-host");
-        let log = Arc::new(Mutex::new(String::new()));
+        let log = Arc::new(Log::default());
         let (tx, rx) = mpsc::channel::<Option<String>>();
         let stdout = child.stdout.take().unwrap();
         let stderr = child.stderr.take().unwrap();
@@ -152,6 +152,7 @@ impl HostBuilder {
         pump(stderr, log.clone(), Some(tx));
         // Bounded wait for the "Serving" line; compiling components on a cold
         // cache can take a while on 2 cores.
+        let mut open_streams = 2;
         let url = loop {
             match rx.recv_timeout(Duration::from_secs(300)) {
                 Ok(Some(line)) => {
@@ -159,10 +160,12 @@ impl HostBuilder {
                         break rest.trim().to_owned();
                     }
                 }
+                // Both streams must close before the log is complete.
+                Ok(None) if open_streams > 1 => open_streams -= 1,
                 Ok(None) | Err(_) => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(log.lock().unwrap().clone());
+                    return Err(log.snapshot());
                 }
             }
         };
@@ -174,13 +177,13 @@ impl HostBuilder {
 /// Copies a child's output into `log`; announces each line on `tx` and `None` at EOF.
 fn pump(
     stream: impl std::io::Read + Send + 'static,
-    log: Arc<Mutex<String>>,
+    log: Arc<Log>,
     tx: Option<mpsc::Sender<Option<String>>>,
 ) {
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines() {
             let Ok(line) = line else { break };
-            log.lock().unwrap().push_str(&format!("{line}\n"));
+            log.push(&line);
             if let Some(tx) = &tx {
                 let _ = tx.send(Some(line));
             }
@@ -191,6 +194,24 @@ fn pump(
     });
 }
 
+/// Everything a host printed, with a way to wait for a line.
+#[derive(Default)]
+struct Log {
+    text: Mutex<String>,
+    grew: Condvar,
+}
+
+impl Log {
+    fn push(&self, line: &str) {
+        self.text.lock().unwrap().push_str(&format!("{line}\n"));
+        self.grew.notify_all();
+    }
+
+    fn snapshot(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+}
+
 /// A running edge-host.
 pub struct Host {
     child: Option<Child>,
@@ -199,7 +220,7 @@ pub struct Host {
     pub state_dir: PathBuf,
     _temp: Option<tempfile::TempDir>,
     pub client: Client,
-    log: Arc<Mutex<String>>,
+    log: Arc<Log>,
 }
 
 /// A response, fully read.
@@ -266,7 +287,19 @@ impl Host {
 
     /// Everything edge-host printed so far.
     pub fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
+        self.log.snapshot()
+    }
+
+    /// Waits (at most 10 s) until the log contains `needle`: component
+    /// output reaches the log asynchronously, after the response.
+    pub fn wait_for_log(&self, needle: &str) -> bool {
+        let guard = self.log.text.lock().unwrap();
+        let (guard, _) = self
+            .log
+            .grew
+            .wait_timeout_while(guard, Duration::from_secs(10), |text| !text.contains(needle))
+            .unwrap();
+        guard.contains(needle)
     }
 
     /// Stops the process (SIGTERM, then waits) and keeps the state dir if the

@@ -45,7 +45,7 @@ fn health_names_an_unavailable_database() {
     let resp = host.get("/api/v1/health");
     assert_eq!(resp.status, 503);
     assert_eq!(resp.json(), serde_json::json!({"status": "unavailable", "kv": "ok", "sql": "error"}));
-    assert!(host.log().contains("migrations not applied"), "{}", host.log());
+    assert!(host.wait_for_log("migrations not applied"), "{}", host.log());
 }
 
 #[test]

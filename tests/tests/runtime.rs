@@ -119,7 +119,7 @@ fn outbound_requests_only_reach_allowed_hosts() {
     assert_eq!(refused.status, 502, "{}", refused.text());
     assert!(refused.text().contains("HttpRequestDenied"), "{}", refused.text());
     assert!(other.requests().is_empty(), "a refused request must not leave the host");
-    assert!(host.log().contains("not in allowed_outbound_hosts"));
+    assert!(host.wait_for_log("not in allowed_outbound_hosts"));
 }
 
 #[test]

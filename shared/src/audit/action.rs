@@ -25,6 +25,17 @@ pub const ISSUER_CREATED: &str = "issuer_created";
 pub const ISSUER_REVOKED: &str = "issuer_revoked";
 pub const SERVICE_CREATED: &str = "service_created";
 pub const FEEDBACK_CATEGORY_CREATED: &str = "feedback_category_created";
+/// A Zalo user was linked to the account by the chat-bot (SPEC §10).
+pub const ZALO_LINKED: &str = "zalo_linked";
+/// Appointments (SPEC §9): an official created slots; a ticket was checked
+/// in at a desk or kiosk; an official marked a booking fulfilled or no-show.
+pub const APPOINTMENT_SLOTS_CREATED: &str = "appointment_slots_created";
+pub const APPOINTMENT_CHECKED_IN: &str = "appointment_checked_in";
+pub const APPOINTMENT_STATUS_CHANGED: &str = "appointment_status_changed";
+/// Documents (SPEC §7): a citizen replaced their personal QR (old codes
+/// stop verifying); a citizen changed their profile (field names only).
+pub const QR_ROTATED: &str = "qr_rotated";
+pub const PROFILE_UPDATED: &str = "profile_updated";
 
 /// Every action above, for validation and docs.
 pub const ALL: &[&str] = &[
@@ -50,4 +61,10 @@ pub const ALL: &[&str] = &[
     ISSUER_REVOKED,
     SERVICE_CREATED,
     FEEDBACK_CATEGORY_CREATED,
+    ZALO_LINKED,
+    APPOINTMENT_SLOTS_CREATED,
+    APPOINTMENT_CHECKED_IN,
+    APPOINTMENT_STATUS_CHANGED,
+    QR_ROTATED,
+    PROFILE_UPDATED,
 ];

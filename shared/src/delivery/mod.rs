@@ -9,7 +9,7 @@ pub mod zalo_zns;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod fake_http;
+pub(crate) mod fake_http;
 
 pub use choose::{choose_sender, is_dev_mode, ConfigError, SenderChoice};
 pub use outbox::{list_outbox, Outbox, OutboxItem};

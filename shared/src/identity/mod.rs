@@ -22,10 +22,10 @@ mod kinds;
 mod lockout;
 mod policy;
 mod quota;
-mod rows;
-mod secret;
+pub(crate) mod rows;
+pub(crate) mod secret;
 mod session;
-mod time;
+pub(crate) mod time;
 
 #[cfg(test)]
 pub(crate) mod test_support;

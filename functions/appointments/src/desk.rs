@@ -1,0 +1,140 @@
+//! The desk (officials of the service's unit) and check-in (officials, or
+//! any kiosk session with the ticket code alone).
+
+use cds_shared::appointments::checkin::{check_in as domain_check_in, Desk};
+use cds_shared::appointments::desk::{list_day, mark as domain_mark};
+use cds_shared::appointments::local_date::LocalDate;
+use cds_shared::appointments::{catalog, create_schedule, ApptError, ScheduleRequest, Status};
+use cds_shared::audit::{action, Entry};
+use cds_shared::error::ApiError;
+use cds_shared::http::{json_body, Request, Response};
+use cds_shared::identity::{Client, Role};
+use cds_shared::pagination::Page;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::ctx::Ctx;
+use crate::views;
+
+#[derive(Deserialize)]
+struct ScheduleBody {
+    service_code: String,
+    date_from: String,
+    date_to: String,
+    day_start: String,
+    day_end: String,
+    interval_minutes: i64,
+    capacity: i64,
+}
+
+/// `POST /api/v1/appointments/slots`: 201 when slots were created, 200 when
+/// all of them existed already (a re-run).
+pub fn create_slots(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
+    let official = ctx.official(req)?;
+    let body: ScheduleBody = json_body(req)?;
+    let request = ScheduleRequest {
+        service_code: &body.service_code,
+        date_from: &body.date_from,
+        date_to: &body.date_to,
+        day_start: &body.day_start,
+        day_end: &body.day_end,
+        interval_minutes: body.interval_minutes,
+        capacity: body.capacity,
+    };
+    let out = create_schedule(ctx.ports, &official.principal.account_id, &official.unit, &request)
+        .map_err(|e| ctx.fail(e))?;
+    let summary = json!({
+        "service_code": body.service_code,
+        "date_from": body.date_from,
+        "date_to": body.date_to,
+        "created": out.created,
+        "existing": out.existing,
+        "past": out.past,
+    });
+    if out.created > 0 {
+        ctx.audit(
+            Entry::new(format!("official:{}", official.principal.account_id), action::APPOINTMENT_SLOTS_CREATED)
+                .detail(summary.clone()),
+        );
+    }
+    Response::try_json(if out.created > 0 { 201 } else { 200 }, &summary)
+}
+
+#[derive(Deserialize)]
+struct CheckinBody {
+    ticket_code: String,
+}
+
+/// `POST /api/v1/appointments/checkin` `{ticket_code}` → the booking, now
+/// `arrived`. Officials check in their unit's tickets; a kiosk session any
+/// ticket (the person at the kiosk need not be the ticket's owner).
+pub fn check_in(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
+    let caller = ctx.caller(req)?;
+    let desk = match (caller.role, caller.unit_code.as_deref(), caller.client) {
+        (Role::Official, Some(unit), _) => Desk::Official { unit },
+        (_, _, Client::Kiosk) => Desk::Kiosk,
+        _ => return Err(ApiError::Forbidden),
+    };
+    let body: CheckinBody = json_body(req)?;
+    let booking = domain_check_in(ctx.ports, desk, &body.ticket_code).map_err(|e| ctx.fail(e))?;
+    let actor = match desk {
+        Desk::Official { .. } => format!("official:{}", caller.account_id),
+        Desk::Kiosk => format!("citizen:{}", caller.account_id),
+    };
+    ctx.audit(
+        Entry::new(actor, action::APPOINTMENT_CHECKED_IN).about(booking.citizen_id.as_str()).detail(json!({
+            "appointment_id": booking.id,
+            "service": booking.service.code,
+            "unit": booking.service.unit_code,
+            "client": caller.client.as_str(),
+        })),
+    );
+    Response::try_json(200, &views::booking(&booking)).map(|r| r.with_header("cache-control", "no-store"))
+}
+
+#[derive(Deserialize)]
+struct MarkBody {
+    status: String,
+}
+
+/// `PATCH /api/v1/appointments/{id}` `{status: "fulfilled"|"noshow"}`.
+pub fn mark(ctx: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError> {
+    let official = ctx.official(req)?;
+    let body: MarkBody = json_body(req)?;
+    let target = Status::parse(&body.status)
+        .filter(|s| matches!(s, Status::Fulfilled | Status::Noshow))
+        .ok_or_else(|| ApiError::invalid_field("status", "fulfilled or noshow"))?;
+    let (booking, changed) = domain_mark(ctx.ports, &official.unit, id, target).map_err(|e| ctx.fail(e))?;
+    if changed {
+        ctx.audit(
+            Entry::new(format!("official:{}", official.principal.account_id), action::APPOINTMENT_STATUS_CHANGED)
+                .about(booking.citizen_id.as_str())
+                .detail(json!({"appointment_id": booking.id, "status": target.as_str(), "unit": official.unit})),
+        );
+    }
+    Response::try_json(200, &views::booking(&booking)).map(|r| r.with_header("cache-control", "no-store"))
+}
+
+/// `GET /api/v1/appointments/desk?service=&date=YYYY-MM-DD`: one service's
+/// bookings that local day, for officials of its unit.
+pub fn day(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
+    let official = ctx.official(req)?;
+    let page = Page::from_request(req)?;
+    let code = req.query_param("service").filter(|s| !s.is_empty()).ok_or_else(|| ApiError::invalid_field("service", "required"))?;
+    let date = req
+        .query_param("date")
+        .and_then(LocalDate::parse)
+        .ok_or_else(|| ApiError::invalid_field("date", "YYYY-MM-DD"))?;
+    let service = catalog::get_service(ctx.ports.sql, code)
+        .map_err(|e| ctx.fail(e))?
+        .ok_or_else(|| ctx.fail(ApptError::ServiceNotFound))?;
+    if service.unit_code != official.unit {
+        return Err(ApiError::Forbidden);
+    }
+    let after: Option<(i64, String)> = page.after()?;
+    let rows = list_day(ctx.ports.sql, code, &date.to_string(), after, page.fetch_limit()).map_err(|e| ctx.fail(e))?;
+    let out = page.paginate(rows, |b| (b.slot.starts_at, b.id.clone()))?;
+    let items: Vec<_> = out.items.iter().map(views::booking).collect();
+    Response::try_json(200, &json!({"items": items, "next_cursor": out.next_cursor}))
+        .map(|r| r.with_header("cache-control", "no-store"))
+}

@@ -1,0 +1,86 @@
+//! What every handler needs for one request: the ports, the request id for
+//! log lines, the caller, and error/audit plumbing.
+
+use cds_shared::audit::{self, Entry};
+use cds_shared::documents::DocError;
+use cds_shared::error::ApiError;
+use cds_shared::guard::authenticate_request;
+use cds_shared::http::Request;
+use cds_shared::identity::{Ports, Principal};
+use cds_shared::ports::{OsRandom, StoreError, SystemClock};
+use cds_shared::spin_adapter::{SpinSettings, SpinSql};
+
+/// The SQL database, opened per request (components keep nothing between
+/// requests).
+pub fn open_sql(rid: &str) -> Result<SpinSql, ApiError> {
+    SpinSql::open_default().map_err(|e| {
+        eprintln!("[{rid}] sql unavailable: {e}");
+        ApiError::StoreUnavailable { part: "sql" }
+    })
+}
+
+pub struct Ctx<'a> {
+    pub ports: Ports<'a>,
+    pub rid: &'a str,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(sql: &'a SpinSql, rid: &'a str) -> Ctx<'a> {
+        Ctx { ports: Ports { sql, clock: &SystemClock, random: &OsRandom, settings: &SpinSettings }, rid }
+    }
+
+    /// The signed-in caller (401 otherwise).
+    pub fn me(&self, req: &Request) -> Result<Principal, ApiError> {
+        authenticate_request(self.ports, req)
+    }
+
+    /// A domain error as the client sees it; internal detail goes to the log.
+    pub fn fail(&self, e: DocError) -> ApiError {
+        if e.is_internal() {
+            eprintln!("[{}] {e}", self.rid);
+        }
+        e.into_api()
+    }
+
+    /// A store error: logged, answered 503 (or 409 for a lost unique race).
+    pub fn store(&self, e: StoreError) -> ApiError {
+        eprintln!("[{}] store error: {e}", self.rid);
+        ApiError::from(e)
+    }
+
+    /// Appends to the audit log after the event it describes happened.
+    ///
+    /// A failed append does not fail the request — the read or change has
+    /// already happened and answering an error would only invite a retry
+    /// (which, for share links, spends another use). The entry goes to the
+    /// log output instead, so the event is never silently lost.
+    pub fn audit(&self, entry: Entry) {
+        if let Err(e) = audit::append(self.ports.sql, self.ports.clock, entry.clone()) {
+            eprintln!(
+                "[{}] AUDIT APPEND FAILED ({e}); unrecorded entry: actor={} action={} subject={} detail={}",
+                self.rid,
+                entry.actor,
+                entry.action,
+                entry.subject.as_deref().unwrap_or("-"),
+                entry.detail
+            );
+        }
+    }
+}
+
+/// `scheme://host` of the request as the client addressed it, from the
+/// `spin-full-url` header Spin sets (the client's `Host`), for links we hand
+/// out. Behind a proxy, the proxy must pass the public `Host` through.
+pub fn origin(req: &Request) -> String {
+    let full = req.header("spin-full-url").unwrap_or("");
+    if let Some((scheme, rest)) = full.split_once("://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()) {
+            return format!("{scheme}://{host}");
+        }
+    }
+    match req.header("host") {
+        Some(host) if !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()) => format!("http://{host}"),
+        _ => "http://localhost".to_owned(),
+    }
+}

@@ -1,0 +1,127 @@
+//! The citizen's access log (SPEC §7.5): who read or verified their data,
+//! when and why — read straight from the hash-chained audit log, so it
+//! cannot say anything the audit trail does not.
+//!
+//! This module writes the entries it later reads ([`share_entry`],
+//! [`qr_entry`]), so the two sides cannot drift apart.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use super::qr::Verdict;
+use super::shares::{Fetch, Opened};
+use crate::audit::{action, Entry};
+use crate::identity::rfc3339_vn;
+use crate::identity::rows::{all, first};
+use crate::ports::{Sql, SqlValue, StoreError};
+
+/// The audit actions a citizen's access log shows: reads and verifications
+/// by someone other than the citizen.
+pub const ACTIONS: &[&str] = &[action::SHARE_USED, action::DOCUMENT_ACCESSED, action::QR_VERIFIED];
+
+/// Audit `actor` prefix of a relying party using a share link.
+pub const SHARE_ACTOR_PREFIX: &str = "share:";
+
+/// The audit entry of one fetch through a share link: `share_used` for the
+/// metadata and verdict, `document_accessed` for the bytes. Never holds the
+/// token itself — the share id identifies the link.
+pub fn share_entry(opened: &Opened, fetch: Fetch) -> Entry {
+    let act = match fetch {
+        Fetch::Metadata => action::SHARE_USED,
+        Fetch::Content => action::DOCUMENT_ACCESSED,
+    };
+    Entry::new(format!("{SHARE_ACTOR_PREFIX}{}", opened.share.id), act)
+        .about(opened.share.citizen_id.as_str())
+        .detail(json!({
+            "share_id": opened.share.id,
+            "document_id": opened.document.id,
+            "purpose": opened.share.purpose,
+            "what": fetch.as_str(),
+            "use": opened.share.uses,
+            "max_uses": opened.share.max_uses,
+        }))
+}
+
+/// The audit entry of one QR verification by an official of `unit`.
+/// Audited whatever the verdict; about the citizen when the code points at one.
+pub fn qr_entry(official_id: &str, unit: Option<(&str, &str)>, verdict: &Verdict) -> Entry {
+    let mut entry = Entry::new(format!("official:{official_id}"), action::QR_VERIFIED).detail(json!({
+        "unit": unit.map(|(code, _)| code),
+        "unit_name": unit.map(|(_, name)| name),
+        "result": verdict.result(),
+        "qid": match verdict {
+            Verdict::Genuine { qid, .. } => Some(qid.as_str()),
+            Verdict::Rejected { qid, .. } => qid.as_deref(),
+        },
+    }));
+    if let Some(citizen) = verdict.citizen_id() {
+        entry = entry.about(citizen);
+    }
+    entry
+}
+
+/// One page of the log, newest first, strictly before `before_seq`. Each
+/// item is the JSON shown to the citizen; its `id` is the cursor key.
+pub fn read(sql: &dyn Sql, citizen_id: &str, before_seq: Option<i64>, limit: u32) -> Result<Vec<(i64, Value)>, StoreError> {
+    let placeholders = (0..ACTIONS.len()).map(|i| format!("?{}", i + 4)).collect::<Vec<_>>().join(", ");
+    let mut params: Vec<SqlValue> = vec![
+        citizen_id.into(),
+        before_seq.unwrap_or(i64::MAX).into(),
+        i64::from(limit).into(),
+    ];
+    params.extend(ACTIONS.iter().map(|a| SqlValue::from(*a)));
+    let rows = sql.execute(
+        &format!(
+            "SELECT seq, at, actor, action, detail FROM audit_log \
+             WHERE subject = ?1 AND seq < ?2 AND action IN ({placeholders}) \
+             ORDER BY seq DESC LIMIT ?3"
+        ),
+        &params,
+    )?;
+    let mut titles: HashMap<String, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for r in all(&rows) {
+        let seq = r.i64("seq")?;
+        let detail: Value = serde_json::from_str(&r.text("detail")?).unwrap_or(Value::Null);
+        let act = r.text("action")?;
+        let document = match detail["document_id"].as_str() {
+            Some(id) => {
+                if !titles.contains_key(id) {
+                    titles.insert(id.to_owned(), title_of(sql, citizen_id, id)?);
+                }
+                json!({"id": id, "title": titles.get(id).cloned().flatten()})
+            }
+            None => Value::Null,
+        };
+        let by = if act == action::QR_VERIFIED {
+            json!({"kind": "official", "unit": {"code": detail["unit"], "name": detail["unit_name"]}})
+        } else {
+            json!({"kind": "share_link", "share_id": detail["share_id"]})
+        };
+        let mut item = json!({
+            "id": seq.to_string(),
+            "at": rfc3339_vn(r.i64("at")?),
+            "event": act,
+            "by": by,
+            "document": document,
+            "purpose": detail.get("purpose").cloned().unwrap_or(Value::Null),
+        });
+        if act == action::QR_VERIFIED {
+            item["result"] = detail["result"].clone();
+        } else {
+            item["what"] = detail["what"].clone();
+        }
+        out.push((seq, item));
+    }
+    Ok(out)
+}
+
+/// The title of the citizen's document (`None` once deleted).
+fn title_of(sql: &dyn Sql, citizen_id: &str, document_id: &str) -> Result<Option<String>, StoreError> {
+    let rows = sql.execute(
+        "SELECT title FROM documents WHERE id = ?1 AND citizen_id = ?2",
+        &[document_id.into(), citizen_id.into()],
+    )?;
+    first(&rows).map(|r| r.text("title")).transpose()
+}

@@ -1,0 +1,107 @@
+//! What can go wrong in the documents domain, and its SPEC §4 rendering.
+
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::ports::StoreError;
+
+/// A documents-domain failure. Convert with [`DocError::into_api`] after
+/// logging the variants that carry internal detail (`Store`, `Integrity`,
+/// `Config`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocError {
+    /// 404: no such document/share, or it is not the caller's.
+    NotFound,
+    /// 404 `citizen_not_found`: an issuer pushed for nobody we know.
+    CitizenNotFound,
+    /// 422 `validation_failed`: (field, reason) pairs, reasons in snake_case.
+    Invalid(Vec<(&'static str, &'static str)>),
+    /// 413: a document over the limit (bytes).
+    TooLarge { limit: usize },
+    /// 415: the upload's `Content-Type` is not PDF, JPEG or PNG.
+    UnsupportedType,
+    /// 409 `conflict` naming the field (an id number of another account, an
+    /// external id already used for different content).
+    Conflict { field: &'static str, reason: &'static str },
+    /// 409 `profile_locked`: identity fields of a verified account.
+    ProfileLocked(Vec<&'static str>),
+    /// 409 `document_revoked`: a revoked document cannot be shared.
+    DocumentRevoked,
+    /// 403: issued documents are the agency's record; only uploads are deletable.
+    NotDeletable,
+    /// 410 `share_gone`: expired, used up or revoked.
+    ShareGone,
+    /// 410 `document_revoked` through a share: the issuer withdrew it.
+    RevokedContent,
+    /// The stored bytes no longer hash to the stored SHA-256 (500).
+    Integrity { document_id: String },
+    /// A required setting is missing (503); the name is for the log.
+    Config(&'static str),
+    /// A QR code could not be drawn (500); the detail is for the log.
+    Render(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for DocError {
+    fn from(e: StoreError) -> DocError {
+        DocError::Store(e)
+    }
+}
+
+impl DocError {
+    /// One invalid field.
+    pub fn invalid(field: &'static str, reason: &'static str) -> DocError {
+        DocError::Invalid(vec![(field, reason)])
+    }
+
+    /// Whether the variant carries detail that must be logged (and is not
+    /// shown to the client).
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            DocError::Integrity { .. } | DocError::Config(_) | DocError::Render(_) | DocError::Store(_)
+        )
+    }
+
+    /// The client-facing error.
+    pub fn into_api(self) -> ApiError {
+        match self {
+            DocError::NotFound => ApiError::not_found(),
+            DocError::CitizenNotFound => ApiError::NotFound { code: "citizen_not_found" },
+            DocError::Invalid(pairs) => ApiError::Invalid { code: "validation_failed", fields: fields(&pairs) },
+            DocError::TooLarge { limit } => ApiError::PayloadTooLarge { limit },
+            DocError::UnsupportedType => ApiError::UnsupportedMediaType { expected: crate::documents::kinds::ACCEPTED_MEDIA_TYPES },
+            DocError::Conflict { field, reason } => ApiError::conflict("conflict").with_field(field, reason),
+            DocError::ProfileLocked(names) => ApiError::Conflict {
+                code: "profile_locked",
+                fields: fields(&names.iter().map(|n| (*n, "confirmed_by_official")).collect::<Vec<_>>()),
+            },
+            DocError::DocumentRevoked => ApiError::conflict("document_revoked"),
+            DocError::NotDeletable => ApiError::Forbidden,
+            DocError::ShareGone => ApiError::Gone { code: "share_gone" },
+            DocError::RevokedContent => ApiError::Gone { code: "document_revoked" },
+            DocError::Integrity { .. } | DocError::Render(_) => ApiError::Internal,
+            DocError::Config(_) => ApiError::StoreUnavailable { part: "config" },
+            DocError::Store(e) => ApiError::from(e),
+        }
+    }
+}
+
+fn fields(pairs: &[(&'static str, &'static str)]) -> Map<String, Value> {
+    pairs.iter().map(|(f, r)| ((*f).to_owned(), Value::from(*r))).collect()
+}
+
+impl std::fmt::Display for DocError {
+    /// A log line; store messages can name tables, so they go to logs only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DocError::Integrity { document_id } => {
+                write!(f, "INTEGRITY: stored content of {document_id} does not match its sha256")
+            }
+            DocError::Config(name) => write!(f, "setting `{name}` is missing or blank"),
+            DocError::Render(e) => write!(f, "QR rendering failed: {e}"),
+            DocError::Store(e) => write!(f, "{e}"),
+            other => write!(f, "{}", other.clone().into_api()),
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Issuer agencies pushing documents into citizens' vaults and revoking
+//! them (SPEC §7.3), authenticated by API key (`crate::apikey`).
+//!
+//! A push is idempotent on (issuer, `external_id`): the unique index and a
+//! single `INSERT … ON CONFLICT DO NOTHING` decide which of any number of
+//! parallel retries creates the document; the others read that one back.
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+use serde::Deserialize;
+
+use super::dates::parse_instant;
+use super::error::DocError;
+use super::kinds::{check_content, doc_type, MAX_DOCUMENT_BYTES};
+use super::profile::{clean_id_number, find_by_id_number};
+use super::sha256_hex;
+use super::text::clean_text;
+use super::vault::{meta, plausible_doc_id, DocumentMeta, TITLE_MAX_CHARS, FROM, META_COLUMNS};
+use crate::apikey::Issuer;
+use crate::identity::rows::first;
+use crate::identity::secret::random_id;
+use crate::identity::{find_by_phone, Ports};
+use crate::phone::Phone;
+use crate::ports::{SqlValue, StoreError};
+
+/// Longest `external_id` (the agency's own reference, e.g. a case number).
+pub const EXTERNAL_ID_MAX_CHARS: usize = 128;
+
+/// The largest JSON body a push may have: the base64 of a 5 MiB document
+/// plus room for the other fields.
+pub const MAX_PUSH_JSON_BYTES: usize = MAX_DOCUMENT_BYTES.div_ceil(3) * 4 + 64 * 1024;
+
+/// Standard base64, padded or not (agencies' libraries differ).
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Who the document is for: exactly one of the two.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitizenRef {
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub id_number: Option<String>,
+}
+
+/// `POST /api/v1/issuer/documents`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub citizen: CitizenRef,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub title: String,
+    pub content_base64: String,
+    pub content_type: String,
+    /// RFC 3339 or `YYYY-MM-DD`.
+    pub issued_at: String,
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    pub external_id: String,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushOutcome {
+    /// A new document (201).
+    Created(DocumentMeta),
+    /// A retry of an earlier push: the same document (200).
+    Existing(DocumentMeta),
+}
+
+struct Valid {
+    kind: &'static str,
+    title: String,
+    content_type: &'static str,
+    bytes: Vec<u8>,
+    issued_at: i64,
+    valid_until: Option<i64>,
+    external_id: String,
+}
+
+fn validate(req: &PushRequest) -> Result<Valid, DocError> {
+    let mut errors = Vec::new();
+    let kind = doc_type(req.doc_type.trim());
+    if kind.is_none() {
+        errors.push(("type", "unknown_value"));
+    }
+    let title = clean_text(&req.title, TITLE_MAX_CHARS).map_err(|r| errors.push(("title", r))).ok();
+    let issued_at = parse_instant(&req.issued_at);
+    if issued_at.is_none() {
+        errors.push(("issued_at", "must_be_rfc3339_or_date"));
+    }
+    let valid_until = match req.valid_until.as_deref() {
+        None => None,
+        Some(s) => {
+            let v = parse_instant(s);
+            match (v, issued_at) {
+                (None, _) => errors.push(("valid_until", "must_be_rfc3339_or_date")),
+                (Some(v), Some(i)) if v <= i => errors.push(("valid_until", "must_be_after_issued_at")),
+                _ => {}
+            }
+            v
+        }
+    };
+    let external_id = clean_text(&req.external_id, EXTERNAL_ID_MAX_CHARS)
+        .map_err(|r| errors.push(("external_id", r)))
+        .ok();
+    let bytes = BASE64
+        .decode(req.content_base64.trim())
+        .map_err(|_| errors.push(("content_base64", "not_base64")))
+        .ok();
+    if !errors.is_empty() {
+        return Err(DocError::Invalid(errors));
+    }
+    let bytes = bytes.unwrap_or_default();
+    let ct = check_content("content_base64", &req.content_type, &bytes)?;
+    match (kind, title, issued_at, external_id) {
+        (Some(kind), Some(title), Some(issued_at), Some(external_id)) => Ok(Valid {
+            kind,
+            title,
+            content_type: ct.as_mime(),
+            bytes,
+            issued_at,
+            valid_until,
+            external_id,
+        }),
+        _ => Err(DocError::Invalid(errors)),
+    }
+}
+
+/// The citizen a push names, or [`DocError::CitizenNotFound`].
+fn resolve_citizen(ports: Ports<'_>, who: &CitizenRef) -> Result<String, DocError> {
+    match (&who.phone, &who.id_number) {
+        (Some(phone), None) => Ok(find_by_phone(ports, phone)?.ok_or(DocError::CitizenNotFound)?.id),
+        (None, Some(raw)) => {
+            let id_number = clean_id_number(raw).map_err(|r| DocError::invalid("citizen.id_number", r))?;
+            Ok(find_by_id_number(ports, &id_number)?.ok_or(DocError::CitizenNotFound)?.citizen_id)
+        }
+        _ => Err(DocError::invalid("citizen", "give_exactly_one_of_phone_or_id_number")),
+    }
+}
+
+/// Pushes a document for a citizen; see the module docs for idempotency.
+/// The same `external_id` with different bytes or for another citizen is a
+/// 409: silently answering with the old document would hide an agency bug.
+pub fn push(ports: Ports<'_>, issuer: &Issuer, req: &PushRequest) -> Result<PushOutcome, DocError> {
+    let v = validate(req)?;
+    let citizen_id = resolve_citizen(ports, &req.citizen)?;
+    let sha256 = sha256_hex(&v.bytes);
+    let size = i64::try_from(v.bytes.len()).map_err(|_| DocError::TooLarge { limit: MAX_DOCUMENT_BYTES })?;
+    let id = random_id(ports.random, "doc_", 16);
+    let inserted = ports.sql.execute(
+        "INSERT INTO documents (id, citizen_id, type, title, source, issuer_id, external_id, issued_at, \
+           valid_until, content_type, size, sha256, status, created_at, content) \
+         VALUES (?1, ?2, ?3, ?4, 'issued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'valid', ?12, ?13) \
+         ON CONFLICT (issuer_id, external_id) DO NOTHING RETURNING id",
+        &[
+            id.as_str().into(),
+            citizen_id.as_str().into(),
+            v.kind.into(),
+            v.title.as_str().into(),
+            issuer.id.into(),
+            v.external_id.as_str().into(),
+            v.issued_at.into(),
+            v.valid_until.into(),
+            v.content_type.into(),
+            size.into(),
+            sha256.as_str().into(),
+            ports.clock.now().into(),
+            SqlValue::Blob(v.bytes),
+        ],
+    )?;
+    let existing = by_external_id(ports, issuer.id, &v.external_id)?
+        .ok_or_else(|| StoreError::Unavailable("pushed document vanished".into()))?;
+    if !inserted.is_empty() {
+        return Ok(PushOutcome::Created(existing));
+    }
+    if existing.citizen_id != citizen_id || existing.sha256 != sha256 {
+        return Err(DocError::Conflict { field: "external_id", reason: "already_used_for_another_document" });
+    }
+    Ok(PushOutcome::Existing(existing))
+}
+
+fn by_external_id(ports: Ports<'_>, issuer_id: i64, external_id: &str) -> Result<Option<DocumentMeta>, StoreError> {
+    let rows = ports.sql.execute(
+        &format!("SELECT {META_COLUMNS} {FROM} WHERE d.issuer_id = ?1 AND d.external_id = ?2"),
+        &[issuer_id.into(), external_id.into()],
+    )?;
+    first(&rows).map(|r| meta(&r)).transpose()
+}
+
+/// Revokes a document this issuer pushed. Idempotent: `true` when this call
+/// revoked it, `false` when it already was. Another issuer's document or an
+/// upload → `NotFound`.
+pub fn revoke(ports: Ports<'_>, issuer: &Issuer, id: &str) -> Result<(DocumentMeta, bool), DocError> {
+    if !plausible_doc_id(id) {
+        return Err(DocError::NotFound);
+    }
+    let changed = ports.sql.execute(
+        "UPDATE documents SET status = 'revoked', revoked_at = ?3 \
+         WHERE id = ?1 AND issuer_id = ?2 AND status = 'valid' RETURNING id",
+        &[id.into(), issuer.id.into(), ports.clock.now().into()],
+    )?;
+    let rows = ports.sql.execute(
+        &format!("SELECT {META_COLUMNS} {FROM} WHERE d.id = ?1 AND d.issuer_id = ?2"),
+        &[id.into(), issuer.id.into()],
+    )?;
+    let doc = first(&rows).map(|r| meta(&r)).transpose()?.ok_or(DocError::NotFound)?;
+    Ok((doc, !changed.is_empty()))
+}

@@ -1,0 +1,53 @@
+//! Profile, personal QR, document vault, sharing and access log (SPEC §7).
+//!
+//! Plain domain logic behind the [`crate::ports`]; the `documents` component
+//! only routes, decodes and encodes. Every counter and every "only once"
+//! (issuer idempotency, share use counts, QR versions) is one atomic SQL
+//! statement, so it holds under parallel requests and across edge nodes.
+//! Tables: `infra/migrations/0004_documents.sql` (the profile lives in the
+//! `citizens` columns of 0002).
+//!
+//! # Where document bytes live
+//!
+//! Content is an SQL BLOB in the same `documents` row as its metadata, not a
+//! key-value entry. Spin gives one auto-committed statement per call and no
+//! transaction spanning the SQL database and the KV store, so bytes in KV
+//! would need two writes that can half-fail: metadata without content, or
+//! orphaned content that an issuer retry then duplicates. In one row, an
+//! issuer push is a single `INSERT … ON CONFLICT DO NOTHING`, a delete is a
+//! single `DELETE`, and the SHA-256 stored next to the bytes always
+//! describes them. Documents are capped at 5 MiB ([`kinds::MAX_DOCUMENT_BYTES`]),
+//! well inside SQLite's and libSQL's row limits; `content` is the last
+//! column so listing metadata never reads the overflow pages holding bytes.
+//! The hash is computed on the way in and checked again on the way out
+//! ([`vault::content`]): corrupted bytes are refused, never served.
+
+pub mod access_log;
+pub mod dates;
+pub mod error;
+pub mod etag;
+pub mod issuer;
+pub mod kinds;
+pub mod profile;
+pub mod qr;
+pub mod shares;
+pub mod text;
+pub mod vault;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+pub(crate) mod test_support;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests;
+
+pub use error::DocError;
+pub use profile::{read_profile, Profile};
+
+use sha2::{Digest, Sha256};
+
+/// Lower-case hex SHA-256, the form stored, sent as `ETag` and shown to
+/// relying parties.
+pub fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}

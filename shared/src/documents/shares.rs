@@ -1,0 +1,285 @@
+//! Share links (SPEC §7.4): a citizen lets a relying party read one
+//! document for a while, a number of times, for a stated purpose.
+//!
+//! Every fetch through the link — metadata or content — is one use, counted
+//! by a single `UPDATE … WHERE uses < max_uses AND … RETURNING`, so 50
+//! parallel fetches of a 3-use link serve exactly 3 and never 4. A content
+//! response carries the verdict in its headers, so one use is enough for a
+//! relying party that only needs the file.
+
+use serde::Deserialize;
+
+use super::error::DocError;
+use super::profile::read_profile;
+use super::text::clean_text;
+use super::vault::{self, load_content, meta_by_id, DocumentMeta};
+use crate::identity::rows::{all, first, Row};
+use crate::identity::secret::{plausible_id, random_id};
+use crate::identity::Ports;
+use crate::ports::{Sql, StoreError};
+
+/// Longest a link may live (SPEC §7.4: 7 days), in seconds.
+pub const MAX_EXPIRES_IN: i64 = 7 * 86_400;
+/// Lifetime when the citizen does not say.
+pub const DEFAULT_EXPIRES_IN: i64 = 86_400;
+/// Largest `max_uses`; "unlimited within the expiry" is `max_uses` absent.
+pub const MAX_USES_LIMIT: i64 = 1_000;
+/// Longest purpose text.
+pub const PURPOSE_MAX_CHARS: usize = 200;
+
+/// `POST /api/v1/documents/{id}/shares`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewShare {
+    /// Seconds, 1..=604800; 1 day when absent.
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+    #[serde(default)]
+    pub max_uses: Option<i64>,
+    /// Why the citizen shares (shown in their access log). Required.
+    #[serde(default)]
+    pub purpose: Option<String>,
+}
+
+/// A share link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    pub id: String,
+    /// The capability in the URL.
+    pub token: String,
+    pub document_id: String,
+    pub citizen_id: String,
+    pub purpose: String,
+    pub max_uses: Option<i64>,
+    pub uses: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Where a link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareState {
+    Active,
+    Expired,
+    UsedUp,
+    Revoked,
+}
+
+impl ShareState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShareState::Active => "active",
+            ShareState::Expired => "expired",
+            ShareState::UsedUp => "used_up",
+            ShareState::Revoked => "revoked",
+        }
+    }
+}
+
+impl Share {
+    /// The state at `now`; revocation wins over expiry, expiry over use-up.
+    pub fn state(&self, now: i64) -> ShareState {
+        if self.revoked_at.is_some() {
+            ShareState::Revoked
+        } else if self.expires_at <= now {
+            ShareState::Expired
+        } else if self.max_uses.is_some_and(|m| self.uses >= m) {
+            ShareState::UsedUp
+        } else {
+            ShareState::Active
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at, revoked_at";
+
+fn share(r: &Row<'_>) -> Result<Share, StoreError> {
+    Ok(Share {
+        id: r.text("id")?,
+        token: r.text("token")?,
+        document_id: r.text("document_id")?,
+        citizen_id: r.text("citizen_id")?,
+        purpose: r.text("purpose")?,
+        max_uses: r.opt_i64("max_uses")?,
+        uses: r.i64("uses")?,
+        created_at: r.i64("created_at")?,
+        expires_at: r.i64("expires_at")?,
+        revoked_at: r.opt_i64("revoked_at")?,
+    })
+}
+
+fn plausible_token(token: &str) -> bool {
+    plausible_id(token, "shr_", 64)
+}
+
+fn by_token(sql: &dyn Sql, token: &str) -> Result<Option<Share>, StoreError> {
+    let rows = sql.execute(&format!("SELECT {COLUMNS} FROM shares WHERE token = ?1"), &[token.into()])?;
+    first(&rows).map(|r| share(&r)).transpose()
+}
+
+struct ValidShare {
+    expires_in: i64,
+    max_uses: Option<i64>,
+    purpose: String,
+}
+
+fn validate(req: &NewShare) -> Result<ValidShare, DocError> {
+    let mut errors = Vec::new();
+    let expires_in = req.expires_in.unwrap_or(DEFAULT_EXPIRES_IN);
+    if !(1..=MAX_EXPIRES_IN).contains(&expires_in) {
+        errors.push(("expires_in", "must_be_1_to_604800_seconds"));
+    }
+    if req.max_uses.is_some_and(|m| !(1..=MAX_USES_LIMIT).contains(&m)) {
+        errors.push(("max_uses", "must_be_1_to_1000"));
+    }
+    let purpose = clean_text(req.purpose.as_deref().unwrap_or(""), PURPOSE_MAX_CHARS)
+        .map_err(|r| errors.push(("purpose", r)))
+        .unwrap_or_default();
+    if errors.is_empty() {
+        Ok(ValidShare { expires_in, max_uses: req.max_uses, purpose })
+    } else {
+        Err(DocError::Invalid(errors))
+    }
+}
+
+/// Creates a link to one of the citizen's valid documents. The ownership and
+/// status checks are part of the `INSERT … SELECT`, so a document revoked at
+/// the same moment cannot get a fresh link.
+pub fn create(ports: Ports<'_>, citizen_id: &str, document_id: &str, req: &NewShare) -> Result<Share, DocError> {
+    let v = validate(req)?;
+    if !vault::plausible_doc_id(document_id) {
+        return Err(DocError::NotFound);
+    }
+    let now = ports.clock.now();
+    let rows = ports.sql.execute(
+        &format!(
+            "INSERT INTO shares (id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at) \
+             SELECT ?1, ?2, d.id, d.citizen_id, ?5, ?6, 0, ?7, ?8 FROM documents d \
+             WHERE d.id = ?3 AND d.citizen_id = ?4 AND d.status = 'valid' \
+             RETURNING {COLUMNS}"
+        ),
+        &[
+            random_id(ports.random, "sh_", 12).into(),
+            random_id(ports.random, "shr_", 16).into(),
+            document_id.into(),
+            citizen_id.into(),
+            v.purpose.into(),
+            v.max_uses.into(),
+            now.into(),
+            (now + v.expires_in).into(),
+        ],
+    )?;
+    if let Some(row) = first(&rows) {
+        return Ok(share(&row)?);
+    }
+    // Only decides which error to show: not theirs (404) or revoked (409).
+    vault::get(ports.sql, citizen_id, document_id)?;
+    Err(DocError::DocumentRevoked)
+}
+
+/// The citizen's links, newest first, resuming after (created_at, id).
+pub fn list(sql: &dyn Sql, citizen_id: &str, after: Option<(i64, String)>, limit: u32) -> Result<Vec<Share>, StoreError> {
+    let (at, id) = after.unwrap_or((i64::MAX, String::new()));
+    let rows = sql.execute(
+        &format!(
+            "SELECT {COLUMNS} FROM shares WHERE citizen_id = ?1 \
+             AND (created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
+             ORDER BY created_at DESC, id DESC LIMIT ?4"
+        ),
+        &[citizen_id.into(), at.into(), id.into(), i64::from(limit).into()],
+    )?;
+    all(&rows).map(|r| share(&r)).collect()
+}
+
+/// Revokes one of the citizen's links. Idempotent (`true` when this call
+/// revoked it); someone else's or an unknown token → `NotFound`.
+pub fn revoke(ports: Ports<'_>, citizen_id: &str, token: &str) -> Result<(Share, bool), DocError> {
+    if !plausible_token(token) {
+        return Err(DocError::NotFound);
+    }
+    let rows = ports.sql.execute(
+        &format!(
+            "UPDATE shares SET revoked_at = ?3 WHERE token = ?1 AND citizen_id = ?2 AND revoked_at IS NULL \
+             RETURNING {COLUMNS}"
+        ),
+        &[token.into(), citizen_id.into(), ports.clock.now().into()],
+    )?;
+    if let Some(row) = first(&rows) {
+        return Ok((share(&row)?, true));
+    }
+    match by_token(ports.sql, token)? {
+        Some(s) if s.citizen_id == citizen_id => Ok((s, false)),
+        _ => Err(DocError::NotFound),
+    }
+}
+
+/// What a relying party asked for through a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    Metadata,
+    Content,
+}
+
+impl Fetch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fetch::Metadata => "metadata",
+            Fetch::Content => "content",
+        }
+    }
+}
+
+/// A successful fetch through a link: the share after counting this use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    pub share: Share,
+    pub document: DocumentMeta,
+    /// The document holder's name, so the relying party knows whose it is.
+    pub holder_name: Option<String>,
+    /// The verified bytes, for [`Fetch::Content`].
+    pub content: Option<Vec<u8>>,
+}
+
+/// Uses a link once. Unknown token → `NotFound`; expired, used up or revoked
+/// → `ShareGone`. Content of a document the issuer revoked → `RevokedContent`
+/// without spending a use (its metadata still shows the `revoked` verdict).
+pub fn open(ports: Ports<'_>, token: &str, fetch: Fetch) -> Result<Opened, DocError> {
+    if !plausible_token(token) {
+        return Err(DocError::NotFound);
+    }
+    let now = ports.clock.now();
+    let before = by_token(ports.sql, token)?.ok_or(DocError::NotFound)?;
+    if before.state(now) != ShareState::Active {
+        return Err(DocError::ShareGone);
+    }
+    if fetch == Fetch::Content {
+        let doc = meta_by_id(ports.sql, &before.document_id)?.ok_or(DocError::ShareGone)?;
+        if doc.status != "valid" {
+            return Err(DocError::RevokedContent);
+        }
+    }
+    let rows = ports.sql.execute(
+        &format!(
+            "UPDATE shares SET uses = uses + 1 \
+             WHERE token = ?1 AND revoked_at IS NULL AND expires_at > ?2 \
+               AND (max_uses IS NULL OR uses < max_uses) \
+             RETURNING {COLUMNS}"
+        ),
+        &[token.into(), now.into()],
+    )?;
+    let share = first(&rows).map(|r| share(&r)).transpose()?.ok_or(DocError::ShareGone)?;
+    let (document, content) = match fetch {
+        Fetch::Metadata => (meta_by_id(ports.sql, &share.document_id)?.ok_or(DocError::ShareGone)?, None),
+        Fetch::Content => {
+            let (doc, bytes) = match load_content(ports.sql, &share.document_id, None) {
+                Err(DocError::NotFound) => return Err(DocError::ShareGone),
+                other => other?,
+            };
+            (doc, Some(bytes))
+        }
+    };
+    let holder_name = read_profile(ports, &share.citizen_id)?.and_then(|p| p.full_name);
+    Ok(Opened { share, document, holder_name, content })
+}

@@ -1,0 +1,104 @@
+//! Human text as stored (NFC, trimmed) and as printed in a personal QR
+//! (upper-case ASCII without Vietnamese diacritics).
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest full name accepted.
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// Trims, NFC-normalises and checks free text: 1..=`max` characters, no
+/// control characters. Errors are snake_case reasons for a 422.
+pub fn clean_text(text: &str, max: usize) -> Result<String, &'static str> {
+    let nfc: String = text.trim().nfc().collect();
+    if nfc.is_empty() {
+        return Err("required");
+    }
+    if nfc.chars().any(char::is_control) {
+        return Err("control_characters");
+    }
+    if nfc.chars().count() > max {
+        return Err("too_long");
+    }
+    Ok(nfc)
+}
+
+/// A person's name as stored: NFC, single spaces, and only letters, spaces
+/// and the marks names really use (`'`, `-`, `.`). Anything else — digits,
+/// `|` (the QR field separator), emoji — is refused rather than silently
+/// dropped, so what the citizen typed is what officials see.
+pub fn clean_name(name: &str) -> Result<String, &'static str> {
+    let nfc: String = name.nfc().collect();
+    let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        return Err("required");
+    }
+    if collapsed.chars().count() > NAME_MAX_CHARS {
+        return Err("too_long");
+    }
+    let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.');
+    if !collapsed.chars().all(allowed) {
+        return Err("letters_only");
+    }
+    Ok(collapsed)
+}
+
+/// `"Nguyễn Văn Đức"` → `"NGUYEN VAN DUC"`: the HoTen field of the personal
+/// QR (Decision 1405/QĐ-BTTTT). Diacritics are removed by decomposing (NFD)
+/// and dropping combining marks; `Đ`/`đ` are separate letters, not a D with
+/// a mark, so they are mapped explicitly.
+pub fn fold_upper_ascii(name: &str) -> String {
+    name.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'D',
+            other => other,
+        })
+        .flat_map(char::to_uppercase)
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The combining blocks Latin (and so Vietnamese) decomposition produces.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese_names_to_upper_ascii() {
+        assert_eq!(fold_upper_ascii("Nguyễn Văn Đức"), "NGUYEN VAN DUC");
+        assert_eq!(fold_upper_ascii("Trần Thị Bích Ngọc"), "TRAN THI BICH NGOC");
+        assert_eq!(fold_upper_ascii("đặng ưng hoàng"), "DANG UNG HOANG");
+        // Typed with combining marks (NFD) it folds the same.
+        assert_eq!(fold_upper_ascii("Nguye\u{302}\u{303}n"), "NGUYEN");
+        assert!(fold_upper_ascii("Lê Thị Ánh Tuyết Ỷ Ữ").is_ascii());
+    }
+
+    #[test]
+    fn names_are_stored_nfc_with_single_spaces() {
+        let nfd = "  Nguye\u{302}\u{303}n   Văn  An ";
+        assert_eq!(clean_name(nfd), Ok("Nguyễn Văn An".to_owned()));
+        assert_eq!(clean_name("O'Brien-Lê Jr."), Ok("O'Brien-Lê Jr.".to_owned()));
+    }
+
+    #[test]
+    fn names_refuse_digits_separators_and_empties() {
+        assert_eq!(clean_name("   "), Err("required"));
+        assert_eq!(clean_name("An|Bình"), Err("letters_only"));
+        assert_eq!(clean_name("An 2"), Err("letters_only"));
+        assert_eq!(clean_name(&"a".repeat(101)), Err("too_long"));
+    }
+
+    #[test]
+    fn free_text_is_trimmed_nfc_and_bounded() {
+        assert_eq!(clean_text(" 12 Ha\u{309}i Phòng ", 50), Ok("12 Hải Phòng".to_owned()));
+        assert_eq!(clean_text("a\u{7}b", 50), Err("control_characters"));
+        assert_eq!(clean_text("", 50), Err("required"));
+        assert_eq!(clean_text("abc", 2), Err("too_long"));
+    }
+}

@@ -1,0 +1,419 @@
+//! Open311 GeoReport v2 (JSON) mapped onto feedback (SPEC §8).
+//!
+//! * a **service** is a feedback category: `service_code` = category code,
+//!   `group` = the handling unit's name, `metadata` false (no extra
+//!   attributes), `type` `realtime` (the id comes back at once);
+//! * a **service request** is a published feedback item in its public,
+//!   redacted form (see [`super::redact`]): `service_request_id` = tracking
+//!   code, `status` `open` (received, in progress) or `closed` (resolved,
+//!   rejected), `status_notes` = the city's response, `agency_responsible`
+//!   = the unit's name, times in RFC 3339 with +07:00;
+//! * `POST requests.json` (form-encoded) needs a partner `api_key` (an issuer
+//!   key from `POST /api/v1/admin/issuers`), `service_code`, `lat` and
+//!   `long` (this platform locates every item), and `description`; the title
+//!   is the description's first line. The personal fields GeoReport allows
+//!   (`email`, `first_name`, `last_name`, `phone`, `device_id`,
+//!   `account_id`) are not stored: the partner keeps its users' contact
+//!   details, the city gets the problem;
+//! * errors are GeoReport arrays `[{"code":…, "description":…}]` with the
+//!   HTTP status as `code`: 403 for a missing or bad key, 404 for an unknown
+//!   service or request, 429 over quota, 400 for anything else the client
+//!   must fix.
+
+use serde_json::{json, Value};
+use unicode_normalization::UnicodeNormalization;
+
+use super::categories::Category;
+use super::error::FeedbackError;
+use super::redact::{mask_phones, round_coordinate, street_only};
+use super::status::Status;
+use super::store::read_all;
+use super::submit::Created;
+use super::validate::{Draft, LocationDraft, TITLE_MAX_CHARS};
+use super::Feedback;
+use crate::error::ApiError;
+use crate::http::{Request, Response};
+use crate::identity::rfc3339_vn;
+use crate::lang::Lang;
+use crate::ports::{Sql, SqlValue, StoreError};
+
+/// GeoReport's default and maximum window of `GET requests`.
+pub const MAX_RANGE_SECONDS: i64 = 90 * 86_400;
+/// Most requests one `GET requests` returns.
+pub const MAX_REQUESTS: i64 = 1_000;
+
+/// Search words for the seeded categories (GeoReport `keywords`).
+const KEYWORDS: &[(&str, &str)] = &[
+    ("environment", "rác thải, ô nhiễm, nước thải, cây xanh, vệ sinh môi trường"),
+    ("traffic", "ổ gà, đèn tín hiệu, biển báo, ùn tắc, hư hỏng đường"),
+    ("urban-order", "lấn chiếm vỉa hè, xây dựng trái phép, quảng cáo, trật tự"),
+    ("public-services", "thủ tục hành chính, một cửa, hồ sơ, dịch vụ công"),
+    ("health", "bệnh viện, trạm y tế, an toàn thực phẩm, dịch bệnh"),
+    ("education", "trường học, học phí, giáo viên"),
+];
+
+/// One entry of `services.json`.
+pub fn service_json(c: &Category) -> Value {
+    let keywords = KEYWORDS
+        .iter()
+        .find(|(code, _)| *code == c.code)
+        .map_or_else(|| c.name.clone(), |(_, k)| (*k).to_owned());
+    json!({
+        "service_code": c.code,
+        "service_name": c.name,
+        "description": format!("Phản ánh về {}; do {} tiếp nhận và xử lý.", c.name.to_lowercase(), c.unit_name),
+        "metadata": false,
+        "type": "realtime",
+        "keywords": keywords,
+        "group": c.unit_name,
+    })
+}
+
+/// `services/{code}.json`: no extra attributes for any service.
+pub fn service_definition_json(c: &Category) -> Value {
+    json!({"service_code": c.code, "attributes": []})
+}
+
+/// One service request, in the public redacted form.
+pub fn request_json(f: &Feedback) -> Value {
+    json!({
+        "service_request_id": f.tracking_code,
+        "status": f.status.open311(),
+        "status_notes": f.response.as_deref().map(mask_phones),
+        "service_name": f.category_name,
+        "service_code": f.category_code,
+        "description": mask_phones(&f.content),
+        "agency_responsible": f.unit_name,
+        "service_notice": Value::Null,
+        "requested_datetime": rfc3339_vn(f.created_at),
+        "updated_datetime": rfc3339_vn(f.updated_at),
+        "expected_datetime": Value::Null,
+        "address": f.address.as_deref().and_then(street_only),
+        "address_id": Value::Null,
+        "zipcode": Value::Null,
+        "lat": round_coordinate(f.lat),
+        "long": round_coordinate(f.lng),
+        "media_url": f.media_url,
+    })
+}
+
+/// The answer to `POST requests.json`.
+pub fn created_json(c: &Created, unit_name: &str, lang: Lang) -> Value {
+    let notice = match lang {
+        Lang::Vi => format!("Đã tiếp nhận phản ánh {}; {unit_name} sẽ xem xét và xử lý.", c.tracking_code),
+        Lang::En => format!("Report {} received; {unit_name} will review and handle it.", c.tracking_code),
+    };
+    json!([{"service_request_id": c.tracking_code, "service_notice": notice, "account_id": Value::Null}])
+}
+
+/// The first value of a form field, when present and not blank (GeoReport:
+/// an empty parameter is the same as a missing one).
+pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// Reads a `POST requests.json` form into a [`Draft`] (validated later by
+/// [`super::validate`]; run its error through [`rename_fields`]).
+pub fn draft_from_form(pairs: &[(String, String)]) -> Result<Draft, FeedbackError> {
+    let mut problems = Vec::new();
+    let mut number = |name: &'static str| match field(pairs, name) {
+        None => {
+            problems.push((name, "required"));
+            0.0
+        }
+        Some(v) => v.trim().parse::<f64>().unwrap_or_else(|_| {
+            problems.push((name, "not_a_number"));
+            0.0
+        }),
+    };
+    let lat = number("lat");
+    let lng = number("long");
+    if !problems.is_empty() {
+        return Err(FeedbackError::Invalid(problems));
+    }
+    let description = field(pairs, "description").unwrap_or_default();
+    Ok(Draft {
+        category: field(pairs, "service_code").unwrap_or_default().to_owned(),
+        title: title_from(description),
+        content: description.to_owned(),
+        location: LocationDraft { lat, lng, address: field(pairs, "address_string").map(str::to_owned) },
+        anonymous: false,
+        media_url: field(pairs, "media_url").map(str::to_owned),
+    })
+}
+
+/// GeoReport has no title: use the description's first non-blank line,
+/// shortened with "…" to fit.
+fn title_from(description: &str) -> String {
+    let nfc: String = description.nfc().collect();
+    let line = nfc.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    if line.chars().count() <= TITLE_MAX_CHARS {
+        return line.to_owned();
+    }
+    let mut short: String = line.chars().take(TITLE_MAX_CHARS - 1).collect();
+    short.push('…');
+    short
+}
+
+/// Renames our field paths to the GeoReport parameter a client sent.
+pub fn rename_fields(e: FeedbackError) -> FeedbackError {
+    match e {
+        FeedbackError::Invalid(list) => {
+            let mut renamed: Vec<(&'static str, &'static str)> = Vec::new();
+            for (field, reason) in list {
+                let name = match field {
+                    "category" => "service_code",
+                    "title" | "content" => "description",
+                    "location.lat" => "lat",
+                    "location.lng" => "long",
+                    "location.address" => "address_string",
+                    other => other,
+                };
+                if !renamed.iter().any(|(n, _)| *n == name) {
+                    renamed.push((name, reason));
+                }
+            }
+            FeedbackError::Invalid(renamed)
+        }
+        other => other,
+    }
+}
+
+/// The filters of `GET requests.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestQuery {
+    /// `service_request_id` (comma-delimited): overrides every other filter.
+    pub ids: Vec<String>,
+    pub service_codes: Vec<String>,
+    /// Empty = all; otherwise the statuses `open`/`closed` stand for.
+    pub statuses: Vec<Status>,
+    /// Inclusive bounds on `requested_datetime` (Unix seconds).
+    pub start: i64,
+    pub end: i64,
+}
+
+fn list_param(req: &Request, name: &str) -> Vec<String> {
+    req.query
+        .iter()
+        .filter(|(k, _)| k == name)
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl RequestQuery {
+    /// Reads the query. Without dates the window is the last 90 days; with
+    /// one date it is the 90 days after `start_date` or before `end_date`;
+    /// two dates may not be more than 90 days apart.
+    pub fn from_request(req: &Request, now: i64) -> Result<RequestQuery, FeedbackError> {
+        let mut problems = Vec::new();
+        let mut statuses = Vec::new();
+        for s in list_param(req, "status") {
+            match s.as_str() {
+                "open" => statuses.extend([Status::Received, Status::InProgress]),
+                "closed" => statuses.extend([Status::Resolved, Status::Rejected]),
+                _ => problems.push(("status", "unknown_value")),
+            }
+        }
+        let mut date = |name: &'static str| {
+            let raw = req.query_param(name).map(str::trim).filter(|v| !v.is_empty())?;
+            let parsed = parse_datetime(raw);
+            if parsed.is_none() {
+                problems.push((name, "format"));
+            }
+            parsed
+        };
+        let (start, end) = match (date("start_date"), date("end_date")) {
+            (Some(s), Some(e)) => (s, e),
+            (Some(s), None) => (s, s.saturating_add(MAX_RANGE_SECONDS)),
+            (None, Some(e)) => (e.saturating_sub(MAX_RANGE_SECONDS), e),
+            (None, None) => (now - MAX_RANGE_SECONDS, now),
+        };
+        if problems.is_empty() && end < start {
+            problems.push(("end_date", "before_start_date"));
+        } else if problems.is_empty() && end - start > MAX_RANGE_SECONDS {
+            problems.push(("end_date", "range_over_90_days"));
+        }
+        if !problems.is_empty() {
+            return Err(FeedbackError::Invalid(problems));
+        }
+        let mut ids = list_param(req, "service_request_id");
+        ids.truncate(usize::try_from(MAX_REQUESTS).unwrap_or(1_000));
+        Ok(RequestQuery { ids, service_codes: list_param(req, "service_code"), statuses, start, end })
+    }
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// Published requests matching the query, newest first, at most 1,000.
+pub fn list_requests(sql: &dyn Sql, q: &RequestQuery) -> Result<Vec<Feedback>, StoreError> {
+    let mut conditions = vec!["f.published = 1".to_owned()];
+    let mut params: Vec<SqlValue> = Vec::new();
+    if q.ids.is_empty() {
+        conditions.push("f.created_at BETWEEN ? AND ?".into());
+        params.extend([q.start.into(), q.end.into()]);
+        if !q.service_codes.is_empty() {
+            conditions.push(format!("f.category_code IN ({})", placeholders(q.service_codes.len())));
+            params.extend(q.service_codes.iter().map(|c| c.as_str().into()));
+        }
+        if !q.statuses.is_empty() {
+            conditions.push(format!("f.status IN ({})", placeholders(q.statuses.len())));
+            params.extend(q.statuses.iter().map(|s| s.as_str().into()));
+        }
+    } else {
+        conditions.push(format!("f.tracking_code IN ({})", placeholders(q.ids.len())));
+        params.extend(q.ids.iter().map(|c| c.as_str().into()));
+    }
+    params.push(MAX_REQUESTS.into());
+    let tail = format!("WHERE {} ORDER BY f.created_at DESC, f.id DESC LIMIT ?", conditions.join(" AND "));
+    read_all(sql, &tail, &params)
+}
+
+/// The published request with this `service_request_id` (tracking code).
+pub fn find_request(sql: &dyn Sql, service_request_id: &str) -> Result<Option<Feedback>, StoreError> {
+    let mut found = read_all(
+        sql,
+        "WHERE f.tracking_code = ? AND f.published = 1 LIMIT 1",
+        &[service_request_id.into()],
+    )?;
+    Ok(found.pop())
+}
+
+/// A W3C-DTF date-time (`2026-01-15T09:30:00+07:00`, `…Z`, fractional
+/// seconds allowed) or a date (`2026-01-15`, midnight in the city), as Unix
+/// seconds. A space where the offset's `+` belongs is read as `+`: an
+/// unencoded `+` in a query string arrives as a space.
+pub fn parse_datetime(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, rest) = match s.split_once(['T', 't']) {
+        Some((d, r)) => (d, Some(r)),
+        None => (s, None),
+    };
+    let days = parse_date(date)?;
+    let Some(rest) = rest else {
+        return Some(days * 86_400 - 7 * 3_600);
+    };
+    let (time, offset) = split_offset(rest)?;
+    let mut hms = time.split(':');
+    let hour: i64 = two_digits(hms.next()?)?;
+    let minute: i64 = two_digits(hms.next()?)?;
+    let second: i64 = match hms.next() {
+        None => 0,
+        Some(sec) => {
+            let (whole, frac) = sec.split_once('.').unwrap_or((sec, "0"));
+            if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            two_digits(whole)?
+        }
+    };
+    if hms.next().is_some() || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    Some(days * 86_400 + hour * 3_600 + minute * 60 + second - offset)
+}
+
+/// `hh:mm:ss[.f](Z|±hh:mm|±hhmm)` → (time, offset seconds east of UTC).
+fn split_offset(rest: &str) -> Option<(&str, i64)> {
+    if let Some(time) = rest.strip_suffix(['Z', 'z']) {
+        return Some((time, 0));
+    }
+    let at = rest.rfind(['+', '-', ' '])?;
+    let (time, zone) = rest.split_at(at);
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 {
+        return None;
+    }
+    let hours: i64 = two_digits(&digits[..2])?;
+    let minutes: i64 = two_digits(&digits[2..])?;
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    Some((time, sign * (hours * 3_600 + minutes * 60)))
+}
+
+fn two_digits(s: &str) -> Option<i64> {
+    (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+}
+
+/// `YYYY-MM-DD` → days since 1970-01-01.
+fn parse_date(s: &str) -> Option<i64> {
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: i64 = y.parse().ok()?;
+    let month: i64 = two_digits(m)?;
+    let day: i64 = two_digits(d)?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days_in_month).contains(&day) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// Howard Hinnant's `days_from_civil` (the inverse of identity's
+/// `civil_from_days`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// An error as GeoReport wants it: the HTTP status (403 for anything about
+/// the key, 404, 405, 429, 503, otherwise 400) and a body
+/// `[{"code": status, "description": …}]`, one entry per invalid field.
+pub fn error_response(err: &ApiError, lang: Lang) -> Response {
+    let status = match err.status() {
+        401 | 403 => 403,
+        s @ (404 | 405 | 429 | 500 | 503) => s,
+        _ => 400,
+    };
+    let message = err.message(lang);
+    let fields = err.fields();
+    let entries: Vec<Value> = match err {
+        ApiError::Invalid { .. } if !fields.is_empty() => fields
+            .iter()
+            .map(|(name, reason)| {
+                let reason = reason.as_str().map_or_else(|| reason.to_string(), str::to_owned);
+                json!({"code": status, "description": format!("{message} {name}: {reason}")})
+            })
+            .collect(),
+        _ => {
+            let detail = match err {
+                ApiError::BadRequest(d) if !d.is_empty() => format!("{message} ({d})"),
+                _ => message.to_owned(),
+            };
+            vec![json!({"code": status, "description": detail})]
+        }
+    };
+    let mut resp = Response::json(status, &Value::Array(entries));
+    if let Some(secs) = err.retry_after() {
+        resp.set_header("retry-after", &secs.to_string());
+    }
+    if let Some(allow) = err.allow() {
+        resp.set_header("allow", &allow);
+    }
+    resp
+}

@@ -1,0 +1,160 @@
+//! Satisfaction ratings (đánh giá hài lòng) and the per-category statistics
+//! of `GET /api/v1/feedback/stats`.
+//!
+//! Rules: the owner only, once, only after the item was resolved or
+//! rejected, score 1–5 with an optional comment. "Owner, closed, not yet
+//! rated" is one conditional INSERT keyed by the feedback id, so two
+//! ratings sent at once cannot both land.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::access::{access, Access, Viewer};
+use super::error::FeedbackError;
+use super::rows::all;
+use super::status::Status;
+use super::store::find;
+use super::validate::{clean_multiline, optional, COMMENT_MAX_CHARS};
+use super::Rating;
+use crate::identity::Ports;
+use crate::ports::{Sql, StoreError};
+
+/// `POST /api/v1/feedback/{id}/rating` body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingInput {
+    /// 1 (very unsatisfied) to 5 (very satisfied); a whole number.
+    pub score: i64,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+const INSERT: &str = "\
+INSERT INTO feedback_ratings (feedback_id, owner_id, score, comment, created_at) \
+SELECT f.id, f.owner_id, ?1, ?2, ?3 FROM feedback f \
+WHERE f.id = ?4 AND f.owner_id = ?5 AND f.status IN ('resolved', 'rejected') \
+ON CONFLICT (feedback_id) DO NOTHING \
+RETURNING feedback_id";
+
+/// Records the owner's rating.
+///
+/// Someone else's item: 403 when they can see it, 404 when not. Still
+/// open: 409 `feedback_not_closed`. Rated before: 409 `already_rated`.
+pub fn rate(
+    ports: Ports<'_>,
+    viewer: &Viewer<'_>,
+    id_or_code: &str,
+    input: &RatingInput,
+) -> Result<Rating, FeedbackError> {
+    let mut problems = Vec::new();
+    let score = u8::try_from(input.score).ok().filter(|s| (1..=5).contains(s));
+    if score.is_none() {
+        problems.push(("score", "out_of_range"));
+    }
+    let comment = optional(input.comment.as_deref(), |c| clean_multiline(c, COMMENT_MAX_CHARS))
+        .unwrap_or_else(|reason| {
+            problems.push(("comment", reason));
+            None
+        });
+    let Some(score) = score.filter(|_| problems.is_empty()) else {
+        return Err(FeedbackError::Invalid(problems));
+    };
+    let f = find(ports.sql, id_or_code)?.ok_or(FeedbackError::NotFound)?;
+    match access(&f, viewer) {
+        Access::Owner => {}
+        Access::Handler | Access::Public => return Err(FeedbackError::Forbidden),
+        Access::Hidden => return Err(FeedbackError::NotFound),
+    }
+    let owner = f.owner_id.as_deref().ok_or(FeedbackError::Forbidden)?;
+    let now = ports.clock.now();
+    let inserted = ports.sql.execute(
+        INSERT,
+        &[
+            i64::from(score).into(),
+            comment.clone().into(),
+            now.into(),
+            f.id.as_str().into(),
+            owner.into(),
+        ],
+    );
+    match inserted {
+        Ok(rows) if !rows.is_empty() => Ok(Rating { score, comment, created_at: now }),
+        Ok(_) => Err(why_not(ports.sql, &f.id)?),
+        Err(StoreError::Constraint(_)) => Err(FeedbackError::AlreadyRated),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The owner check already passed, so the insert refused because a rating
+/// exists or the item is still open (statuses never reopen).
+fn why_not(sql: &dyn Sql, feedback_id: &str) -> Result<FeedbackError, StoreError> {
+    let rated = sql.execute("SELECT 1 FROM feedback_ratings WHERE feedback_id = ?", &[feedback_id.into()])?;
+    Ok(if rated.is_empty() { FeedbackError::NotClosed } else { FeedbackError::AlreadyRated })
+}
+
+/// Counts and ratings of one category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryStats {
+    pub code: String,
+    pub name: String,
+    pub unit_code: String,
+    pub total: i64,
+    /// Items per status, in [`Status::ALL`] order.
+    pub by_status: [i64; 4],
+    pub ratings: i64,
+    /// Mean score, `None` without ratings.
+    pub average: Option<f64>,
+}
+
+const STATS: &str = "\
+SELECT c.code, c.name, c.unit_code, \
+  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code) AS total, \
+  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code AND f.status = 'received') AS received, \
+  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code AND f.status = 'in_progress') AS in_progress, \
+  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code AND f.status = 'resolved') AS resolved, \
+  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code AND f.status = 'rejected') AS rejected, \
+  (SELECT count(*) FROM feedback_ratings r JOIN feedback f ON f.id = r.feedback_id \
+     WHERE f.category_code = c.code) AS ratings, \
+  (SELECT avg(r.score) FROM feedback_ratings r JOIN feedback f ON f.id = r.feedback_id \
+     WHERE f.category_code = c.code) AS average \
+FROM feedback_categories c ORDER BY c.created_at, c.code";
+
+/// Statistics of every category, including those without feedback.
+pub fn stats(sql: &dyn Sql) -> Result<Vec<CategoryStats>, StoreError> {
+    let rows = sql.execute(STATS, &[])?;
+    all(&rows)
+        .map(|r| {
+            let mut by_status = [0; 4];
+            for (slot, status) in by_status.iter_mut().zip(Status::ALL) {
+                *slot = r.i64(status.as_str())?;
+            }
+            Ok(CategoryStats {
+                code: r.text("code")?,
+                name: r.text("name")?,
+                unit_code: r.text("unit_code")?,
+                total: r.i64("total")?,
+                by_status,
+                ratings: r.i64("ratings")?,
+                average: r.opt_f64("average")?,
+            })
+        })
+        .collect()
+}
+
+/// `{"category","name","unit","feedback":{total,received,…},"ratings","average_score"}`,
+/// the average rounded to two decimals.
+pub fn stats_json(s: &CategoryStats) -> Value {
+    let mut counts = serde_json::Map::new();
+    counts.insert("total".into(), json!(s.total));
+    for (status, n) in Status::ALL.iter().zip(s.by_status) {
+        counts.insert(status.as_str().into(), json!(n));
+    }
+    json!({
+        "category": s.code,
+        "name": s.name,
+        "unit": s.unit_code,
+        "feedback": counts,
+        "ratings": s.ratings,
+        "average_score": s.average.map(|a| (a * 100.0).round() / 100.0),
+    })
+}

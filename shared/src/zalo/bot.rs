@@ -1,0 +1,117 @@
+//! The chat-bot: what to answer to each authenticated event (SPEC §10).
+
+use super::command::{self, Command};
+use super::conversation::{Conversations, Step, PHONE_WAIT_SECONDS};
+use super::event::{Event, EventKind};
+use super::split::{split_message, MAX_MESSAGE_CHARS};
+use super::{link, lookups, texts};
+use crate::identity::{find_by_zalo_user, Ports};
+use crate::ports::{Clock, HttpClient, Kv, Random, Settings, Sql, StoreError};
+
+/// The ports the bot needs for one event.
+#[derive(Clone, Copy)]
+pub struct BotPorts<'a> {
+    pub sql: &'a dyn Sql,
+    pub kv: &'a dyn Kv,
+    pub clock: &'a dyn Clock,
+    pub random: &'a dyn Random,
+    pub settings: &'a dyn Settings,
+    /// For one-time codes by ZNS (replies go out separately, see `reply`).
+    pub http: &'a dyn HttpClient,
+}
+
+impl<'a> BotPorts<'a> {
+    pub(crate) fn identity(&self) -> Ports<'a> {
+        Ports { sql: self.sql, clock: self.clock, random: self.random, settings: self.settings }
+    }
+
+    pub(crate) fn conversations(&self) -> Conversations<'a> {
+        Conversations::new(self.kv)
+    }
+}
+
+/// What handling an event produced.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The messages to send to the user, in order, each within Zalo's limit.
+    pub replies: Vec<String>,
+    /// Lines for the operator's log (never codes, tokens or full phones).
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    pub(crate) fn say(text: impl Into<String>) -> Outcome {
+        Outcome { replies: vec![text.into()], notes: Vec::new() }
+    }
+
+    pub(crate) fn note(mut self, line: impl Into<String>) -> Outcome {
+        self.notes.push(line.into());
+        self
+    }
+}
+
+/// Handles one event. `Err` only when a store failed before anything was
+/// done; the component then answers the user that the system is busy.
+pub fn handle(ports: BotPorts<'_>, event: &Event) -> Result<Outcome, StoreError> {
+    let Some(user) = event.user_id.as_deref() else {
+        return Ok(Outcome::default().note("event without a usable user id ignored"));
+    };
+    let outcome = match &event.kind {
+        EventKind::Follow => Outcome::say(format!("{}\n\n{}", texts::WELCOME, texts::HELP)),
+        EventKind::Unfollow => {
+            // Zalo does not deliver messages to users who left; only tidy up.
+            ports.conversations().clear(user)?;
+            Outcome::default()
+        }
+        EventKind::Text(text) => on_text(ports, user, text)?,
+        EventKind::Other(name) if name.starts_with("user_send_") => Outcome::say(texts::NOT_UNDERSTOOD),
+        EventKind::Other(_) => Outcome::default(),
+    };
+    Ok(Outcome {
+        replies: outcome.replies.iter().flat_map(|r| split_message(r, MAX_MESSAGE_CHARS)).collect(),
+        notes: outcome.notes,
+    })
+}
+
+fn on_text(ports: BotPorts<'_>, user: &str, text: &str) -> Result<Outcome, StoreError> {
+    let now = ports.clock.now();
+    let conversations = ports.conversations();
+    match command::parse(text) {
+        Command::SignUp => {
+            conversations.save(user, Step::AwaitingPhone, now + PHONE_WAIT_SECONDS)?;
+            Ok(Outcome::say(texts::ASK_PHONE))
+        }
+        Command::Cancel => match conversations.load(user, now)? {
+            Step::Idle => Ok(Outcome::say(texts::NOTHING_TO_CANCEL)),
+            _ => {
+                conversations.clear(user)?;
+                Ok(Outcome::say(texts::CANCELLED))
+            }
+        },
+        Command::Help => Ok(Outcome::say(texts::HELP)),
+        Command::Appointments => {
+            let Some(account) = find_by_zalo_user(ports.identity(), user)? else {
+                return Ok(Outcome::say(texts::NOT_LINKED));
+            };
+            let lines = lookups::upcoming_appointments(ports.sql, &account.id, now)?;
+            if lines.is_empty() {
+                return Ok(Outcome::say(texts::NO_APPOINTMENTS));
+            }
+            Ok(Outcome::say(format!("{}\n{}", texts::appointments_header(lines.len()), lines.join("\n"))))
+        }
+        Command::Feedback(content) => {
+            if content.is_empty() {
+                return Ok(Outcome::say(texts::FEEDBACK_EMPTY));
+            }
+            let Some(account) = find_by_zalo_user(ports.identity(), user)? else {
+                return Ok(Outcome::say(texts::NOT_LINKED));
+            };
+            lookups::file_feedback(ports, &account, &content)
+        }
+        Command::Text => match conversations.load(user, now)? {
+            Step::Idle => Ok(Outcome::say(texts::NOT_UNDERSTOOD)),
+            Step::AwaitingPhone => link::phone_given(ports, user, text),
+            Step::AwaitingCode { challenge_id, phone } => link::code_given(ports, user, text, &challenge_id, &phone),
+        },
+    }
+}
