@@ -495,7 +495,11 @@ fn demo_seed_fills_the_app_once_and_keeps_the_issuer_key_private() {
         .collect();
     assert_eq!(
         officials,
-        [("+84905000001".to_owned(), "ubnd-hai-chau".to_owned()), ("+84905000002".to_owned(), "benh-vien-da-nang".to_owned())]
+        [
+            ("+84905000001".to_owned(), "ubnd-hai-chau".to_owned()),
+            ("+84905000002".to_owned(), "benh-vien-da-nang".to_owned()),
+            ("+84905000003".to_owned(), "trung-tam-hcc".to_owned()),
+        ]
     );
     let kinds: Vec<String> = conn
         .prepare("SELECT kind FROM services ORDER BY kind")

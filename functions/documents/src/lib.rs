@@ -38,7 +38,7 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
 fn serve(req: &Request, rid: &str) -> Result<Response, ApiError> {
     let sql = ctx::open_sql(rid)?;
     let c = Ctx::new(&sql, rid);
-    Router::new()
+    let router = Router::new()
         .get("/api/v1/me", |r, _| me::profile(&c, r))
         .patch("/api/v1/me", |r, _| me::update(&c, r))
         .get("/api/v1/me/qr", |r, _| me::qr(&c, r))
@@ -56,6 +56,6 @@ fn serve(req: &Request, rid: &str) -> Result<Response, ApiError> {
         .get("/api/v1/shared/:token/content", |r, p| shares::public_content(&c, r, p.get("token")?))
         .post("/api/v1/issuer/documents", |r, _| issuer::push(&c, r))
         .post("/api/v1/issuer/documents/:id/revoke", |r, p| issuer::revoke(&c, r, p.get("id")?))
-        .post("/api/v1/officials/verify-qr", |r, _| officials::verify_qr(&c, r))
-        .dispatch(req)
+        .post("/api/v1/officials/verify-qr", |r, _| officials::verify_qr(&c, r));
+    router.dispatch(req)
 }

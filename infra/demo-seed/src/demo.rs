@@ -35,6 +35,7 @@ pub struct Person {
 pub const OFFICIALS: &[Person] = &[
     Person { phone: "+84905000001", full_name: "Trần Thị Bình", unit: Some("ubnd-hai-chau") },
     Person { phone: "+84905000002", full_name: "Lê Văn Cường", unit: Some("benh-vien-da-nang") },
+    Person { phone: "+84905000003", full_name: "Phạm Thị Dung", unit: Some("trung-tam-hcc") },
 ];
 
 pub const CITIZEN: Person = Person { phone: "+84905123456", full_name: "Nguyễn Văn An", unit: None };
@@ -106,6 +107,7 @@ pub const STEPS: &[(&str, Step)] = &[
     ("services", services),
     ("feedback categories", categories),
     ("demo citizen", citizen),
+    ("appointment slots", crate::appointments::slots),
 ];
 
 fn report(what: &str, outcome: &Outcome) {

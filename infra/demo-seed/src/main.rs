@@ -6,6 +6,7 @@
 //! It is safe to run again: what exists is left as it is.
 
 mod api;
+mod appointments;
 mod demo;
 
 use std::path::PathBuf;

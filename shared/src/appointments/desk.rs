@@ -24,13 +24,13 @@ pub fn mark(ports: Ports<'_>, unit: &str, id: &str, target: Status) -> Result<(B
         Status::Fulfilled => {
             "UPDATE appointments SET status = 'fulfilled', closed_at = ?, updated_at = ? \
              WHERE id = ? AND status = 'arrived' \
-             AND service_code IN (SELECT code FROM services WHERE unit_code = ?)"
+             AND service_code IN (SELECT code FROM services WHERE unit_code = ?) RETURNING id"
         }
         Status::Noshow => {
             "UPDATE appointments SET status = 'noshow', closed_at = ?, updated_at = ? \
              WHERE id = ? AND status = 'booked' \
              AND service_code IN (SELECT code FROM services WHERE unit_code = ?) \
-             AND (SELECT ends_at FROM appointment_slots WHERE id = appointments.slot_id) <= ?"
+             AND (SELECT ends_at FROM appointment_slots WHERE id = appointments.slot_id) <= ? RETURNING id"
         }
         _ => return Err(ApptError::Invalid { field: "status", reason: "fulfilled or noshow" }),
     };

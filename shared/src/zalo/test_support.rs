@@ -19,6 +19,7 @@ pub const USER: &str = "6142494823917000001";
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../infra/migrations/0003_audit_admin.sql"),
+    include_str!("../../../infra/migrations/0005_feedback.sql"),
     include_str!("../../../infra/migrations/0006_appointments.sql"),
     include_str!("../../../infra/migrations/0007_zalo.sql"),
 ];

@@ -360,3 +360,37 @@ fn a_long_appointment_list_is_split_into_messages_within_the_limit() {
         assert_eq!(all.matches(&format!("mã vé Tbooked{i:04}")).count(), 1, "{i}");
     }
 }
+
+// ---- feedback -----------------------------------------------------------------
+
+#[test]
+fn feedback_is_filed_for_the_linked_citizen_with_a_tracking_code() {
+    let (w, citizen) = linked_world();
+    w.id.db.raw(
+        "INSERT INTO units (code, name, created_at) VALUES ('trung-tam-hcc', 'Trung tâm Hành chính công', 0); \
+         INSERT INTO feedback_categories (code, name, unit_code, created_at) VALUES ('other', 'Khác', 'trung-tam-hcc', 0);",
+    );
+    assert_eq!(BotWorld::only_reply(&w.say("phản ánh")), texts::FEEDBACK_EMPTY);
+    let reply = w.say("Phan anh: Đèn đường trên đường Bạch Đằng bị hỏng");
+    let text = BotWorld::only_reply(&reply);
+    let code = text.split_whitespace().find(|t| t.starts_with("PA-")).unwrap().trim_end_matches('.');
+    assert_eq!(code.len(), "PA-2026-000001".len(), "{text}");
+    assert_eq!(
+        w.scalar(&format!(
+            "SELECT COUNT(*) FROM feedback WHERE owner_id = '{citizen}' AND tracking_code = '{code}' \
+             AND category_code = 'other' AND content = 'Đèn đường trên đường Bạch Đằng bị hỏng'"
+        )),
+        1
+    );
+}
+
+#[test]
+fn feedback_needs_a_link_and_a_seeded_category() {
+    let w = BotWorld::new();
+    assert_eq!(BotWorld::only_reply(&w.say("phản ánh rác chưa thu gom")), texts::NOT_LINKED);
+    let (w, _) = linked_world();
+    let out = w.say("gop y nên có thêm xe buýt");
+    assert_eq!(BotWorld::only_reply(&out), texts::FEEDBACK_UNAVAILABLE);
+    assert!(out.notes.iter().any(|n| n.contains("other")), "{:?}", out.notes);
+    assert_eq!(w.scalar("SELECT COUNT(*) FROM feedback"), 0);
+}

@@ -49,6 +49,9 @@ phản ánh Đèn đường trên đường Bạch Đằng bị hỏng.";
 pub const FEEDBACK_UNAVAILABLE: &str = "Chức năng gửi phản ánh qua Zalo tạm thời chưa sẵn sàng. \
 Vui lòng thử lại sau.";
 
+pub const FEEDBACK_INVALID: &str = "Nội dung phản ánh chưa hợp lệ (tối đa 4.000 ký tự, \
+không chứa ký tự điều khiển). Vui lòng gửi lại.";
+
 pub const BUSY: &str = "Hệ thống đang bận, vui lòng thử lại sau ít phút.";
 
 /// `+84905123456` → `0905***456`: recognisable by its owner in a chat.
@@ -106,6 +109,10 @@ pub fn feedback_filed(tracking_code: &str) -> String {
         "Cảm ơn bạn! Phản ánh đã được tiếp nhận với mã {tracking_code}. \
          Bạn có thể theo dõi tiến độ xử lý trên Công dân số."
     )
+}
+
+pub fn feedback_rate_limited(retry_after: u64) -> String {
+    format!("Bạn đã gửi nhiều phản ánh trong một giờ qua. Vui lòng gửi lại sau {}.", duration(retry_after))
 }
 
 /// Seconds as Vietnamese words, rounded up to what a person waits for.

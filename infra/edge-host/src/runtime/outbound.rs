@@ -86,7 +86,7 @@ fn parse_entry(entry: &str) -> anyhow::Result<AllowedHost> {
         _ => bail!("invalid scheme {scheme:?}"),
     };
     let authority = match rest.split_once('/') {
-        Some((a, path)) if path.is_empty() => a,
+        Some((a, "")) => a,
         Some(_) => bail!("entries may not contain a path"),
         None => rest,
     };

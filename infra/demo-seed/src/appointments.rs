@@ -1,0 +1,160 @@
+//! Demo appointment slots (SPEC §14): a week of slots, from today, at the
+//! `kham-noi` clinic and the `cap-cccd` counter, created the way a desk would
+//! create them: the service's official logs in by one-time code (read from
+//! the development outbox) and calls the bulk schedule API.
+//!
+//! Idempotent twice over: a service whose last day already has slots is
+//! skipped without logging anyone in (so a re-run within the one-time code
+//! resend cooldown does not trip it), and the bulk API itself skips slots
+//! that exist.
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use crate::api::unexpected;
+use crate::demo::{outbox_path, Seeder};
+
+/// Days of slots, today included.
+const DAYS: i64 = 7;
+
+/// A desk to fill: its service, the official who runs it (one of
+/// `demo::OFFICIALS`, of the service's unit), opening hours as (start, end)
+/// in +07:00, minutes per slot and seats per slot.
+struct Desk {
+    service: &'static str,
+    official: &'static str,
+    hours: &'static [(&'static str, &'static str)],
+    interval_minutes: u32,
+    capacity: u32,
+}
+
+const DESKS: &[Desk] = &[
+    Desk {
+        service: "kham-noi",
+        official: "+84905000002",
+        hours: &[("07:30", "11:30"), ("13:30", "16:30")],
+        interval_minutes: 30,
+        capacity: 4,
+    },
+    Desk {
+        service: "cap-cccd",
+        official: "+84905000003",
+        hours: &[("07:30", "11:30"), ("13:30", "17:00")],
+        interval_minutes: 15,
+        capacity: 2,
+    },
+];
+
+/// The seeding step: one week of slots per desk.
+pub fn slots(s: &Seeder<'_>) -> Result<()> {
+    let (today, last) = (local_date(0), local_date(DAYS - 1));
+    for desk in DESKS {
+        let what = format!("slots {} {today}…{last}", desk.service);
+        let probe = s.api.get(&format!(
+            "/api/v1/appointments/slots?service={}&from={last}&to={last}&limit=1",
+            desk.service
+        ))?;
+        match probe.status {
+            200 => {}
+            404 | 405 => {
+                println!("  {what}: skipped, appointments are not deployed yet");
+                continue;
+            }
+            _ => return Err(unexpected("GET /api/v1/appointments/slots", &probe)),
+        }
+        if probe.body["items"].as_array().is_some_and(|items| !items.is_empty()) {
+            println!("  {what}: already there");
+            continue;
+        }
+        let Some(token) = log_in(s, desk.official, &what)? else { continue };
+        let mut created = 0;
+        for (start, end) in desk.hours {
+            let body = json!({
+                "service_code": desk.service,
+                "date_from": today,
+                "date_to": last,
+                "day_start": start,
+                "day_end": end,
+                "interval_minutes": desk.interval_minutes,
+                "capacity": desk.capacity,
+            });
+            let reply = s.api.post("/api/v1/appointments/slots", &body, Some(&token))?;
+            if !matches!(reply.status, 200 | 201) {
+                return Err(unexpected("POST /api/v1/appointments/slots", &reply));
+            }
+            created += reply.body["created"].as_u64().unwrap_or(0);
+        }
+        println!("  {what}: {created} created by official {}", desk.official);
+        let _ = s.api.post("/api/v1/auth/logout", &json!({}), Some(&token));
+    }
+    Ok(())
+}
+
+/// Logs an official in by one-time code through the dev outbox. `None`
+/// (with a note) when that cannot happen now: codes rate-limited for this
+/// phone, or login / the outbox not available.
+fn log_in(s: &Seeder<'_>, phone: &str, what: &str) -> Result<Option<String>> {
+    let started = s.api.post("/api/v1/auth/otp", &json!({"phone": phone, "channel": "sms"}), None)?;
+    match started.status {
+        202 => {}
+        429 => {
+            println!("  {what}: skipped, codes for {phone} are rate limited; run again later");
+            return Ok(None);
+        }
+        404 | 405 => {
+            println!("  {what}: skipped, login is not deployed yet");
+            return Ok(None);
+        }
+        _ => return Err(unexpected("POST /api/v1/auth/otp", &started)),
+    }
+    let challenge_id = started.body["challenge_id"].as_str().context("login reply has no challenge_id")?;
+    let outbox = s.api.get(&outbox_path(phone))?;
+    if outbox.status != 200 {
+        println!("  {what}: skipped, the dev outbox is not available (dev_mode off?)");
+        return Ok(None);
+    }
+    let code = outbox.body["items"][0]["code"].as_str().context("the dev outbox holds no code for the official")?;
+    let verified = s.api.post("/api/v1/auth/verify", &json!({"challenge_id": challenge_id, "code": code}), None)?;
+    if verified.status != 200 {
+        return Err(unexpected("POST /api/v1/auth/verify", &verified));
+    }
+    let token = verified.body["token"].as_str().context("login reply has no token")?;
+    Ok(Some(token.to_owned()))
+}
+
+/// `YYYY-MM-DD` in Asia/Ho_Chi_Minh (a fixed +07:00), `offset` days from today.
+fn local_date(offset: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = (now + 7 * 3_600).div_euclid(86_400) + offset;
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn day_counts_become_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_788), (2026, 12, 1));
+        assert_eq!(civil_from_days(19_417), (2023, 3, 1));
+    }
+}

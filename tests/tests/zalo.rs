@@ -1,0 +1,488 @@
+//! The Zalo OA chat-bot end to end (SPEC §10): signed webhook deliveries sent
+//! to the real component, and the OA API and ZNS played by a loopback fake
+//! that records what the bot sent.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use e2e::fake_server::{FakeServer, Recorded};
+use e2e::{Host, HostBuilder, Method, Resp};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+const APP_ID: &str = "3482178216594085616";
+const OA_SECRET: &str = "e2e-oa-secret-key";
+const ACCESS_TOKEN: &str = "e2e-oa-access-token";
+const TEMPLATE_ID: &str = "312456";
+const ZALO_OK: &str = r#"{"error":0,"message":"Success"}"#;
+
+// ---- helpers --------------------------------------------------------------
+
+/// A host whose Zalo API (OA messages and ZNS) is `zalo`.
+fn with_zalo(zalo: &FakeServer) -> HostBuilder {
+    HostBuilder::app()
+        .var("zalo_app_id", APP_ID)
+        .var("zalo_oa_secret", OA_SECRET)
+        .var("zalo_api_base", &zalo.origin())
+        .var("zalo_access_token", ACCESS_TOKEN)
+        .var("zalo_otp_template_id", TEMPLATE_ID)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// `mac=` + hex SHA-256(app_id + body + timestamp + secret), as Zalo signs.
+fn sign(body: &[u8], timestamp: &str, secret: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(APP_ID.as_bytes());
+    h.update(body);
+    h.update(timestamp.as_bytes());
+    h.update(secret.as_bytes());
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("mac={hex}")
+}
+
+/// A `user_send_text` event from `user`, timestamped now.
+fn text_event(user: &str, msg_id: &str, text: &str) -> (Vec<u8>, String) {
+    let ts = now_ms().to_string();
+    let body = json!({
+        "app_id": APP_ID,
+        "user_id_by_app": "552177279717587730",
+        "event_name": "user_send_text",
+        "sender": {"id": user},
+        "recipient": {"id": "388613280878808645"},
+        "message": {"text": text, "msg_id": msg_id},
+        "timestamp": ts,
+    })
+    .to_string()
+    .into_bytes();
+    (body, ts)
+}
+
+fn post(host: &Host, body: &[u8], signature: Option<&str>) -> Resp {
+    let mut rb = host
+        .request(Method::POST, "/api/v1/zalo/webhook")
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    if let Some(sig) = signature {
+        rb = rb.header("X-ZEvent-Signature", sig);
+    }
+    host.send(rb)
+}
+
+/// Sends `text` as `user`, correctly signed; asserts it was handled.
+fn say(host: &Host, user: &str, msg_id: &str, text: &str) {
+    let (body, ts) = text_event(user, msg_id, text);
+    let resp = post(host, &body, Some(&sign(&body, &ts, OA_SECRET)));
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.json()["status"], "ok", "{}", resp.text());
+}
+
+/// The OA messages the fake received, as (user id, text).
+fn replies(zalo: &FakeServer) -> Vec<(String, String)> {
+    zalo.requests()
+        .iter()
+        .filter(|r| r.path == "/v3.0/oa/message/cs")
+        .map(|r| {
+            let b = r.json();
+            (b["recipient"]["user_id"].as_str().unwrap().to_owned(), b["message"]["text"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+/// The texts sent to `user` from the `skip`-th reply on.
+fn texts_to(zalo: &FakeServer, user: &str, skip: usize) -> Vec<String> {
+    replies(zalo).into_iter().filter(|(u, _)| u == user).skip(skip).map(|(_, t)| t).collect()
+}
+
+fn zns_messages(zalo: &FakeServer) -> Vec<Recorded> {
+    zalo.requests().into_iter().filter(|r| r.path == "/message/template").collect()
+}
+
+fn db(host: &Host) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(host.state_dir.join("sqlite_db.db")).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(30)).unwrap();
+    conn
+}
+
+fn linked_phone(host: &Host, user: &str) -> Option<String> {
+    db(host)
+        .query_row("SELECT phone FROM citizens WHERE zalo_user_id = ?1", [user], |r| r.get(0))
+        .ok()
+}
+
+// ---- signature -------------------------------------------------------------
+
+#[test]
+fn a_correctly_signed_event_is_accepted_and_answered_through_the_oa_api() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).start();
+    say(&host, "1001", "sig-ok", "trợ giúp");
+    let sent: Vec<Recorded> = zalo.requests();
+    assert_eq!(sent.len(), 1);
+    let reply = &sent[0];
+    assert_eq!((reply.method.as_str(), reply.path.as_str()), ("POST", "/v3.0/oa/message/cs"));
+    assert_eq!(reply.header("access_token"), Some(ACCESS_TOKEN));
+    let body = reply.json();
+    assert_eq!(body["recipient"]["user_id"], "1001");
+    let text = body["message"]["text"].as_str().unwrap();
+    assert!(text.contains("đăng ký") && text.contains("lịch hẹn") && text.contains("phản ánh"), "{text}");
+}
+
+#[test]
+fn tampered_wrongly_signed_unsigned_and_stale_events_are_refused() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).start();
+    let (body, ts) = text_event("1002", "sig-bad", "trợ giúp");
+    let good = sign(&body, &ts, OA_SECRET);
+
+    // One changed byte in the body.
+    let mut changed = body.clone();
+    let at = changed.windows(4).position(|w| w == b"1002").unwrap();
+    changed[at + 3] = b'3';
+    let r = post(&host, &changed, Some(&good));
+    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"));
+    // Signed with another secret.
+    assert_eq!(post(&host, &body, Some(&sign(&body, &ts, "not-the-oa-secret"))).status, 401);
+    // No header at all, or one without `mac=`.
+    assert_eq!(post(&host, &body, None).status, 401);
+    assert_eq!(post(&host, &body, Some(good.trim_start_matches("mac="))).status, 401);
+    // Correctly signed, but from six minutes ago (or ahead).
+    for skew in [-360_000, 360_000] {
+        let ts = (now_ms() + skew).to_string();
+        let stale = json!({"app_id": APP_ID, "event_name": "user_send_text", "sender": {"id": "1002"},
+                           "message": {"text": "trợ giúp", "msg_id": format!("stale{skew}")}, "timestamp": ts})
+            .to_string()
+            .into_bytes();
+        assert_eq!(post(&host, &stale, Some(&sign(&stale, &ts, OA_SECRET))).status, 401, "{skew}");
+    }
+    assert!(zalo.requests().is_empty(), "refused events must not be answered");
+    // The genuine one still goes through: refusals claimed nothing.
+    assert_eq!(post(&host, &body, Some(&good)).json()["status"], "ok");
+    assert_eq!(replies(&zalo).len(), 1);
+}
+
+#[test]
+fn the_raw_body_is_hashed_not_reserialised_json() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).start();
+    let ts = now_ms().to_string();
+    // Unusual whitespace, key order and escapes: re-serialising would change the bytes.
+    let body = format!(
+        "{{\n  \"timestamp\" : \"{ts}\",\t\"message\" :{{ \"text\":\"tr\\u1ee3 gi\\u00fap\" ,\"msg_id\":\"raw-1\"}},\n\
+         \"sender\":{{\"id\":\"1003\"}} , \"event_name\":\"user_send_text\",\"app_id\":\"{APP_ID}\"   }}"
+    )
+    .into_bytes();
+    let resp = post(&host, &body, Some(&sign(&body, &ts, OA_SECRET)));
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(texts_to(&zalo, "1003", 0).len(), 1);
+    // The same event, compacted, does not match the signature of the original bytes.
+    let compact = serde_json::to_vec(&serde_json::from_slice::<Value>(&body).unwrap()).unwrap();
+    assert_eq!(post(&host, &compact, Some(&sign(&body, &ts, OA_SECRET))).status, 401);
+}
+
+// ---- at most once -------------------------------------------------------------
+
+#[test]
+fn replays_of_one_msg_id_get_one_reply_also_in_parallel() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).start();
+    let (body, ts) = text_event("1004", "replay-seq", "trợ giúp");
+    let sig = sign(&body, &ts, OA_SECRET);
+    let statuses: Vec<Value> = (0..3).map(|_| post(&host, &body, Some(&sig)).json()["status"].clone()).collect();
+    assert_eq!(statuses, vec![json!("ok"), json!("duplicate"), json!("duplicate")]);
+    assert_eq!(texts_to(&zalo, "1004", 0).len(), 1);
+
+    let host = std::sync::Arc::new(host);
+    let (body, ts) = text_event("1005", "replay-par", "trợ giúp");
+    let sig = sign(&body, &ts, OA_SECRET);
+    let h = host.clone();
+    let results = e2e::parallel(20, move |_| {
+        let r = post(&h, &body, Some(&sig));
+        (r.status, r.json()["status"].as_str().unwrap_or_default().to_owned())
+    });
+    assert!(results.iter().all(|(s, _)| *s == 200), "{results:?}");
+    assert_eq!(results.iter().filter(|(_, st)| st == "ok").count(), 1, "{results:?}");
+    assert_eq!(texts_to(&zalo, "1005", 0).len(), 1, "exactly one reply for twenty deliveries");
+}
+
+#[test]
+fn a_failed_reply_never_fails_the_webhook() {
+    let zalo = FakeServer::start(500, r#"{"error":-32,"message":"Internal"}"#);
+    let host = with_zalo(&zalo).start();
+    say(&host, "1006", "fail-1", "trợ giúp");
+    assert_eq!(replies(&zalo).len(), 1, "the reply was attempted");
+    // Nothing listening at all.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let host = HostBuilder::app()
+        .var("zalo_app_id", APP_ID)
+        .var("zalo_oa_secret", OA_SECRET)
+        .var("zalo_api_base", &origin)
+        .var("zalo_access_token", ACCESS_TOKEN)
+        .start();
+    say(&host, "1006", "fail-2", "trợ giúp");
+}
+
+// ---- conversation ---------------------------------------------------------------
+
+#[test]
+fn follow_is_welcomed_with_help() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).start();
+    let ts = now_ms().to_string();
+    let body = json!({"app_id": APP_ID, "oa_id": "388613280878808645", "event_name": "follow",
+                      "follower": {"id": "1007"}, "user_id_by_app": "5521", "source": "oa_profile", "timestamp": ts})
+        .to_string()
+        .into_bytes();
+    let sig = sign(&body, &ts, OA_SECRET);
+    assert_eq!(post(&host, &body, Some(&sig)).json()["status"], "ok");
+    assert_eq!(post(&host, &body, Some(&sig)).json()["status"], "duplicate");
+    let texts = texts_to(&zalo, "1007", 0);
+    assert_eq!(texts.len(), 1);
+    assert!(texts[0].starts_with("Chào mừng") && texts[0].contains("trợ giúp"), "{}", texts[0]);
+}
+
+#[test]
+fn commands_are_understood_with_and_without_diacritics() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).start();
+    let sends = [
+        ("đăng ký", "dang ky"),
+        ("ĐĂNG KÝ", "Đăng kí"),
+        ("lịch hẹn", "lich hen"),
+        ("trợ giúp", "TRO GIUP"),
+        ("phản ánh", "phan anh"),
+    ];
+    for (i, (with, without)) in sends.iter().enumerate() {
+        say(&host, "1008", &format!("dia-{i}-a"), with);
+        say(&host, "1008", &format!("dia-{i}-b"), without);
+    }
+    let texts = texts_to(&zalo, "1008", 0);
+    assert_eq!(texts.len(), 10, "{texts:?}");
+    for pair in texts.chunks(2) {
+        assert_eq!(pair[0], pair[1]);
+    }
+    assert!(texts[0].contains("số điện thoại"), "{}", texts[0]);
+    assert!(texts[4].contains("chưa liên kết"), "{}", texts[4]);
+    assert!(texts[6].contains("Các lệnh"), "{}", texts[6]);
+    // Unknown text gets a short help, not silence.
+    say(&host, "1008", "dia-cancel", "hủy");
+    say(&host, "1008", "dia-x", "xin chào");
+    let last = texts_to(&zalo, "1008", 11);
+    assert!(last[0].starts_with("Xin lỗi") && last[0].contains("trợ giúp"), "{last:?}");
+}
+
+#[test]
+fn full_sign_up_conversation_over_zns_creates_and_links_the_citizen() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).var("dev_mode", "false").start();
+    let user = "1009";
+
+    say(&host, user, "su-1", "Đăng ký");
+    assert!(texts_to(&zalo, user, 0)[0].contains("số điện thoại"));
+    say(&host, user, "su-2", "0905 123 456");
+
+    let zns = zns_messages(&zalo);
+    assert_eq!(zns.len(), 1, "one OTP template message");
+    assert_eq!(zns[0].header("access_token"), Some(ACCESS_TOKEN));
+    let zns_body = zns[0].json();
+    assert_eq!(zns_body["phone"], "84905123456");
+    assert_eq!(zns_body["template_id"], TEMPLATE_ID);
+    let code = zns_body["template_data"]["otp"].as_str().unwrap().to_owned();
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
+    let prompt = &texts_to(&zalo, user, 1)[0];
+    assert!(prompt.contains("0905***456") && !prompt.contains(&code), "{prompt}");
+    assert_eq!(linked_phone(&host, user), None);
+
+    say(&host, user, "su-3", &code);
+    let done = &texts_to(&zalo, user, 2)[0];
+    assert!(done.starts_with("Đăng ký thành công!"), "{done}");
+    assert_eq!(linked_phone(&host, user).as_deref(), Some("+84905123456"));
+    let (level, role): (String, String) = db(&host)
+        .query_row("SELECT level, role FROM citizens WHERE phone = '+84905123456'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((level.as_str(), role.as_str()), ("provisional", "citizen"));
+    let linked: i64 = db(&host)
+        .query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'zalo_linked'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(linked, 1);
+
+    // Linked now: the citizen's commands work.
+    say(&host, user, "su-4", "lich hen");
+    assert_eq!(texts_to(&zalo, user, 3)[0], "Bạn không có lịch hẹn nào sắp tới.");
+}
+
+#[test]
+fn the_bot_applies_the_same_code_limits_as_the_api() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).var("dev_mode", "false").start();
+    let user = "1010";
+    say(&host, user, "lim-1", "dang ky");
+    say(&host, user, "lim-2", "0905 000 111");
+    // Asking again within the resend cooldown is refused, with the wait.
+    say(&host, user, "lim-3", "dang ky");
+    say(&host, user, "lim-4", "0905000111");
+    let refused = &texts_to(&zalo, user, 3)[0];
+    assert!(refused.contains("quá nhiều lần"), "{refused}");
+    assert_eq!(zns_messages(&zalo).len(), 1);
+    // The login API sees the same cooldown for that phone.
+    let r = host.post_json("/api/v1/auth/otp", &json!({"phone": "0905000111", "channel": "zalo"}));
+    assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
+}
+
+// ---- appointments ------------------------------------------------------------------
+
+/// Links `user` to `phone` through the bot in dev mode (code from the outbox).
+fn link_in_dev_mode(host: &Host, user: &str, phone_e164: &str) {
+    say(host, user, &format!("{user}-l1"), "đăng ký");
+    say(host, user, &format!("{user}-l2"), phone_e164);
+    let outbox = host.get(&format!("/api/v1/dev/outbox?phone={}", phone_e164.replace('+', "%2B")));
+    let code = outbox.json()["items"][0]["code"].as_str().unwrap().to_owned();
+    say(host, user, &format!("{user}-l3"), &code);
+    assert_eq!(linked_phone(host, user).as_deref(), Some(phone_e164));
+}
+
+/// `YYYY-MM-DD` of the local (+07:00) day `days_ahead` days from today.
+fn local_date(days_ahead: i64) -> String {
+    let days = (now_ms() / 1000 + 7 * 3_600).div_euclid(86_400) + days_ahead;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A session token for `phone_e164` by OTP login through the dev outbox.
+fn login(host: &Host, phone_e164: &str) -> String {
+    let r = host.post_json("/api/v1/auth/otp", &json!({"phone": phone_e164, "channel": "sms"}));
+    assert_eq!(r.status, 202, "{}", r.text());
+    let challenge = r.json()["challenge_id"].as_str().unwrap().to_owned();
+    let outbox = host.get(&format!("/api/v1/dev/outbox?phone={}", phone_e164.replace('+', "%2B")));
+    let code = outbox.json()["items"][0]["code"].as_str().unwrap().to_owned();
+    let r = host.post_json("/api/v1/auth/verify", &json!({"challenge_id": challenge, "code": code}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["token"].as_str().unwrap().to_owned()
+}
+
+/// Books `n` appointments (one a day from tomorrow) for `citizen_phone`
+/// through the appointments API, as an official and the citizen would.
+/// Returns the bookings as (id, ticket code), soonest first.
+fn book_through_the_api(host: &Host, citizen_phone: &str, n: i64) -> Vec<(String, String)> {
+    let admin = |path: &str, body: Value| {
+        let r = host.post_json_auth(path, e2e::ADMIN_TOKEN, &body);
+        assert_eq!(r.status, 201, "{path}: {}", r.text());
+    };
+    admin("/api/v1/admin/units", json!({"code": "so-y-te", "name": "Sở Y tế Đà Nẵng"}));
+    admin(
+        "/api/v1/admin/services",
+        json!({"code": "bv-dn-noi", "name": "Khám nội tổng quát — Bệnh viện Đà Nẵng", "kind": "health",
+               "unit": "so-y-te", "address": "124 Hải Phòng, Thạch Thang, Hải Châu, Đà Nẵng"}),
+    );
+    admin("/api/v1/admin/officials", json!({"phone": "0905999000", "full_name": "Cán bộ Sở Y tế", "unit": "so-y-te"}));
+    let official = login(host, "+84905999000");
+    let schedule = json!({"service_code": "bv-dn-noi", "date_from": local_date(1), "date_to": local_date(n),
+                          "day_start": "08:00", "day_end": "08:30", "interval_minutes": 30, "capacity": 5});
+    let r = host.post_json_auth("/api/v1/appointments/slots", &official, &schedule);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let slots = host.get(&format!("/api/v1/appointments/slots?service=bv-dn-noi&limit=100&from={}", local_date(1)));
+    let slot_ids: Vec<String> =
+        slots.json()["items"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(slot_ids.len() as i64, n, "{}", slots.text());
+    let citizen = login(host, citizen_phone);
+    slot_ids
+        .iter()
+        .map(|slot| {
+            let r = host.post_json_auth("/api/v1/appointments", &citizen, &json!({"slot_id": slot}));
+            assert_eq!(r.status, 201, "{}", r.text());
+            let b = r.json();
+            (b["id"].as_str().unwrap().to_owned(), b["ticket_code"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn a_long_appointment_list_is_split_into_replies_within_2000_characters() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    // Codes for one phone back to back (link, then login) without the cooldown.
+    let host = with_zalo(&zalo).var("otp_resend_seconds", "0").start();
+    let user = "1011";
+    link_in_dev_mode(&host, user, "+84905222333");
+    // Seeded through the appointments API: 60 bookings, one a day; the
+    // first is then cancelled and must not be listed.
+    let bookings = book_through_the_api(&host, "+84905222333", 60);
+    let citizen = login(&host, "+84905222333");
+    let r = host.send(host.request(Method::DELETE, &format!("/api/v1/appointments/{}", bookings[0].0)).bearer_auth(&citizen));
+    assert!(r.status == 200 || r.status == 204, "{}", r.text());
+
+    let before = texts_to(&zalo, user, 0).len();
+    say(&host, user, "ap-list", "Lịch hẹn");
+    let parts = texts_to(&zalo, user, before);
+    assert!(parts.len() >= 2, "{} parts", parts.len());
+    for p in &parts {
+        assert!(p.chars().count() <= 2_000, "{} characters", p.chars().count());
+    }
+    let all = parts.join("\n");
+    assert!(all.starts_with("Bạn có 59 lịch hẹn sắp tới:"), "{}", all.chars().take(80).collect::<String>());
+    for (_, ticket) in &bookings[1..] {
+        assert_eq!(all.matches(&format!("mã vé {ticket}")).count(), 1, "ticket {ticket}");
+    }
+    assert!(!all.contains(&bookings[0].1), "a cancelled booking is not upcoming");
+    // No line was cut across two messages, and they come soonest first.
+    let tickets: Vec<&str> = parts
+        .iter()
+        .flat_map(|p| p.lines())
+        .filter(|l| !l.starts_with("Bạn có"))
+        .map(|l| {
+            assert!(l.starts_with("• "), "{l}");
+            l.rsplit("mã vé ").next().unwrap()
+        })
+        .collect();
+    let expected: Vec<&str> = bookings[1..].iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(tickets, expected);
+}
+
+// ---- feedback -----------------------------------------------------------------------
+
+#[test]
+fn feedback_sent_in_the_chat_is_filed_and_answered_with_its_tracking_code() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo).start();
+    let admin = |path: &str, body: Value| {
+        let r = host.post_json_auth(path, e2e::ADMIN_TOKEN, &body);
+        assert_eq!(r.status, 201, "{path}: {}", r.text());
+    };
+    admin("/api/v1/admin/units", json!({"code": "trung-tam-hcc", "name": "Trung tâm Hành chính công"}));
+    admin("/api/v1/admin/feedback-categories", json!({"code": "other", "name": "Khác", "unit": "trung-tam-hcc"}));
+    let user = "1012";
+    // Not linked yet: nothing is filed.
+    say(&host, user, "fb-0", "phản ánh Rác chưa được thu gom");
+    assert!(texts_to(&zalo, user, 0)[0].contains("chưa liên kết"));
+    link_in_dev_mode(&host, user, "+84905444555");
+    let before = texts_to(&zalo, user, 0).len();
+    say(&host, user, "fb-1", "Phan anh: Đèn đường trên đường Bạch Đằng bị hỏng từ tối qua");
+    let answer = &texts_to(&zalo, user, before)[0];
+    let code = answer
+        .split_whitespace()
+        .find(|w| w.starts_with("PA-"))
+        .unwrap_or_else(|| panic!("no tracking code in {answer}"))
+        .trim_end_matches('.')
+        .to_owned();
+    let (owner_phone, content): (String, String) = db(&host)
+        .query_row(
+            "SELECT c.phone, f.content FROM feedback f JOIN citizens c ON c.id = f.owner_id WHERE f.tracking_code = ?1",
+            [&code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(owner_phone, "+84905444555");
+    assert_eq!(content, "Đèn đường trên đường Bạch Đằng bị hỏng từ tối qua");
+}
