@@ -562,6 +562,49 @@ fn content_round_trips_with_etag_and_uploads_are_bounded() {
     assert_eq!(host.get_auth(&format!("/api/v1/documents/{first}"), &a).status, 404);
 }
 
+#[test]
+fn the_demo_seed_gives_the_demo_citizen_a_profile_and_three_issued_pdfs() {
+    let host = HostBuilder::app().start();
+    let state = tempfile::tempdir().unwrap();
+    let bin = e2e::root().join("target/release/demo-seed");
+    assert!(bin.exists(), "{} is missing: cargo build --release -p demo-seed", bin.display());
+    for _ in 0..2 {
+        let out = std::process::Command::new(&bin)
+            .args(["--url", &host.url, "--admin-token", ADMIN_TOKEN, "--state-dir"])
+            .arg(state.path())
+            .env_remove("SPIN_VARIABLE_ADMIN_TOKEN")
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "demo-seed failed:\n{text}");
+    }
+    // Read straight from the database: logging the demo citizen in again
+    // right after the seeder would hit the one-minute resend cooldown.
+    let conn = rusqlite::Connection::open(host.state_dir.join("sqlite_db.db")).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let (id_number, dob): (String, String) = conn
+        .query_row("SELECT id_number, date_of_birth FROM citizens WHERE phone = '+84905123456'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((id_number.len(), dob.as_str()), (12, "1990-05-17"));
+    let docs: Vec<(String, String, Vec<u8>, String)> = conn
+        .prepare(
+            "SELECT d.type, d.source, d.content, d.sha256 FROM documents d JOIN citizens c ON c.id = d.citizen_id \
+             WHERE c.phone = '+84905123456' ORDER BY d.type",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let types: Vec<&str> = docs.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(types, ["birth_certificate", "health_insurance", "procedure_result"], "seeded once, not twice");
+    for (_, source, content, sha) in &docs {
+        assert_eq!(source, "issued");
+        assert!(content.starts_with(b"%PDF-") && content.ends_with(b"%%EOF\n"));
+        assert_eq!(&sha256_hex(content), sha);
+    }
+}
+
 trait ErrorCodeOrEmpty {
     fn error_code_or_empty(&self) -> String;
 }

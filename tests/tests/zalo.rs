@@ -226,6 +226,26 @@ fn a_failed_reply_never_fails_the_webhook() {
     say(&host, "1006", "fail-2", "trợ giúp");
 }
 
+#[test]
+fn a_hanging_oa_api_costs_the_reply_not_the_webhook() {
+    // Accepts connections (the kernel's backlog) but never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", silent.local_addr().unwrap());
+    let host = HostBuilder::app()
+        .var("zalo_app_id", APP_ID)
+        .var("zalo_oa_secret", OA_SECRET)
+        .var("zalo_api_base", &origin)
+        .var("zalo_access_token", ACCESS_TOKEN)
+        .start();
+    let started = std::time::Instant::now();
+    say(&host, "1013", "hang-1", "trợ giúp");
+    // The runtime's own limit for outbound calls is 30 s; the bot gives up
+    // after about one so Zalo gets its answer in time.
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(5), "webhook took {took:?}");
+    drop(silent);
+}
+
 // ---- conversation ---------------------------------------------------------------
 
 #[test]

@@ -13,7 +13,7 @@ pub struct Asset {
 }
 
 macro_rules! asset {
-    ($name:literal, $content_type:literal) => {
+    ($name:literal, $content_type:expr) => {
         Asset { name: $name, content_type: $content_type, body: include_bytes!(concat!("../assets/", $name)) }
     };
 }

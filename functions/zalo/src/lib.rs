@@ -32,7 +32,7 @@ const ZNS_HTTP: TimedHttp = TimedHttp {
 /// For replies: a slow OA API costs a reply (logged), never the webhook.
 const REPLY_HTTP: TimedHttp = TimedHttp {
     connect: Duration::from_millis(500),
-    first_byte: Duration::from_millis(800),
+    first_byte: Duration::from_millis(1_000),
     between_bytes: Duration::from_millis(500),
 };
 

@@ -87,7 +87,6 @@ impl Seeder<'_> {
     }
 
     /// The demo issuer's API key, if a run that created the issuer saved it.
-    #[allow(dead_code)] // for the documents step of a later issue
     pub fn issuer_key(&self) -> Result<Option<String>> {
         match std::fs::read_to_string(self.issuer_key_path()) {
             Ok(k) => Ok(Some(k.trim().to_owned())),
@@ -106,8 +105,11 @@ pub const STEPS: &[(&str, Step)] = &[
     ("issuer", issuer),
     ("services", services),
     ("feedback categories", categories),
-    ("demo citizen", citizen),
+    // Before the citizen: the citizen step's feedback demo logs in the same
+    // desk official and waits out the code cooldown the slots step starts.
     ("appointment slots", crate::appointments::slots),
+    ("demo citizen", citizen),
+    ("demo documents", crate::documents::documents),
 ];
 
 fn report(what: &str, outcome: &Outcome) {
@@ -244,6 +246,8 @@ fn citizen(s: &Seeder<'_>) -> Result<()> {
     // The seeder needs no session: end the one sign-up opened (best effort,
     // `auth` may not be deployed yet).
     if let Some(token) = verified.body["session"]["token"].as_str() {
+        crate::documents::fill_profile(s, token)?;
+        crate::feedback::reports(s, token)?;
         let _ = s.api.post("/api/v1/auth/logout", &json!({}), Some(token));
     }
     Ok(())

@@ -8,6 +8,8 @@
 mod api;
 mod appointments;
 mod demo;
+mod documents;
+mod feedback;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -113,6 +113,7 @@ pub fn parse_instant(s: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::identity::rfc3339_vn;

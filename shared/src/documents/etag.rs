@@ -21,6 +21,7 @@ pub fn if_none_match_hits(header: Option<&str>, sha256_hex: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -96,6 +96,7 @@ pub fn check_content(field: &'static str, declared: &str, bytes: &[u8]) -> Resul
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::documents::DocError;

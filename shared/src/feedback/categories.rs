@@ -22,7 +22,7 @@ const SELECT: &str = "SELECT c.code, c.name, c.unit_code, COALESCE(u.name, c.uni
 /// Every category, in the order they were created (the seeded order puts
 /// "Khác" last).
 pub fn list_categories(sql: &dyn Sql) -> Result<Vec<Category>, StoreError> {
-    read(sql, &format!("{SELECT} ORDER BY c.created_at, c.code"), &[])
+    read(sql, &format!("{SELECT} ORDER BY c.created_at, c.rowid"), &[])
 }
 
 /// One category by code.

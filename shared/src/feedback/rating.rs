@@ -117,7 +117,7 @@ SELECT c.code, c.name, c.unit_code, \
      WHERE f.category_code = c.code) AS ratings, \
   (SELECT avg(r.score) FROM feedback_ratings r JOIN feedback f ON f.id = r.feedback_id \
      WHERE f.category_code = c.code) AS average \
-FROM feedback_categories c ORDER BY c.created_at, c.code";
+FROM feedback_categories c ORDER BY c.created_at, c.rowid";
 
 /// Statistics of every category, including those without feedback.
 pub fn stats(sql: &dyn Sql) -> Result<Vec<CategoryStats>, StoreError> {

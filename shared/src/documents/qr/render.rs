@@ -64,6 +64,7 @@ pub fn png(text: &str, ec: EcLevel, module_px: usize) -> Result<Vec<u8>, DocErro
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
