@@ -262,6 +262,23 @@ fn messages(code: &str) -> Option<(&'static str, &'static str)> {
             "Yêu cầu xung đột với dữ liệu hiện có.",
             "The request conflicts with the current state.",
         ),
+        "feedback_not_found" => ("Không tìm thấy phản ánh.", "Feedback not found."),
+        "invalid_transition" => (
+            "Không thể chuyển phản ánh sang trạng thái này từ trạng thái hiện tại.",
+            "The feedback cannot move to this status from its current one.",
+        ),
+        "status_changed" => (
+            "Phản ánh vừa được cán bộ khác cập nhật. Vui lòng tải lại và thử lại.",
+            "Another official has just updated this feedback. Reload and try again.",
+        ),
+        "feedback_not_closed" => (
+            "Chỉ đánh giá được khi phản ánh đã được xử lý xong hoặc bị từ chối.",
+            "Feedback can only be rated once it is resolved or rejected.",
+        ),
+        "already_rated" => (
+            "Bạn đã đánh giá phản ánh này.",
+            "You have already rated this feedback.",
+        ),
         "slot_full" => (
             "Khung giờ này đã hết chỗ. Vui lòng chọn khung giờ khác.",
             "This time slot is full. Please choose another one.",

@@ -244,11 +244,12 @@ fn submissions_are_validated_in_characters_with_real_coordinates_and_known_categ
 
 #[test]
 fn anonymous_senders_have_a_stricter_limit_per_address() {
-    let host = start(HostBuilder::app());
-    for i in 0..5 {
-        let r = submit(&host, None, &item("traffic"));
-        assert_eq!(r.status, 201, "anonymous #{i}: {}", r.text());
-    }
+    let host = Arc::new(start(HostBuilder::app()));
+    // Twelve at once from one address: exactly the quota of five lands.
+    let h = host.clone();
+    let mut statuses = parallel(12, move |_| submit(&h, None, &item("traffic")).status);
+    statuses.sort_unstable();
+    assert_eq!(statuses, [vec![201; 5], vec![429; 7]].concat());
     let refused = submit(&host, None, &item("traffic"));
     assert_eq!((refused.status, refused.error_code().as_str()), (429, "rate_limited"), "{}", refused.text());
     let retry: u64 = refused.header("retry-after").unwrap().parse().unwrap();

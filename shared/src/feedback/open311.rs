@@ -42,6 +42,10 @@ pub const MAX_RANGE_SECONDS: i64 = 90 * 86_400;
 /// Most requests one `GET requests` returns.
 pub const MAX_REQUESTS: i64 = 1_000;
 
+/// Most `service_code` values one query filters by (there are far fewer
+/// services; the bound keeps a hostile query within SQL parameter limits).
+const MAX_SERVICE_CODES: usize = 100;
+
 /// Search words for the seeded categories (GeoReport `keywords`).
 const KEYWORDS: &[(&str, &str)] = &[
     ("environment", "rác thải, ô nhiễm, nước thải, cây xanh, vệ sinh môi trường"),
@@ -245,7 +249,11 @@ impl RequestQuery {
         }
         let mut ids = list_param(req, "service_request_id");
         ids.truncate(usize::try_from(MAX_REQUESTS).unwrap_or(1_000));
-        Ok(RequestQuery { ids, service_codes: list_param(req, "service_code"), statuses, start, end })
+        let mut service_codes = list_param(req, "service_code");
+        service_codes.truncate(MAX_SERVICE_CODES);
+        statuses.sort_by_key(|s| s.as_str());
+        statuses.dedup();
+        Ok(RequestQuery { ids, service_codes, statuses, start, end })
     }
 }
 

@@ -24,6 +24,10 @@ use crate::phone::Phone;
 /// Decimal places kept in public coordinates (0.001° ≈ 110 m).
 const PUBLIC_DECIMALS: f64 = 1_000.0;
 
+/// Most space-separated groups and bytes a written phone number spans.
+const MAX_GROUPS: usize = 6;
+const MAX_NUMBER_BYTES: usize = 32;
+
 /// What replaces a phone number in public text.
 pub const MASK: &str = "***";
 
@@ -148,10 +152,13 @@ fn mask_run(run: &str) -> String {
     let mut masked: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < spans.len() {
-        let found = (i..spans.len()).rev().find(|&j| {
+        // A number is written in at most a few groups ("+84 905 123 456"),
+        // which bounds the work on a long run of digits to linear.
+        let last = spans.len().min(i + MAX_GROUPS);
+        let found = (i..last).rev().find(|&j| {
             let candidate = &run[spans[i].0..spans[j].1];
             let digits = candidate.chars().filter(char::is_ascii_digit).count();
-            (9..=14).contains(&digits) && Phone::parse(candidate).is_ok()
+            candidate.len() <= MAX_NUMBER_BYTES && (9..=14).contains(&digits) && Phone::parse(candidate).is_ok()
         });
         match found {
             Some(j) => {

@@ -154,6 +154,7 @@ function wire() {
 }
 
 wire();
+// Shown before the first screen opens: a hidden page cannot take focus.
+document.documentElement.classList.add('ready');
 clearAll(null);
 idle.poke();
-document.documentElement.classList.add('ready');
