@@ -8,11 +8,11 @@
 //! resend cooldown does not trip it), and the bulk API itself skips slots
 //! that exist.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::json;
 
 use crate::api::unexpected;
-use crate::demo::{outbox_path, Seeder};
+use crate::demo::Seeder;
 
 /// Days of slots, today included.
 const DAYS: i64 = 7;
@@ -66,7 +66,7 @@ pub fn slots(s: &Seeder<'_>) -> Result<()> {
             println!("  {what}: already there");
             continue;
         }
-        let Some(token) = log_in(s, desk.official, &what)? else { continue };
+        let Some(token) = s.session(desk.official, &what)? else { continue };
         let mut created = 0;
         for (start, end) in desk.hours {
             let body = json!({
@@ -85,41 +85,8 @@ pub fn slots(s: &Seeder<'_>) -> Result<()> {
             created += reply.body["created"].as_u64().unwrap_or(0);
         }
         println!("  {what}: {created} created by official {}", desk.official);
-        let _ = s.api.post("/api/v1/auth/logout", &json!({}), Some(&token));
     }
     Ok(())
-}
-
-/// Logs an official in by one-time code through the dev outbox. `None`
-/// (with a note) when that cannot happen now: codes rate-limited for this
-/// phone, or login / the outbox not available.
-fn log_in(s: &Seeder<'_>, phone: &str, what: &str) -> Result<Option<String>> {
-    let started = s.api.post("/api/v1/auth/otp", &json!({"phone": phone, "channel": "sms"}), None)?;
-    match started.status {
-        202 => {}
-        429 => {
-            println!("  {what}: skipped, codes for {phone} are rate limited; run again later");
-            return Ok(None);
-        }
-        404 | 405 => {
-            println!("  {what}: skipped, login is not deployed yet");
-            return Ok(None);
-        }
-        _ => return Err(unexpected("POST /api/v1/auth/otp", &started)),
-    }
-    let challenge_id = started.body["challenge_id"].as_str().context("login reply has no challenge_id")?;
-    let outbox = s.api.get(&outbox_path(phone))?;
-    if outbox.status != 200 {
-        println!("  {what}: skipped, the dev outbox is not available (dev_mode off?)");
-        return Ok(None);
-    }
-    let code = outbox.body["items"][0]["code"].as_str().context("the dev outbox holds no code for the official")?;
-    let verified = s.api.post("/api/v1/auth/verify", &json!({"challenge_id": challenge_id, "code": code}), None)?;
-    if verified.status != 200 {
-        return Err(unexpected("POST /api/v1/auth/verify", &verified));
-    }
-    let token = verified.body["token"].as_str().context("login reply has no token")?;
-    Ok(Some(token.to_owned()))
 }
 
 /// `YYYY-MM-DD` in Asia/Ho_Chi_Minh (a fixed +07:00), `offset` days from today.

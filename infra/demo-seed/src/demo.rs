@@ -8,6 +8,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use anyhow::{Context, Result};
 use serde_json::json;
 
@@ -79,9 +82,38 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
 pub struct Seeder<'a> {
     pub api: &'a Api,
     pub state_dir: &'a Path,
+    /// Officials' sessions, one per phone for the whole run: a second login
+    /// of the same phone would hit the one-time code resend cooldown.
+    sessions: RefCell<HashMap<String, String>>,
 }
 
-impl Seeder<'_> {
+impl<'a> Seeder<'a> {
+    pub fn new(api: &'a Api, state_dir: &'a Path) -> Self {
+        Self { api, state_dir, sessions: RefCell::new(HashMap::new()) }
+    }
+
+    /// A session for `phone`, logging it in by one-time code through the dev
+    /// outbox the first time. `None` (with a note naming `what`) when that
+    /// cannot happen now: codes rate-limited for this phone, or login / the
+    /// outbox not available.
+    pub fn session(&self, phone: &str, what: &str) -> Result<Option<String>> {
+        if let Some(token) = self.sessions.borrow().get(phone) {
+            return Ok(Some(token.clone()));
+        }
+        let token = log_in(self, phone, what)?;
+        if let Some(t) = &token {
+            self.sessions.borrow_mut().insert(phone.to_owned(), t.clone());
+        }
+        Ok(token)
+    }
+
+    /// Ends every session the run opened (best effort).
+    pub fn log_out_all(&self) {
+        for token in self.sessions.borrow_mut().drain().map(|(_, t)| t) {
+            let _ = self.api.post("/api/v1/auth/logout", &json!({}), Some(&token));
+        }
+    }
+
     pub fn issuer_key_path(&self) -> PathBuf {
         self.state_dir.join(ISSUER_KEY_FILE)
     }
@@ -105,8 +137,6 @@ pub const STEPS: &[(&str, Step)] = &[
     ("issuer", issuer),
     ("services", services),
     ("feedback categories", categories),
-    // Before the citizen: the citizen step's feedback demo logs in the same
-    // desk official and waits out the code cooldown the slots step starts.
     ("appointment slots", crate::appointments::slots),
     ("demo citizen", citizen),
     ("demo documents", crate::documents::documents),
@@ -256,4 +286,36 @@ fn citizen(s: &Seeder<'_>) -> Result<()> {
 /// `/api/v1/dev/outbox?phone=%2B84…` — the `+` must be escaped in a query.
 pub fn outbox_path(phone: &str) -> String {
     format!("/api/v1/dev/outbox?phone={}", phone.replace('+', "%2B"))
+}
+
+/// Logs an official in by one-time code through the dev outbox. `None`
+/// (with a note) when that cannot happen now: codes rate-limited for this
+/// phone, or login / the outbox not available.
+fn log_in(s: &Seeder<'_>, phone: &str, what: &str) -> Result<Option<String>> {
+    let started = s.api.post("/api/v1/auth/otp", &json!({"phone": phone, "channel": "sms"}), None)?;
+    match started.status {
+        202 => {}
+        429 => {
+            println!("  {what}: skipped, codes for {phone} are rate limited; run again later");
+            return Ok(None);
+        }
+        404 | 405 => {
+            println!("  {what}: skipped, login is not deployed yet");
+            return Ok(None);
+        }
+        _ => return Err(unexpected("POST /api/v1/auth/otp", &started)),
+    }
+    let challenge_id = started.body["challenge_id"].as_str().context("login reply has no challenge_id")?;
+    let outbox = s.api.get(&outbox_path(phone))?;
+    if outbox.status != 200 {
+        println!("  {what}: skipped, the dev outbox is not available (dev_mode off?)");
+        return Ok(None);
+    }
+    let code = outbox.body["items"][0]["code"].as_str().context("the dev outbox holds no code for the official")?;
+    let verified = s.api.post("/api/v1/auth/verify", &json!({"challenge_id": challenge_id, "code": code}), None)?;
+    if verified.status != 200 {
+        return Err(unexpected("POST /api/v1/auth/verify", &verified));
+    }
+    let token = verified.body["token"].as_str().context("login reply has no token")?;
+    Ok(Some(token.to_owned()))
 }

@@ -6,29 +6,23 @@
 //! Runs inside the demo citizen's sign-up session ([`reports`], called by
 //! the citizen step): logging the citizen in again would hit the one-minute
 //! resend cooldown of one-time codes. The handling official is the Trung
-//! tâm Hành chính công's (public services, "other"): the appointments step
-//! (which runs before) logs the same official in, so this step waits out
-//! that cooldown once; the other official who handles a category (UBND
-//! quận Hải Châu) is left for people to log in right after seeding.
+//! tâm Hành chính công's (public services, "other"), through the seeder's
+//! shared session for that phone (the appointments step uses it too); the
+//! other official who handles a category (UBND quận Hải Châu) is left for
+//! people to log in right after seeding.
 //!
 //! Idempotent: when the demo citizen already has feedback, nothing is sent.
 //! Skipped, not failed, while feedback is not deployed; reports stay
 //! "received" when the official cannot log in (dev outbox off, quotas).
 
-use std::time::Duration;
-
 use anyhow::{bail, Context, Result};
 use reqwest::blocking::{Client, RequestBuilder};
 use serde_json::{json, Value};
 
-use crate::demo::{outbox_path, Seeder, OFFICIALS};
+use crate::demo::{Seeder, OFFICIALS};
 
 /// The handling official's unit: it handles `public-services` and `other`.
 const HANDLER_UNIT: &str = "trung-tam-hcc";
-
-/// Longest wait for an official's one-time code cooldown (the default
-/// `otp_resend_seconds` is 60).
-const MAX_COOLDOWN_WAIT_SECS: u64 = 90;
 
 /// What happens to a demo report after it is sent.
 enum Fate {
@@ -118,7 +112,7 @@ pub fn reports(s: &Seeder<'_>, citizen: &str) -> Result<()> {
         return Ok(());
     }
     let handler = match OFFICIALS.iter().find(|p| p.unit == Some(HANDLER_UNIT)) {
-        Some(p) => http.login(p.phone)?,
+        Some(p) => s.session(p.phone, "feedback")?,
         None => None,
     };
     for r in REPORTS {
@@ -132,9 +126,6 @@ pub fn reports(s: &Seeder<'_>, citizen: &str) -> Result<()> {
     }
     let (_, code) = http.submit(None, &ANONYMOUS)?;
     println!("  feedback {code}: received (anonymous)");
-    if let Some(official) = &handler {
-        http.logout(official);
-    }
     Ok(())
 }
 
@@ -157,44 +148,6 @@ impl Http<'_> {
             rb = rb.bearer_auth(t);
         }
         self.send(rb)
-    }
-
-    /// Logs in by one-time code through the dev outbox; `None` (with a
-    /// message) when codes are rate limited or the outbox is off.
-    fn login(&self, phone: &str) -> Result<Option<String>> {
-        let request = json!({"phone": phone, "channel": "sms"});
-        let (mut status, mut started) = self.post("/api/v1/auth/otp", None, &request)?;
-        if status == 429 {
-            // Another step logged this official in moments ago: wait out the
-            // resend cooldown once rather than leave the demo unhandled.
-            let wait = started["error"]["fields"]["retry_after"].as_u64().unwrap_or(u64::MAX);
-            if wait > MAX_COOLDOWN_WAIT_SECS {
-                println!("  feedback: codes for {phone} are rate limited; reports stay unhandled");
-                return Ok(None);
-            }
-            println!("  feedback: waiting {wait} s for the one-time code cooldown of {phone}…");
-            std::thread::sleep(Duration::from_secs(wait + 1));
-            (status, started) = self.post("/api/v1/auth/otp", None, &request)?;
-        }
-        if status != 202 {
-            bail!("POST /api/v1/auth/otp: status {status} {}", started["error"]);
-        }
-        let challenge_id = started["challenge_id"].as_str().context("no challenge_id")?;
-        let (status, outbox) = self.send(self.client.get(self.s.api.url(&outbox_path(phone))))?;
-        if status != 200 {
-            println!("  feedback: the dev outbox is not available (dev_mode off?); reports stay unhandled");
-            return Ok(None);
-        }
-        let code = outbox["items"][0]["code"].as_str().context("no code in the dev outbox")?;
-        let (status, done) = self.post("/api/v1/auth/verify", None, &json!({"challenge_id": challenge_id, "code": code}))?;
-        if status != 200 {
-            bail!("POST /api/v1/auth/verify: status {status}");
-        }
-        Ok(Some(done["token"].as_str().context("no token")?.to_owned()))
-    }
-
-    fn logout(&self, token: &str) {
-        let _ = self.post("/api/v1/auth/logout", Some(token), &json!({}));
     }
 
     /// Sends a report; (id, tracking code).

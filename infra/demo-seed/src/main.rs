@@ -43,11 +43,12 @@ fn main() -> Result<()> {
     println!("demo-seed: waiting for {} (up to {} s)…", api.url("/api/v1/health"), args.wait_secs);
     api.wait_healthy(Duration::from_secs(args.wait_secs))?;
 
-    let seeder = Seeder { api: &api, state_dir: &args.state_dir };
+    let seeder = Seeder::new(&api, &args.state_dir);
     for (name, step) in STEPS {
         println!("demo-seed: {name}");
         step(&seeder).with_context(|| format!("seeding {name}"))?;
     }
+    seeder.log_out_all();
     print_summary(&seeder);
     Ok(())
 }
