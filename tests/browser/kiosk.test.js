@@ -104,7 +104,16 @@ kioskTest('lists my documents and opens one', async (page) => {
   assert.match(facts, /Còn hiệu lực/);
   assert.match(await page.locator('#doc-preview img').getAttribute('alt'), new RegExp(title.replace(/[()]/g, '\\$&')));
   await page.locator('#screen-document [data-go="documents"]').click();
-  await page.locator('#docs-list button', { hasText: title }).waitFor();
+
+  // A PDF opens inside the page, from the bytes fetched with the session.
+  await pushDocument(phone, { title: 'Giấy chứng nhận (PDF)', type: 'other', externalId: `kiosk-pdf-${phone}`, pdf: true });
+  await page.locator('#screen-documents [data-go="home"]').click();
+  await page.locator('.tile[data-go="documents"]').click();
+  await page.locator('#docs-list button', { hasText: 'Giấy chứng nhận (PDF)' }).click();
+  const frame = page.locator('#doc-preview iframe');
+  await frame.waitFor();
+  assert.match(await frame.getAttribute('src'), /^blob:/);
+  assert.match(await text(page, '#doc-facts'), /Giấy tờ khác/);
 });
 
 let desk;

@@ -556,8 +556,32 @@ fn a_kiosk_checks_in_any_ticket_by_its_code_alone() {
     let r = host.post_json_auth("/api/v1/appointments/checkin", &kiosk, &json!({"ticket_code": typed}));
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!((r.json()["id"].clone(), r.json()["status"].clone()), (b["id"].clone(), json!("arrived")));
+    // The person at the screen is not the holder: no holder's data comes back.
+    assert!(!r.text().contains("+84912000013") && r.json().get("citizen").is_none(), "{}", r.text());
     let r = host.post_json_auth("/api/v1/appointments/checkin", &kiosk, &json!({"ticket_code": "22222222"}));
     assert_eq!((r.status, r.error_code()), (404, "ticket_not_found".into()));
     let r = host.post_json_auth("/api/v1/appointments/checkin", &kiosk, &json!({"ticket_code": "0O1IL"}));
     assert_eq!(r.status, 422);
+}
+
+#[test]
+fn a_kiosk_checks_in_without_anyone_logged_in() {
+    let host = app().start();
+    let (_, counter) = desks(&host);
+    let soon = (now() / 300 + 2) * 300;
+    let (d, at) = local(soon);
+    let s = slot(&host, &counter, COUNTER, &d, &at, &local(soon + 900).1.replace("00:00", "24:00"), 2);
+    let owner = login(&host, "+84912000015");
+    let b = book(&host, &owner, s["id"].as_str().unwrap()).json();
+    let ticket = b["ticket_code"].as_str().unwrap();
+
+    let r = host.post_json("/api/v1/appointments/checkin", &json!({"ticket_code": ticket}));
+    assert_eq!((r.status, r.json()["status"].clone()), (200, json!("arrived")), "{}", r.text());
+    assert!(!r.text().contains("+84912000015") && r.json().get("citizen").is_none(), "{}", r.text());
+    // The owner sees the arrival; a second check-in of the same ticket is refused.
+    assert_eq!(host.get_auth(&format!("/api/v1/appointments/{}", b["id"].as_str().unwrap()), &owner).json()["status"], "arrived");
+    assert_eq!(host.post_json("/api/v1/appointments/checkin", &json!({"ticket_code": ticket})).status, 409);
+    // A bad token is still a 401, not an anonymous check-in.
+    let r = host.post_json_auth("/api/v1/appointments/checkin", "not-a-token", &json!({"ticket_code": ticket}));
+    assert_eq!(r.status, 401);
 }

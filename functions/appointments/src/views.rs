@@ -53,6 +53,16 @@ pub fn booking(b: &Booking) -> Value {
     })
 }
 
+/// What a kiosk may show about a ticket: no holder's name, phone or CCCD.
+pub fn ticket(b: &Booking) -> Value {
+    let mut v = booking(b);
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove("citizen");
+        obj.remove("note");
+    }
+    v
+}
+
 /// A booking with its ticket's QR code.
 pub fn booking_with_qr(b: &Booking, qr_svg: String) -> Value {
     let mut v = booking(b);

@@ -109,12 +109,17 @@ export function issuerKey() {
 /** A small valid PNG (48×32, a framed checker), standing in for a document scan. */
 export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAADAAAAAgCAAAAABxv6TAAAAAMUlEQVR42mMQIREwkKHhGQlgpGvQgAKYFHb+qAbaaSBGIYw/qoF2GkZLDWI00Lj0BgAYKWWOy0yKgwAAAABJRU5ErkJggg==';
 
-/** Pushes a document into `phone`'s vault as the demo issuer. */
-export async function pushDocument(phone, { title, type = 'procedure_result', externalId }) {
+/** A one-page PDF saying "Giay khai sinh". */
+export const PDF_BASE64 = 'JVBERi0xLjQKMSAwIG9iaiA8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4gZW5kb2JqCjIgMCBvYmogPDwgL1R5cGUgL1BhZ2VzIC9LaWRzIFszIDAgUl0gL0NvdW50IDEgPj4gZW5kb2JqCjMgMCBvYmogPDwgL1R5cGUgL1BhZ2UgL1BhcmVudCAyIDAgUiAvTWVkaWFCb3ggWzAgMCAzMDAgMjAwXSAvQ29udGVudHMgNCAwIFIgL1Jlc291cmNlcyA8PCAvRm9udCA8PCAvRjEgNSAwIFIgPj4gPj4gPj4gZW5kb2JqCjQgMCBvYmogPDwgL0xlbmd0aCA0NCA+PiBzdHJlYW0KQlQgL0YxIDI0IFRmIDQwIDEwMCBUZCAoR2lheSBraGFpIHNpbmgpIFRqIEVUCmVuZHN0cmVhbSBlbmRvYmoKNSAwIG9iaiA8PCAvVHlwZSAvRm9udCAvU3VidHlwZSAvVHlwZTEgL0Jhc2VGb250IC9IZWx2ZXRpY2EgPj4gZW5kb2JqCnRyYWlsZXIgPDwgL1Jvb3QgMSAwIFIgPj4KJSVFT0YK';
+
+/** Pushes a document (a PNG scan, or a PDF with `pdf: true`) into `phone`'s vault as the demo issuer. */
+export async function pushDocument(phone, { title, type = 'procedure_result', externalId, pdf = false }) {
   return must(await api('POST', '/api/v1/issuer/documents', {
     token: issuerKey(),
     body: {
-      citizen: { phone }, type, title, content_base64: PNG_BASE64, content_type: 'image/png',
+      citizen: { phone }, type, title,
+      content_base64: pdf ? PDF_BASE64 : PNG_BASE64,
+      content_type: pdf ? 'application/pdf' : 'image/png',
       issued_at: local(Date.now()).date, external_id: externalId,
     },
   }), 'push document', 200, 201);

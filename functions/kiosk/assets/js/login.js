@@ -15,7 +15,7 @@ let app;
 let state = fresh();
 
 function fresh() {
-  return { challengeId: null, phone: '', next: null, resendAt: 0, sendBlockedUntil: 0, timer: null };
+  return { challengeId: null, phone: '', expiresIn: 300, next: null, resendAt: 0, sendBlockedUntil: 0, timer: null };
 }
 
 function secondsUntil(at) {
@@ -78,6 +78,13 @@ async function sendCode(isResend) {
     byId('phone').focus();
     return;
   }
+  // The same number again while its code is still fresh: back to that code
+  // rather than a refused request (the API makes a new code wait anyway).
+  const digits = (v) => v.replace(/\D/g, '');
+  if (!isResend && state.challengeId && digits(raw) === digits(state.phone) && Date.now() < state.resendAt) {
+    showCodeStep(state.expiresIn);
+    return;
+  }
   const button = byId(isResend ? 'resend' : 'send-code');
   const restore = busy(button, 'login.sending');
   try {
@@ -89,6 +96,7 @@ async function sendCode(isResend) {
     state.challengeId = started.challenge_id;
     state.phone = raw;
     state.resendAt = Date.now() + Number(started.resend_after ?? 60) * 1000;
+    state.expiresIn = started.expires_in;
     showCodeStep(started.expires_in);
     if (isResend) say(byId('code-info'), 'login.resent');
   } catch (e) {
