@@ -18,6 +18,7 @@ pub use reqwest::Method;
 use serde_json::Value;
 
 pub mod fake_server;
+pub mod session;
 
 /// The workspace root.
 pub fn root() -> PathBuf {

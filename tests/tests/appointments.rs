@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use e2e::{parallel, Host, HostBuilder, Method, Resp, ADMIN_TOKEN};
+use e2e::session::{login, login_as, outbox_path};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------
@@ -52,26 +53,6 @@ fn local(unix: i64) -> (String, String) {
 /// The local date `n` days from today.
 fn day(n: i64) -> String {
     local(now() + n * 86_400).0
-}
-
-fn outbox_path(phone: &str) -> String {
-    format!("/api/v1/dev/outbox?phone={}", phone.replace('+', "%2B"))
-}
-
-/// Logs `phone` in by one-time code through the dev outbox; `client` as in
-/// `POST /api/v1/auth/otp`. Returns the session token.
-fn login_as(host: &Host, phone: &str, client: &str) -> String {
-    let started = host.post_json("/api/v1/auth/otp", &json!({"phone": phone, "channel": "sms", "client": client}));
-    assert_eq!(started.status, 202, "{}", started.text());
-    let challenge_id = started.json()["challenge_id"].as_str().unwrap().to_owned();
-    let code = host.get(&outbox_path(phone)).json()["items"][0]["code"].as_str().unwrap().to_owned();
-    let done = host.post_json("/api/v1/auth/verify", &json!({"challenge_id": challenge_id, "code": code}));
-    assert_eq!(done.status, 200, "{}", done.text());
-    done.json()["token"].as_str().unwrap().to_owned()
-}
-
-fn login(host: &Host, phone: &str) -> String {
-    login_as(host, phone, "web")
 }
 
 /// `n` citizens (phones +8491…), logged in in parallel.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use e2e::{parallel, Host, HostBuilder, Method, Resp, ADMIN_TOKEN};
+use e2e::session::{login};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -18,21 +19,6 @@ use sha2::{Digest, Sha256};
 const CITIZEN_A: &str = "+84905123456";
 const CITIZEN_B: &str = "+84905654321";
 const OFFICIAL: &str = "+84905000001";
-
-fn outbox_path(phone: &str) -> String {
-    format!("/api/v1/dev/outbox?phone={}", phone.replace('+', "%2B"))
-}
-
-/// Logs `phone` in by one-time code through the dev outbox: the session token.
-fn login(host: &Host, phone: &str) -> String {
-    let started = host.post_json("/api/v1/auth/otp", &json!({"phone": phone, "channel": "sms"}));
-    assert_eq!(started.status, 202, "{}", started.text());
-    let challenge_id = started.json()["challenge_id"].as_str().unwrap().to_owned();
-    let code = host.get(&outbox_path(phone)).json()["items"][0]["code"].as_str().unwrap().to_owned();
-    let done = host.post_json("/api/v1/auth/verify", &json!({"challenge_id": challenge_id, "code": code}));
-    assert_eq!(done.status, 200, "{}", done.text());
-    done.json()["token"].as_str().unwrap().to_owned()
-}
 
 /// An official of unit `ubnd-hai-chau`, logged in.
 fn official(host: &Host) -> String {

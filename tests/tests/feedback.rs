@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use e2e::{parallel, Host, HostBuilder, Method, Resp, ADMIN_TOKEN};
+use e2e::session::{login, outbox_code};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------- helpers
@@ -34,23 +35,6 @@ fn start(builder: HostBuilder) -> Host {
         assert_eq!(r.status, 201, "{}", r.text());
     }
     host
-}
-
-fn outbox_code(host: &Host, phone: &str) -> String {
-    let r = host.get(&format!("/api/v1/dev/outbox?phone={}", phone.replace('+', "%2B")));
-    assert_eq!(r.status, 200, "{}", r.text());
-    r.json()["items"][0]["code"].as_str().unwrap().to_owned()
-}
-
-/// Logs `phone` in by one-time code through the dev outbox; the token.
-fn login(host: &Host, phone: &str) -> String {
-    let started = host.post_json("/api/v1/auth/otp", &json!({"phone": phone, "channel": "sms"}));
-    assert_eq!(started.status, 202, "{}", started.text());
-    let challenge_id = started.json()["challenge_id"].as_str().unwrap().to_owned();
-    let code = outbox_code(host, phone);
-    let done = host.post_json("/api/v1/auth/verify", &json!({"challenge_id": challenge_id, "code": code}));
-    assert_eq!(done.status, 200, "{}", done.text());
-    done.json()["token"].as_str().unwrap().to_owned()
 }
 
 /// Signs a named citizen up; (token, account id).

@@ -6,6 +6,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use e2e::fake_server::{FakeServer, Recorded};
+use e2e::session::{login};
 use e2e::{Host, HostBuilder, Method, Resp};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -379,18 +380,6 @@ fn local_date(days_ahead: i64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// A session token for `phone_e164` by OTP login through the dev outbox.
-fn login(host: &Host, phone_e164: &str) -> String {
-    let r = host.post_json("/api/v1/auth/otp", &json!({"phone": phone_e164, "channel": "sms"}));
-    assert_eq!(r.status, 202, "{}", r.text());
-    let challenge = r.json()["challenge_id"].as_str().unwrap().to_owned();
-    let outbox = host.get(&format!("/api/v1/dev/outbox?phone={}", phone_e164.replace('+', "%2B")));
-    let code = outbox.json()["items"][0]["code"].as_str().unwrap().to_owned();
-    let r = host.post_json("/api/v1/auth/verify", &json!({"challenge_id": challenge, "code": code}));
-    assert_eq!(r.status, 200, "{}", r.text());
-    r.json()["token"].as_str().unwrap().to_owned()
 }
 
 /// Books `n` appointments (one a day from tomorrow) for `citizen_phone`
