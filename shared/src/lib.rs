@@ -23,3 +23,5 @@ pub mod documents;
 pub mod spin_adapter;
 #[cfg(feature = "spin")]
 pub mod otp_flow;
+#[cfg(test)]
+pub(crate) mod testing;

@@ -1,23 +1,14 @@
-//! Test doubles for the ports: `Sql` over rusqlite, a settable clock and
-//! deterministic randomness. Native tests only.
+//! Test support for the audit log and admin tables: databases with
+//! migration 0003 applied. The port doubles live in `crate::testing`.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::Mutex;
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, ErrorCode};
-use sha2::{Digest, Sha256};
+use rusqlite::Connection;
 
-use crate::ports::{Clock, Random, Sql, SqlRows, SqlValue, StoreError};
+pub use crate::testing::{temp_db_path, FakeClock, SeqRandom, TestDb};
 
 /// The migration under test, byte for byte as it ships.
 pub const MIGRATION_0003: &str = include_str!("../../../infra/migrations/0003_audit_admin.sql");
-
-/// A rusqlite connection behind the `Sql` port. The mutex only makes it
-/// `Sync`; concurrency tests open one `TestDb` per thread.
-pub struct TestDb {
-    conn: Mutex<Connection>,
-}
 
 impl TestDb {
     /// A fresh in-memory database with migration 0003 applied.
@@ -35,119 +26,4 @@ impl TestDb {
         conn.execute_batch(MIGRATION_0003).unwrap();
         TestDb::from(conn)
     }
-
-    /// Runs raw SQL around the port, as a tamperer with file access would.
-    pub fn raw(&self, sql: &str) {
-        self.conn.lock().unwrap().execute_batch(sql).unwrap();
-    }
-}
-
-impl From<Connection> for TestDb {
-    fn from(conn: Connection) -> TestDb {
-        TestDb { conn: Mutex::new(conn) }
-    }
-}
-
-fn to_sql(v: &SqlValue) -> Value {
-    match v {
-        SqlValue::Integer(i) => Value::Integer(*i),
-        SqlValue::Real(r) => Value::Real(*r),
-        SqlValue::Text(t) => Value::Text(t.clone()),
-        SqlValue::Blob(b) => Value::Blob(b.clone()),
-        SqlValue::Null => Value::Null,
-    }
-}
-
-fn from_sql(v: ValueRef<'_>) -> SqlValue {
-    match v {
-        ValueRef::Integer(i) => SqlValue::Integer(i),
-        ValueRef::Real(r) => SqlValue::Real(r),
-        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => SqlValue::Blob(b.to_vec()),
-        ValueRef::Null => SqlValue::Null,
-    }
-}
-
-fn map_err(e: rusqlite::Error) -> StoreError {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation => {
-            StoreError::Constraint(e.to_string())
-        }
-        _ => StoreError::Unavailable(e.to_string()),
-    }
-}
-
-impl Sql for TestDb {
-    fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-        let conn = self.conn.lock().map_err(|_| StoreError::Unavailable("poisoned".into()))?;
-        let mut stmt = conn.prepare(statement).map_err(map_err)?;
-        let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
-        let values: Vec<Value> = params.iter().map(to_sql).collect();
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(values.iter()))
-            .map_err(map_err)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(map_err)? {
-            let mut r = Vec::with_capacity(columns.len());
-            for i in 0..columns.len() {
-                r.push(from_sql(row.get_ref(i).map_err(map_err)?));
-            }
-            out.push(r);
-        }
-        Ok(SqlRows { columns, rows: out })
-    }
-}
-
-/// A clock that only moves when told to.
-pub struct FakeClock(AtomicI64);
-
-impl FakeClock {
-    pub fn at(now: i64) -> FakeClock {
-        FakeClock(AtomicI64::new(now))
-    }
-    pub fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// Deterministic "randomness": SHA-256 of a seed and a call counter, so each
-/// call differs but every test run sees the same bytes.
-pub struct SeqRandom {
-    seed: u64,
-    calls: AtomicU64,
-}
-
-impl SeqRandom {
-    pub fn new(seed: u64) -> SeqRandom {
-        SeqRandom { seed, calls: AtomicU64::new(0) }
-    }
-}
-
-impl Random for SeqRandom {
-    fn fill(&self, buf: &mut [u8]) {
-        let call = self.calls.fetch_add(1, Ordering::SeqCst);
-        for (block, chunk) in (0u64..).zip(buf.chunks_mut(32)) {
-            let mut h = Sha256::new();
-            h.update(self.seed.to_le_bytes());
-            h.update(call.to_le_bytes());
-            h.update(block.to_le_bytes());
-            let d = h.finalize();
-            chunk.copy_from_slice(&d[..chunk.len()]);
-        }
-    }
-}
-
-/// A unique temp-file path for a database shared between connections.
-pub fn temp_db_path(tag: &str) -> std::path::PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    std::env::temp_dir().join(format!("cds-{tag}-{}-{nanos}.sqlite", std::process::id()))
 }

@@ -1,19 +1,18 @@
-//! Test doubles for identity: the `Sql` port over rusqlite with the real
-//! migrations applied, a settable clock, seeded randomness and map settings.
+//! Test support for identity: databases with its migrations applied, seeded
+//! and scripted randomness, and a `World` owning every port. The common port
+//! doubles live in `crate::testing`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, ErrorCode};
+use rusqlite::Connection;
 
 use super::Ports;
-use crate::ports::{Clock, Random, Settings, Sql, SqlRows, SqlValue, StoreError};
+use crate::ports::Random;
+pub use crate::testing::{remove_db, temp_db_path, FakeClock, MapSettings, TestDb};
 
 /// Identity's migration, byte for byte as it ships.
 pub const MIGRATION_0002: &str = include_str!("../../../infra/migrations/0002_identity.sql");
@@ -37,20 +36,12 @@ pub fn migrate(conn: &Connection) {
     conn.execute_batch(MIGRATION_0002).unwrap();
 }
 
-/// A rusqlite connection behind the `Sql` port. The mutex only makes it
-/// `Sync`; concurrency tests open one per thread or process.
-pub struct TestDb {
-    conn: Mutex<Connection>,
-}
-
 impl TestDb {
     /// A fresh, migrated in-memory database.
     pub fn memory() -> TestDb {
         let conn = Connection::open_in_memory().unwrap();
         migrate(&conn);
-        TestDb {
-            conn: Mutex::new(conn),
-        }
+        TestDb::from(conn)
     }
 
     /// Creates and migrates a database file in WAL mode.
@@ -66,97 +57,7 @@ impl TestDb {
         let conn = Connection::open(path).unwrap();
         conn.busy_timeout(Duration::from_secs(60)).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        TestDb {
-            conn: Mutex::new(conn),
-        }
-    }
-
-    /// Reads one integer with raw SQL, for assertions on stored state.
-    pub fn scalar(&self, sql: &str) -> i64 {
-        self.conn
-            .lock()
-            .unwrap()
-            .query_row(sql, [], |r| r.get(0))
-            .unwrap()
-    }
-
-    /// Runs raw SQL around the port.
-    pub fn raw(&self, sql: &str) {
-        self.conn.lock().unwrap().execute_batch(sql).unwrap();
-    }
-}
-
-fn to_sql(v: &SqlValue) -> Value {
-    match v {
-        SqlValue::Integer(i) => Value::Integer(*i),
-        SqlValue::Real(r) => Value::Real(*r),
-        SqlValue::Text(t) => Value::Text(t.clone()),
-        SqlValue::Blob(b) => Value::Blob(b.clone()),
-        SqlValue::Null => Value::Null,
-    }
-}
-
-fn from_sql(v: ValueRef<'_>) -> SqlValue {
-    match v {
-        ValueRef::Integer(i) => SqlValue::Integer(i),
-        ValueRef::Real(r) => SqlValue::Real(r),
-        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => SqlValue::Blob(b.to_vec()),
-        ValueRef::Null => SqlValue::Null,
-    }
-}
-
-fn map_err(e: rusqlite::Error) -> StoreError {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation => {
-            StoreError::Constraint(e.to_string())
-        }
-        _ => StoreError::Unavailable(e.to_string()),
-    }
-}
-
-impl Sql for TestDb {
-    fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-        let conn = self
-            .conn
-            .lock()
-            .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
-        let mut stmt = conn.prepare(statement).map_err(map_err)?;
-        let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
-        let values: Vec<Value> = params.iter().map(to_sql).collect();
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(values.iter()))
-            .map_err(map_err)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(map_err)? {
-            let mut r = Vec::with_capacity(columns.len());
-            for i in 0..columns.len() {
-                r.push(from_sql(row.get_ref(i).map_err(map_err)?));
-            }
-            out.push(r);
-        }
-        Ok(SqlRows { columns, rows: out })
-    }
-}
-
-/// A clock that only moves when told to.
-pub struct FakeClock(AtomicI64);
-
-impl FakeClock {
-    pub fn at(now: i64) -> FakeClock {
-        FakeClock(AtomicI64::new(now))
-    }
-    pub fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
-    }
-    pub fn set(&self, now: i64) {
-        self.0.store(now, Ordering::SeqCst);
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
+        TestDb::from(conn)
     }
 }
 
@@ -198,44 +99,6 @@ impl Random for ScriptedDraws {
         for (i, b) in buf.iter_mut().enumerate() {
             *b = next.to_le_bytes()[i % 4];
         }
-    }
-}
-
-/// Settings from a map.
-#[derive(Default)]
-pub struct MapSettings(HashMap<String, String>);
-
-impl MapSettings {
-    pub fn with(mut self, name: &str, value: &str) -> MapSettings {
-        self.0.insert(name.to_owned(), value.to_owned());
-        self
-    }
-}
-
-impl Settings for MapSettings {
-    fn get(&self, name: &str) -> Option<String> {
-        self.0.get(name).cloned()
-    }
-}
-
-/// A unique temp-file path for a database shared between connections.
-pub fn temp_db_path(tag: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    std::env::temp_dir().join(format!(
-        "cds-identity-{tag}-{}-{nanos}.sqlite",
-        std::process::id()
-    ))
-}
-
-/// Deletes a database file and its WAL companions.
-pub fn remove_db(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
     }
 }
 
