@@ -45,7 +45,9 @@ impl OtpPolicy {
     pub fn from_settings(settings: &dyn Settings) -> OtpPolicy {
         let d = OtpPolicy::default();
         OtpPolicy {
-            ttl_seconds: read(settings, "otp_ttl_seconds", d.ttl_seconds, 1, DAY),
+            // 0 makes every code expire at once: no use in a deployment, but it
+            // lets expiry be tested end to end without waiting.
+            ttl_seconds: read(settings, "otp_ttl_seconds", d.ttl_seconds, 0, DAY),
             max_attempts: read(settings, "otp_max_attempts", d.max_attempts, 1, 1_000),
             resend_seconds: read(settings, "otp_resend_seconds", d.resend_seconds, 0, DAY),
             phone_hourly: read(settings, "otp_phone_hourly", d.phone_hourly, 1, MANY),
