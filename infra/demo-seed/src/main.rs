@@ -58,7 +58,6 @@ fn print_summary(s: &Seeder<'_>) {
     let unit_name = |code: &str| UNITS.iter().find(|(c, _)| *c == code).map_or(code, |(_, n)| n).to_owned();
     println!();
     println!("Công dân số is running in development mode.");
-    println!("  App:      {}", api.url("/"));
     println!("  Health:   {}", api.url("/api/v1/health"));
     println!("  OpenAPI:  {}", api.url("/api/v1/openapi.json"));
     println!("  Kiosk:    {}", api.url("/kiosk/"));
