@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use cds_shared::appointments::local_date::LocalDate;
 use e2e::{parallel, Host, HostBuilder, Method, Resp, ADMIN_TOKEN};
 use e2e::session::{login, login_as, outbox_path};
 use serde_json::{json, Value};
@@ -36,18 +37,8 @@ fn now() -> i64 {
 
 /// Local (+07:00) `YYYY-MM-DD` and `HH:MM` of an instant.
 fn local(unix: i64) -> (String, String) {
-    let t = unix + 7 * 3_600;
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (format!("{y:04}-{m:02}-{d:02}"), format!("{:02}:{:02}", secs / 3_600, secs % 3_600 / 60))
+    let secs = (unix + 7 * 3_600).rem_euclid(86_400);
+    (LocalDate::of_instant(unix).to_string(), format!("{:02}:{:02}", secs / 3_600, secs % 3_600 / 60))
 }
 
 /// The local date `n` days from today.

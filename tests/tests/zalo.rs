@@ -5,6 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use cds_shared::appointments::local_date::LocalDate;
 use e2e::fake_server::{FakeServer, Recorded};
 use e2e::session::{login};
 use e2e::{Host, HostBuilder, Method, Resp};
@@ -368,18 +369,7 @@ fn link_in_dev_mode(host: &Host, user: &str, phone_e164: &str) {
 
 /// `YYYY-MM-DD` of the local (+07:00) day `days_ahead` days from today.
 fn local_date(days_ahead: i64) -> String {
-    let days = (now_ms() / 1000 + 7 * 3_600).div_euclid(86_400) + days_ahead;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    LocalDate::of_instant(now_ms() / 1000 + days_ahead * 86_400).to_string()
 }
 
 /// Books `n` appointments (one a day from tomorrow) for `citizen_phone`
