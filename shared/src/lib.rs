@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod phone;
 pub mod ports;
 pub mod admin;
+pub mod civil;
 pub mod apikey;
 pub mod audit;
 pub mod delivery;

@@ -114,14 +114,7 @@ fn unix_of(rfc3339: &str) -> i64 {
     );
     let n = |from: usize, to: usize| rfc3339[from..to].parse::<i64>().unwrap();
     let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10));
-    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = cds_shared::civil::days_from_civil(y, m as u32, d as u32);
     days * 86_400 + n(11, 13) * 3_600 + n(14, 16) * 60 + n(17, 19) - 7 * 3_600
 }
 

@@ -75,16 +75,7 @@ impl Ctx<'_> {
     /// that is shown only once). The entry goes to the log output instead, so
     /// the event is never silently lost. Entries never hold secrets.
     fn audit(&self, entry: Entry) {
-        if let Err(e) = audit::append(self.ports.sql, self.ports.clock, entry.clone()) {
-            eprintln!(
-                "[{}] AUDIT APPEND FAILED ({e}); unrecorded entry: actor={} action={} subject={} detail={}",
-                self.id,
-                entry.actor,
-                entry.action,
-                entry.subject.as_deref().unwrap_or("-"),
-                entry.detail
-            );
-        }
+        audit::append_or_log(self.ports.sql, self.ports.clock, self.id, entry);
     }
 }
 

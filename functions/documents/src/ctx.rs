@@ -55,16 +55,7 @@ impl<'a> Ctx<'a> {
     /// (which, for share links, spends another use). The entry goes to the
     /// log output instead, so the event is never silently lost.
     pub fn audit(&self, entry: Entry) {
-        if let Err(e) = audit::append(self.ports.sql, self.ports.clock, entry.clone()) {
-            eprintln!(
-                "[{}] AUDIT APPEND FAILED ({e}); unrecorded entry: actor={} action={} subject={} detail={}",
-                self.rid,
-                entry.actor,
-                entry.action,
-                entry.subject.as_deref().unwrap_or("-"),
-                entry.detail
-            );
-        }
+        audit::append_or_log(self.ports.sql, self.ports.clock, self.rid, entry);
     }
 }
 

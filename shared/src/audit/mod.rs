@@ -25,7 +25,7 @@ mod tests;
 
 pub use chain::{canonical_json, GENESIS_HASH};
 pub use redact::mask_phone;
-pub use store::{append, entries_about};
+pub use store::{append, append_or_log, entries_about};
 pub use verify::verify;
 
 use serde_json::Value;

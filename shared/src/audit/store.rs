@@ -145,3 +145,20 @@ pub(super) fn record_from_row(row: &[SqlValue]) -> Option<AuditRecord> {
         hash: text(7)?,
     })
 }
+
+/// Appends after the change the entry describes was committed. A failed
+/// append neither undoes nor fails that change (a retry could repeat it, or
+/// lose something shown only once); the whole entry goes to the log output
+/// instead, tagged with `context` (component or request id), so the event is
+/// never silently lost. Entries never hold secrets.
+pub fn append_or_log(sql: &dyn Sql, clock: &dyn Clock, context: &str, entry: Entry) {
+    if let Err(e) = append(sql, clock, entry.clone()) {
+        eprintln!(
+            "[{context}] AUDIT APPEND FAILED ({e}); unrecorded entry: actor={} action={} subject={} detail={}",
+            entry.actor,
+            entry.action,
+            entry.subject.as_deref().unwrap_or("-"),
+            entry.detail
+        );
+    }
+}

@@ -2,22 +2,10 @@
 //! dates only) and RFC 3339 with an offset. The city's zone is a fixed
 //! +07:00 (see `identity::time`).
 
-use crate::identity::time::civil_from_days;
+pub use crate::civil::{civil_from_days, days_from_civil};
 
 const VN_OFFSET: i64 = 7 * 3_600;
 const DAY: i64 = 86_400;
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (inverse of
-/// `civil_from_days`, Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 /// A real date written exactly `YYYY-MM-DD` (years 1000–9999).
 pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {

@@ -374,19 +374,7 @@ fn parse_date(s: &str) -> Option<i64> {
     if !(1..=days_in_month).contains(&day) {
         return None;
     }
-    Some(days_from_civil(year, month, day))
-}
-
-/// Howard Hinnant's `days_from_civil` (the inverse of identity's
-/// `civil_from_days`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Some(crate::civil::days_from_civil(year, month as u32, day as u32))
 }
 
 /// An error as GeoReport wants it: the HTTP status (403 for anything about
