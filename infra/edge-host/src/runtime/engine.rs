@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
 use super::state::RequestState;
@@ -17,6 +17,9 @@ use super::state::RequestState;
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// A request whose guest code runs longer than this is stopped (a trap, 500).
 pub const REQUEST_DEADLINE_TICKS: u64 = 30_000 / 10;
+/// Bytes of each linear memory kept mapped between requests: a Rust
+/// component's stack, data and the heap of a typical request fit in it.
+const LINEAR_MEMORY_KEEP_RESIDENT: usize = 4 << 20;
 
 /// Builds the engine. `cache_dir` keeps compiled code across restarts.
 pub fn new_engine(cache_dir: Option<&Path>) -> anyhow::Result<Engine> {
@@ -37,13 +40,17 @@ pub fn new_engine(cache_dir: Option<&Path>) -> anyhow::Result<Engine> {
     pool.max_core_instance_size(1 << 20);
     pool.max_memories_per_component(4);
     pool.max_tables_per_component(16);
-    // Each madvise that resets a slot makes the kernel flush TLBs on every
-    // core: batch them, and keep small tables and fiber stacks resident (a
-    // memset is cheaper there). Linear memories are left to madvise: a memset
-    // of megabytes per request measured slower (docs/performance.md).
+    // Resetting a slot with madvise makes the next request fault its pages back
+    // in, and every fault that breaks copy-on-write flushes the TLB of every
+    // core. Where the kernel has the PAGEMAP_SCAN ioctl (Linux 6.7+), wasmtime
+    // instead finds the pages a request dirtied and restores just those, so a
+    // slot's memory stays mapped between requests (docs/performance.md).
+    if PoolingAllocationConfig::is_pagemap_scan_available() {
+        pool.pagemap_scan(Enabled::Yes);
+        pool.linear_memory_keep_resident(LINEAR_MEMORY_KEEP_RESIDENT);
+    }
+    // A small table is cheaper to memset than to madvise.
     pool.table_keep_resident(64 << 10);
-    pool.async_stack_keep_resident(128 << 10);
-    pool.decommit_batch_size(32);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
 
     if let Some(dir) = cache_dir {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::pool::SqlitePool;
 
@@ -32,11 +32,47 @@ impl KvStore {
     }
 
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        self.pool.with_conn(|c| {
-            c.prepare_cached("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")?
-                .query_row(params![self.label, key], |r| r.get::<_, Vec<u8>>(0))
-                .optional()
-        })
+        self.pool.with_conn(|c| self.get_on(c, key))
+    }
+
+    /// [`Self::get`] if it can be answered without waiting for a lock.
+    pub fn try_get_now(&self, key: &str) -> Option<Result<Option<Vec<u8>>, String>> {
+        self.pool.try_without_waiting(|c| self.get_on(c, key).map(Some))
+    }
+
+    fn get_on(&self, c: &Connection, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+        c.prepare_cached("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")?
+            .query_row(params![self.label, key], |r| r.get::<_, Vec<u8>>(0))
+            .optional()
+    }
+
+    pub fn exists(&self, key: &str) -> Result<bool, String> {
+        self.pool.with_conn(|c| self.exists_on(c, key))
+    }
+
+    /// [`Self::exists`] if it can be answered without waiting for a lock.
+    pub fn try_exists_now(&self, key: &str) -> Option<Result<bool, String>> {
+        self.pool.try_without_waiting(|c| self.exists_on(c, key).map(Some))
+    }
+
+    fn exists_on(&self, c: &Connection, key: &str) -> rusqlite::Result<bool> {
+        c.prepare_cached("SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2")?
+            .exists(params![self.label, key])
+    }
+
+    pub fn keys(&self) -> Result<Vec<String>, String> {
+        self.pool.with_conn(|c| self.keys_on(c))
+    }
+
+    /// [`Self::keys`] if it can be answered without waiting for a lock.
+    pub fn try_keys_now(&self) -> Option<Result<Vec<String>, String>> {
+        self.pool.try_without_waiting(|c| self.keys_on(c).map(Some))
+    }
+
+    fn keys_on(&self, c: &Connection) -> rusqlite::Result<Vec<String>> {
+        let mut stmt = c.prepare_cached("SELECT key FROM spin_key_value WHERE store = ?1")?;
+        let rows = stmt.query_map(params![self.label], |r| r.get::<_, String>(0))?;
+        rows.collect()
     }
 
     pub fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
@@ -55,21 +91,6 @@ impl KvStore {
             c.prepare_cached("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")?
                 .execute(params![self.label, key])
                 .map(|_| ())
-        })
-    }
-
-    pub fn exists(&self, key: &str) -> Result<bool, String> {
-        self.pool.with_conn(|c| {
-            c.prepare_cached("SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2")?
-                .exists(params![self.label, key])
-        })
-    }
-
-    pub fn keys(&self) -> Result<Vec<String>, String> {
-        self.pool.with_conn(|c| {
-            let mut stmt = c.prepare_cached("SELECT key FROM spin_key_value WHERE store = ?1")?;
-            let rows = stmt.query_map(params![self.label], |r| r.get::<_, String>(0))?;
-            rows.collect()
         })
     }
 }

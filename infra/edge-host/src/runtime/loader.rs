@@ -117,10 +117,9 @@ pub fn component_env(
 struct ManifestRoutes(Router);
 
 impl Routes for ManifestRoutes {
-    fn resolve(&self, path: &str, full_url: &str, client_addr: &str) -> Option<(String, Vec<(String, String)>)> {
+    fn resolve(&self, path: &str, full_url: &str, client_addr: SocketAddr) -> Option<(String, Vec<(String, String)>)> {
         let m = self.0.route(path)?;
-        let addr: SocketAddr = client_addr.parse().unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
-        let headers = router::spin_headers(&m, full_url, addr);
+        let headers = router::spin_headers(&m, full_url, client_addr);
         Some((m.component_id, headers))
     }
 }

@@ -44,21 +44,41 @@ impl SqlitePool {
             None => self.open().map_err(|e| e.to_string())?,
         };
         let result = f(&conn);
-        let reusable = match &result {
-            Ok(_) => true,
-            Err(rusqlite::Error::SqliteFailure(e, _)) => !matches!(
-                e.code,
-                rusqlite::ErrorCode::NotADatabase
-                    | rusqlite::ErrorCode::DatabaseCorrupt
-                    | rusqlite::ErrorCode::CannotOpen
-                    | rusqlite::ErrorCode::SystemIoFailure
-            ),
-            Err(_) => true,
-        };
-        if reusable && conn.is_autocommit() {
+        self.give_back(conn, result.as_ref().err());
+        result.map_err(|e| e.to_string())
+    }
+
+    /// Runs `f` on an idle connection without waiting for any lock, so a read
+    /// can be answered on the request's own thread. `None` when that is not
+    /// possible (no connection idle, the database busy, or `f` answering
+    /// `Ok(None)` because its statement would write); the caller then uses
+    /// [`Self::with_conn`] where waiting is allowed.
+    pub fn try_without_waiting<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<Option<T>>,
+    ) -> Option<Result<T, String>> {
+        let conn = self.take_idle()?;
+        if conn.busy_timeout(Duration::ZERO).is_err() {
+            return None;
+        }
+        let result = f(&conn);
+        if conn.busy_timeout(BUSY_TIMEOUT).is_ok() {
+            self.give_back(conn, result.as_ref().err());
+        }
+        match result {
+            Ok(Some(value)) => Some(Ok(value)),
+            Ok(None) => None,
+            Err(e) if would_wait(&e) => None,
+            Err(e) => Some(Err(e.to_string())),
+        }
+    }
+
+    /// Returns a connection to the pool unless `error` suggests it is broken
+    /// or it was left inside a transaction.
+    fn give_back(&self, conn: Connection, error: Option<&rusqlite::Error>) {
+        if !error.is_some_and(is_broken) && conn.is_autocommit() {
             self.put_idle(conn);
         }
-        result.map_err(|e| e.to_string())
     }
 
     fn take_idle(&self) -> Option<Connection> {
@@ -91,5 +111,67 @@ impl SqlitePool {
             conn.execute_batch(self.init_sql)?;
         }
         Ok(conn)
+    }
+}
+
+/// An error after which the connection should not be reused.
+fn is_broken(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _) if matches!(
+            f.code,
+            rusqlite::ErrorCode::NotADatabase
+                | rusqlite::ErrorCode::DatabaseCorrupt
+                | rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::SystemIoFailure
+        )
+    )
+}
+
+/// An error that only means another connection holds a lock right now.
+fn would_wait(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn busy_timeout_ms(c: &Connection) -> rusqlite::Result<i64> {
+        c.query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+    }
+
+    fn warm_pool() -> (tempfile::TempDir, SqlitePool) {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = SqlitePool::new(dir.path().join("db.sqlite"), "");
+        pool.with_conn(|_| Ok(())).unwrap();
+        (dir, pool)
+    }
+
+    #[test]
+    fn nothing_is_tried_at_once_before_a_connection_is_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = SqlitePool::new(dir.path().join("db.sqlite"), "");
+        assert!(pool.try_without_waiting(|_| Ok(Some(()))).is_none());
+    }
+
+    #[test]
+    fn an_attempt_at_once_does_not_wait_for_locks_and_later_calls_do() {
+        let (_dir, pool) = warm_pool();
+        assert_eq!(pool.try_without_waiting(|c| busy_timeout_ms(c).map(Some)), Some(Ok(0)));
+        assert_eq!(pool.with_conn(busy_timeout_ms), Ok(BUSY_TIMEOUT.as_millis() as i64));
+    }
+
+    #[test]
+    fn a_busy_database_hands_the_work_back_and_keeps_the_connection() {
+        let (_dir, pool) = warm_pool();
+        let busy = || rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
+        assert!(pool.try_without_waiting(|_| Err::<Option<()>, _>(busy())).is_none());
+        assert_eq!(pool.try_without_waiting(|_| Ok(Some(1))), Some(Ok(1)), "the connection went back to the pool");
     }
 }

@@ -10,7 +10,7 @@ use http_body_util::{combinators::UnsyncBoxBody, BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use wasmtime::Store;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -26,7 +26,7 @@ type Body = UnsyncBoxBody<Bytes, wasmtime_wasi_http::Error>;
 /// Maps a request path to the component that serves it.
 pub trait Routes: Send + Sync {
     /// The component id for `path` and the Spin headers to give it.
-    fn resolve(&self, path: &str, full_url: &str, client_addr: &str) -> Option<(String, Vec<(String, String)>)>;
+    fn resolve(&self, path: &str, full_url: &str, client_addr: SocketAddr) -> Option<(String, Vec<(String, String)>)>;
 }
 
 /// One servable component.
@@ -49,7 +49,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only, as Spin's HTTP trigger serves it; the auto builder would
+    // also read ahead on every connection to detect an HTTP/2 preface.
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(hyper_util::rt::TokioTimer::new());
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -70,7 +73,7 @@ pub async fn serve(
             let app = app.clone();
             async move { Ok::<_, std::convert::Infallible>(handle(app, req, peer).await) }
         });
-        let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;
@@ -95,7 +98,7 @@ async fn handle(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -> 
         .to_owned();
     let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
     let full_url = format!("http://{host}{path_and_query}");
-    let Some((component, spin_headers)) = app.routes.resolve(req.uri().path(), &full_url, &peer.to_string()) else {
+    let Some((component, spin_headers)) = app.routes.resolve(req.uri().path(), &full_url, peer) else {
         return plain(StatusCode::NOT_FOUND, "Not Found");
     };
     let Some(served) = app.components.get(&component) else {
@@ -114,7 +117,7 @@ async fn handle(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -> 
         }
     }
     if req.uri().authority().is_none() {
-        if let Ok(uri) = format!("http://{host}{path_and_query}").parse() {
+        if let Ok(uri) = full_url.parse() {
             *req.uri_mut() = uri;
         }
     }

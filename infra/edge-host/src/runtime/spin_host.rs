@@ -35,6 +35,19 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, String> + Sen
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| Err(format!("store task failed: {e}")))
 }
 
+/// A read that can finish at once (`now` answers `Some`) is answered on this
+/// thread: handing it to the blocking pool and back costs more than the read
+/// (docs/performance.md). Anything that may wait for a lock goes there.
+async fn read<T: Send + 'static>(
+    now: Option<Result<T, String>>,
+    later: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    match now {
+        Some(result) => result,
+        None => blocking(later).await,
+    }
+}
+
 impl key_value::Host for RequestState {}
 
 impl key_value::HostStore for RequestState {
@@ -47,7 +60,7 @@ impl key_value::HostStore for RequestState {
 
     async fn get(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(blocking(move || store.get(&key)).await.map_err(key_value::Error::Other))
+        Ok(read(store.try_get_now(&key), move || store.get(&key)).await.map_err(key_value::Error::Other))
     }
 
     async fn set(&mut self, this: Resource<KvStore>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), key_value::Error>> {
@@ -62,12 +75,12 @@ impl key_value::HostStore for RequestState {
 
     async fn exists(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<bool, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(blocking(move || store.exists(&key)).await.map_err(key_value::Error::Other))
+        Ok(read(store.try_exists_now(&key), move || store.exists(&key)).await.map_err(key_value::Error::Other))
     }
 
     async fn get_keys(&mut self, this: Resource<KvStore>) -> wasmtime::Result<Result<Vec<String>, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(blocking(move || store.keys()).await.map_err(key_value::Error::Other))
+        Ok(read(store.try_keys_now(), move || store.keys()).await.map_err(key_value::Error::Other))
     }
 
     async fn drop(&mut self, this: Resource<KvStore>) -> wasmtime::Result<()> {
@@ -93,8 +106,9 @@ impl sqlite::HostConnection for RequestState {
         parameters: Vec<sqlite::Value>,
     ) -> wasmtime::Result<Result<sqlite::QueryResult, sqlite::Error>> {
         let pool = self.table.get(&this)?.0.clone();
-        let params = parameters.into_iter().map(from_wit).collect();
-        let result = blocking(move || sql::execute(&pool, &statement, params)).await;
+        let params: Vec<Value> = parameters.into_iter().map(from_wit).collect();
+        let now = sql::try_read_now(&pool, &statement, &params);
+        let result = read(now, move || sql::execute(&pool, &statement, &params)).await;
         Ok(result.map_err(sqlite::Error::Io).map(|out| sqlite::QueryResult {
             columns: out.columns,
             rows: out

@@ -1,7 +1,8 @@
 //! SQL databases kept in SQLite files, executing one statement per call as
 //! Spin's `sqlite` interface does.
 
-use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
+use rusqlite::Connection;
 
 use super::pool::SqlitePool;
 
@@ -23,32 +24,86 @@ pub struct QueryOutput {
 }
 
 /// Executes one statement with positional parameters and collects its rows.
-pub fn execute(pool: &SqlitePool, statement: &str, params: Vec<Value>) -> Result<QueryOutput, String> {
-    pool.with_conn(|conn| {
-        let mut stmt = conn.prepare_cached(statement)?;
-        let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
-        let bound = params.into_iter().map(|v| match v {
-            Value::Integer(i) => SqlValue::Integer(i),
-            Value::Real(r) => SqlValue::Real(r),
-            Value::Text(t) => SqlValue::Text(t),
-            Value::Blob(b) => SqlValue::Blob(b),
-            Value::Null => SqlValue::Null,
-        });
-        let mut rows = stmt.query(rusqlite::params_from_iter(bound))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let mut values = Vec::with_capacity(columns.len());
-            for i in 0..columns.len() {
-                values.push(match row.get_ref(i)? {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(i) => Value::Integer(i),
-                    ValueRef::Real(r) => Value::Real(r),
-                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                    ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                });
-            }
-            out.push(values);
+pub fn execute(pool: &SqlitePool, statement: &str, params: &[Value]) -> Result<QueryOutput, String> {
+    pool.with_conn(|conn| run(conn, statement, params, true).map(|out| out.unwrap_or_default()))
+}
+
+/// [`execute`] if the statement only reads and can run without waiting for a
+/// lock; `None` otherwise.
+pub fn try_read_now(pool: &SqlitePool, statement: &str, params: &[Value]) -> Option<Result<QueryOutput, String>> {
+    pool.try_without_waiting(|conn| run(conn, statement, params, false))
+}
+
+/// Runs the statement; `Ok(None)` without running it when it would write and
+/// `writes_allowed` is false.
+fn run(conn: &Connection, statement: &str, params: &[Value], writes_allowed: bool) -> rusqlite::Result<Option<QueryOutput>> {
+    let mut stmt = conn.prepare_cached(statement)?;
+    if !writes_allowed && !stmt.readonly() {
+        return Ok(None);
+    }
+    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            values.push(match row.get_ref(i)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(i) => Value::Integer(i),
+                ValueRef::Real(r) => Value::Real(r),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            });
         }
-        Ok(QueryOutput { columns, rows: out })
-    })
+        out.push(values);
+    }
+    Ok(Some(QueryOutput { columns, rows: out }))
+}
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Integer(i) => ValueRef::Integer(*i),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Text(t) => ValueRef::Text(t.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+            Value::Null => ValueRef::Null,
+        }))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn pool_with_table() -> (tempfile::TempDir, SqlitePool) {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = SqlitePool::new(dir.path().join("db.sqlite"), "");
+        execute(&pool, "CREATE TABLE seats (id INTEGER PRIMARY KEY, left INTEGER)", &[]).unwrap();
+        execute(&pool, "INSERT INTO seats (id, left) VALUES (?1, ?2)", &[Value::Integer(1), Value::Integer(3)]).unwrap();
+        (dir, pool)
+    }
+
+    #[test]
+    fn a_read_is_answered_at_once_when_a_connection_is_idle() {
+        let (_dir, pool) = pool_with_table();
+        let out = try_read_now(&pool, "SELECT left FROM seats WHERE id = ?1", &[Value::Integer(1)]);
+        assert_eq!(out.unwrap().unwrap().rows, vec![vec![Value::Integer(3)]]);
+    }
+
+    #[test]
+    fn a_write_is_never_run_on_the_request_thread() {
+        let (_dir, pool) = pool_with_table();
+        assert!(try_read_now(&pool, "UPDATE seats SET left = left - 1 WHERE id = 1", &[]).is_none());
+        let left = execute(&pool, "SELECT left FROM seats WHERE id = 1", &[]).unwrap().rows;
+        assert_eq!(left, vec![vec![Value::Integer(3)]], "the refused write must not have run");
+    }
+
+    #[test]
+    fn a_failing_read_reports_its_error() {
+        let (_dir, pool) = pool_with_table();
+        let out = try_read_now(&pool, "SELECT nope FROM seats", &[]).unwrap();
+        assert!(out.unwrap_err().contains("no such column"));
+    }
 }
