@@ -25,9 +25,9 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// The release `edge-host` binary that `scripts/test` builds.
+/// The `edge-host` binary (profile `host`) that `scripts/test` builds.
 pub fn edge_host_bin() -> PathBuf {
-    let bin = root().join("target/release/edge-host");
+    let bin = root().join("target/host/edge-host");
     assert!(
         bin.exists(),
         "{} is missing: run the suite with scripts/test, which builds it and the components first",

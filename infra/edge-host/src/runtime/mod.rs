@@ -1,14 +1,21 @@
 //! The wasmtime side of edge-host: engine, host interfaces, stores and the
-//! HTTP front.
+//! HTTP front. The stores and the outbound allow-list need no wasm engine and
+//! build without the `runtime` feature.
 
 pub mod component;
+#[cfg(feature = "runtime")]
 pub mod engine;
-pub mod loader;
 pub mod kv;
+#[cfg(feature = "runtime")]
+pub mod loader;
+#[cfg(feature = "runtime")]
 pub mod logging;
 pub mod outbound;
 pub mod pool;
+#[cfg(feature = "runtime")]
 pub mod server;
+#[cfg(feature = "runtime")]
 pub mod spin_host;
 pub mod sql;
+#[cfg(feature = "runtime")]
 pub mod state;
