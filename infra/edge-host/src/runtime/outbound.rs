@@ -137,6 +137,7 @@ fn split_host_port(authority: &str) -> anyhow::Result<(String, Option<String>)> 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
