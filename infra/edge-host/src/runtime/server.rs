@@ -49,8 +49,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    // HTTP/1.1 only, as Spin's HTTP trigger serves it; the auto builder would
-    // also read ahead on every connection to detect an HTTP/2 preface.
+    // HTTP/1.1 only: the auto builder reads ahead on every connection to
+    // detect an HTTP/2 preface, and nothing here speaks cleartext HTTP/2. The
+    // timer makes hyper drop a client that takes over 30 s to send its headers.
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(hyper_util::rt::TokioTimer::new());
     tokio::pin!(shutdown);
