@@ -262,6 +262,10 @@ fn messages(code: &str) -> Option<(&'static str, &'static str)> {
             "Yêu cầu xung đột với dữ liệu hiện có.",
             "The request conflicts with the current state.",
         ),
+        "id_number_taken" => (
+            "Số CCCD này đã được xác minh cho một công dân khác; không thể xác minh lại cho tài khoản này.",
+            "This CCCD number is already verified for another citizen; it cannot be confirmed for this account.",
+        ),
         "feedback_not_found" => ("Không tìm thấy phản ánh.", "Feedback not found."),
         "invalid_transition" => (
             "Không thể chuyển phản ánh sang trạng thái này từ trạng thái hiện tại.",

@@ -17,7 +17,8 @@ use cds_shared::audit::{self, action, mask_phone, Entry};
 use cds_shared::error::ApiError;
 use cds_shared::guard::{authenticate_request, require_admin, require_official};
 use cds_shared::http::{finish_with_id, json_body, request_id, Params, Request, Response, Router};
-use cds_shared::identity::{self, Ports, Role};
+use cds_shared::documents::qr::mask_id_number;
+use cds_shared::identity::{self, Ports, Role, Verification};
 use cds_shared::phone::Phone;
 use cds_shared::ports::{OsRandom, SystemClock};
 use cds_shared::spin_adapter::{request_from_spin, response_to_spin, SpinSettings, SpinSql};
@@ -238,13 +239,48 @@ fn verify_citizen(ctx: &Ctx<'_>, req: &Request, params: &Params<'_>) -> Result<R
     if citizen_id == official.account_id {
         return Err(ApiError::Forbidden);
     }
-    let citizen = identity::mark_verified(ctx.ports, citizen_id)
-        .map_err(|e| store_error(ctx.id, e))?
-        .ok_or(ApiError::NotFound { code: "citizen_not_found" })?;
+    let actor = format!("official:{}", official.account_id);
+    let outcome = identity::mark_verified(ctx.ports, citizen_id).map_err(|e| store_error(ctx.id, e))?;
+    let (citizen, confirmed, cleared) = match outcome {
+        Verification::Verified { account, confirmed_id_number, cleared_claims } => {
+            (account, confirmed_id_number, cleared_claims)
+        }
+        Verification::NotFound => return Err(ApiError::NotFound { code: "citizen_not_found" }),
+        Verification::IdNumberTaken { claimed_id_number } => {
+            // Someone claims a number another verified citizen holds: worth
+            // a trace, and nothing changed.
+            ctx.audit(
+                Entry::new(actor, action::CITIZEN_VERIFICATION_REFUSED).about(citizen_id).detail(json!({
+                    "reason": "id_number_taken",
+                    "masked_id_number": mask_id_number(&claimed_id_number),
+                    "unit": official.unit_code,
+                })),
+            );
+            return Err(ApiError::conflict("id_number_taken").with_field("id_number", "held_by_a_verified_citizen"));
+        }
+    };
+    let masked = citizen.id_number.as_deref().map(mask_id_number);
     ctx.audit(
-        Entry::new(format!("official:{}", official.account_id), action::CITIZEN_VERIFIED)
-            .about(citizen.id.as_str())
-            .detail(json!({"level": citizen.level.as_str(), "unit": official.unit_code})),
+        Entry::new(actor.clone(), action::CITIZEN_VERIFIED).about(citizen.id.as_str()).detail(json!({
+            "level": citizen.level.as_str(),
+            "unit": official.unit_code,
+            "masked_id_number": masked,
+            "id_number_confirmed": confirmed.is_some(),
+            "cleared_claims": cleared.len(),
+        })),
     );
-    Ok(Response::json(200, &views::account(&citizen)).with_header("cache-control", "no-store"))
+    for holder in &cleared {
+        ctx.audit(
+            Entry::new(actor.clone(), action::ID_NUMBER_CLAIM_CLEARED).about(holder.as_str()).detail(json!({
+                "masked_id_number": masked,
+                "confirmed_for": citizen.id,
+            })),
+        );
+    }
+    let mut body = views::account(&citizen);
+    if let Some(map) = body.as_object_mut() {
+        // What the official just confirmed, masked like everywhere officials look.
+        map.insert("masked_id_number".into(), json!(masked));
+    }
+    Ok(Response::json(200, &body).with_header("cache-control", "no-store"))
 }

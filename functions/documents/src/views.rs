@@ -6,6 +6,8 @@ use cds_shared::documents::Profile;
 use cds_shared::identity::rfc3339_vn;
 use serde_json::{json, Value};
 
+/// `id_number` is what the citizen gave (confirmed, else declared) and
+/// `id_number_status` says which; a declared number routes nothing.
 pub fn profile(p: &Profile) -> Value {
     json!({
         "id": p.citizen_id,
@@ -13,7 +15,8 @@ pub fn profile(p: &Profile) -> Value {
         "full_name": p.full_name,
         "date_of_birth": p.date_of_birth,
         "gender": p.gender,
-        "id_number": p.id_number,
+        "id_number": p.given_id_number(),
+        "id_number_status": p.id_number_status().map(|s| s.as_str()),
         "address": p.address,
         "level": p.level.as_str(),
         "role": p.role.as_str(),

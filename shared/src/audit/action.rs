@@ -11,6 +11,12 @@ pub const PHONE_LOCKED: &str = "phone_locked";
 pub const SESSION_REVOKED: &str = "session_revoked";
 pub const ROLE_CHANGED: &str = "role_changed";
 pub const CITIZEN_VERIFIED: &str = "citizen_verified";
+/// Verification refused: the citizen claims a CCCD number another verified
+/// citizen holds (nothing changed).
+pub const CITIZEN_VERIFICATION_REFUSED: &str = "citizen_verification_refused";
+/// A provisional citizen's claim of a CCCD number was cleared because an
+/// official confirmed that number for another citizen.
+pub const ID_NUMBER_CLAIM_CLEARED: &str = "id_number_claim_cleared";
 pub const SHARE_CREATED: &str = "share_created";
 pub const SHARE_USED: &str = "share_used";
 pub const SHARE_REVOKED: &str = "share_revoked";
@@ -47,6 +53,8 @@ pub const ALL: &[&str] = &[
     SESSION_REVOKED,
     ROLE_CHANGED,
     CITIZEN_VERIFIED,
+    CITIZEN_VERIFICATION_REFUSED,
+    ID_NUMBER_CLAIM_CLEARED,
     SHARE_CREATED,
     SHARE_USED,
     SHARE_REVOKED,

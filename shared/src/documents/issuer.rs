@@ -4,6 +4,14 @@
 //! A push is idempotent on (issuer, `external_id`): the unique index and a
 //! single `INSERT … ON CONFLICT DO NOTHING` decide which of any number of
 //! parallel retries creates the document; the others read that one back.
+//!
+//! Who receives it ([`resolve_citizen`]): self-declared data never routes
+//! papers. An id number alone reaches only a verified citizen whose number
+//! an official confirmed; a phone (proven by a one-time code, the same proof
+//! that opens the vault) reaches its account; a phone *and* an id number
+//! must both match one account. Every miss is the same 404
+//! `citizen_not_found`, so an issuer cannot tell an unverified claim from
+//! nobody. Rules and reasoning: docs/identity.md, "Identity levels".
 
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -13,7 +21,7 @@ use serde::Deserialize;
 use super::dates::parse_instant;
 use super::error::DocError;
 use super::kinds::{check_content, doc_type, MAX_DOCUMENT_BYTES};
-use super::profile::{clean_id_number, find_by_id_number};
+use super::profile::{clean_id_number, find_by_id_number, read_profile};
 use super::sha256_hex;
 use super::text::clean_text;
 use super::vault::{meta, plausible_doc_id, DocumentMeta, TITLE_MAX_CHARS, FROM, META_COLUMNS};
@@ -37,7 +45,8 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// Who the document is for: exactly one of the two.
+/// Who the document is for: a phone, a confirmed id number, or both (then
+/// both must match the same account).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CitizenRef {
@@ -132,15 +141,36 @@ fn validate(req: &PushRequest) -> Result<Valid, DocError> {
     }
 }
 
-/// The citizen a push names, or [`DocError::CitizenNotFound`].
-fn resolve_citizen(ports: Ports<'_>, who: &CitizenRef) -> Result<String, DocError> {
-    match (&who.phone, &who.id_number) {
+/// The citizen a push names, or [`DocError::CitizenNotFound`]:
+///
+/// * `id_number` alone — the verified citizen whose confirmed number it is;
+///   a number only claimed (by anyone, any number of accounts) is nobody;
+/// * `phone` alone — the account of that phone, whatever its level: the
+///   phone was proven with a one-time code, and whoever holds it can open
+///   that vault anyway;
+/// * both — the account of that phone, and only if the number is its
+///   confirmed one or its own claim (the phone disambiguates the claim; a
+///   mismatch, e.g. a recycled SIM, delivers nothing).
+pub fn resolve_citizen(ports: Ports<'_>, who: &CitizenRef) -> Result<String, DocError> {
+    let id_number = match &who.id_number {
+        Some(raw) => Some(clean_id_number(raw).map_err(|r| DocError::invalid("citizen.id_number", r))?),
+        None => None,
+    };
+    match (&who.phone, id_number) {
         (Some(phone), None) => Ok(find_by_phone(ports, phone)?.ok_or(DocError::CitizenNotFound)?.id),
-        (None, Some(raw)) => {
-            let id_number = clean_id_number(raw).map_err(|r| DocError::invalid("citizen.id_number", r))?;
+        (None, Some(id_number)) => {
             Ok(find_by_id_number(ports, &id_number)?.ok_or(DocError::CitizenNotFound)?.citizen_id)
         }
-        _ => Err(DocError::invalid("citizen", "give_exactly_one_of_phone_or_id_number")),
+        (Some(phone), Some(id_number)) => {
+            let account = find_by_phone(ports, phone)?.ok_or(DocError::CitizenNotFound)?;
+            let profile = read_profile(ports, &account.id)?.ok_or(DocError::CitizenNotFound)?;
+            if profile.given_id_number() == Some(id_number.as_str()) {
+                Ok(profile.citizen_id)
+            } else {
+                Err(DocError::CitizenNotFound)
+            }
+        }
+        (None, None) => Err(DocError::invalid("citizen", "give_phone_or_id_number")),
     }
 }
 

@@ -6,6 +6,14 @@
 //! confirmed the citizen's identity (`level = verified`), the identity fields
 //! (name, date of birth, gender, id number) are locked: changing them would
 //! silently un-confirm what the official checked. The address stays editable.
+//!
+//! A CCCD number the citizen types is only a *claim* (`id_number_claims`,
+//! migration 0008) until an official confirms it by verifying the citizen;
+//! only then does it move into `citizens.id_number`, the column everything
+//! that trusts a number reads (issuer pushes, the personal QR). Any number of
+//! provisional accounts may claim the same number, so setting one never
+//! answers "taken" — that answer would tell anyone whether a CCCD is
+//! registered. The rules: docs/identity.md, "Identity levels".
 
 use serde::{Deserialize, Deserializer};
 
@@ -37,8 +45,13 @@ pub struct Profile {
     pub date_of_birth: Option<String>,
     /// One of [`GENDERS`].
     pub gender: Option<String>,
-    /// The 12-digit CCCD number.
+    /// The 12-digit CCCD number an official confirmed when verifying the
+    /// citizen. Only this number identifies the citizen to others.
     pub id_number: Option<String>,
+    /// A number the citizen declared that no official has confirmed (a
+    /// claim; other accounts may claim the same number). Shown back to the
+    /// citizen and prefilled into their forms, never trusted.
+    pub declared_id_number: Option<String>,
     pub address: Option<String>,
     pub level: Level,
     pub role: Role,
@@ -46,37 +59,81 @@ pub struct Profile {
     pub updated_at: i64,
 }
 
+/// How far a citizen's CCCD number can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdNumberStatus {
+    /// Typed by the citizen, not confirmed: routes nothing, proves nothing.
+    Declared,
+    /// Confirmed by an official against the card.
+    Verified,
+}
+
+impl IdNumberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdNumberStatus::Declared => "declared",
+            IdNumberStatus::Verified => "verified",
+        }
+    }
+}
+
 impl Profile {
+    /// The number to show the citizen or prefill into their own forms:
+    /// the confirmed one, else the declared one.
+    pub fn given_id_number(&self) -> Option<&str> {
+        self.id_number.as_deref().or(self.declared_id_number.as_deref())
+    }
+
+    /// Whether [`Profile::given_id_number`] is confirmed or only declared.
+    pub fn id_number_status(&self) -> Option<IdNumberStatus> {
+        if self.id_number.is_some() {
+            Some(IdNumberStatus::Verified)
+        } else {
+            self.declared_id_number.as_ref().map(|_| IdNumberStatus::Declared)
+        }
+    }
+
     /// Profile fields still empty, in form order — what a prefilling
-    /// service has to ask for.
+    /// service has to ask for. A declared number counts as given: asking
+    /// the citizen again would not make it more true.
     pub fn missing(&self) -> Vec<&'static str> {
         let fields = [
-            ("full_name", &self.full_name),
-            ("date_of_birth", &self.date_of_birth),
-            ("gender", &self.gender),
-            ("id_number", &self.id_number),
-            ("address", &self.address),
+            ("full_name", self.full_name.is_some()),
+            ("date_of_birth", self.date_of_birth.is_some()),
+            ("gender", self.gender.is_some()),
+            ("id_number", self.given_id_number().is_some()),
+            ("address", self.address.is_some()),
         ];
-        fields.iter().filter(|(_, v)| v.is_none()).map(|(n, _)| *n).collect()
+        fields.iter().filter(|(_, given)| !given).map(|(n, _)| *n).collect()
     }
 }
 
 const COLUMNS: &str =
     "id, phone, full_name, date_of_birth, gender, id_number, address, level, role, unit_code, updated_at";
 
+/// [`COLUMNS`] of `citizens c` with the citizen's claim, if any.
+const PROFILE_SELECT: &str = "SELECT c.id AS id, c.phone AS phone, c.full_name AS full_name, \
+       c.date_of_birth AS date_of_birth, c.gender AS gender, c.id_number AS id_number, \
+       k.id_number AS declared_id_number, c.address AS address, c.level AS level, c.role AS role, \
+       c.unit_code AS unit_code, c.updated_at AS updated_at \
+     FROM citizens c LEFT JOIN id_number_claims k ON k.citizen_id = c.id";
+
 /// The profile of `citizen_id`, or `None` for an unknown id.
 pub fn read_profile(ports: Ports<'_>, citizen_id: &str) -> Result<Option<Profile>, StoreError> {
-    let rows = ports
-        .sql
-        .execute(&format!("SELECT {COLUMNS} FROM citizens WHERE id = ?1"), &[citizen_id.into()])?;
+    let rows = ports.sql.execute(&format!("{PROFILE_SELECT} WHERE c.id = ?1"), &[citizen_id.into()])?;
     first(&rows).map(|r| profile(&r)).transpose()
 }
 
-/// The profile of the citizen holding this CCCD number.
+/// The verified citizen whose *confirmed* number this is. Claims are never
+/// looked at: a declared number must not route anyone's papers. The level
+/// check is redundant with migration 0008 (only verification writes
+/// `citizens.id_number`) and kept so that a row written any other way still
+/// cannot route.
 pub fn find_by_id_number(ports: Ports<'_>, id_number: &str) -> Result<Option<Profile>, StoreError> {
-    let rows = ports
-        .sql
-        .execute(&format!("SELECT {COLUMNS} FROM citizens WHERE id_number = ?1"), &[id_number.into()])?;
+    let rows = ports.sql.execute(
+        &format!("{PROFILE_SELECT} WHERE c.id_number = ?1 AND c.level = 'verified'"),
+        &[id_number.into()],
+    )?;
     first(&rows).map(|r| profile(&r)).transpose()
 }
 
@@ -88,6 +145,7 @@ pub(crate) fn profile(r: &Row<'_>) -> Result<Profile, StoreError> {
         date_of_birth: r.opt_text("date_of_birth")?,
         gender: r.opt_text("gender")?,
         id_number: r.opt_text("id_number")?,
+        declared_id_number: r.opt_text("declared_id_number")?,
         address: r.opt_text("address")?,
         level: r.parsed("level", Level::parse)?,
         role: r.parsed("role", Role::parse)?,
@@ -183,52 +241,90 @@ fn validate(patch: &ProfilePatch, now: i64) -> Result<[Change; 5], DocError> {
     }
 }
 
-/// Applies a validated patch in one statement. The lock on a verified
-/// account's identity fields is part of the `WHERE`, so a confirmation
-/// landing at the same moment cannot be overtaken. Another account holding
-/// the id number → 409 on `id_number`.
+/// Applies a validated patch.
+///
+/// The profile columns change in one statement whose `WHERE` carries the
+/// lock on a verified account's identity fields, so a confirmation landing
+/// at the same moment cannot be overtaken. The id number is not one of those
+/// columns: it is written as a claim afterwards, and only while the account
+/// has no confirmed number (the claim's own `WHERE`). Claims are never
+/// unique, so this never answers "taken" — the same 200 whether or not
+/// anyone else holds or claims the number.
+///
+/// If an official confirms a number in the instant between the two
+/// statements, the claim is refused as locked (409) after the other fields
+/// were saved; the citizen sees the confirmed number on reload.
 pub fn update_profile(ports: Ports<'_>, citizen_id: &str, patch: &ProfilePatch) -> Result<Profile, DocError> {
     let now = ports.clock.now();
     let changes = validate(patch, now)?;
+    let [full_name, date_of_birth, gender, id_number, address] = &changes;
     let mut params: Vec<SqlValue> = vec![citizen_id.into()];
-    for change in &changes {
+    for change in [full_name, date_of_birth, gender, id_number, address] {
         params.push(SqlValue::Integer(i64::from(change.is_none())));
         params.push(change.clone().flatten().into());
     }
     params.push(now.into());
-    let statement = format!(
-        "UPDATE citizens SET \
+    // ?8/?9: the id number may change unless a confirmed one differs.
+    let statement = "UPDATE citizens SET \
            full_name = CASE WHEN ?2 THEN full_name ELSE ?3 END, \
            date_of_birth = CASE WHEN ?4 THEN date_of_birth ELSE ?5 END, \
            gender = CASE WHEN ?6 THEN gender ELSE ?7 END, \
-           id_number = CASE WHEN ?8 THEN id_number ELSE ?9 END, \
            address = CASE WHEN ?10 THEN address ELSE ?11 END, \
            updated_at = ?12 \
          WHERE id = ?1 AND (level <> 'verified' OR ( \
            (?2 OR full_name IS ?3) AND (?4 OR date_of_birth IS ?5) AND \
-           (?6 OR gender IS ?7) AND (?8 OR id_number IS ?9))) \
-         RETURNING {COLUMNS}"
-    );
-    let rows = match ports.sql.execute(&statement, &params) {
-        Ok(rows) => rows,
-        Err(StoreError::Constraint(_)) => {
-            return Err(DocError::Conflict { field: "id_number", reason: "already_registered" })
-        }
-        Err(e) => return Err(e.into()),
+           (?6 OR gender IS ?7) AND (?8 OR id_number IS NULL OR id_number IS ?9))) \
+         RETURNING id, id_number";
+    let rows = ports.sql.execute(statement, &params)?;
+    let Some(row) = first(&rows) else {
+        return Err(refusal(ports, citizen_id, &changes)?);
     };
-    if let Some(row) = first(&rows) {
-        return Ok(profile(&row)?);
+    let confirmed = row.opt_text("id_number")?;
+    if let Some(wanted) = id_number {
+        // Re-sending the confirmed number changes nothing.
+        if confirmed.is_none() || confirmed != *wanted {
+            write_claim(ports, citizen_id, wanted.as_deref(), now)?;
+        }
     }
-    // Nothing updated: an unknown account, or a locked field. Reading now
-    // only decides which error to show.
+    read_profile(ports, citizen_id)?.ok_or(DocError::NotFound)
+}
+
+/// Sets (`Some`) or withdraws (`None`) the citizen's claim. Refused as
+/// locked when the account has a confirmed number by now.
+fn write_claim(ports: Ports<'_>, citizen_id: &str, id_number: Option<&str>, now: i64) -> Result<(), DocError> {
+    let Some(id_number) = id_number else {
+        ports.sql.execute("DELETE FROM id_number_claims WHERE citizen_id = ?1", &[citizen_id.into()])?;
+        return Ok(());
+    };
+    let written = ports.sql.execute(
+        "INSERT INTO id_number_claims (citizen_id, id_number, claimed_at) \
+         SELECT id, ?2, ?3 FROM citizens WHERE id = ?1 AND id_number IS NULL \
+         ON CONFLICT (citizen_id) DO UPDATE SET id_number = excluded.id_number, claimed_at = excluded.claimed_at \
+         RETURNING citizen_id",
+        &[citizen_id.into(), id_number.into(), now.into()],
+    )?;
+    if written.is_empty() {
+        return Err(DocError::ProfileLocked(vec!["id_number"]));
+    }
+    Ok(())
+}
+
+/// Why nothing was updated: an unknown account, or locked fields. Reading
+/// now only decides which error to show.
+fn refusal(ports: Ports<'_>, citizen_id: &str, changes: &[Change; 5]) -> Result<DocError, DocError> {
     let current = read_profile(ports, citizen_id)?.ok_or(DocError::NotFound)?;
     let values = [&current.full_name, &current.date_of_birth, &current.gender, &current.id_number];
     let locked: Vec<&'static str> = IDENTITY_FIELDS
         .iter()
         .zip(values)
-        .zip(&changes)
-        .filter(|((_, now_value), change)| matches!(change, Some(v) if v != *now_value))
+        .zip(changes)
+        .filter(|((name, now_value), change)| match change {
+            // An account with no confirmed number may still declare one.
+            Some(v) if **name == "id_number" => now_value.is_some() && v != *now_value,
+            Some(v) => v != *now_value,
+            None => false,
+        })
         .map(|((name, _), _)| *name)
         .collect();
-    Err(DocError::ProfileLocked(locked))
+    Ok(DocError::ProfileLocked(locked))
 }

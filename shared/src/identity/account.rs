@@ -3,7 +3,7 @@
 
 use super::challenge::clean_text;
 use super::kinds::{Level, Role};
-use super::rows::{first, Row};
+use super::rows::{all, first, Row};
 use super::secret::random_id;
 use super::Ports;
 use crate::phone::Phone;
@@ -167,19 +167,97 @@ pub fn set_official(
     ))
 }
 
-/// Marks the account's identity as confirmed by an official (SPEC §6.1).
-/// Idempotent; `None` for an unknown id.
-pub fn mark_verified(ports: Ports<'_>, id: &str) -> Result<Option<Account>, StoreError> {
+/// What [`mark_verified`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// The account, now verified, with the number this call confirmed (if
+    /// any) and the other citizens whose claims of it were cleared.
+    Verified {
+        account: Account,
+        /// The claim that moved into `citizens.id_number` by this call.
+        confirmed_id_number: Option<String>,
+        /// Citizens who had claimed the same number; their claims are gone.
+        cleared_claims: Vec<String>,
+    },
+    /// Another verified citizen already holds the number this citizen
+    /// claims; nothing changed (409 `id_number_taken`).
+    IdNumberTaken { claimed_id_number: String },
+    /// No such account.
+    NotFound,
+}
+
+/// Marks the account's identity as confirmed by an official (SPEC §6.1),
+/// confirming the CCCD number the citizen claimed (docs/identity.md,
+/// "Identity levels").
+///
+/// One `UPDATE` raises the level and moves the claim into
+/// `citizens.id_number`; that column's UNIQUE makes it fail as a whole when
+/// another verified citizen holds the number, so nothing changes then.
+/// Afterwards every claim of the confirmed number (the citizen's own and
+/// other accounts') is deleted. A claim made in the instant between the two
+/// statements survives; it is harmless: claims route nothing, and verifying
+/// its holder would answer `id_number_taken`.
+///
+/// Idempotent: verifying again with nothing new to confirm changes nothing
+/// (not even `updated_at`). A verified account that later declares a first
+/// number (it had none confirmed) has it confirmed by the next verification.
+pub fn mark_verified(ports: Ports<'_>, id: &str) -> Result<Verification, StoreError> {
     let update = format!(
         "UPDATE citizens SET \
-           updated_at = CASE WHEN level = 'verified' THEN updated_at ELSE ?2 END, \
+           id_number = COALESCE(id_number, \
+             (SELECT k.id_number FROM id_number_claims k WHERE k.citizen_id = ?1)), \
+           updated_at = CASE WHEN level = 'verified' AND (id_number IS NOT NULL OR NOT EXISTS \
+             (SELECT 1 FROM id_number_claims k WHERE k.citizen_id = ?1)) THEN updated_at ELSE ?2 END, \
            level = 'verified' \
          WHERE id = ?1 RETURNING {COLUMNS}"
     );
-    let rows = ports
+    let rows = match ports
         .sql
-        .execute(&update, &[id.into(), ports.clock.now().into()])?;
-    one(&rows)
+        .execute(&update, &[id.into(), ports.clock.now().into()])
+    {
+        Ok(rows) => rows,
+        // The only unique column this statement writes is id_number.
+        Err(StoreError::Constraint(_)) => {
+            let claim = ports.sql.execute(
+                "SELECT id_number FROM id_number_claims WHERE citizen_id = ?1",
+                &[id.into()],
+            )?;
+            let claimed_id_number = first(&claim)
+                .map(|r| r.text("id_number"))
+                .transpose()?
+                .unwrap_or_default();
+            return Ok(Verification::IdNumberTaken { claimed_id_number });
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(account) = one(&rows)? else {
+        return Ok(Verification::NotFound);
+    };
+    let cleared = ports.sql.execute(
+        "DELETE FROM id_number_claims WHERE citizen_id = ?1 OR id_number = ?2 \
+         RETURNING citizen_id, id_number",
+        &[id.into(), account.id_number.clone().into()],
+    )?;
+    let mut confirmed_id_number = None;
+    let mut cleared_claims = Vec::new();
+    for row in all(&cleared) {
+        let holder = row.text("citizen_id")?;
+        if holder == account.id {
+            // Its own claim: confirmed now if it is the number on the account.
+            let number = row.text("id_number")?;
+            if account.id_number.as_deref() == Some(number.as_str()) {
+                confirmed_id_number = Some(number);
+            }
+        } else {
+            cleared_claims.push(holder);
+        }
+    }
+    cleared_claims.sort();
+    Ok(Verification::Verified {
+        account,
+        confirmed_id_number,
+        cleared_claims,
+    })
 }
 
 /// Links a Zalo user to the account, moving the link if that Zalo user was

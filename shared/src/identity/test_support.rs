@@ -17,7 +17,10 @@ pub use crate::testing::{remove_db, temp_db_path, FakeClock, MapSettings, TestDb
 /// Identity's migration, byte for byte as it ships.
 pub const MIGRATION_0002: &str = include_str!("../../../infra/migrations/0002_identity.sql");
 
-/// Runs `0001_*.sql` (if the lead has written it) and then 0002.
+/// The id-number claims `mark_verified` moves (issue 12), as it ships.
+pub const MIGRATION_0008: &str = include_str!("../../../infra/migrations/0008_id_claims.sql");
+
+/// Runs `0001_*.sql` (if the lead has written it), then 0002 and 0008.
 pub fn migrate(conn: &Connection) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/migrations");
     let mut earlier: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -34,6 +37,7 @@ pub fn migrate(conn: &Connection) {
             .unwrap();
     }
     conn.execute_batch(MIGRATION_0002).unwrap();
+    conn.execute_batch(MIGRATION_0008).unwrap();
 }
 
 impl TestDb {

@@ -1,10 +1,13 @@
 // "My QR": the citizen's personal QR (SPEC §7.2), as large as the screen
 // allows. The SVG is fetched with the session and shown as an image from an
 // object URL, so no markup from the response enters the page.
+// Until an official has verified the citizen, the lead says the code holds
+// only what they declared (docs/identity.md, "Identity levels"): the
+// platform signs such a code, but it confirms nobody's identity.
 
 import { describe } from './errors.js';
 import { phone as readablePhone } from './format.js';
-import { localizeAlt } from './i18n.js';
+import { localize, localizeAlt } from './i18n.js';
 import * as session from './session.js';
 import { byId, hush, objectUrl, say } from './ui.js';
 
@@ -16,11 +19,17 @@ function displayName() {
   return c.full_name || readablePhone(c.phone ?? '');
 }
 
+/** The lead for this citizen: verified, or only declared (the default). */
+function leadKey() {
+  return session.citizen()?.level === 'verified' ? 'qr.lead' : 'qr.lead_unconfirmed';
+}
+
 async function enter() {
   reset();
   const mine = generation;
   const name = displayName();
   byId('qr-name').textContent = name;
+  localize(byId('qr-lead'), leadKey());
   say(byId('qr-status'), 'qr.loading');
   try {
     const resp = await session.request('GET', '/api/v1/me/qr?format=svg');
@@ -49,6 +58,7 @@ function reset() {
   delete img.dataset.i18nAlt;
   delete img.dataset.i18nArgs;
   byId('qr-name').textContent = '';
+  localize(byId('qr-lead'), 'qr.lead');
   hush(byId('qr-status'));
   hush(byId('qr-error'));
 }

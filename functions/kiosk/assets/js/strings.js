@@ -77,6 +77,7 @@ const vi = {
 
   'qr.heading': 'Mã QR cá nhân',
   'qr.lead': 'Đưa mã này cho cán bộ quét để xác minh danh tính.',
+  'qr.lead_unconfirmed': 'Chưa xác minh: thông tin trong mã do bạn tự khai. Đưa mã và thẻ CCCD cho cán bộ để xác minh.',
   'qr.alt': 'Mã QR cá nhân của {name}',
   'qr.loading': 'Đang tải mã QR…',
 
@@ -265,6 +266,7 @@ const en = {
 
   'qr.heading': 'Personal QR code',
   'qr.lead': 'Let an official scan this code to confirm who you are.',
+  'qr.lead_unconfirmed': 'Not verified yet: the code holds what you declared. Show an official this code and your CCCD card.',
   'qr.alt': 'Personal QR code of {name}',
   'qr.loading': 'Loading your QR code…',
 

@@ -5,6 +5,11 @@
 //! Payload: `SoGiayTo|HoTen|NgaySinh|LoaiDinhDanh|QID|EXT` ([`payload`]).
 //! Officials' scanners send it back to `POST /api/v1/officials/verify-qr`,
 //! which answers who it is or why not ([`verify`]).
+//!
+//! `SoGiayTo` carries only a CCCD number an official has confirmed: a
+//! provisional citizen's declared number is never signed into a code, so a
+//! code cannot lend a claimed number the platform's signature. The verify
+//! answer says whether the data is confirmed ([`unconfirmed_notice`]).
 
 pub mod payload;
 pub mod render;
@@ -14,7 +19,7 @@ pub mod verify;
 pub use payload::{QrFields, LOAI_CCCD, LOAI_PLATFORM};
 pub use render::{png, svg, EcLevel};
 pub use store::{ensure, rotate, QrRecord};
-pub use verify::{verify, Reason, Verdict};
+pub use verify::{unconfirmed_notice, verify, Reason, Verdict};
 
 use super::error::DocError;
 use crate::ports::Settings;

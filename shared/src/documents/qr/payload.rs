@@ -1,6 +1,8 @@
 //! The text inside a personal QR: `SoGiayTo|HoTen|NgaySinh|LoaiDinhDanh|QID|EXT`.
 //!
-//! * `SoGiayTo` — the 12-digit CCCD number, empty until the citizen gives it;
+//! * `SoGiayTo` — the 12-digit CCCD number once an official has confirmed
+//!   it (verification), empty before: a number the citizen only declared is
+//!   not signed into a code;
 //! * `HoTen` — the full name upper-case without diacritics (`Đ` → `D`);
 //! * `NgaySinh` — `YYYY-MM-DD`, empty until given;
 //! * `LoaiDinhDanh` — what identifies the person: [`LOAI_CCCD`] when
@@ -57,7 +59,8 @@ pub struct Presented {
 }
 
 impl QrFields {
-    /// The fields of `profile`'s code with this QID and version.
+    /// The fields of `profile`'s code with this QID and version. Only the
+    /// confirmed id number is used (see the module docs).
     pub fn for_profile(profile: &Profile, qid: &str, version: i64) -> QrFields {
         let id = profile.id_number.clone().unwrap_or_default();
         QrFields {

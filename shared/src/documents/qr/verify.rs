@@ -77,6 +77,18 @@ impl Reason {
     }
 }
 
+/// What a verifying official is told about a genuine code of a citizen no
+/// official has verified yet: the name, birth date and id number are the
+/// citizen's own declaration, not confirmed data.
+pub fn unconfirmed_notice(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "Mã QR do hệ thống cấp, nhưng danh tính chưa được cán bộ xác minh: họ tên, ngày sinh và số CCCD \
+                     là do công dân tự khai. Hãy đối chiếu với giấy tờ gốc.",
+        Lang::En => "The code was issued by the platform, but no official has verified this identity yet: the name, \
+                     date of birth and CCCD number are the citizen's own declaration. Check them against the card.",
+    }
+}
+
 /// The answer to one verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

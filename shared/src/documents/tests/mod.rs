@@ -2,6 +2,7 @@
 //! shipped migrations, a fake clock and seeded randomness.
 
 mod access_log_tests;
+mod id_claim_tests;
 mod issuer_tests;
 mod profile_tests;
 mod qr_tests;

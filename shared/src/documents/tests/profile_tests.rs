@@ -1,6 +1,6 @@
-//! Profile: validation, NFC, partial updates, the verified lock, unique CCCD.
+//! Profile: validation, NFC, partial updates, the verified lock, declared CCCD.
 
-use crate::documents::profile::{read_profile, update_profile, ProfilePatch};
+use crate::documents::profile::{read_profile, update_profile, IdNumberStatus, ProfilePatch};
 use crate::documents::test_support::{citizen, world};
 use crate::documents::DocError;
 use crate::identity::mark_verified;
@@ -25,7 +25,9 @@ fn a_full_profile_is_stored_normalised_and_read_back() {
     assert_eq!(p.full_name.as_deref(), Some("Nguyễn Văn An"));
     assert_eq!(p.date_of_birth.as_deref(), Some("1990-05-17"));
     assert_eq!(p.gender.as_deref(), Some("male"));
-    assert_eq!(p.id_number.as_deref(), Some("001090012345"));
+    // Declared, not confirmed: a provisional account's number is a claim.
+    assert_eq!(p.given_id_number(), Some("001090012345"));
+    assert_eq!((p.id_number.as_deref(), p.id_number_status()), (None, Some(IdNumberStatus::Declared)));
     assert_eq!(p.address.as_deref(), Some("12 Hải Phòng, Đà Nẵng"));
     assert!(p.missing().is_empty());
     assert_eq!(read_profile(w.ports(), &id).unwrap(), Some(p));
@@ -79,17 +81,19 @@ fn dates_must_be_real_past_and_not_ancient() {
 }
 
 #[test]
-fn id_numbers_are_twelve_digits_and_unique() {
+fn id_numbers_are_twelve_digits() {
     let w = world();
     let a = citizen(w.ports(), "0905123456", None);
-    let b = citizen(w.ports(), "0905654321", None);
     for bad in ["00109001234", "0010900123456", "00109001234a", "000000000000", "０01090012345"] {
         let r = update_profile(w.ports(), &a, &patch(&format!(r#"{{"id_number":"{bad}"}}"#)));
         assert_eq!(r.err(), Some(DocError::invalid("id_number", "must_be_12_digits")), "{bad}");
     }
-    update_profile(w.ports(), &a, &patch(r#"{"id_number":"001090012345"}"#)).unwrap();
-    let taken = update_profile(w.ports(), &b, &patch(r#"{"id_number":"001.090.012345"}"#));
-    assert_eq!(taken.err(), Some(DocError::Conflict { field: "id_number", reason: "already_registered" }));
+    let p = update_profile(w.ports(), &a, &patch(r#"{"id_number":"001.090.012345"}"#)).unwrap();
+    assert_eq!(p.given_id_number(), Some("001090012345"));
+    // Withdrawing the claim.
+    let p = update_profile(w.ports(), &a, &patch(r#"{"id_number":null}"#)).unwrap();
+    assert_eq!((p.given_id_number(), p.id_number_status()), (None, None));
+    assert_eq!(w.db.scalar("SELECT count(*) FROM id_number_claims"), 0);
 }
 
 #[test]
@@ -98,8 +102,12 @@ fn a_verified_identity_is_locked_but_the_address_is_not() {
     let id = citizen(w.ports(), "0905123456", Some("Nguyễn Văn An"));
     update_profile(w.ports(), &id, &patch(r#"{"id_number":"001090012345","date_of_birth":"1990-05-17"}"#)).unwrap();
     mark_verified(w.ports(), &id).unwrap();
+    let p = read_profile(w.ports(), &id).unwrap().unwrap();
+    assert_eq!((p.id_number.as_deref(), p.id_number_status()), (Some("001090012345"), Some(IdNumberStatus::Verified)));
     let err = update_profile(w.ports(), &id, &patch(r#"{"full_name":"Kẻ Mạo Danh","id_number":"001090099999"}"#));
     assert_eq!(err.err(), Some(DocError::ProfileLocked(vec!["full_name", "id_number"])));
+    let err = update_profile(w.ports(), &id, &patch(r#"{"id_number":null}"#));
+    assert_eq!(err.err(), Some(DocError::ProfileLocked(vec!["id_number"])));
     // Re-sending the same values, or changing the address, is fine.
     let p = update_profile(w.ports(), &id, &patch(r#"{"full_name":"Nguyễn Văn An","address":"2 Lê Duẩn"}"#)).unwrap();
     assert_eq!(p.address.as_deref(), Some("2 Lê Duẩn"));

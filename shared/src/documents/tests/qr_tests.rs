@@ -7,18 +7,27 @@ use crate::documents::qr::{ensure, mask_id_number, qr_secret, rotate, verify, Qr
 use crate::documents::test_support::{citizen, world, world_with, QR_SECRET};
 use crate::documents::DocError;
 use crate::identity::test_support::{MapSettings, World};
+use crate::identity::{mark_verified, Level, Verification};
 
 const SECRET: &[u8] = QR_SECRET.as_bytes();
 
-/// A citizen with a full profile; returns (id, their current payload).
+/// A citizen with a full profile, verified by an official (so the CCCD
+/// number is confirmed and in the code); returns (id, their current payload).
 fn citizen_with_code(w: &World) -> (String, String) {
+    let id = declared_citizen(w);
+    assert!(matches!(mark_verified(w.ports(), &id).unwrap(), Verification::Verified { .. }));
+    (id.clone(), payload_of(w, &id))
+}
+
+/// A provisional citizen who declared a full profile.
+fn declared_citizen(w: &World) -> String {
     let id = citizen(w.ports(), "0905123456", None);
     let patch: ProfilePatch = serde_json::from_str(
         r#"{"full_name":"Đặng Thị Ánh Tuyết","date_of_birth":"1990-05-17","id_number":"048190012345"}"#,
     )
     .unwrap();
     update_profile(w.ports(), &id, &patch).unwrap();
-    (id.clone(), payload_of(w, &id))
+    id
 }
 
 fn payload_of(w: &World, id: &str) -> String {
@@ -131,9 +140,36 @@ fn rotation_invalidates_the_old_code() {
 }
 
 #[test]
+fn a_declared_number_is_not_signed_into_the_code_until_verified() {
+    let w = world();
+    let id = declared_citizen(&w);
+    let declared = payload_of(&w, &id);
+    // The declared number is neither printed nor signed: the code says the
+    // QID identifies the person.
+    assert!(declared.starts_with("|DANG THI ANH TUYET|1990-05-17|CDS|"), "{declared}");
+    let Verdict::Genuine { profile, .. } = verify(w.ports(), SECRET, &declared).unwrap() else { panic!("not genuine") };
+    assert_eq!(profile.level, Level::Provisional);
+    assert_eq!(profile.id_number, None);
+    assert_eq!(profile.declared_id_number.as_deref(), Some("048190012345"));
+    // Someone writing the number into the code breaks the signature.
+    let with_number = declared.replacen("|DANG", "048190012345|DANG", 1).replacen("|CDS|", "|CCCD|", 1);
+    assert_eq!(reason(verify(w.ports(), SECRET, &with_number).unwrap()), Reason::Altered);
+
+    // Once an official confirms it, the number is in the code and the
+    // earlier code no longer matches the profile.
+    mark_verified(w.ports(), &id).unwrap();
+    let confirmed = payload_of(&w, &id);
+    assert!(confirmed.starts_with("048190012345|DANG THI ANH TUYET|1990-05-17|CCCD|"), "{confirmed}");
+    assert_eq!(reason(verify(w.ports(), SECRET, &declared).unwrap()), Reason::Outdated);
+    assert!(matches!(verify(w.ports(), SECRET, &confirmed).unwrap(), Verdict::Genuine { .. }));
+}
+
+#[test]
 fn a_code_made_before_a_profile_change_is_outdated() {
     let w = world();
-    let (id, old) = citizen_with_code(&w);
+    // Provisional: a verified citizen's name is locked.
+    let id = declared_citizen(&w);
+    let old = payload_of(&w, &id);
     let patch: ProfilePatch = serde_json::from_str(r#"{"full_name":"Đặng Thị Ánh"}"#).unwrap();
     update_profile(w.ports(), &id, &patch).unwrap();
     assert_eq!(reason(verify(w.ports(), SECRET, &old).unwrap()), Reason::Outdated);

@@ -4,7 +4,7 @@ use super::helpers::phone;
 use crate::identity::test_support::{migrate, World, T0};
 use crate::identity::{
     find_by_phone, find_by_zalo_user, find_or_create_by_phone, get_account, link_zalo,
-    mark_verified, set_official, Level, Role,
+    mark_verified, set_official, Level, Role, Verification,
 };
 
 #[test]
@@ -66,14 +66,16 @@ fn mark_verified_is_idempotent() {
     let w = World::new();
     let (a, _) = find_or_create_by_phone(w.ports(), &phone(1), None).unwrap();
     w.clock.advance(10);
-    let v = mark_verified(w.ports(), &a.id).unwrap().unwrap();
+    let Verification::Verified { account: v, .. } = mark_verified(w.ports(), &a.id).unwrap() else {
+        panic!("not verified");
+    };
     assert_eq!((v.level, v.updated_at), (Level::Verified, T0 + 10));
     w.clock.advance(10);
-    assert_eq!(
-        mark_verified(w.ports(), &a.id).unwrap().unwrap().updated_at,
-        T0 + 10
-    );
-    assert_eq!(mark_verified(w.ports(), "cit_nope").unwrap(), None);
+    let Verification::Verified { account: again, .. } = mark_verified(w.ports(), &a.id).unwrap() else {
+        panic!("not verified");
+    };
+    assert_eq!(again.updated_at, T0 + 10);
+    assert_eq!(mark_verified(w.ports(), "cit_nope").unwrap(), Verification::NotFound);
 }
 
 #[test]
