@@ -108,10 +108,7 @@ impl Profile {
     }
 }
 
-const COLUMNS: &str =
-    "id, phone, full_name, date_of_birth, gender, id_number, address, level, role, unit_code, updated_at";
-
-/// [`COLUMNS`] of `citizens c` with the citizen's claim, if any.
+/// The profile columns of `citizens c`, with the citizen's claim if any.
 const PROFILE_SELECT: &str = "SELECT c.id AS id, c.phone AS phone, c.full_name AS full_name, \
        c.date_of_birth AS date_of_birth, c.gender AS gender, c.id_number AS id_number, \
        k.id_number AS declared_id_number, c.address AS address, c.level AS level, c.role AS role, \
