@@ -636,15 +636,13 @@ fn vault_ids(host: &Host, token: &str) -> Vec<String> {
 fn audit_about(host: &Host, action: &str, subject: &str) -> Vec<(String, Value)> {
     let conn = rusqlite::Connection::open(host.state_dir.join("sqlite_db.db")).unwrap();
     conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-    conn.prepare("SELECT actor, detail FROM audit_log WHERE action = ?1 AND subject = ?2 ORDER BY seq")
+    let mut stmt = conn.prepare("SELECT actor, detail FROM audit_log WHERE action = ?1 AND subject = ?2 ORDER BY seq").unwrap();
+    let rows: Vec<(String, String)> = stmt
+        .query_map([action, subject], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
-        .query_map([action, subject], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .unwrap()
-        .map(|r| {
-            let (actor, detail) = r.unwrap();
-            (actor, serde_json::from_str(&detail).unwrap())
-        })
-        .collect()
+        .map(Result::unwrap)
+        .collect();
+    rows.into_iter().map(|(actor, detail)| (actor, serde_json::from_str(&detail).unwrap())).collect()
 }
 
 #[test]
