@@ -24,6 +24,7 @@
 
 pub mod access_log;
 pub mod dates;
+pub mod download;
 pub mod error;
 pub mod etag;
 pub mod issuer;
