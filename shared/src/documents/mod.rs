@@ -31,6 +31,7 @@ pub mod issuer;
 pub mod kinds;
 pub mod profile;
 pub mod qr;
+pub mod quota;
 pub mod shares;
 pub mod text;
 pub mod vault;
