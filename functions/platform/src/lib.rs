@@ -2,7 +2,19 @@
 //! store and the SQL database), `GET /api/v1/openapi.json`, and the JSON 404
 //! for every API path no other component serves.
 
-// `#[http_component]
+// `#[http_component]` generates the unsafe export glue.
+#![allow(unsafe_code)]
+
+use cds_shared::config;
+use cds_shared::http::{Response, Router};
+use cds_shared::ports::{Kv, Sql, StoreError};
+use cds_shared::spin_adapter::{handle_unchecked, SpinKv, SpinSettings, SpinSql};
+use spin_sdk::http_component;
+
+/// The OpenAPI document assembled by build.rs from docs/openapi/ (checked by the tests).
+const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+
+#[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     // Health answers whatever the settings are: it is where an operator
     // learns which one is wrong. Everything else goes through the gate.
@@ -11,7 +23,7 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     }
     // Unmatched paths come back from the router as the SPEC §4 JSON 404
     // (or 405 with `Allow` when only the method is wrong).
-    handle(&req, |r, _| {
+    cds_shared::spin_adapter::handle(&req, |r, _| {
         Router::new()
             .get("/api/v1/openapi.json", |_, _| Ok(Response::bytes(200, "application/json", OPENAPI.as_bytes().to_vec())))
             .dispatch(r)

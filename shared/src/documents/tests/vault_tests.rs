@@ -163,13 +163,13 @@ fn uploads_stop_at_the_count_quota_and_deleting_frees_a_place() {
 #[test]
 fn uploads_stop_at_the_byte_quota() {
     let one = pdf("a").len();
-    let w = quota_world("100", &(2 * one + 10).to_string());
+    let w = quota_world("100", &(2 * one + PNG.len()).to_string());
     let me = citizen(w.ports(), "0905123456", None);
     upload(w.ports(), &me, None, Some("a"), "application/pdf", &pdf("a")).unwrap();
     upload(w.ports(), &me, None, Some("b"), "application/pdf", &pdf("b")).unwrap();
     assert_eq!(
         upload(w.ports(), &me, None, Some("c"), "application/pdf", &pdf("c")).err(),
-        Some(DocError::UploadQuota { quota: "bytes", limit: i64::try_from(2 * one + 10).unwrap() })
+        Some(DocError::UploadQuota { quota: "bytes", limit: i64::try_from(2 * one + PNG.len()).unwrap() })
     );
     // A smaller file that still fits is accepted.
     assert!(upload(w.ports(), &me, None, Some("d"), "image/png", PNG).is_ok());
