@@ -23,8 +23,10 @@ pub fn handle(
     handle_inner(req, true, serve)
 }
 
-/// [`handle`] without the settings check, for the one route that must answer
-/// whatever the settings are: platform's health, which reports the problem.
+/// [`handle`] without the settings check: for platform's health, which must
+/// answer whatever the settings are (it reports the problem), and for the
+/// components that run [`settings_gate`] themselves to keep their own error
+/// shape (Open311).
 pub fn handle_unchecked(
     req: &SpinRequest,
     serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
