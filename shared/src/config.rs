@@ -83,7 +83,9 @@ impl Problem {
 
     /// The 503 every route answers while the problem lasts.
     pub fn to_api(&self) -> ApiError {
-        ApiError::NotConfigured { setting: self.setting() }
+        ApiError::NotConfigured {
+            setting: self.setting(),
+        }
     }
 }
 
@@ -128,7 +130,11 @@ pub fn public_base_url(settings: &dyn Settings) -> Result<String, Problem> {
     let raw = settings.get(PUBLIC_BASE_URL).unwrap_or_default();
     let raw = raw.trim();
     if raw.is_empty() {
-        return if dev { Ok(DEV_PUBLIC_BASE_URL.to_owned()) } else { Err(Problem::MissingSetting(PUBLIC_BASE_URL)) };
+        return if dev {
+            Ok(DEV_PUBLIC_BASE_URL.to_owned())
+        } else {
+            Err(Problem::MissingSetting(PUBLIC_BASE_URL))
+        };
     }
     let invalid = Err(Problem::InvalidSetting(PUBLIC_BASE_URL));
     let rest = match (raw.strip_prefix("https://"), raw.strip_prefix("http://")) {
@@ -137,7 +143,10 @@ pub fn public_base_url(settings: &dyn Settings) -> Result<String, Problem> {
         _ => return invalid,
     };
     let host = rest.split('/').next().unwrap_or("");
-    let clean = |s: &str| s.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'@' | b'\\'));
+    let clean = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'@' | b'\\'))
+    };
     if host.is_empty() || !clean(rest) {
         return invalid;
     }
@@ -161,7 +170,8 @@ mod tests {
     const STRONG: &str = "0123456789abcdef0123456789abcdef";
 
     fn production() -> Vars {
-        let mut m: HashMap<&'static str, String> = SECRETS.iter().map(|s| (*s, STRONG.to_owned())).collect();
+        let mut m: HashMap<&'static str, String> =
+            SECRETS.iter().map(|s| (*s, STRONG.to_owned())).collect();
         m.insert("dev_mode", "false".into());
         m.insert(PUBLIC_BASE_URL, "https://congdanso.example.vn".into());
         Vars(m)
@@ -182,7 +192,10 @@ mod tests {
         for name in SECRETS {
             let v = with(production(), name, &STRONG[..31]);
             assert_eq!(check(&v), Err(Problem::WeakSecret(name)), "{name}");
-            assert_eq!(check(&v).unwrap_err().to_string(), format!("weak_secret:{name}"));
+            assert_eq!(
+                check(&v).unwrap_err().to_string(),
+                format!("weak_secret:{name}")
+            );
             // Padding with whitespace does not make it longer.
             let padded = with(production(), name, &format!("  {}\n", &STRONG[..31]));
             assert_eq!(check(&padded), Err(Problem::WeakSecret(name)), "{name}");
@@ -195,7 +208,10 @@ mod tests {
             let mut v = production();
             v.0.remove(name);
             assert_eq!(check(&v), Err(Problem::MissingSecret(name)));
-            assert_eq!(check(&with(production(), name, " \n")), Err(Problem::MissingSecret(name)));
+            assert_eq!(
+                check(&with(production(), name, " \n")),
+                Err(Problem::MissingSecret(name))
+            );
         }
     }
 
@@ -226,12 +242,30 @@ mod tests {
         let mut v = production();
         v.0.remove(PUBLIC_BASE_URL);
         assert_eq!(check(&v), Err(Problem::MissingSetting(PUBLIC_BASE_URL)));
-        assert_eq!(check(&v).unwrap_err().to_string(), "missing_setting:public_base_url");
-        for bad in ["http://congdanso.example.vn", "congdanso.example.vn", "https://", "https://a b", "https://x?y=1", "https://u@evil"] {
+        assert_eq!(
+            check(&v).unwrap_err().to_string(),
+            "missing_setting:public_base_url"
+        );
+        for bad in [
+            "http://congdanso.example.vn",
+            "congdanso.example.vn",
+            "https://",
+            "https://a b",
+            "https://x?y=1",
+            "https://u@evil",
+        ] {
             let v = with(production(), PUBLIC_BASE_URL, bad);
-            assert_eq!(check(&v), Err(Problem::InvalidSetting(PUBLIC_BASE_URL)), "{bad}");
+            assert_eq!(
+                check(&v),
+                Err(Problem::InvalidSetting(PUBLIC_BASE_URL)),
+                "{bad}"
+            );
         }
-        let v = with(production(), PUBLIC_BASE_URL, "https://city.example.vn/cds/");
+        let v = with(
+            production(),
+            PUBLIC_BASE_URL,
+            "https://city.example.vn/cds/",
+        );
         assert_eq!(public_base_url(&v).unwrap(), "https://city.example.vn/cds");
     }
 }

@@ -42,26 +42,44 @@ pub fn allowance(settings: &dyn Settings) -> i64 {
 
 /// Checks a ticket in for a client nobody vouches for. `client_key` names
 /// the client the allowance is counted for (its address).
-pub fn kiosk_check_in(ports: Ports<'_>, client_key: &str, ticket_input: &str) -> Result<Booking, ApptError> {
+pub fn kiosk_check_in(
+    ports: Ports<'_>,
+    client_key: &str,
+    ticket_input: &str,
+) -> Result<Booking, ApptError> {
     let now = ports.clock.now();
     let since = now - WINDOW_SECONDS;
     let limit = allowance(ports.settings);
     // Old rows go first so the count below only sees the window.
-    ports.sql.execute("DELETE FROM checkin_attempts WHERE at <= ?", &[since.into()])?;
+    ports.sql.execute(
+        "DELETE FROM checkin_attempts WHERE at <= ?",
+        &[since.into()],
+    )?;
     let id = random_id(ports.random, "ci_", 12);
     let reserved = ports.sql.execute(
         "INSERT INTO checkin_attempts (id, client_key, at) SELECT ?1, ?2, ?3 \
          WHERE (SELECT count(*) FROM checkin_attempts WHERE client_key = ?2 AND at > ?4) < ?5 \
          RETURNING id",
-        &[id.as_str().into(), client_key.into(), now.into(), since.into(), limit.into()],
+        &[
+            id.as_str().into(),
+            client_key.into(),
+            now.into(),
+            since.into(),
+            limit.into(),
+        ],
     )?;
     if reserved.is_empty() {
-        return Err(ApptError::RateLimited { retry_after: retry_after(ports, client_key, since, now)? });
+        return Err(ApptError::RateLimited {
+            retry_after: retry_after(ports, client_key, since, now)?,
+        });
     }
     match check_in(ports, Desk::Kiosk, ticket_input) {
         Ok(booking) => {
             // Served: the attempt gives its place back.
-            ports.sql.execute("DELETE FROM checkin_attempts WHERE id = ?", &[id.as_str().into()])?;
+            ports.sql.execute(
+                "DELETE FROM checkin_attempts WHERE id = ?",
+                &[id.as_str().into()],
+            )?;
             Ok(booking)
         }
         Err(ApptError::Store(e)) => Err(ApptError::Store(e)),
@@ -75,6 +93,10 @@ fn retry_after(ports: Ports<'_>, client_key: &str, since: i64, now: i64) -> Resu
         "SELECT min(at) AS oldest FROM checkin_attempts WHERE client_key = ? AND at > ?",
         &[client_key.into(), since.into()],
     )?;
-    let oldest = crate::identity::rows::first(&rows).and_then(|r| r.opt_i64("oldest").ok().flatten()).unwrap_or(now);
-    Ok(u64::try_from(oldest + WINDOW_SECONDS - now).unwrap_or(1).max(1))
+    let oldest = crate::identity::rows::first(&rows)
+        .and_then(|r| r.opt_i64("oldest").ok().flatten())
+        .unwrap_or(now);
+    Ok(u64::try_from(oldest + WINDOW_SECONDS - now)
+        .unwrap_or(1)
+        .max(1))
 }

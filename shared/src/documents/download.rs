@@ -28,11 +28,18 @@ const STEM_MAX_CHARS: usize = 80;
 /// `inline` or `attachment`, with the filename parameters.
 pub fn content_disposition(title: &str, content_type: &str) -> String {
     let kind = ContentType::from_header(content_type);
-    let disposition = if kind.is_some() { "inline" } else { "attachment" };
+    let disposition = if kind.is_some() {
+        "inline"
+    } else {
+        "attachment"
+    };
     let ext = kind.map_or("bin", ContentType::extension);
     let stem = utf8_stem(title);
     let ascii = ascii_stem(&stem);
-    format!("{disposition}; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}.{ext}", percent_encode(&stem))
+    format!(
+        "{disposition}; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}.{ext}",
+        percent_encode(&stem)
+    )
 }
 
 /// The title as a filename stem: NFC, control characters and path or quote
@@ -41,7 +48,13 @@ pub fn content_disposition(title: &str, content_type: &str) -> String {
 fn utf8_stem(title: &str) -> String {
     let cleaned: String = title
         .nfc()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|') { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     let short: String = collapsed.chars().take(STEM_MAX_CHARS).collect();
@@ -79,7 +92,10 @@ fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         let attr_char = b.is_ascii_alphanumeric()
-            || matches!(b, b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
+            || matches!(
+                b,
+                b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+            );
         if attr_char {
             out.push(char::from(b));
         } else {
@@ -99,21 +115,34 @@ mod tests {
             content_disposition("Giấy khai sinh", "application/pdf"),
             "inline; filename=\"Giay_khai_sinh.pdf\"; filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf"
         );
-        assert!(content_disposition("Ảnh thẻ", "image/png").starts_with("inline; filename=\"Anh_the.png\""));
+        assert!(content_disposition("Ảnh thẻ", "image/png")
+            .starts_with("inline; filename=\"Anh_the.png\""));
         assert!(content_disposition("x", "image/jpeg; charset=binary").starts_with("inline;"));
     }
 
     #[test]
     fn anything_else_is_an_attachment() {
-        for ct in ["text/html", "image/svg+xml", "application/octet-stream", "", "text/html; x=application/pdf"] {
+        for ct in [
+            "text/html",
+            "image/svg+xml",
+            "application/octet-stream",
+            "",
+            "text/html; x=application/pdf",
+        ] {
             let d = content_disposition("Trang", ct);
-            assert!(d.starts_with("attachment; filename=\"Trang.bin\""), "{ct}: {d}");
+            assert!(
+                d.starts_with("attachment; filename=\"Trang.bin\""),
+                "{ct}: {d}"
+            );
         }
     }
 
     #[test]
     fn titles_cannot_break_out_of_the_header_or_name_a_path() {
-        let d = content_disposition("a\"; filename=evil.html\r\nX-Injected: 1/../..\\b", "application/pdf");
+        let d = content_disposition(
+            "a\"; filename=evil.html\r\nX-Injected: 1/../..\\b",
+            "application/pdf",
+        );
         assert!(!d.contains('\r') && !d.contains('\n'), "{d}");
         assert_eq!(d.matches('"').count(), 2, "{d}");
         assert!(!d.contains('/') && !d.contains('\\'), "{d}");
@@ -125,9 +154,18 @@ mod tests {
 
     #[test]
     fn empty_or_long_titles_still_give_a_usable_name() {
-        assert_eq!(content_disposition("  ", "application/pdf"), "inline; filename=\"tai-lieu.pdf\"; filename*=UTF-8''tai-lieu.pdf");
-        assert_eq!(content_disposition("ữ", "application/pdf"), "inline; filename=\"u.pdf\"; filename*=UTF-8''%E1%BB%AF.pdf");
-        assert_eq!(content_disposition("中文", "image/png"), "inline; filename=\"tai-lieu.png\"; filename*=UTF-8''%E4%B8%AD%E6%96%87.png");
+        assert_eq!(
+            content_disposition("  ", "application/pdf"),
+            "inline; filename=\"tai-lieu.pdf\"; filename*=UTF-8''tai-lieu.pdf"
+        );
+        assert_eq!(
+            content_disposition("ữ", "application/pdf"),
+            "inline; filename=\"u.pdf\"; filename*=UTF-8''%E1%BB%AF.pdf"
+        );
+        assert_eq!(
+            content_disposition("中文", "image/png"),
+            "inline; filename=\"tai-lieu.png\"; filename*=UTF-8''%E4%B8%AD%E6%96%87.png"
+        );
         let long = content_disposition(&"Đ".repeat(500), "application/pdf");
         assert!(long.len() < 1_000, "{}", long.len());
     }

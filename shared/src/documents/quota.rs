@@ -22,7 +22,11 @@ pub struct VaultQuotas {
 
 impl Default for VaultQuotas {
     fn default() -> VaultQuotas {
-        VaultQuotas { upload_max_count: 100, upload_max_bytes: 100 * 1024 * 1024, share_max_active_per_document: 20 }
+        VaultQuotas {
+            upload_max_count: 100,
+            upload_max_bytes: 100 * 1024 * 1024,
+            share_max_active_per_document: 20,
+        }
     }
 }
 
@@ -44,7 +48,11 @@ impl VaultQuotas {
 }
 
 fn read(settings: &dyn Settings, name: &str, default: i64) -> i64 {
-    settings.get(name).and_then(|v| v.trim().parse::<i64>().ok()).filter(|v| *v >= 1).unwrap_or(default)
+    settings
+        .get(name)
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|v| *v >= 1)
+        .unwrap_or(default)
 }
 
 #[cfg(test)]
@@ -61,8 +69,13 @@ mod tests {
         let q = VaultQuotas::from_settings(&s);
         assert_eq!(q.upload_max_count, 3);
         assert_eq!(q.upload_max_bytes, 2048);
-        assert_eq!(q.share_max_active_per_document, VaultQuotas::default().share_max_active_per_document);
-        let junk = MapSettings::default().with("upload_max_count", "lots").with("upload_max_bytes", "-5");
+        assert_eq!(
+            q.share_max_active_per_document,
+            VaultQuotas::default().share_max_active_per_document
+        );
+        let junk = MapSettings::default()
+            .with("upload_max_count", "lots")
+            .with("upload_max_bytes", "-5");
         assert_eq!(VaultQuotas::from_settings(&junk), VaultQuotas::default());
     }
 }
