@@ -68,6 +68,11 @@ pub enum ApiError {
     /// 503 `store_unavailable`. `part` (`"kv"`, `"sql"`, `"store"`) is for
     /// logs only and is not rendered.
     StoreUnavailable { part: &'static str },
+    /// 503 `not_configured`: the deployment's settings are unusable (a
+    /// secret missing or shorter than 32 bytes, `public_base_url` unset, no
+    /// Zalo OA secret). `setting` names the setting in `fields`; its value
+    /// never appears anywhere.
+    NotConfigured { setting: &'static str },
     /// 500 `internal`, with a generic message and nothing else.
     Internal,
 }
@@ -135,7 +140,7 @@ impl ApiError {
             | ApiError::RateLimited { .. } => 429,
             ApiError::Internal => 500,
             ApiError::DeliveryFailed => 502,
-            ApiError::StoreUnavailable { .. } => 503,
+            ApiError::StoreUnavailable { .. } | ApiError::NotConfigured { .. } => 503,
         }
     }
 
@@ -159,6 +164,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::DeliveryFailed => "delivery_failed",
             ApiError::StoreUnavailable { .. } => "store_unavailable",
+            ApiError::NotConfigured { .. } => "not_configured",
             ApiError::Internal => "internal",
         }
     }
@@ -190,6 +196,9 @@ impl ApiError {
             }
             ApiError::OtpInvalid { attempts_left } => {
                 map.insert("attempts_left".into(), Value::from(*attempts_left));
+            }
+            ApiError::NotConfigured { setting } => {
+                map.insert("setting".into(), Value::from(*setting));
             }
             // Also in the body because kiosk and chat-bot code reads JSON, not headers.
             ApiError::PhoneLocked { retry_after } | ApiError::RateLimited { retry_after } => {
@@ -367,6 +376,22 @@ fn messages(code: &str) -> Option<(&'static str, &'static str)> {
             "Hệ thống đang tạm thời gián đoạn, vui lòng thử lại sau.",
             "The service is temporarily unavailable, please try again later.",
         ),
+        "not_configured" => (
+            "Hệ thống chưa được cấu hình đầy đủ nên tạm thời không phục vụ. Vui lòng thử lại sau.",
+            "The service is not fully configured and cannot serve requests yet. Please try again later.",
+        ),
+        "upload_quota_exceeded" => (
+            "Kho giấy tờ của bạn đã đạt giới hạn số tệp hoặc dung lượng tải lên. Hãy xóa bớt tệp đã tải lên rồi thử lại.",
+            "Your vault has reached its upload limit (number of files or total size). Delete some uploads and try again.",
+        ),
+        "share_limit_reached" => (
+            "Giấy tờ này đã có quá nhiều liên kết chia sẻ. Hãy thu hồi bớt liên kết rồi thử lại.",
+            "This document has too many share links. Revoke some and try again.",
+        ),
+        "checkin_failed" => (
+            "Không xác nhận có mặt được với mã vé này. Vui lòng kiểm tra lại mã và giờ hẹn (từ 30 phút trước đến 15 phút sau giờ hẹn), hoặc hỏi quầy hướng dẫn.",
+            "This ticket code could not be checked in. Check the code and your appointment time (from 30 minutes before to 15 minutes after), or ask at the desk.",
+        ),
         "internal" => (
             "Đã có lỗi xảy ra, vui lòng thử lại sau.",
             "Something went wrong, please try again later.",
@@ -411,6 +436,7 @@ impl fmt::Display for ApiError {
         match self {
             ApiError::BadRequest(detail) => write!(f, ": {detail}"),
             ApiError::StoreUnavailable { part } => write!(f, " ({part})"),
+            ApiError::NotConfigured { setting } => write!(f, " ({setting})"),
             ApiError::Invalid { fields, .. } | ApiError::Conflict { fields, .. }
                 if !fields.is_empty() =>
             {

@@ -3,6 +3,7 @@
 //! Nothing here knows about Spin except `spin_adapter` (feature `spin`), which
 //! implements the [`ports`] with `spin-sdk` for the components.
 
+pub mod config;
 pub mod error;
 pub mod guard;
 pub mod http;

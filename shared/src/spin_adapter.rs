@@ -4,10 +4,58 @@
 use spin_sdk::http::{Method, Request as SpinRequest, Response as SpinResponse};
 use spin_sdk::{key_value, sqlite, variables};
 
-use crate::http::{Request, Response};
+use crate::error::ApiError;
+use crate::http::{finish_with_id, request_id, Request, Response};
 use crate::ports::{
-    HttpClient, Kv, OutboundRequest, OutboundResponse, Settings, Sql, SqlRows, SqlValue, StoreError,
+    HttpClient, Kv, OsRandom, OutboundRequest, OutboundResponse, Settings, Sql, SqlRows, SqlValue,
+    StoreError,
 };
+
+/// The one way into every component: converts the request, picks the
+/// request id, refuses with 503 `not_configured` while the deployment's
+/// settings fail [`crate::config::check`] (weak secrets, no
+/// `public_base_url`), and otherwise lets `serve` answer. Errors become the
+/// SPEC §4 JSON body; every answer carries `x-request-id`.
+pub fn handle(
+    req: &SpinRequest,
+    serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
+) -> SpinResponse {
+    handle_inner(req, true, serve)
+}
+
+/// [`handle`] without the settings check: for platform's health, which must
+/// answer whatever the settings are (it reports the problem), and for the
+/// components that run [`settings_gate`] themselves to keep their own error
+/// shape (Open311).
+pub fn handle_unchecked(
+    req: &SpinRequest,
+    serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
+) -> SpinResponse {
+    handle_inner(req, false, serve)
+}
+
+fn handle_inner(
+    req: &SpinRequest,
+    checked: bool,
+    serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
+) -> SpinResponse {
+    let req = request_from_spin(req);
+    // Chosen up front so log lines and the response carry the same id.
+    let rid = request_id(&req, &OsRandom);
+    let result = if checked { settings_gate(&rid).and_then(|()| serve(&req, &rid)) } else { serve(&req, &rid) };
+    response_to_spin(finish_with_id(&req, result, &rid))
+}
+
+/// [`crate::config::check`] on the component's Spin variables, logged and
+/// as the 503 every route answers. For the rare component that renders
+/// errors in another shape (Open311, the kiosk page) and so cannot use
+/// [`handle`] as is.
+pub fn settings_gate(rid: &str) -> Result<(), ApiError> {
+    crate::config::check(&SpinSettings).map_err(|problem| {
+        eprintln!("[{rid}] refused: settings not usable ({problem})");
+        problem.to_api()
+    })
+}
 
 /// The `default` SQL database.
 pub struct SpinSql {

@@ -36,8 +36,14 @@ pub fn edge_host_bin() -> PathBuf {
     bin
 }
 
-/// Secrets the test app runs with (throw-away values).
+/// Secrets the test app runs with (throw-away values). Each is at least 32
+/// bytes, so a test may switch `dev_mode` off without tripping the settings
+/// check (docs/settings.md).
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
+
+/// The `public_base_url` the test app runs with: share links point here,
+/// whatever `Host` a request carries.
+pub const PUBLIC_BASE_URL: &str = "https://congdanso.test";
 
 /// How to start one edge-host process.
 pub struct HostBuilder {
@@ -56,10 +62,11 @@ impl HostBuilder {
             state_dir: None,
             args: vec![],
         }
-        .var("token_secret", "test-token-secret")
-        .var("otp_pepper", "test-otp-pepper")
-        .var("qr_secret", "test-qr-secret")
+        .var("token_secret", "test-token-secret-0123456789abcdef")
+        .var("otp_pepper", "test-otp-pepper-0123456789abcdef")
+        .var("qr_secret", "test-qr-secret-0123456789abcdef0")
         .var("admin_token", ADMIN_TOKEN)
+        .var("public_base_url", PUBLIC_BASE_URL)
         .var("dev_mode", "true")
     }
 

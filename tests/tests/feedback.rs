@@ -433,6 +433,46 @@ fn public_views_never_contain_the_senders_phone_or_name() {
     assert_eq!(anon.json()["anonymous"], true);
 }
 
+#[test]
+fn public_views_redact_cccd_numbers_emails_and_phones_in_any_spelling() {
+    let host = start(HostBuilder::app());
+    let (citizen, _) = signup(&host, CITIZEN, CITIZEN_NAME);
+    let env = official(&host, ENV_OFFICIAL, "so-tnmt");
+    let mut body = item("environment");
+    body["title"] = json!("Rác ùn ứ, liên hệ an.nguyen@example.vn");
+    body["content"] = json!(
+        "CCCD của tôi 048 095 000 123 (hoặc 048095000123, 048.095.000.123). \
+         Gọi 84 905 123 456, (+84) 905-123-456 hoặc 0 9 0 5 1 2 3 4 5 6; mail an (at) example.vn."
+    );
+    let created = submitted(&host, Some(&citizen), &body);
+    let id = created["id"].as_str().unwrap().to_owned();
+    let code = created["tracking_code"].as_str().unwrap().to_owned();
+    let reply = json!({
+        "status": "in_progress",
+        "response": "Đã liên hệ anh qua 0905.123.456 và an.nguyen@example.vn, CCCD 048-095-000-123.",
+    });
+    let r = patch(&host, Some(&env), &id, &reply);
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let leaks = [
+        "048 095 000 123", "048095000123", "048.095.000.123", "048-095-000-123", "an.nguyen@example.vn",
+        "example.vn", "84 905 123 456", "905-123-456", "0 9 0 5", "0905.123.456",
+    ];
+    for path in [format!("/api/v1/feedback/{id}"), "/api/v1/feedback".to_owned(), format!("/open311/v2/requests/{code}.json")] {
+        let r = host.get(&path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        let text = r.text();
+        for leak in leaks {
+            assert!(!text.contains(leak), "{path} leaks {leak:?}: {text}");
+        }
+    }
+    let public = host.get(&format!("/api/v1/feedback/{id}")).json();
+    assert_eq!(public["title"], "Rác ùn ứ, liên hệ ***");
+    // The owner still sees what they wrote.
+    let own = host.get_auth(&format!("/api/v1/feedback/{id}"), &citizen).text();
+    assert!(own.contains("048 095 000 123") && own.contains("an.nguyen@example.vn"), "{own}");
+}
+
 // ---------------------------------------------------------------- ratings
 
 #[test]

@@ -143,3 +143,90 @@ fn every_documented_operation_is_routed_to_a_component() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// The settings check (docs/settings.md): outside dev mode a secret shorter
+// than 32 bytes, or no public_base_url, shuts every route.
+// ---------------------------------------------------------------------------
+
+const WEAK: &str = "short-but-not-32-bytes-long";
+
+/// One route of every component, with a body where it takes one.
+fn one_route_per_component() -> Vec<(Method, &'static str, Option<serde_json::Value>)> {
+    use serde_json::json;
+    vec![
+        (Method::POST, "/api/v1/auth/otp", Some(json!({"phone": "0905123456", "channel": "sms"}))),
+        (Method::POST, "/api/v1/signup", Some(json!({"phone": "0905123456", "channel": "sms"}))),
+        (Method::GET, "/api/v1/me", None),
+        (Method::GET, "/api/v1/appointments/services", None),
+        (Method::POST, "/api/v1/appointments/checkin", Some(json!({"ticket_code": "ABCDEFGH"}))),
+        (Method::GET, "/api/v1/feedback", None),
+        (Method::GET, "/open311/v2/services.json", None),
+        (Method::POST, "/api/v1/admin/units", Some(json!({"code": "u", "name": "U"}))),
+        (Method::POST, "/api/v1/zalo/webhook", Some(json!({}))),
+        (Method::GET, "/api/v1/openapi.json", None),
+        (Method::GET, "/api/v1/no/such/thing", None),
+        (Method::GET, "/kiosk/", None),
+    ]
+}
+
+#[test]
+fn outside_dev_mode_a_weak_secret_is_named_by_health_and_shuts_every_route() {
+    let host = HostBuilder::app().var("dev_mode", "false").var("token_secret", WEAK).start();
+    let health = host.get("/api/v1/health");
+    assert_eq!(health.status, 503);
+    assert_eq!(
+        health.json(),
+        serde_json::json!({"status": "degraded", "kv": "ok", "sql": "ok", "config": "weak_secret:token_secret"})
+    );
+    for (method, path, body) in one_route_per_component() {
+        let mut rb = host.request(method.clone(), path).bearer_auth(e2e::ADMIN_TOKEN);
+        if let Some(b) = &body {
+            rb = rb.json(b);
+        }
+        let r = host.send(rb);
+        assert_eq!(r.status, 503, "{method} {path}: {}", r.text());
+        assert!(!r.text().contains(WEAK), "{path} shows the secret");
+        if !path.starts_with("/open311") {
+            assert_eq!(r.error_code(), "not_configured", "{method} {path}");
+            assert_eq!(r.json()["error"]["fields"]["setting"], "token_secret", "{path}");
+        }
+    }
+    // Nothing was issued: no code requested, no session, no unit created.
+    let db = rusqlite::Connection::open(host.state_dir.join("sqlite_db.db")).unwrap();
+    for table in ["otp_challenges", "sessions", "units"] {
+        let n: i64 = db.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+}
+
+#[test]
+fn each_of_the_four_secrets_is_checked() {
+    for name in ["token_secret", "otp_pepper", "qr_secret", "admin_token"] {
+        let host = HostBuilder::app().var("dev_mode", "false").var(name, &"x".repeat(31)).start();
+        let health = host.get("/api/v1/health");
+        assert_eq!(health.status, 503, "{name}");
+        assert_eq!(health.json()["config"], format!("weak_secret:{name}"));
+        // The 32nd byte is enough.
+        let host = HostBuilder::app().var("dev_mode", "false").var(name, &"x".repeat(32)).start();
+        assert_eq!(host.get("/api/v1/health").status, 200, "{name}");
+    }
+}
+
+#[test]
+fn outside_dev_mode_share_links_need_an_https_public_base_url() {
+    let host = HostBuilder::app().var("dev_mode", "false").unset("public_base_url").start();
+    let health = host.get("/api/v1/health");
+    assert_eq!(health.status, 503);
+    assert_eq!(health.json()["config"], "missing_setting:public_base_url");
+    assert_eq!(host.get("/api/v1/feedback").error_code(), "not_configured");
+    let host = HostBuilder::app().var("dev_mode", "false").var("public_base_url", "http://congdanso.test").start();
+    assert_eq!(host.get("/api/v1/health").json()["config"], "invalid_setting:public_base_url");
+}
+
+#[test]
+fn dev_mode_serves_with_short_secrets() {
+    let host = HostBuilder::app().var("token_secret", "dev").var("qr_secret", "dev").start();
+    assert_eq!(host.get("/api/v1/health").status, 200);
+    assert_eq!(host.get("/api/v1/appointments/services").status, 200);
+}

@@ -485,3 +485,17 @@ fn feedback_sent_in_the_chat_is_filed_and_answered_with_its_tracking_code() {
     assert_eq!(owner_phone, "+84905444555");
     assert_eq!(content, "Đèn đường trên đường Bạch Đằng bị hỏng từ tối qua");
 }
+
+#[test]
+fn without_an_oa_secret_the_webhook_is_not_configured_not_a_store_outage() {
+    // The default app has no zalo_app_id / zalo_oa_secret.
+    let host = HostBuilder::app().start();
+    let (body, ts) = text_event("8001", "m-unconfigured", "trợ giúp");
+    let resp = post(&host, &body, Some(&sign(&body, &ts, "")));
+    assert_eq!(resp.status, 503, "{}", resp.text());
+    assert_eq!(resp.error_code(), "not_configured");
+    let app_only = HostBuilder::app().var("zalo_app_id", APP_ID).start();
+    let resp = post(&app_only, &body, Some(&sign(&body, &ts, "")));
+    assert_eq!((resp.status, resp.error_code()), (503, "not_configured".to_owned()));
+    assert_eq!(resp.json()["error"]["fields"]["setting"], "zalo_oa_secret");
+}

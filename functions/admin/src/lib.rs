@@ -20,12 +20,12 @@ use cds_shared::admin::{self, NewService};
 use cds_shared::audit::{self, action, mask_phone, Entry};
 use cds_shared::error::ApiError;
 use cds_shared::guard::{authenticate_request, require_admin, require_official};
-use cds_shared::http::{finish_with_id, json_body, request_id, Params, Request, Response, Router};
 use cds_shared::documents::qr::mask_id_number;
+use cds_shared::http::{json_body, Params, Request, Response, Router};
 use cds_shared::identity::{self, Ports, Role, Verification};
 use cds_shared::phone::Phone;
 use cds_shared::ports::{OsRandom, SystemClock};
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin, SpinSettings, SpinSql};
+use cds_shared::spin_adapter::{SpinSettings, SpinSql};
 use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_component;
@@ -37,11 +37,7 @@ const FULL_NAME_MAX_CHARS: usize = 200;
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    // Chosen up front so log lines and the response carry the same id.
-    let id = request_id(&req, &OsRandom);
-    let result = serve(&req, &id);
-    response_to_spin(finish_with_id(&req, result, &id))
+    cds_shared::spin_adapter::handle(&req, serve)
 }
 
 fn serve(req: &Request, id: &str) -> Result<Response, ApiError> {

@@ -4,7 +4,7 @@
 use cds_shared::appointments::checkin::{check_in as domain_check_in, Desk};
 use cds_shared::appointments::desk::{list_day, mark as domain_mark};
 use cds_shared::appointments::local_date::LocalDate;
-use cds_shared::appointments::{catalog, create_schedule, ApptError, ScheduleRequest, Status};
+use cds_shared::appointments::{catalog, create_schedule, kiosk_check_in, ApptError, ScheduleRequest, Status};
 use cds_shared::audit::{action, Entry};
 use cds_shared::error::ApiError;
 use cds_shared::http::{json_body, Request, Response};
@@ -71,7 +71,8 @@ struct CheckinBody {
 /// `Authorization` at all, or with a kiosk session of whoever stands there.
 /// The code only works inside its check-in window, and a kiosk answer leaves
 /// out the ticket holder's personal data: the person at the screen need not
-/// be the holder.
+/// be the holder. A kiosk also gets one refusal (422 `checkin_failed`) for
+/// every reason and a per-client allowance of failed attempts.
 pub fn check_in(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let caller = match req.header("authorization") {
         None => None,
@@ -86,7 +87,13 @@ pub fn check_in(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         },
     };
     let body: CheckinBody = json_body(req)?;
-    let booking = domain_check_in(ctx.ports, desk, &body.ticket_code).map_err(|e| ctx.fail(e))?;
+    let booking = match desk {
+        // Nobody vouches for a kiosk: an allowance per client and one
+        // answer for every refusal (see `appointments::kiosk`).
+        Desk::Kiosk => kiosk_check_in(ctx.ports, &client_key(req), &body.ticket_code),
+        Desk::Official { .. } => domain_check_in(ctx.ports, desk, &body.ticket_code),
+    }
+    .map_err(|e| ctx.fail(e))?;
     let actor = match (&desk, &caller) {
         (Desk::Official { .. }, Some(p)) => format!("official:{}", p.account_id),
         (_, Some(p)) => format!("citizen:{}", p.account_id),
@@ -105,6 +112,13 @@ pub fn check_in(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         Desk::Kiosk => views::ticket(&booking),
     };
     Response::try_json(200, &view).map(|r| r.with_header("cache-control", "no-store"))
+}
+
+/// Who a kiosk check-in's allowance is counted for: the client's address.
+/// The one place that decides it, so a better notion of "client" (trusted
+/// proxies, IPv6 /64, registered kiosks) is a change here only.
+fn client_key(req: &Request) -> String {
+    req.client_ip.clone().unwrap_or_else(|| "unknown".to_owned())
 }
 
 #[derive(Deserialize)]

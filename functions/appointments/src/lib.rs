@@ -16,21 +16,17 @@ mod qr;
 mod views;
 
 use cds_shared::error::ApiError;
-use cds_shared::http::{finish_with_id, request_id, Request, Response, Router};
+use cds_shared::http::{Request, Response, Router};
 use cds_shared::identity::Ports;
 use cds_shared::ports::{OsRandom, SystemClock};
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin, SpinSettings, SpinSql};
+use cds_shared::spin_adapter::{SpinSettings, SpinSql};
 use spin_sdk::http_component;
 
 use ctx::{store_error, Ctx};
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    // Chosen up front so log lines and the response carry the same id.
-    let id = request_id(&req, &OsRandom);
-    let result = serve(&req, &id);
-    response_to_spin(finish_with_id(&req, result, &id))
+    cds_shared::spin_adapter::handle(&req, serve)
 }
 
 fn serve(req: &Request, id: &str) -> Result<Response, ApiError> {

@@ -10,14 +10,13 @@ use cds_shared::audit::{self, action, Entry};
 use cds_shared::delivery::{is_dev_mode, list_outbox};
 use cds_shared::error::ApiError;
 use cds_shared::guard::authenticate_request;
-use cds_shared::http::{finish_with_id, json_body, request_id, Request, Response, Router};
+use cds_shared::http::{json_body, Request, Response, Router};
 use cds_shared::identity::{
     list_sessions, logout, revoke_session, rfc3339_vn, SessionInfo, StartRequest,
 };
 use cds_shared::pagination::Page;
 use cds_shared::phone::Phone;
-use cds_shared::ports::OsRandom;
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin, SpinSettings};
+use cds_shared::spin_adapter::SpinSettings;
 use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_component;
@@ -26,23 +25,21 @@ use cds_shared::otp_flow::{actor, citizen_json, log, open_sql, ports, session_js
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    let rid = request_id(&req, &OsRandom);
-    let mut router = Router::new()
-        .post("/api/v1/auth/otp", |r, _| request_code(r, &rid))
-        .post("/api/v1/auth/verify", |r, _| verify(r, &rid))
-        .post("/api/v1/auth/logout", |r, _| sign_out(r, &rid))
-        .get("/api/v1/auth/sessions", |r, _| sessions(r, &rid))
-        .delete("/api/v1/auth/sessions/:id", |r, p| {
-            revoke(r, &rid, p.get("id")?)
-        });
-    // Outside development the route does not exist at all: every method gets
-    // the same 404 as any unknown path, so production does not reveal it.
-    if is_dev_mode(&SpinSettings) {
-        router = router.get("/api/v1/dev/outbox", |r, _| outbox(r, &rid));
-    }
-    let result = router.dispatch(&req);
-    response_to_spin(finish_with_id(&req, result, &rid))
+    cds_shared::spin_adapter::handle(&req, |req, rid| {
+        let mut router = Router::new()
+            .post("/api/v1/auth/otp", |r, _| request_code(r, rid))
+            .post("/api/v1/auth/verify", |r, _| verify(r, rid))
+            .post("/api/v1/auth/logout", |r, _| sign_out(r, rid))
+            .get("/api/v1/auth/sessions", |r, _| sessions(r, rid))
+            .delete("/api/v1/auth/sessions/:id", |r, p| revoke(r, rid, p.get("id")?));
+        // Outside development the route does not exist at all: every method
+        // gets the same 404 as any unknown path, so production does not
+        // reveal it.
+        if is_dev_mode(&SpinSettings) {
+            router = router.get("/api/v1/dev/outbox", |r, _| outbox(r, rid));
+        }
+        router.dispatch(req)
+    })
 }
 
 #[derive(Deserialize)]

@@ -58,20 +58,3 @@ impl<'a> Ctx<'a> {
         audit::append_or_log(self.ports.sql, self.ports.clock, self.rid, entry);
     }
 }
-
-/// `scheme://host` of the request as the client addressed it, from the
-/// `spin-full-url` header Spin sets (the client's `Host`), for links we hand
-/// out. Behind a proxy, the proxy must pass the public `Host` through.
-pub fn origin(req: &Request) -> String {
-    let full = req.header("spin-full-url").unwrap_or("");
-    if let Some((scheme, rest)) = full.split_once("://") {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()) {
-            return format!("{scheme}://{host}");
-        }
-    }
-    match req.header("host") {
-        Some(host) if !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()) => format!("http://{host}"),
-        _ => "http://localhost".to_owned(),
-    }
-}

@@ -19,20 +19,14 @@ mod vault;
 mod views;
 
 use cds_shared::error::ApiError;
-use cds_shared::http::{finish_with_id, request_id, Request, Response, Router};
-use cds_shared::ports::OsRandom;
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin};
+use cds_shared::http::{Request, Response, Router};
 use spin_sdk::http_component;
 
 use ctx::Ctx;
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    // Chosen up front so log lines and the response carry the same id.
-    let rid = request_id(&req, &OsRandom);
-    let result = serve(&req, &rid);
-    response_to_spin(finish_with_id(&req, result, &rid))
+    cds_shared::spin_adapter::handle(&req, serve)
 }
 
 fn serve(req: &Request, rid: &str) -> Result<Response, ApiError> {

@@ -3,6 +3,7 @@
 //! (`/api/v1/shared/{token}`).
 
 use cds_shared::audit::{action, Entry};
+use cds_shared::config::public_base_url;
 use cds_shared::documents::access_log::share_entry;
 use cds_shared::documents::qr::{self, EcLevel};
 use cds_shared::documents::shares::{self as domain, Fetch, NewShare, Opened};
@@ -12,7 +13,7 @@ use cds_shared::identity::rfc3339_vn;
 use cds_shared::pagination::Page;
 use serde_json::json;
 
-use crate::ctx::{origin, Ctx};
+use crate::ctx::Ctx;
 use crate::vault::bytes_response;
 use crate::views;
 
@@ -31,7 +32,7 @@ pub fn create(c: &Ctx<'_>, req: &Request, document_id: &str) -> Result<Response,
                 "expires_at": share.expires_at,
             })),
     );
-    let origin = origin(req);
+    let origin = base_url(c)?;
     let url = views::share_url(&origin, &share.token);
     // M (15%): the link is longer than a personal QR and is shown on screens.
     let qr_svg = qr::svg(&url, EcLevel::M).map_err(|e| c.fail(e))?;
@@ -46,9 +47,19 @@ pub fn list(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let me = c.me(req)?;
     let rows = domain::list(c.ports.sql, &me.account_id, after, page.fetch_limit()).map_err(|e| c.store(e))?;
     let out = page.paginate(rows, |s| (s.created_at, s.id.clone()))?;
-    let (origin, now) = (origin(req), c.ports.clock.now());
+    let (origin, now) = (base_url(c)?, c.ports.clock.now());
     let items: Vec<_> = out.items.iter().map(|s| views::share(s, &origin, now)).collect();
     Ok(Response::json(200, &json!({"items": items, "next_cursor": out.next_cursor})).with_header("cache-control", "no-store"))
+}
+
+/// Where links point: the `public_base_url` setting, never the request's
+/// `Host` (a client could otherwise mint links, and QR codes, that send the
+/// relying party — and the token — to a host of its choosing).
+fn base_url(c: &Ctx<'_>) -> Result<String, ApiError> {
+    public_base_url(c.ports.settings).map_err(|problem| {
+        eprintln!("[{}] share links refused: {problem}", c.rid);
+        problem.to_api()
+    })
 }
 
 pub fn revoke(c: &Ctx<'_>, req: &Request, token: &str) -> Result<Response, ApiError> {

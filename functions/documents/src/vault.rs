@@ -1,7 +1,8 @@
 //! `/api/v1/documents`: the caller's vault (SPEC §7.3).
 
 use cds_shared::documents::etag::{etag, if_none_match_hits};
-use cds_shared::documents::kinds::{doc_type, ContentType};
+use cds_shared::documents::download::{content_disposition, SANDBOX_CSP};
+use cds_shared::documents::kinds::doc_type;
 use cds_shared::documents::vault::{self as domain, DocumentMeta};
 use cds_shared::error::ApiError;
 use cds_shared::http::{Request, Response};
@@ -46,12 +47,13 @@ pub fn content(c: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiErro
     Ok(bytes_response(&doc, bytes).with_header("cache-control", "private, no-cache"))
 }
 
-/// A document's bytes with the headers every download carries.
+/// A document's bytes with the headers every download carries: sandboxed,
+/// and inline only for PDF and images (see `documents::download`).
 pub fn bytes_response(doc: &DocumentMeta, bytes: Vec<u8>) -> Response {
-    let ext = ContentType::from_header(&doc.content_type).map_or("bin", ContentType::extension);
     Response::bytes(200, &doc.content_type, bytes)
         .with_header("etag", &etag(&doc.sha256))
-        .with_header("content-disposition", &format!("inline; filename=\"{}.{ext}\"", doc.id))
+        .with_header("content-security-policy", SANDBOX_CSP)
+        .with_header("content-disposition", &content_disposition(&doc.title, &doc.content_type))
         .with_header("x-document-sha256", &doc.sha256)
         .with_header("x-document-status", &doc.status)
 }

@@ -13,21 +13,25 @@ mod api;
 mod ctx;
 mod open311;
 
-use cds_shared::http::{finish_with_id, request_id};
-use cds_shared::ports::OsRandom;
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin};
+use cds_shared::feedback::open311::error_response;
+use cds_shared::spin_adapter::{handle_unchecked, settings_gate};
 use spin_sdk::http_component;
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    // Chosen up front so log lines and the response carry the same id.
-    let id = request_id(&req, &OsRandom);
-    let result = if req.path == "/open311" || req.path.starts_with("/open311/") {
-        // GeoReport clients get GeoReport errors, never the SPEC §4 shape.
-        Ok(open311::serve(&req, &id))
-    } else {
-        api::serve(&req, &id)
-    };
-    response_to_spin(finish_with_id(&req, result, &id))
+    // Unchecked here because Open311 answers the settings refusal in its own
+    // shape too; both branches run the same gate first.
+    handle_unchecked(&req, |req, id| {
+        let gate = settings_gate(id);
+        if req.path == "/open311" || req.path.starts_with("/open311/") {
+            // GeoReport clients get GeoReport errors, never the SPEC §4 shape.
+            Ok(match gate {
+                Ok(()) => open311::serve(req, id),
+                Err(e) => error_response(&e, req.lang()),
+            })
+        } else {
+            gate?;
+            api::serve(req, id)
+        }
+    })
 }

@@ -15,7 +15,7 @@ use cds_shared::delivery::is_dev_mode;
 use cds_shared::error::ApiError;
 use cds_shared::http::{allow, finish_with_id, request_id, Request, Response};
 use cds_shared::ports::OsRandom;
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin, SpinSettings};
+use cds_shared::spin_adapter::{request_from_spin, response_to_spin, settings_gate, SpinSettings};
 use spin_sdk::http_component;
 
 #[http_component]
@@ -24,7 +24,9 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     let rid = request_id(&req, &OsRandom);
     // Errors get the page's security headers too: a 404 is still a document
     // a browser may render.
-    let resp = serve(&req).unwrap_or_else(|e| Response::from_error(&e, req.lang()));
+    // The settings gate runs here rather than through `spin_adapter::handle`
+    // so that its refusal carries the page's headers as well.
+    let resp = settings_gate(&rid).and_then(|()| serve(&req)).unwrap_or_else(|e| Response::from_error(&e, req.lang()));
     response_to_spin(finish_with_id(&req, Ok(headers::secure(resp)), &rid))
 }
 

@@ -5,9 +5,10 @@
 // `#[http_component]` generates the unsafe export glue.
 #![allow(unsafe_code)]
 
-use cds_shared::http::{finish, Response, Router};
-use cds_shared::ports::{Kv, OsRandom, Sql, StoreError};
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin, SpinKv, SpinSql};
+use cds_shared::config;
+use cds_shared::http::{Response, Router};
+use cds_shared::ports::{Kv, Sql, StoreError};
+use cds_shared::spin_adapter::{handle_unchecked, SpinKv, SpinSettings, SpinSql};
 use spin_sdk::http_component;
 
 /// The OpenAPI document assembled by build.rs from docs/openapi/ (checked by the tests).
@@ -15,34 +16,51 @@ const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    let result = Router::new()
-        .get("/api/v1/health", |_, _| Ok(health()))
-        .get("/api/v1/openapi.json", |_, _| Ok(Response::bytes(200, "application/json", OPENAPI.as_bytes().to_vec())))
-        .dispatch(&req);
+    // Health answers whatever the settings are: it is where an operator
+    // learns which one is wrong. Everything else goes through the gate.
+    if req.path() == "/api/v1/health" {
+        return handle_unchecked(&req, |r, _| Router::new().get("/api/v1/health", |_, _| Ok(health())).dispatch(r));
+    }
     // Unmatched paths come back from the router as the SPEC §4 JSON 404
     // (or 405 with `Allow` when only the method is wrong).
-    response_to_spin(finish(&req, result, &OsRandom))
+    cds_shared::spin_adapter::handle(&req, |r, _| {
+        Router::new()
+            .get("/api/v1/openapi.json", |_, _| Ok(Response::bytes(200, "application/json", OPENAPI.as_bytes().to_vec())))
+            .dispatch(r)
+    })
 }
 
+/// `{"status","kv","sql"}`: 200 `ok` only when both stores answer and the
+/// settings pass [`config::check`]. A store failure answers 503
+/// `unavailable`; a settings problem (stores fine) 503 `degraded`; either
+/// way a settings problem adds `config` naming it (`weak_secret:token_secret`).
+/// Setting values never appear.
 fn health() -> Response {
     let kv = check_kv();
     let sql = check_sql();
-    let ok = kv.is_ok() && sql.is_ok();
+    let settings = config::check(&SpinSettings);
     for (part, result) in [("kv", &kv), ("sql", &sql)] {
         if let Err(e) = result {
             eprintln!("health: {part} unavailable: {e}");
         }
     }
+    if let Err(problem) = &settings {
+        eprintln!("health: settings not usable: {problem}");
+    }
+    let stores_ok = kv.is_ok() && sql.is_ok();
+    let status = match (stores_ok, &settings) {
+        (false, _) => "unavailable",
+        (true, Err(_)) => "degraded",
+        (true, Ok(())) => "ok",
+    };
     let word = |r: &Result<(), StoreError>| if r.is_ok() { "ok" } else { "error" };
-    Response::json(
-        if ok { 200 } else { 503 },
-        &serde_json::json!({
-            "status": if ok { "ok" } else { "unavailable" },
-            "kv": word(&kv),
-            "sql": word(&sql),
-        }),
-    )
+    let mut body = serde_json::json!({"status": status, "kv": word(&kv), "sql": word(&sql)});
+    // Only present when something is wrong, so a healthy answer stays the
+    // SPEC §4 shape exactly.
+    if let Err(problem) = &settings {
+        body["config"] = serde_json::Value::from(problem.to_string());
+    }
+    Response::json(if status == "ok" { 200 } else { 503 }, &body)
     .with_header("cache-control", "no-store")
 }
 

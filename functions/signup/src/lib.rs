@@ -8,30 +8,25 @@
 // The code-and-session steps are shared with the `auth` component; one file,
 // compiled into both, keeps their limits, audit and errors identical.
 
+use cds_shared::documents::text::optional_name;
 use cds_shared::error::ApiError;
-use cds_shared::http::{finish_with_id, json_body, request_id, Request, Response, Router};
+use cds_shared::http::{json_body, Request, Response, Router};
 use cds_shared::identity::{Purpose, StartRequest};
 use cds_shared::phone::Phone;
-use cds_shared::ports::OsRandom;
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin};
 use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_component;
 
 use cds_shared::otp_flow::{citizen_json, session_json, ChannelIn, ClientIn};
 
-/// Longest full name kept (characters, after trimming and NFC).
-const FULL_NAME_MAX_CHARS: usize = 200;
-
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    let rid = request_id(&req, &OsRandom);
-    let result = Router::new()
-        .post("/api/v1/signup", |r, _| request_code(r, &rid))
-        .post("/api/v1/signup/verify", |r, _| verify(r, &rid))
-        .dispatch(&req);
-    response_to_spin(finish_with_id(&req, result, &rid))
+    cds_shared::spin_adapter::handle(&req, |req, rid| {
+        Router::new()
+            .post("/api/v1/signup", |r, _| request_code(r, rid))
+            .post("/api/v1/signup/verify", |r, _| verify(r, rid))
+            .dispatch(req)
+    })
 }
 
 #[derive(Deserialize)]
@@ -77,18 +72,9 @@ fn verify(req: &Request, rid: &str) -> Result<Response, ApiError> {
     .with_header("cache-control", "no-store"))
 }
 
-/// Trimmed, NFC, at most 200 characters, no control characters; blank means
-/// no name.
+/// The profile's name rule (`documents::text::optional_name`), checked
+/// before any code is sent: blank means no name; a name `PATCH /api/v1/me`
+/// would refuse is 422 on `full_name` here too.
 fn clean_full_name(name: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
-        return Ok(None);
-    };
-    cds_shared::admin::normalize_text("full_name", name, FULL_NAME_MAX_CHARS)
-        .map(Some)
-        .map_err(|e| match e {
-            cds_shared::admin::AdminError::Invalid { field, reason } => {
-                ApiError::invalid_field(field, reason)
-            }
-            _ => ApiError::Internal,
-        })
+    optional_name(name).map_err(|reason| ApiError::invalid_field("full_name", reason))
 }

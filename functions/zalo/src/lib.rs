@@ -11,10 +11,10 @@ mod timed_http;
 use std::time::Duration;
 
 use cds_shared::error::ApiError;
-use cds_shared::http::{finish_with_id, request_id, Request, Response, Router, MAX_JSON_BYTES};
+use cds_shared::http::{Request, Response, Router, MAX_JSON_BYTES};
 use cds_shared::otp_flow::{log, open_sql};
 use cds_shared::ports::{OsRandom, SystemClock};
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin, SpinKv, SpinSettings};
+use cds_shared::spin_adapter::{SpinKv, SpinSettings};
 use cds_shared::zalo::{receive, BotPorts, Received, WebhookError};
 use serde_json::json;
 use spin_sdk::http_component;
@@ -38,12 +38,9 @@ const REPLY_HTTP: TimedHttp = TimedHttp {
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    let rid = request_id(&req, &OsRandom);
-    let result = Router::new()
-        .post("/api/v1/zalo/webhook", |r, _| webhook(r, &rid))
-        .dispatch(&req);
-    response_to_spin(finish_with_id(&req, result, &rid))
+    cds_shared::spin_adapter::handle(&req, |req, rid| {
+        Router::new().post("/api/v1/zalo/webhook", |r, _| webhook(r, rid)).dispatch(req)
+    })
 }
 
 /// `POST /api/v1/zalo/webhook` → 200 `{"status":"ok"|"duplicate"}`; 401 for
@@ -69,7 +66,9 @@ fn webhook(req: &Request, rid: &str) -> Result<Response, ApiError> {
     let received = receive(ports, &REPLY_HTTP, &req.body, signature).map_err(|e| {
         log(rid, format_args!("zalo event not handled: {e}"));
         match e {
-            WebhookError::NotConfigured(_) => ApiError::StoreUnavailable { part: "config" },
+            // Not a store outage: Zalo's retries cannot help until an
+            // operator sets the OA secret, and the code says so.
+            WebhookError::NotConfigured(setting) => ApiError::NotConfigured { setting },
             WebhookError::Store(s) => s.into(),
         }
     })?;

@@ -42,6 +42,11 @@ pub enum ApptError {
     AlreadyCheckedIn,
     /// 409 `outside_checkin_window`, with the window.
     OutsideCheckinWindow { starts_at: i64, opens_at: i64, closes_at: i64 },
+    /// 422 `checkin_failed`: a kiosk check-in that did not check anyone in,
+    /// whatever the reason (see `appointments::kiosk`).
+    CheckinFailed,
+    /// 429 `rate_limited`: the client used up its kiosk check-in allowance.
+    RateLimited { retry_after: u64 },
     /// 409 `idempotency_key_reused`: the key was used for another slot.
     IdempotencyKeyReused,
     /// The database failed (503).
@@ -99,6 +104,8 @@ impl From<ApptError> for ApiError {
                 &[("starts_at", at(starts_at)), ("opens_at", at(opens_at)), ("closes_at", at(closes_at))],
             ),
             ApptError::IdempotencyKeyReused => ApiError::conflict("idempotency_key_reused"),
+            ApptError::CheckinFailed => ApiError::Invalid { code: "checkin_failed", fields: serde_json::Map::new() },
+            ApptError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
             ApptError::Store(e) => ApiError::from(e),
         }
     }
@@ -117,6 +124,8 @@ mod tests {
             (ApptError::Forbidden, 403, "forbidden"),
             (ApptError::Invalid { field: "slot_id", reason: "required" }, 422, "validation_failed"),
             (ApptError::Store(StoreError::Unavailable("x".into())), 503, "store_unavailable"),
+            (ApptError::CheckinFailed, 422, "checkin_failed"),
+            (ApptError::RateLimited { retry_after: 5 }, 429, "rate_limited"),
         ];
         for (e, status, code) in cases {
             let api = ApiError::from(e);
@@ -134,6 +143,7 @@ mod tests {
             ApptError::SlotStarted { starts_at: 0 },
             ApptError::AlreadyCheckedIn,
             ApptError::OutsideCheckinWindow { starts_at: 0, opens_at: 0, closes_at: 0 },
+            ApptError::CheckinFailed,
         ] {
             let api = ApiError::from(e);
             let (vi, en) = (api.message(Lang::Vi), api.message(Lang::En));

@@ -25,6 +25,11 @@ pub enum DocError {
     Conflict { field: &'static str, reason: &'static str },
     /// 409 `profile_locked`: identity fields of a verified account.
     ProfileLocked(Vec<&'static str>),
+    /// 422 `upload_quota_exceeded`: the citizen's uploads would pass the
+    /// `quota` (`count` or `bytes`) of `limit` (see `documents::quota`).
+    UploadQuota { quota: &'static str, limit: i64 },
+    /// 422 `share_limit_reached`: the document already has `limit` live links.
+    ShareLimit { limit: i64 },
     /// 409 `document_revoked`: a revoked document cannot be shared.
     DocumentRevoked,
     /// 403: issued documents are the agency's record; only uploads are deletable.
@@ -76,12 +81,18 @@ impl DocError {
                 code: "profile_locked",
                 fields: fields(&names.iter().map(|n| (*n, "confirmed_by_official")).collect::<Vec<_>>()),
             },
+            DocError::UploadQuota { quota, limit } => {
+                ApiError::Invalid { code: "upload_quota_exceeded", fields: Map::new() }.with_field("quota", quota).with_field("limit", limit)
+            }
+            DocError::ShareLimit { limit } => {
+                ApiError::Invalid { code: "share_limit_reached", fields: Map::new() }.with_field("limit", limit)
+            }
             DocError::DocumentRevoked => ApiError::conflict("document_revoked"),
             DocError::NotDeletable => ApiError::Forbidden,
             DocError::ShareGone => ApiError::Gone { code: "share_gone" },
             DocError::RevokedContent => ApiError::Gone { code: "document_revoked" },
             DocError::Integrity { .. } | DocError::Render(_) => ApiError::Internal,
-            DocError::Config(_) => ApiError::StoreUnavailable { part: "config" },
+            DocError::Config(setting) => ApiError::NotConfigured { setting },
             DocError::Store(e) => ApiError::from(e),
         }
     }

@@ -24,12 +24,14 @@
 
 pub mod access_log;
 pub mod dates;
+pub mod download;
 pub mod error;
 pub mod etag;
 pub mod issuer;
 pub mod kinds;
 pub mod profile;
 pub mod qr;
+pub mod quota;
 pub mod shares;
 pub mod text;
 pub mod vault;

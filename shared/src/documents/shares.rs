@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::error::DocError;
 use super::profile::read_profile;
+use super::quota::VaultQuotas;
 use super::text::clean_text;
 use super::vault::{self, load_content, meta_by_id, DocumentMeta};
 use crate::identity::rows::{all, first, Row};
@@ -110,6 +111,10 @@ fn share(r: &Row<'_>) -> Result<Share, StoreError> {
     })
 }
 
+/// A link that still opens, for the limit on live links: not revoked, not
+/// expired (`?7` is now), not used up.
+const LIVE: &str = "s.revoked_at IS NULL AND s.expires_at > ?7 AND (s.max_uses IS NULL OR s.uses < s.max_uses)";
+
 fn plausible_token(token: &str) -> bool {
     plausible_id(token, "shr_", 64)
 }
@@ -153,11 +158,15 @@ pub fn create(ports: Ports<'_>, citizen_id: &str, document_id: &str, req: &NewSh
         return Err(DocError::NotFound);
     }
     let now = ports.clock.now();
+    let limit = VaultQuotas::from_settings(ports.settings).share_max_active_per_document;
+    // The live-link limit is part of the INSERT too: two requests racing
+    // for the last place cannot both get it.
     let rows = ports.sql.execute(
         &format!(
             "INSERT INTO shares (id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at) \
              SELECT ?1, ?2, d.id, d.citizen_id, ?5, ?6, 0, ?7, ?8 FROM documents d \
              WHERE d.id = ?3 AND d.citizen_id = ?4 AND d.status = 'valid' \
+             AND (SELECT count(*) FROM shares s WHERE s.document_id = d.id AND {LIVE}) < ?9 \
              RETURNING {COLUMNS}"
         ),
         &[
@@ -169,14 +178,19 @@ pub fn create(ports: Ports<'_>, citizen_id: &str, document_id: &str, req: &NewSh
             v.max_uses.into(),
             now.into(),
             (now + v.expires_in).into(),
+            limit.into(),
         ],
     )?;
     if let Some(row) = first(&rows) {
         return Ok(share(&row)?);
     }
-    // Only decides which error to show: not theirs (404) or revoked (409).
-    vault::get(ports.sql, citizen_id, document_id)?;
-    Err(DocError::DocumentRevoked)
+    // Only decides which error to show: not theirs (404), revoked (409) or
+    // at the limit (422).
+    let doc = vault::get(ports.sql, citizen_id, document_id)?;
+    if doc.status != "valid" {
+        return Err(DocError::DocumentRevoked);
+    }
+    Err(DocError::ShareLimit { limit })
 }
 
 /// The citizen's links, newest first, resuming after (created_at, id).

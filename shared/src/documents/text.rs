@@ -42,6 +42,18 @@ pub fn clean_name(name: &str) -> Result<String, &'static str> {
     Ok(collapsed)
 }
 
+/// A name offered at sign-up (`POST /api/v1/signup` `full_name`): absent or
+/// blank means none, anything else must pass [`clean_name`] exactly as a
+/// `PATCH /api/v1/me` would. One rule for both doors, so no account can start
+/// with a name the profile would refuse (`An|Binh` would split the personal
+/// QR's `|`-separated fields).
+pub fn optional_name(name: Option<&str>) -> Result<Option<String>, &'static str> {
+    match name {
+        Some(n) if !n.trim().is_empty() => clean_name(n).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// `"Nguyễn Văn Đức"` → `"NGUYEN VAN DUC"`: the HoTen field of the personal
 /// QR (Decision 1405/QĐ-BTTTT). Diacritics are removed by decomposing (NFD)
 /// and dropping combining marks; `Đ`/`đ` are separate letters, not a D with
@@ -78,6 +90,18 @@ mod tests {
         // Typed with combining marks (NFD) it folds the same.
         assert_eq!(fold_upper_ascii("Nguye\u{302}\u{303}n"), "NGUYEN");
         assert!(fold_upper_ascii("Lê Thị Ánh Tuyết Ỷ Ữ").is_ascii());
+    }
+
+    #[test]
+    fn a_sign_up_name_follows_the_profile_rule() {
+        assert_eq!(optional_name(None), Ok(None));
+        assert_eq!(optional_name(Some("   ")), Ok(None));
+        assert_eq!(optional_name(Some("  Nguyễn   Văn An ")), Ok(Some("Nguyễn Văn An".to_owned())));
+        let long = "A".repeat(NAME_MAX_CHARS + 1);
+        for bad in ["An|Binh", "An2", "An\u{0}", "😀", long.as_str()] {
+            assert_eq!(optional_name(Some(bad)), clean_name(bad).map(Some), "{bad}");
+            assert!(optional_name(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

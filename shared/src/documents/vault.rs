@@ -6,6 +6,7 @@
 
 use super::error::DocError;
 use super::kinds::{check_content, doc_type, ContentType};
+use super::quota::VaultQuotas;
 use super::sha256_hex;
 use super::text::clean_text;
 use crate::identity::rows::{all, first, Row};
@@ -208,10 +209,16 @@ fn insert_upload(
     let now = ports.clock.now();
     let id = random_id(ports.random, "doc_", 16);
     let size = i64::try_from(bytes.len()).map_err(|_| DocError::TooLarge { limit: super::kinds::MAX_DOCUMENT_BYTES })?;
-    ports.sql.execute(
+    let q = VaultQuotas::from_settings(ports.settings);
+    // The quotas are part of the INSERT, so concurrent uploads cannot both
+    // squeeze past the last free place (see `documents::quota`).
+    let inserted = ports.sql.execute(
         "INSERT INTO documents (id, citizen_id, type, title, source, issued_at, content_type, size, \
            sha256, status, created_at, content) \
-         VALUES (?1, ?2, ?3, ?4, 'uploaded', ?5, ?6, ?7, ?8, 'valid', ?5, ?9)",
+         SELECT ?1, ?2, ?3, ?4, 'uploaded', ?5, ?6, ?7, ?8, 'valid', ?5, ?9 \
+         WHERE (SELECT count(*) FROM documents WHERE citizen_id = ?2 AND source = 'uploaded') < ?10 \
+           AND (SELECT COALESCE(sum(size), 0) FROM documents WHERE citizen_id = ?2 AND source = 'uploaded') + ?7 <= ?11 \
+         RETURNING id",
         &[
             id.as_str().into(),
             citizen_id.into(),
@@ -222,9 +229,29 @@ fn insert_upload(
             size.into(),
             sha256_hex(bytes).into(),
             SqlValue::Blob(bytes.to_vec()),
+            q.upload_max_count.into(),
+            q.upload_max_bytes.into(),
         ],
     )?;
+    if inserted.is_empty() {
+        return Err(quota_refusal(ports.sql, citizen_id, &q)?);
+    }
     meta_by_id(ports.sql, &id)?.ok_or(DocError::Store(StoreError::Unavailable("upload vanished".into())))
+}
+
+/// Which upload quota refused (only chooses the answer; the refusal itself
+/// already happened atomically).
+fn quota_refusal(sql: &dyn Sql, citizen_id: &str, q: &VaultQuotas) -> Result<DocError, DocError> {
+    let rows = sql.execute(
+        "SELECT count(*) AS n FROM documents WHERE citizen_id = ?1 AND source = 'uploaded'",
+        &[citizen_id.into()],
+    )?;
+    let count = first(&rows).map(|r| r.i64("n")).transpose()?.unwrap_or(0);
+    Ok(if count >= q.upload_max_count {
+        DocError::UploadQuota { quota: "count", limit: q.upload_max_count }
+    } else {
+        DocError::UploadQuota { quota: "bytes", limit: q.upload_max_bytes }
+    })
 }
 
 /// Deletes the citizen's own upload and revokes its shares. Someone else's

@@ -27,7 +27,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::categories::Category;
 use super::error::FeedbackError;
-use super::redact::{mask_phones, round_coordinate, street_only};
+use super::redact::{mask_personal_data, round_coordinate, street_only};
 use super::status::Status;
 use super::store::read_all;
 use super::submit::Created;
@@ -85,10 +85,10 @@ pub fn request_json(f: &Feedback) -> Value {
     json!({
         "service_request_id": f.tracking_code,
         "status": f.status.open311(),
-        "status_notes": f.response.as_deref().map(mask_phones),
+        "status_notes": f.response.as_deref().map(mask_personal_data),
         "service_name": f.category_name,
         "service_code": f.category_code,
-        "description": mask_phones(&f.content),
+        "description": mask_personal_data(&f.content),
         "agency_responsible": f.unit_name,
         "service_notice": Value::Null,
         "requested_datetime": rfc3339_vn(f.created_at),

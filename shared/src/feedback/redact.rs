@@ -15,20 +15,36 @@
 //!   `"K45/12 Lê Duẩn, Tổ 5, Hải Châu 1, Hải Châu"` →
 //!   `"Lê Duẩn, Hải Châu 1, Hải Châu"`.
 //! * **Coordinates → about 100 m** ([`round_coordinate`]): 3 decimals.
-//! * **Phone numbers in the text** ([`mask_phones`]): any Vietnamese mobile
-//!   number written into the title or content, in any common spelling, is
-//!   replaced by `***`.
+//! * **Personal data in the text** ([`mask_personal_data`]), each replaced by
+//!   `***` in the title, content and response:
+//!   - e-mail addresses (`an@example.vn`, also `an (at) example.vn`,
+//!     `an[at]example.vn` and the full-width `＠`);
+//!   - Vietnamese mobile numbers in any spelling: `0905123456`,
+//!     `+84 905 123 456`, `84905123456`, `(+84) 905-123-456`,
+//!     `0905.123.456`, `+84 (0) 905 123 456`, one digit per group;
+//!   - CCCD numbers: 12 digits starting with a province code `001`–`096`,
+//!     written whole or in groups (`048 095 000 123`, `048.095.000.123`,
+//!     `048-095-000-123`).
+//!
+//!   Landlines stay (`0236 3822 123` is almost always an agency's hotline
+//!   that the text is pointing people to), and so do amounts and years.
 
 use crate::phone::Phone;
 
 /// Decimal places kept in public coordinates (0.001° ≈ 110 m).
 const PUBLIC_DECIMALS: f64 = 1_000.0;
 
-/// Most space-separated groups and bytes a written phone number spans.
-const MAX_GROUPS: usize = 6;
-const MAX_NUMBER_BYTES: usize = 32;
+/// Most space-separated groups and bytes a written number spans (a CCCD
+/// written one digit per group has 12).
+const MAX_GROUPS: usize = 12;
+const MAX_NUMBER_BYTES: usize = 48;
 
-/// What replaces a phone number in public text.
+/// Digits of a CCCD (citizen identity card) number.
+const CCCD_DIGITS: usize = 12;
+/// Highest province code a CCCD starts with (001 Hà Nội … 096 Cà Mau).
+const MAX_PROVINCE_CODE: u32 = 96;
+
+/// What replaces personal data in public text.
 pub const MASK: &str = "***";
 
 /// Words that introduce a house-level number (compared lower-case, with a
@@ -111,8 +127,83 @@ pub fn round_coordinate(value: f64) -> f64 {
     (value * PUBLIC_DECIMALS).round() / PUBLIC_DECIMALS
 }
 
-/// `text` with every Vietnamese mobile number replaced by [`MASK`].
-pub fn mask_phones(text: &str) -> String {
+/// `text` with every e-mail address, Vietnamese mobile number and CCCD
+/// number replaced by [`MASK`] (see the module docs).
+pub fn mask_personal_data(text: &str) -> String {
+    mask_numbers(&mask_emails(text))
+}
+
+/// Spellings of the `@` of an address, longest first (compared ASCII
+/// case-insensitively).
+const AT_SIGNS: &[&str] = &[" (at) ", " [at] ", " @ ", "(at)", "[at]", "@", "\u{ff20}"];
+
+/// `text` with every e-mail address replaced by [`MASK`]: a non-empty local
+/// part, an `@` in one of [`AT_SIGNS`], and a domain of at least two labels
+/// whose last is two or more letters.
+pub fn mask_emails(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let Some(at_len) = at_sign(&text[i..]) else {
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let mut start = i;
+        while start > copied && is_local_char(bytes[start - 1]) {
+            start -= 1;
+        }
+        while start < i && bytes[start] == b'.' {
+            start += 1;
+        }
+        let domain_start = i + at_len;
+        let mut end = domain_start;
+        while end < text.len() && is_domain_char(bytes[end]) {
+            end += 1;
+        }
+        // A full stop or dash after the address belongs to the sentence.
+        while end > domain_start && matches!(bytes[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        if start < i && is_domain(&text[domain_start..end]) {
+            out.push_str(&text[copied..start]);
+            out.push_str(MASK);
+            copied = end;
+            i = end;
+        } else {
+            i += at_len;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+fn at_sign(rest: &str) -> Option<usize> {
+    AT_SIGNS
+        .iter()
+        .find(|sign| rest.get(..sign.len()).is_some_and(|head| head.eq_ignore_ascii_case(sign)))
+        .map(|sign| sign.len())
+}
+
+fn is_local_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+fn is_domain_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')
+}
+
+fn is_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty())
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// `text` with every Vietnamese mobile number and CCCD number replaced by
+/// [`MASK`].
+fn mask_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(|c: char| c.is_ascii_digit() || c == '+' || c == '(') {
@@ -133,12 +224,26 @@ pub fn mask_phones(text: &str) -> String {
     out
 }
 
+/// A CCCD as people write it: 12 digits, optionally grouped by spaces, dots
+/// or dashes (no `+` or brackets: those are phone spellings), starting with
+/// a province code 001–096.
+fn is_cccd(candidate: &str) -> bool {
+    if !candidate.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '\u{a0}' | '.' | '-')) {
+        return false;
+    }
+    let digits: Vec<u32> = candidate.chars().filter_map(|c| c.to_digit(10)).collect();
+    match digits.as_slice() {
+        [0, a, b, ..] if digits.len() == CCCD_DIGITS => (1..=MAX_PROVINCE_CODE).contains(&(a * 10 + b)),
+        _ => false,
+    }
+}
+
 fn is_phone_char(c: char) -> bool {
     c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-' | '(' | ')' | '\u{a0}')
 }
 
-/// Masks phone numbers inside a run of digits and separators, trying the
-/// longest sequence of whole space-separated pieces first so that
+/// Masks phone and CCCD numbers inside a run of digits and separators,
+/// trying the longest sequence of whole space-separated pieces first so that
 /// "số 12 0905 123 456" masks the number but keeps the 12.
 fn mask_run(run: &str) -> String {
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -158,7 +263,9 @@ fn mask_run(run: &str) -> String {
         let found = (i..last).rev().find(|&j| {
             let candidate = &run[spans[i].0..spans[j].1];
             let digits = candidate.chars().filter(char::is_ascii_digit).count();
-            candidate.len() <= MAX_NUMBER_BYTES && (9..=14).contains(&digits) && Phone::parse(candidate).is_ok()
+            candidate.len() <= MAX_NUMBER_BYTES
+                && (9..=14).contains(&digits)
+                && (Phone::parse(candidate).is_ok() || is_cccd(candidate))
         });
         match found {
             Some(j) => {

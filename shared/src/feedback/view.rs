@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::access::Access;
-use super::redact::{mask_phones, round_coordinate, street_only};
+use super::redact::{mask_personal_data, round_coordinate, street_only};
 use super::store::HistoryEntry;
 use super::submit::Created;
 use super::Feedback;
@@ -22,8 +22,8 @@ pub fn public(f: &Feedback) -> Value {
         "category_name": f.category_name,
         "unit": f.unit_code,
         "unit_name": f.unit_name,
-        "title": mask_phones(&f.title),
-        "content": mask_phones(&f.content),
+        "title": mask_personal_data(&f.title),
+        "content": mask_personal_data(&f.content),
         "location": {
             "lat": round_coordinate(f.lat),
             "lng": round_coordinate(f.lng),
@@ -31,7 +31,7 @@ pub fn public(f: &Feedback) -> Value {
         },
         "media_url": f.media_url,
         "status": f.status.as_str(),
-        "response": f.response.as_deref().map(mask_phones),
+        "response": f.response.as_deref().map(mask_personal_data),
         "rating": f.rating.as_ref().map(|r| json!({"score": r.score})),
         "created_at": rfc3339_vn(f.created_at),
         "updated_at": rfc3339_vn(f.updated_at),

@@ -23,6 +23,10 @@ export function normalizeTicket(input) {
 
 function explain(e) {
   switch (e.code) {
+    // What a kiosk gets for every refusal (docs/kiosk.md): the API does not
+    // tell a stranger why, so neither does the screen.
+    case 'checkin_failed':
+      return ['checkin.failed'];
     case 'ticket_not_found':
       return ['checkin.ticket_not_found'];
     case 'already_checked_in':

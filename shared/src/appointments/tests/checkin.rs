@@ -75,3 +75,65 @@ fn unknown_malformed_and_cancelled_tickets_are_refused() {
     assert_eq!(check_in(w.ports(), DESK, "22222222").err(), Some(ApptError::TicketNotFound));
     assert!(matches!(check_in(w.ports(), DESK, "0OIL").err(), Some(ApptError::Invalid { field: "ticket_code", .. })));
 }
+
+// --- Kiosk check-in: one answer for every refusal, an allowance per client. ---
+
+use crate::appointments::kiosk::{kiosk_check_in, DEFAULT_FAILURES_PER_HOUR, WINDOW_SECONDS};
+
+#[test]
+fn a_kiosk_gets_one_answer_whatever_the_reason() {
+    let w = world();
+    let cancelled = booked(&w, 1, "08:00");
+    cancel(w.ports(), &cancelled.citizen_id, &cancelled.id).unwrap();
+    let early = booked(&w, 2, "10:00");
+    let arrived = booked(&w, 3, "08:00");
+    w.clock.set(cancelled.slot.starts_at);
+    kiosk_check_in(w.ports(), "198.51.100.7", &arrived.ticket_code).unwrap();
+    for code in [cancelled.ticket_code.as_str(), early.ticket_code.as_str(), arrived.ticket_code.as_str(), "22222222", "0OIL"] {
+        assert_eq!(kiosk_check_in(w.ports(), "198.51.100.7", code).err(), Some(ApptError::CheckinFailed), "{code}");
+    }
+    // An official at a desk still learns why.
+    assert_eq!(check_in(w.ports(), DESK, &arrived.ticket_code).err(), Some(ApptError::AlreadyCheckedIn));
+}
+
+#[test]
+fn failed_kiosk_attempts_are_limited_per_client_and_successes_do_not_count() {
+    use crate::identity::test_support::MapSettings;
+    let w = World::with_settings(MapSettings::default().with("checkin_kiosk_failures_per_hour", "2"));
+    migrate(&w.db);
+    seed_services(w.ports());
+    let tickets: Vec<Booking> = (1..=5).map(|n| booked(&w, n, "08:00")).collect();
+    w.clock.set(tickets[0].slot.starts_at - 600);
+    let guesser = "203.0.113.9";
+    for _ in 0..2 {
+        assert_eq!(kiosk_check_in(w.ports(), guesser, "22222222").err(), Some(ApptError::CheckinFailed));
+    }
+    // Even a real code is refused now, with the time until the oldest
+    // attempt leaves the hour.
+    assert_eq!(
+        kiosk_check_in(w.ports(), guesser, &tickets[0].ticket_code).err(),
+        Some(ApptError::RateLimited { retry_after: WINDOW_SECONDS as u64 })
+    );
+    // Another client is not affected, and its successes never use up its
+    // allowance: four check-ins, then it still has two failures to spend.
+    let centre = "192.0.2.1";
+    for b in &tickets[1..] {
+        assert_eq!(kiosk_check_in(w.ports(), centre, &b.ticket_code).unwrap().status, Status::Arrived);
+    }
+    for _ in 0..2 {
+        assert_eq!(kiosk_check_in(w.ports(), centre, "22222222").err(), Some(ApptError::CheckinFailed));
+    }
+    assert!(matches!(kiosk_check_in(w.ports(), centre, "22222222").err(), Some(ApptError::RateLimited { .. })));
+    // An hour after its first failure the guesser may try again (and is
+    // told no, not "wait").
+    w.clock.advance(WINDOW_SECONDS);
+    assert_eq!(kiosk_check_in(w.ports(), guesser, "22222222").err(), Some(ApptError::CheckinFailed));
+}
+
+#[test]
+fn the_allowance_is_a_setting() {
+    use crate::identity::test_support::MapSettings;
+    let s = MapSettings::default().with("checkin_kiosk_failures_per_hour", "2");
+    assert_eq!(crate::appointments::kiosk::allowance(&s), 2);
+    assert_eq!(crate::appointments::kiosk::allowance(&MapSettings::default()), DEFAULT_FAILURES_PER_HOUR);
+}

@@ -10,6 +10,7 @@ use crate::phone::Phone;
 
 pub const MIGRATION_0003: &str = include_str!("../../../../infra/migrations/0003_audit_admin.sql");
 pub const MIGRATION_0006: &str = include_str!("../../../../infra/migrations/0006_appointments.sql");
+pub const MIGRATION_0012: &str = include_str!("../../../../infra/migrations/0012_checkin_attempts.sql");
 
 /// The unit running the clinic, and its official's id.
 pub const UNIT: &str = "benh-vien-da-nang";
@@ -34,6 +35,7 @@ pub fn at(day: &str, clock: &str) -> i64 {
 pub fn migrate(db: &TestDb) {
     db.raw(MIGRATION_0003);
     db.raw(MIGRATION_0006);
+    db.raw(MIGRATION_0012);
 }
 
 /// An in-memory world with two clinics of [`UNIT`].

@@ -176,3 +176,74 @@ fn fifty_parallel_fetches_of_a_three_use_link_serve_exactly_three() {
     drop(setup);
     remove_db(&path);
 }
+
+// --- The limit on live links per document (documents::quota). ---
+
+fn limited_world(limit: &str) -> World {
+    crate::documents::test_support::world_with(
+        crate::identity::test_support::MapSettings::default()
+            .with("qr_secret", crate::documents::test_support::QR_SECRET)
+            .with("share_max_active_per_document", limit),
+    )
+}
+
+#[test]
+fn a_document_has_at_most_the_limit_of_live_links() {
+    let w = limited_world("2");
+    let me = citizen(w.ports(), "0905123456", None);
+    let doc = my_upload(&w, &me);
+    let first = create(w.ports(), &me, &doc, &new_share(Some(60), None)).unwrap();
+    let used_once = create(w.ports(), &me, &doc, &new_share(None, Some(1))).unwrap();
+    assert_eq!(create(w.ports(), &me, &doc, &new_share(None, None)).err(), Some(DocError::ShareLimit { limit: 2 }));
+    let api = DocError::ShareLimit { limit: 2 }.into_api();
+    assert_eq!((api.status(), api.code()), (422, "share_limit_reached"));
+    // Other documents have their own allowance.
+    let other_doc = upload(w.ports(), &me, None, Some("Khác"), "application/pdf", &pdf("other")).unwrap().id;
+    assert!(create(w.ports(), &me, &other_doc, &new_share(None, None)).is_ok());
+    // A link that is used up, expired or revoked gives its place back.
+    open(w.ports(), &used_once.token, Fetch::Metadata).unwrap();
+    let third = create(w.ports(), &me, &doc, &new_share(None, None)).unwrap();
+    assert_eq!(create(w.ports(), &me, &doc, &new_share(None, None)).err(), Some(DocError::ShareLimit { limit: 2 }));
+    w.clock.advance(61);
+    create(w.ports(), &me, &doc, &new_share(None, None)).unwrap();
+    revoke(w.ports(), &me, &third.token).unwrap();
+    create(w.ports(), &me, &doc, &new_share(None, None)).unwrap();
+    assert!(create(w.ports(), &me, &doc, &new_share(None, None)).is_err());
+    let _ = first;
+}
+
+#[test]
+fn parallel_creations_never_pass_the_link_limit() {
+    use crate::identity::test_support::MapSettings;
+    let path = temp_db_path("share-limit");
+    let setup = TestDb::create_file(&path);
+    setup.raw(MIGRATION_0003);
+    setup.raw(MIGRATION_0004);
+    let limited = |seed| World::on(TestDb::file(&path), MapSettings::default().with("share_max_active_per_document", "3"), seed);
+    let w = limited(1);
+    let me = citizen(w.ports(), "0905123456", None);
+    let doc = my_upload(&w, &me);
+    let created: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8u64)
+            .map(|i| {
+                let (me, doc, limited) = (&me, &doc, &limited);
+                s.spawn(move || {
+                    let w = limited(100 + i);
+                    (0..3)
+                        .filter(|_| match create(w.ports(), me, doc, &new_share(None, None)) {
+                            Ok(_) => true,
+                            Err(DocError::ShareLimit { limit: 3 }) => false,
+                            Err(e) => panic!("{e:?}"),
+                        })
+                        .count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(created, 3);
+    assert_eq!(setup.scalar("SELECT count(*) FROM shares"), 3);
+    drop(w);
+    drop(setup);
+    remove_db(&path);
+}

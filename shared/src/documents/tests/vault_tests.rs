@@ -129,3 +129,87 @@ fn only_my_uploads_can_be_deleted() {
     assert_eq!(delete(w.ports(), &me, &mine.id).err(), Some(DocError::NotFound));
     assert!(get(&w.db, &me, &issued).is_ok());
 }
+
+// --- Per-citizen upload quotas (documents::quota). ---
+
+fn quota_world(count: &str, bytes: &str) -> World {
+    crate::documents::test_support::world_with(
+        crate::identity::test_support::MapSettings::default()
+            .with("qr_secret", crate::documents::test_support::QR_SECRET)
+            .with("upload_max_count", count)
+            .with("upload_max_bytes", bytes),
+    )
+}
+
+#[test]
+fn uploads_stop_at_the_count_quota_and_deleting_frees_a_place() {
+    let w = quota_world("2", "1000000");
+    let me = citizen(w.ports(), "0905123456", None);
+    let other = citizen(w.ports(), "0905654321", None);
+    let a = upload(w.ports(), &me, None, Some("a"), "application/pdf", &pdf("a")).unwrap();
+    upload(w.ports(), &me, None, Some("b"), "application/pdf", &pdf("b")).unwrap();
+    let refused = upload(w.ports(), &me, None, Some("c"), "application/pdf", &pdf("c")).err();
+    assert_eq!(refused, Some(DocError::UploadQuota { quota: "count", limit: 2 }));
+    let api = DocError::UploadQuota { quota: "count", limit: 2 }.into_api();
+    assert_eq!((api.status(), api.code()), (422, "upload_quota_exceeded"));
+    assert_eq!(api.fields()["quota"], "count");
+    // Issued documents never count, and other citizens have their own quota.
+    push_for(&w, "0905123456", "KS-9");
+    assert!(upload(w.ports(), &other, None, Some("x"), "application/pdf", &pdf("x")).is_ok());
+    delete(w.ports(), &me, &a.id).unwrap();
+    assert!(upload(w.ports(), &me, None, Some("c"), "application/pdf", &pdf("c")).is_ok());
+}
+
+#[test]
+fn uploads_stop_at_the_byte_quota() {
+    let one = pdf("a").len();
+    let w = quota_world("100", &(2 * one + PNG.len()).to_string());
+    let me = citizen(w.ports(), "0905123456", None);
+    upload(w.ports(), &me, None, Some("a"), "application/pdf", &pdf("a")).unwrap();
+    upload(w.ports(), &me, None, Some("b"), "application/pdf", &pdf("b")).unwrap();
+    assert_eq!(
+        upload(w.ports(), &me, None, Some("c"), "application/pdf", &pdf("c")).err(),
+        Some(DocError::UploadQuota { quota: "bytes", limit: i64::try_from(2 * one + PNG.len()).unwrap() })
+    );
+    // A smaller file that still fits is accepted.
+    assert!(upload(w.ports(), &me, None, Some("d"), "image/png", PNG).is_ok());
+}
+
+#[test]
+fn parallel_uploads_never_pass_the_count_quota() {
+    use crate::documents::test_support::{MIGRATION_0003, MIGRATION_0004};
+    use crate::identity::test_support::{remove_db, temp_db_path, MapSettings, TestDb};
+    let path = temp_db_path("upload-quota");
+    let setup = TestDb::create_file(&path);
+    setup.raw(MIGRATION_0003);
+    setup.raw(MIGRATION_0004);
+    let limited = |seed| World::on(TestDb::file(&path), MapSettings::default().with("upload_max_count", "5"), seed);
+    let w = limited(1);
+    let me = citizen(w.ports(), "0905123456", None);
+    let stored: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8u64)
+            .map(|i| {
+                let (me, limited) = (&me, &limited);
+                s.spawn(move || {
+                    let w = limited(100 + i);
+                    (0..3)
+                        .filter(|j| {
+                            let body = pdf(&format!("{i}-{j}"));
+                            match upload(w.ports(), me, None, Some("x"), "application/pdf", &body) {
+                                Ok(_) => true,
+                                Err(DocError::UploadQuota { quota: "count", .. }) => false,
+                                Err(e) => panic!("{e:?}"),
+                            }
+                        })
+                        .count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(stored, 5);
+    assert_eq!(setup.scalar("SELECT count(*) FROM documents"), 5);
+    drop(w);
+    drop(setup);
+    remove_db(&path);
+}
