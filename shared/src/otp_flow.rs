@@ -12,8 +12,8 @@ use crate::error::ApiError;
 use crate::http::{json_body, Request, Response};
 use crate::identity::{
     create_session, find_by_phone, find_or_create_by_phone, logout, rfc3339_vn, start_challenge,
-    verify_challenge, Account, Channel, Client, NewSession, OtpError, OtpPolicy, Ports, Purpose,
-    Role, StartRequest,
+    verify_challenge, Account, Channel, Client, NewSession, Origin, OtpError, OtpPolicy, Ports,
+    Purpose, Role, StartRequest,
 };
 use crate::phone::Phone;
 use crate::ports::{OsRandom, Sql, StoreError, SystemClock};
@@ -92,6 +92,12 @@ pub fn ports(sql: &SpinSql) -> Ports<'_> {
         random: &OsRandom,
         settings: &SpinSettings,
     }
+}
+
+/// Where a code request comes from, for the limits: the client's network
+/// (`Request::client_key()`: IPv4 address or IPv6 /64).
+pub fn origin(req: &Request) -> Origin {
+    Origin::Network(req.client_key())
 }
 
 /// Sends a code for `request` through the channel's provider and answers 202

@@ -16,8 +16,10 @@ pub use crate::testing::{remove_db, temp_db_path, FakeClock, MapSettings, TestDb
 
 /// Identity's migration, byte for byte as it ships.
 pub const MIGRATION_0002: &str = include_str!("../../../infra/migrations/0002_identity.sql");
+/// Per-network code limits (the failure counter and an index), as shipped.
+pub const MIGRATION_0010: &str = include_str!("../../../infra/migrations/0010_otp_networks.sql");
 
-/// Runs `0001_*.sql` (if the lead has written it) and then 0002.
+/// Runs `0001_*.sql` (if the lead has written it), then 0002 and 0010.
 pub fn migrate(conn: &Connection) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/migrations");
     let mut earlier: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -34,6 +36,7 @@ pub fn migrate(conn: &Connection) {
             .unwrap();
     }
     conn.execute_batch(MIGRATION_0002).unwrap();
+    conn.execute_batch(MIGRATION_0010).unwrap();
 }
 
 impl TestDb {
