@@ -6,6 +6,7 @@ use super::helpers::{phone, request, start_req, verify, wrong};
 use crate::identity::test_support::{MapSettings, World, T0};
 use crate::identity::{OtpError, Origin, StartRequest};
 use crate::phone::Phone;
+use crate::ports::Clock;
 
 const ATTACKER: &str = "198.51.100.66";
 const VICTIM_HOME: &str = "203.0.113.10";
@@ -105,14 +106,20 @@ fn many_networks_waste_at_most_forty_codes_a_day_on_one_phone() {
     let w = World::new();
     let p = phone(1);
     let mut sent = Vec::new();
-    for _ in 0..24 * 60 {
-        for n in 0..20 {
-            if ask(&w, &p, net(&format!("198.51.{n}.1"))).is_ok() {
+    let mut try_all = |w: &World, sent: &mut Vec<i64>, first: u32| {
+        for n in first..first + 12 {
+            if ask(w, &p, net(&format!("198.51.{n}.1"))).is_ok() {
                 sent.push(w.clock.now());
             }
         }
+    };
+    for _ in 0..120 {
+        try_all(&w, &mut sent, 0);
         w.clock.advance(60);
     }
+    // The last second of the day, from a dozen networks never seen before.
+    w.clock.set(T0 + 86_399);
+    try_all(&w, &mut sent, 100);
     assert_eq!(sent.len(), 40, "{sent:?}");
     for (i, t) in sent.iter().enumerate() {
         let in_window = sent[i..].iter().filter(|&&u| u < t + 900).count();
@@ -138,21 +145,23 @@ fn the_owners_used_codes_do_not_spend_the_shared_budget() {
 
 /// The attacker of docs/identity.md: `networks` addresses, none of them the
 /// victim's, asking for the victim's phone as fast as every limit lets them
-/// (every 10 s from each), all day. The victim turns up every three hours
-/// and asks once a minute until a code arrives, then logs in with it.
-/// Returns the victim's longest wait, in seconds.
+/// (every 10 s from each) for five hours — by then every one of them has
+/// spent its daily ten for the phone. The victim turns up every 33 minutes
+/// (so at every phase of the attacker's windows) and asks once a minute
+/// until a code arrives, then logs in with it. Returns the victim's longest
+/// wait, in seconds.
 fn longest_wait(networks: u32) -> i64 {
     let w = World::new();
     let victim = phone(1);
     let mut longest = 0;
     let mut waiting_since: Option<i64> = None;
-    let day_end = T0 + 86_400;
-    while w.clock.now() < day_end {
+    let end = T0 + 5 * 3_600;
+    while w.clock.now() < end || waiting_since.is_some() {
         let now = w.clock.now();
         for n in 0..networks {
             let _ = ask(&w, &victim, net(&format!("198.51.100.{n}")));
         }
-        if (now - T0) % 10_800 == 300 {
+        if now < end && (now - T0) % 1_980 == 300 {
             waiting_since.get_or_insert(now);
         }
         if let Some(since) = waiting_since {
@@ -168,18 +177,19 @@ fn longest_wait(networks: u32) -> i64 {
                 }
             }
         }
+        assert!(now < end + 3_600, "the victim never got a code");
         w.clock.advance(10);
     }
-    assert!(waiting_since.is_none(), "the victim never got a code");
     longest
 }
 
 #[test]
 fn three_attacking_networks_cannot_deny_the_victim_a_code_for_fifteen_minutes() {
-    for networks in 1..=3 {
-        let wait = longest_wait(networks);
-        assert!(wait <= 900, "{networks} networks made the victim wait {wait} s");
-    }
+    let waits: Vec<i64> = (1..=3).map(longest_wait).collect();
+    eprintln!("longest waits with 1, 2, 3 attacking networks: {waits:?} s");
+    assert!(waits.iter().all(|&w| w <= 900), "{waits:?}");
+    // The attack is real: with three networks the victim did have to wait.
+    assert!(waits[2] > 0, "{waits:?}");
 }
 
 #[test]
