@@ -1,5 +1,6 @@
-//! Administration (SPEC §13): units, issuers, services and feedback
-//! categories, validated and written with single statements.
+//! Administration (SPEC §13): units, API keys (issuers, partners, kiosks —
+//! [`keys`]), services and feedback categories, validated and written with
+//! single statements, and deactivating officials ([`officials`]).
 //!
 //! Codes are `[a-z0-9_-]{2,40}`; names are trimmed, NFC-normalised, 1..=200
 //! characters without control characters. A referenced unit is checked inside
@@ -10,8 +11,13 @@ use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::apikey::{generate, Issuer, ISSUER_KEY_PREFIX};
-use crate::ports::{Clock, Random, Sql, SqlValue, StoreError};
+use crate::ports::{Clock, Sql, SqlValue, StoreError};
+
+pub mod keys;
+pub mod officials;
+
+pub use keys::{create_issuer, create_issuer_with_scopes, create_kiosk, default_issuer_scopes, issuer_scopes};
+pub use officials::{deactivate_official, AccountRef, Deactivation};
 
 const NAME_MAX_CHARS: usize = 200;
 const ADDRESS_MAX_CHARS: usize = 300;
@@ -138,44 +144,6 @@ pub fn create_unit(sql: &dyn Sql, clock: &dyn Clock, code: &str, name: &str) -> 
     Ok(Unit { code, name, created_at })
 }
 
-/// Creates an issuer and its API key. The plaintext key is returned once
-/// and never stored; show it to the admin and drop it.
-pub fn create_issuer(
-    sql: &dyn Sql,
-    rng: &dyn Random,
-    clock: &dyn Clock,
-    code: &str,
-    name: &str,
-) -> Result<(Issuer, String), AdminError> {
-    let code = validate_code("code", code)?;
-    let name = normalize_text("name", name, NAME_MAX_CHARS)?;
-    let (plaintext, key) = generate(rng, ISSUER_KEY_PREFIX);
-    let created_at = clock.now();
-    let inserted = sql.execute(
-        "INSERT INTO issuers (code, name, key_hash, key_prefix, created_at) VALUES (?, ?, ?, ?, ?) \
-         ON CONFLICT DO NOTHING RETURNING id",
-        &[
-            code.as_str().into(),
-            name.as_str().into(),
-            key.hash.as_str().into(),
-            key.display_prefix.as_str().into(),
-            SqlValue::Integer(created_at),
-        ],
-    );
-    let id = match inserted {
-        Ok(rows) => match rows.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64) {
-            Some(id) => id,
-            // A key_hash collision is a 2^-128 event; a taken code is the only
-            // realistic reason for no row.
-            None => return Err(AdminError::Conflict { field: "code" }),
-        },
-        Err(e) if is_constraint(&e) => return Err(AdminError::Conflict { field: "code" }),
-        Err(e) => return Err(AdminError::Store(e)),
-    };
-    let issuer = Issuer { id, code, name, key_prefix: key.display_prefix, created_at, revoked_at: None };
-    Ok((issuer, plaintext))
-}
-
 /// What a service is: a hospital desk or a public-service counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceKind {
@@ -294,7 +262,7 @@ mod tests {
     use crate::audit::test_support::{FakeClock, SeqRandom, TestDb, MIGRATION_0003};
 
     fn setup() -> (TestDb, FakeClock) {
-        (TestDb::migrated(), FakeClock::at(1_700_000_000))
+        (crate::apikey::test_support::key_db(), FakeClock::at(1_700_000_000))
     }
 
     #[test]

@@ -1,20 +1,41 @@
-//! API keys for issuer agencies and Open311 partner apps (SPEC §3, §13):
-//! `iss_` + 32 random bytes in unpadded base64url, shown once, stored hashed.
+//! API keys for issuer agencies, Open311 partner apps and registered kiosks
+//! (SPEC §3, §13): `iss_` (issuers, partners) or `ksk_` (kiosks) + 32 random
+//! bytes in unpadded base64url, shown once, stored hashed.
+//!
+//! Every key holds [`Scopes`] fixed at creation (`documents`, `open311`,
+//! `kiosk`); routes look the key up with [`find_key`] / [`check_key`] and
+//! refuse a use outside its scopes (docs/admin.md).
 //!
 //! Only SHA-256 of the key is stored. A fast, unsalted hash is right here —
 //! unlike for passwords — because the key carries 256 bits from a CSPRNG:
 //! there is no dictionary to try, so slowing each guess buys nothing, and an
-//! unsalted digest lets `find_issuer_by_key` look the key up by index.
+//! unsalted digest lets [`find_key`] look the key up by index.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::ports::{Clock, Random, Sql, SqlValue, StoreError};
+use crate::ports::{Clock, Random, Sql, StoreError};
+
+mod holder;
+mod manage;
+mod scope;
+#[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
+mod key_tests;
+
+pub use holder::{
+    authorize, check_key, find_key, record_use, KeyCheck, KeyHolder, KeyRefused, KEY_SCOPE, LAST_USED_GRANULARITY_SECONDS,
+};
+pub use manage::{get_key, list_keys, revoke_key, KeyInfo};
+pub use scope::{parse_scope_list, Scope, ScopeListError, Scopes};
 
 /// Prefix of keys for issuers and partner apps.
 pub const ISSUER_KEY_PREFIX: &str = "iss";
+/// Prefix of registered kiosks' keys.
+pub const KIOSK_KEY_PREFIX: &str = "ksk";
 
 const KEY_BYTES: usize = 32;
 /// base64url without padding of 32 bytes.
@@ -78,52 +99,18 @@ pub struct Issuer {
     pub revoked_at: Option<i64>,
 }
 
-pub(crate) const ISSUER_COLUMNS: &str = "id, code, name, key_hash, key_prefix, created_at, revoked_at";
-
-/// Reads a row selected with [`ISSUER_COLUMNS`], plus its stored hash.
-pub(crate) fn issuer_from_row(row: &[SqlValue]) -> Option<(Issuer, String)> {
-    let text = |i: usize| row.get(i).and_then(SqlValue::as_str).map(str::to_owned);
-    let revoked_at = match row.get(6) {
-        Some(SqlValue::Null) | None => None,
-        Some(v) => Some(v.as_i64()?),
-    };
-    let issuer = Issuer {
-        id: row.first().and_then(SqlValue::as_i64)?,
-        code: text(1)?,
-        name: text(2)?,
-        key_prefix: text(4)?,
-        created_at: row.get(5).and_then(SqlValue::as_i64)?,
-        revoked_at,
-    };
-    Some((issuer, text(3)?))
-}
-
-/// The active (not revoked) issuer holding this key, if any. Malformed keys
-/// are refused before touching the database.
+/// The active issuer holding this key, if it may push documents (scope
+/// `documents`); `None` for unknown, revoked and out-of-scope keys alike.
+/// Routes that must answer 403 for out-of-scope keys use [`check_key`].
 pub fn find_issuer_by_key(sql: &dyn Sql, plaintext: &str) -> Result<Option<Issuer>, StoreError> {
-    if !is_well_formed(plaintext, ISSUER_KEY_PREFIX) {
-        return Ok(None);
-    }
-    let hash = hash_key(plaintext);
-    let rows = sql.execute(
-        &format!("SELECT {ISSUER_COLUMNS} FROM issuers WHERE key_hash = ? AND revoked_at IS NULL LIMIT 1"),
-        &[hash.as_str().into()],
-    )?;
-    let Some((issuer, stored)) = rows.rows.first().and_then(|r| issuer_from_row(r)) else {
-        return Ok(None);
-    };
-    // The index lookup already matched; re-checking in constant time keeps
-    // the decision itself independent of how the engine compares strings.
-    Ok(key_matches(plaintext, &stored).then_some(issuer))
+    Ok(find_key(sql, plaintext)?
+        .filter(|holder| holder.allows(Scope::Documents))
+        .map(|holder| holder.to_issuer()))
 }
 
 /// Revokes an issuer's key; `false` if there was no active issuer `code`.
 pub fn revoke_issuer(sql: &dyn Sql, clock: &dyn Clock, code: &str) -> Result<bool, StoreError> {
-    let rows = sql.execute(
-        "UPDATE issuers SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL RETURNING id",
-        &[SqlValue::Integer(clock.now()), code.into()],
-    )?;
-    Ok(!rows.is_empty())
+    Ok(revoke_key(sql, clock, code)?.is_some_and(|(_, changed)| changed))
 }
 
 #[cfg(test)]

@@ -29,6 +29,9 @@ pub enum ApiError {
     Unauthorized,
     /// 403 `forbidden`: authenticated, but not allowed.
     Forbidden,
+    /// 403 with a specific code: authenticated, and refused for a reason
+    /// the client can act on (`key_scope`: the API key lacks the scope).
+    Denied { code: &'static str },
     /// 404 with `not_found` or a specific code (`citizen_not_found`,
     /// `unknown_challenge`, …). Also for things that exist but are not the
     /// caller's, so existence does not leak.
@@ -119,7 +122,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => 400,
             ApiError::Unauthorized | ApiError::OtpInvalid { .. } => 401,
-            ApiError::Forbidden => 403,
+            ApiError::Forbidden | ApiError::Denied { .. } => 403,
             ApiError::NotFound { .. } => 404,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Conflict { .. } => 409,
@@ -143,6 +146,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound { code }
+            | ApiError::Denied { code }
             | ApiError::Conflict { code, .. }
             | ApiError::Gone { code }
             | ApiError::Invalid { code, .. } => code,
@@ -250,6 +254,12 @@ fn messages(code: &str) -> Option<(&'static str, &'static str)> {
             "The requested resource was not found.",
         ),
         "citizen_not_found" => ("Không tìm thấy công dân.", "Citizen not found."),
+        "key_scope" => (
+            "Khóa API này không được cấp quyền cho thao tác này.",
+            "This API key is not allowed to do this.",
+        ),
+        "key_not_found" => ("Không tìm thấy khóa API.", "API key not found."),
+        "account_not_found" => ("Không tìm thấy tài khoản.", "Account not found."),
         "unknown_challenge" => (
             "Yêu cầu xác thực không tồn tại. Vui lòng yêu cầu mã mới.",
             "Unknown verification request. Please request a new code.",
@@ -440,6 +450,7 @@ mod tests {
             ApiError::bad_request("expected value"),
             ApiError::Unauthorized,
             ApiError::Forbidden,
+            ApiError::Denied { code: "key_scope" },
             ApiError::not_found(),
             ApiError::NotFound {
                 code: "citizen_not_found",
@@ -486,6 +497,7 @@ mod tests {
                 (400, "bad_request"),
                 (401, "unauthorized"),
                 (403, "forbidden"),
+                (403, "key_scope"),
                 (404, "not_found"),
                 (404, "citizen_not_found"),
                 (404, "unknown_challenge"),

@@ -518,7 +518,7 @@ fn assert_request_shape(r: &Value) {
 #[test]
 fn an_open311_client_round_trip() {
     let host = start(HostBuilder::app());
-    let issuer = host.post_json_auth("/api/v1/admin/issuers", ADMIN_TOKEN, &json!({"code": "app-311", "name": "Ứng dụng đối tác"}));
+    let issuer = host.post_json_auth("/api/v1/admin/issuers", ADMIN_TOKEN, &json!({"code": "app-311", "name": "Ứng dụng đối tác", "scopes": ["open311"]}));
     assert_eq!(issuer.status, 201, "{}", issuer.text());
     let api_key = issuer.json()["api_key"].as_str().unwrap().to_owned();
 

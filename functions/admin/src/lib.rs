@@ -1,7 +1,9 @@
-//! Admin component (SPEC §13): units, officials, issuers, services and
-//! feedback categories, and the audit-chain check — all behind the
-//! `admin_token` — plus `POST /api/v1/officials/citizens/{id}/verify`, by
-//! which an official confirms a citizen's identity (SPEC §6.1).
+//! Admin component (SPEC §13): units, officials (and deactivating them),
+//! API keys (issuer / partner keys with scopes, kiosk keys; list, revoke),
+//! services and feedback categories, and the audit-chain check — all
+//! behind the `admin_token` (docs/admin.md) — plus
+//! `POST /api/v1/officials/citizens/{id}/verify`, by which an official
+//! confirms a citizen's identity (SPEC §6.1).
 //!
 //! Thin by design: decode, call `cds_shared::{admin, identity, audit}`,
 //! record the audit entry, encode.
@@ -10,6 +12,8 @@
 #![allow(unsafe_code)]
 
 mod errors;
+mod keys;
+mod officials;
 mod views;
 
 use cds_shared::admin::{self, NewService};
@@ -52,7 +56,11 @@ fn serve(req: &Request, id: &str) -> Result<Response, ApiError> {
     let router = Router::new()
         .post("/api/v1/admin/units", |r, _| create_unit(&ctx, r))
         .post("/api/v1/admin/officials", |r, _| create_official(&ctx, r))
-        .post("/api/v1/admin/issuers", |r, _| create_issuer(&ctx, r))
+        .post("/api/v1/admin/officials/:account/deactivate", |_, p| officials::deactivate(&ctx, p))
+        .post("/api/v1/admin/issuers", |r, _| keys::create_issuer(&ctx, r))
+        .post("/api/v1/admin/kiosks", |r, _| keys::create_kiosk(&ctx, r))
+        .get("/api/v1/admin/keys", |r, _| keys::list(&ctx, r))
+        .post("/api/v1/admin/keys/:code/revoke", |_, p| keys::revoke(&ctx, p))
         .post("/api/v1/admin/services", |r, _| create_service(&ctx, r))
         .post("/api/v1/admin/feedback-categories", |r, _| create_category(&ctx, r))
         .get("/api/v1/admin/audit/verify", |_, _| verify_audit(&ctx))
@@ -151,21 +159,6 @@ fn unit_exists(ctx: &Ctx<'_>, code: &str) -> Result<bool, ApiError> {
         .execute("SELECT 1 FROM units WHERE code = ? LIMIT 1", &[code.into()])
         .map_err(|e| store_error(ctx.id, e))?;
     Ok(!rows.is_empty())
-}
-
-fn create_issuer(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
-    let body: CodeName = json_body(req)?;
-    let (issuer, api_key) =
-        admin::create_issuer(ctx.ports.sql, ctx.ports.random, ctx.ports.clock, &body.code, &body.name)
-            .map_err(|e| admin_error(ctx.id, e))?;
-    // The display prefix identifies the key in the log without revealing it.
-    ctx.audit(Entry::new(ADMIN_ACTOR, action::ISSUER_CREATED).detail(json!({
-        "code": issuer.code,
-        "name": issuer.name,
-        "key_prefix": issuer.key_prefix,
-    })));
-    // The only response that ever carries the key: keep it out of caches.
-    Ok(Response::json(201, &views::new_issuer(&issuer, &api_key)).with_header("cache-control", "no-store"))
 }
 
 #[derive(Deserialize, Default)]

@@ -2,7 +2,7 @@
 //! city's zone (SPEC §4).
 
 use cds_shared::admin::{FeedbackCategory, Service, Unit};
-use cds_shared::apikey::Issuer;
+use cds_shared::apikey::KeyInfo;
 use cds_shared::audit::VerifyReport;
 use cds_shared::identity::{rfc3339_vn, Account};
 use serde_json::{json, Value};
@@ -11,16 +11,26 @@ pub fn unit(u: &Unit) -> Value {
     json!({"code": u.code, "name": u.name, "created_at": rfc3339_vn(u.created_at)})
 }
 
-/// The issuer with its new key: the one time the plaintext key is shown.
-pub fn new_issuer(i: &Issuer, api_key: &str) -> Value {
+/// A key as the admin list shows it: never the key, never its hash.
+pub fn key(k: &KeyInfo) -> Value {
     json!({
-        "id": i.id,
-        "code": i.code,
-        "name": i.name,
-        "api_key": api_key,
-        "key_prefix": i.key_prefix,
-        "created_at": rfc3339_vn(i.created_at),
+        "id": k.id,
+        "code": k.code,
+        "name": k.name,
+        "key_prefix": k.key_prefix,
+        "scopes": k.scopes.names(),
+        "unit": k.unit_code,
+        "created_at": rfc3339_vn(k.created_at),
+        "last_used_at": k.last_used_at.map(rfc3339_vn),
+        "revoked_at": k.revoked_at.map(rfc3339_vn),
     })
+}
+
+/// A new key with its plaintext: the one time the key is shown.
+pub fn new_key(k: &KeyInfo, api_key: &str) -> Value {
+    let mut v = key(k);
+    v["api_key"] = json!(api_key);
+    v
 }
 
 pub fn service(s: &Service) -> Value {

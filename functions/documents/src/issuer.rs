@@ -1,7 +1,7 @@
 //! `/api/v1/issuer/documents`: agencies push and revoke documents with
 //! their API key (`Authorization: Bearer iss_…`).
 
-use cds_shared::apikey::{find_issuer_by_key, Issuer};
+use cds_shared::apikey::{authorize, Issuer, KeyRefused, Scope};
 use cds_shared::audit::{action, Entry};
 use cds_shared::documents::issuer::{self as domain, PushOutcome, PushRequest, MAX_PUSH_JSON_BYTES};
 use cds_shared::error::ApiError;
@@ -12,10 +12,17 @@ use crate::ctx::Ctx;
 use crate::views;
 
 /// The agency behind the request's key (401 for a missing, unknown or
-/// revoked key). Checked before the body is read.
+/// revoked key; 403 `key_scope` for a key without the `documents` scope,
+/// e.g. an Open311 partner's). Checked before the body is read, so an
+/// out-of-scope key learns nothing about the citizen it names.
 fn issuer(c: &Ctx<'_>, req: &Request) -> Result<Issuer, ApiError> {
     let key = req.bearer_token().ok_or(ApiError::Unauthorized)?;
-    find_issuer_by_key(c.ports.sql, key).map_err(|e| c.store(e))?.ok_or(ApiError::Unauthorized)
+    let log_stamp = |e| eprintln!("[{}] api key last-used stamp failed: {e}", c.rid);
+    match authorize(c.ports.sql, c.ports.clock, key, Scope::Documents, &log_stamp) {
+        Ok(holder) => Ok(holder.to_issuer()),
+        Err(KeyRefused::Store(e)) => Err(c.store(e)),
+        Err(refused) => Err(refused.to_api()),
+    }
 }
 
 fn actor(i: &Issuer) -> String {

@@ -2,7 +2,7 @@
 //! is `cds_shared::feedback::open311`; this file routes and answers every
 //! failure in the GeoReport error format.
 
-use cds_shared::apikey::find_issuer_by_key;
+use cds_shared::apikey::{authorize, KeyRefused, Scope};
 use cds_shared::error::ApiError;
 use cds_shared::feedback::categories::{find_category, list_categories};
 use cds_shared::feedback::open311::{
@@ -42,13 +42,21 @@ fn service(ctx: &Ctx<'_>, params: &Params<'_>) -> Result<Response, ApiError> {
 }
 
 /// `POST requests.json`: form-encoded, with a partner's `api_key` (in the
-/// form, as GeoReport says, or in the query string).
+/// form, as GeoReport says, or in the query string) holding the `open311`
+/// scope: 403 for a missing or unknown key, 403 `key_scope` for another
+/// kind (an issuer's `documents` key, a kiosk's). The personal fields
+/// (`phone`, `email`, …) are never looked up, so the answer is the same
+/// whoever's phone a partner sends.
 fn post_request(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let pairs = form_body(req)?;
     let key = field(&pairs, "api_key").or_else(|| req.query_param("api_key")).unwrap_or_default();
-    let partner = find_issuer_by_key(ctx.ports.sql, key.trim())
-        .map_err(|e| ctx.store(e))?
-        .ok_or(ApiError::Forbidden)?;
+    let log_stamp = |e| log(ctx.id, format_args!("api key last-used stamp failed: {e}"));
+    let partner = match authorize(ctx.ports.sql, ctx.ports.clock, key.trim(), Scope::Open311, &log_stamp) {
+        Ok(holder) => holder,
+        Err(KeyRefused::Store(e)) => return Err(ctx.store(e)),
+        Err(KeyRefused::Unknown) => return Err(ApiError::Forbidden),
+        Err(refused) => return Err(refused.to_api()),
+    };
     let draft = draft_from_form(&pairs).map_err(|e| ctx.fail(e))?;
     let valid = fb::validate(&draft).map_err(|e| refused(ctx, e))?;
     let policy = FeedbackPolicy::from_settings(ctx.ports.settings);

@@ -170,7 +170,10 @@ fn officials(s: &Seeder<'_>) -> Result<()> {
 fn issuer(s: &Seeder<'_>) -> Result<()> {
     let (code, name) = ISSUER;
     let path = s.issuer_key_path();
-    match s.api.admin_create("/api/v1/admin/issuers", &json!({"code": code, "name": name}))? {
+    // Asked for explicitly (it is also the default): the demo issuer pushes
+    // documents and nothing else — no Open311 posting (docs/admin.md).
+    let body = json!({"code": code, "name": name, "scopes": ["documents"]});
+    match s.api.admin_create("/api/v1/admin/issuers", &body)? {
         Outcome::Created(body) => {
             let key = body["api_key"].as_str().context("the issuer reply has no api_key")?;
             write_secret(&path, key)?;

@@ -36,6 +36,12 @@ pub const APPOINTMENT_STATUS_CHANGED: &str = "appointment_status_changed";
 /// stop verifying); a citizen changed their profile (field names only).
 pub const QR_ROTATED: &str = "qr_rotated";
 pub const PROFILE_UPDATED: &str = "profile_updated";
+/// API keys (docs/admin.md): a kiosk was registered; a key (issuer,
+/// partner or kiosk) was revoked; an official was deactivated (role back to
+/// citizen, sessions ended).
+pub const KIOSK_CREATED: &str = "kiosk_created";
+pub const KEY_REVOKED: &str = "key_revoked";
+pub const OFFICIAL_DEACTIVATED: &str = "official_deactivated";
 
 /// Every action above, for validation and docs.
 pub const ALL: &[&str] = &[
@@ -67,4 +73,7 @@ pub const ALL: &[&str] = &[
     APPOINTMENT_STATUS_CHANGED,
     QR_ROTATED,
     PROFILE_UPDATED,
+    KIOSK_CREATED,
+    KEY_REVOKED,
+    OFFICIAL_DEACTIVATED,
 ];

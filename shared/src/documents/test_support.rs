@@ -21,6 +21,9 @@ pub fn world_with(settings: MapSettings) -> World {
     let w = World::on(TestDb::memory(), settings, 11);
     w.db.raw(MIGRATION_0003);
     w.db.raw(MIGRATION_0004);
+    // Issuer keys carry scopes (0009, whose backfill reads feedback: 0005).
+    w.db.raw(include_str!("../../../infra/migrations/0005_feedback.sql"));
+    w.db.raw(include_str!("../../../infra/migrations/0009_key_scopes.sql"));
     w
 }
 

@@ -8,13 +8,15 @@
 //!   code, `status` `open` (received, in progress) or `closed` (resolved,
 //!   rejected), `status_notes` = the city's response, `agency_responsible`
 //!   = the unit's name, times in RFC 3339 with +07:00;
-//! * `POST requests.json` (form-encoded) needs a partner `api_key` (an issuer
-//!   key from `POST /api/v1/admin/issuers`), `service_code`, `lat` and
+//! * `POST requests.json` (form-encoded) needs a partner `api_key` (a key
+//!   from `POST /api/v1/admin/issuers` with the `open311` scope; any other
+//!   key is refused with 403 `key_scope`), `service_code`, `lat` and
 //!   `long` (this platform locates every item), and `description`; the title
 //!   is the description's first line. The personal fields GeoReport allows
 //!   (`email`, `first_name`, `last_name`, `phone`, `device_id`,
 //!   `account_id`) are not stored: the partner keeps its users' contact
-//!   details, the city gets the problem;
+//!   details, the city gets the problem — and since they are never looked
+//!   up, the answer cannot tell a partner whether a phone has an account;
 //! * errors are GeoReport arrays `[{"code":…, "description":…}]` with the
 //!   HTTP status as `code`: 403 for a missing or bad key, 404 for an unknown
 //!   service or request, 429 over quota, 400 for anything else the client
@@ -399,6 +401,8 @@ pub fn error_response(err: &ApiError, lang: Lang) -> Response {
         _ => {
             let detail = match err {
                 ApiError::BadRequest(d) if !d.is_empty() => format!("{message} ({d})"),
+                // The code tells a partner why its key was refused.
+                ApiError::Denied { code } => format!("{message} ({code})"),
                 _ => message.to_owned(),
             };
             vec![json!({"code": status, "description": detail})]

@@ -104,6 +104,7 @@ fn parallel_retries_create_exactly_one_document() {
     let setup = TestDb::create_file(&path);
     setup.raw(MIGRATION_0003);
     setup.raw(MIGRATION_0004);
+    crate::apikey::test_support::migrate_keys(&setup);
     let w = world_on_file(&path, 1);
     citizen(w.ports(), "0905123456", None);
     let iss = issuer(w.ports(), "so-tu-phap");

@@ -218,4 +218,10 @@ fn errors_are_georeport_arrays_with_the_http_status() {
     assert!(body[1]["description"].as_str().unwrap().contains("long: required"));
     let limited = error_response(&ApiError::RateLimited { retry_after: 30 }, Lang::Vi);
     assert_eq!(limited.header("retry-after"), Some("30"));
+    // A key used outside its scopes: 403, saying why.
+    let scope = error_response(&ApiError::Denied { code: "key_scope" }, Lang::En);
+    assert_eq!(scope.status, 403);
+    let body: Value = serde_json::from_slice(&scope.body).unwrap();
+    assert_eq!(body[0]["code"], 403);
+    assert!(body[0]["description"].as_str().unwrap().contains("key_scope"), "{body}");
 }

@@ -1,0 +1,48 @@
+//! `POST /api/v1/admin/officials/{id or phone}/deactivate`: the day an
+//! official leaves (docs/admin.md).
+
+use cds_shared::admin::{self, AccountRef};
+use cds_shared::audit::{action, mask_phone, Entry};
+use cds_shared::error::ApiError;
+use cds_shared::http::{Params, Response};
+use cds_shared::identity::Role;
+use serde_json::json;
+
+use crate::errors::store_error;
+use crate::{views, Ctx, ADMIN_ACTOR};
+
+/// 200 with the account (now a citizen) and how many sessions were ended;
+/// 404 `account_not_found` for an unknown id or phone. Idempotent.
+pub fn deactivate(ctx: &Ctx<'_>, params: &Params<'_>) -> Result<Response, ApiError> {
+    // Path segments arrive percent-encoded; a phone's `+` may be `%2B`.
+    let raw = params
+        .get("account")?
+        .replace("%2B", "+")
+        .replace("%2b", "+")
+        .replace("%20", " ");
+    let who = AccountRef::parse(&raw).ok_or(ApiError::NotFound {
+        code: "account_not_found",
+    })?;
+    let done = admin::deactivate_official(ctx.ports, &who)
+        .map_err(|e| store_error(ctx.id, e))?
+        .ok_or(ApiError::NotFound {
+            code: "account_not_found",
+        })?;
+    if done.changed {
+        ctx.audit(
+            Entry::new(ADMIN_ACTOR, action::OFFICIAL_DEACTIVATED)
+                .about(done.account.id.as_str())
+                .detail(json!({
+                    "phone": mask_phone(&done.account.phone_e164),
+                    "previous_role": Role::Official.as_str(),
+                    "previous_unit": done.previous_unit_code,
+                    "role": done.account.role.as_str(),
+                    "sessions_revoked": done.sessions_revoked,
+                })),
+        );
+    }
+    let mut body = views::account(&done.account);
+    body["deactivated"] = json!(done.changed);
+    body["sessions_revoked"] = json!(done.sessions_revoked);
+    Ok(Response::json(200, &body).with_header("cache-control", "no-store"))
+}

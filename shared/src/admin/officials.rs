@@ -1,0 +1,223 @@
+//! Deactivating an official the day they leave: role back to citizen, unit
+//! cleared, every session of theirs ended in the same call, so the token
+//! they hold answers 401 on their very next request (docs/admin.md).
+
+use crate::identity::{find_by_phone, get_account, Account, Ports, Role};
+use crate::phone::Phone;
+use crate::ports::{SqlValue, StoreError};
+
+/// Whom to deactivate: an account id (`cit_…`) or a phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountRef {
+    Id(String),
+    Phone(Phone),
+}
+
+impl AccountRef {
+    /// Reads a path segment: `cit_…` is an id, anything else must parse as
+    /// a phone number (`None` otherwise).
+    pub fn parse(raw: &str) -> Option<AccountRef> {
+        if raw.starts_with("cit_") {
+            return Some(AccountRef::Id(raw.to_owned()));
+        }
+        Phone::parse(raw).ok().map(AccountRef::Phone)
+    }
+}
+
+/// What [`deactivate_official`] did, for the answer and the audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deactivation {
+    /// The account after the call.
+    pub account: Account,
+    /// `false` when the account was not an official (already deactivated,
+    /// or never one): nothing was changed and no session was ended.
+    pub changed: bool,
+    /// The unit they were an official of.
+    pub previous_unit_code: Option<String>,
+    /// How many active sessions were ended.
+    pub sessions_revoked: usize,
+}
+
+// Ends every active session of the account, but only while it is still an
+// official: a retry after the demotion below went through does not log a
+// citizen out, and a call on a plain citizen changes nothing.
+const REVOKE_WHILE_OFFICIAL: &str = "\
+UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
+WHERE citizen_id = ?1 AND revoked_at IS NULL \
+  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
+  AND EXISTS (SELECT 1 FROM citizens WHERE id = ?1 AND role = 'official') \
+RETURNING id";
+
+const DEMOTE: &str = "\
+UPDATE citizens SET role = 'citizen', unit_code = NULL, updated_at = ?2 \
+WHERE id = ?1 AND role = 'official' RETURNING id";
+
+// A login that completed between the two statements above opened a session
+// while the account was still an official: end those too.
+const REVOKE_SINCE: &str = "\
+UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
+WHERE citizen_id = ?1 AND revoked_at IS NULL AND created_at >= ?3 \
+  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
+RETURNING id";
+
+/// Makes an official a citizen again and ends all their sessions. `None`
+/// for an unknown account. Idempotent: a second call finds a citizen and
+/// changes nothing.
+///
+/// Sessions are ended before the role changes, so there is no moment where
+/// the account is a citizen with official sessions still open; and since
+/// every request reads the role afresh (`identity::authenticate`), a
+/// session opened during the call carries no official rights either, and
+/// is ended by the last statement. If a statement fails, the error is
+/// returned and a retry redoes whatever is left (the account is still an
+/// official until the demotion succeeds).
+pub fn deactivate_official(
+    ports: Ports<'_>,
+    who: &AccountRef,
+) -> Result<Option<Deactivation>, StoreError> {
+    let found = match who {
+        AccountRef::Id(id) => get_account(ports, id)?,
+        AccountRef::Phone(phone) => find_by_phone(ports, phone)?,
+    };
+    let Some(before) = found else {
+        return Ok(None);
+    };
+    let unchanged = |account: Account| Deactivation {
+        account,
+        changed: false,
+        previous_unit_code: None,
+        sessions_revoked: 0,
+    };
+    if before.role != Role::Official {
+        return Ok(Some(unchanged(before)));
+    }
+    let id = SqlValue::from(before.id.as_str());
+    let started = ports.clock.now();
+    let ended = ports
+        .sql
+        .execute(REVOKE_WHILE_OFFICIAL, &[id.clone(), started.into()])?;
+    let demoted = ports
+        .sql
+        .execute(DEMOTE, &[id.clone(), ports.clock.now().into()])?;
+    if demoted.is_empty() {
+        // Someone else demoted them meanwhile; that call reports it.
+        let now = get_account(ports, &before.id)?.unwrap_or(before);
+        return Ok(Some(unchanged(now)));
+    }
+    let late = ports.sql.execute(
+        REVOKE_SINCE,
+        &[id, ports.clock.now().into(), started.into()],
+    )?;
+    let account = get_account(ports, &before.id)?.ok_or_else(|| {
+        StoreError::Unavailable("account vanished while being deactivated".into())
+    })?;
+    Ok(Some(Deactivation {
+        account,
+        changed: true,
+        // As read just before; a unit move racing the deactivation is
+        // undone by it either way.
+        previous_unit_code: before.unit_code,
+        sessions_revoked: ended.rows.len() + late.rows.len(),
+    }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::apikey::test_support::key_world;
+    use crate::identity::{authenticate, create_session, set_official, AuthError, Client};
+
+    fn phone(s: &str) -> Phone {
+        Phone::parse(s).unwrap()
+    }
+
+    #[test]
+    fn deactivating_an_official_ends_every_session_at_once() {
+        let w = key_world();
+        let p = w.ports();
+        let official = set_official(
+            p,
+            &phone("0905000001"),
+            Some("Trần Thị Bình"),
+            "ubnd-hai-chau",
+        )
+        .unwrap()
+        .account;
+        let web = create_session(p, &official.id, Client::Web).unwrap();
+        let kiosk = create_session(p, &official.id, Client::Kiosk).unwrap();
+        assert_eq!(authenticate(p, &web.token).unwrap().role, Role::Official);
+
+        let done = deactivate_official(p, &AccountRef::Id(official.id.clone()))
+            .unwrap()
+            .unwrap();
+        assert!(done.changed);
+        assert_eq!(done.sessions_revoked, 2);
+        assert_eq!(done.previous_unit_code.as_deref(), Some("ubnd-hai-chau"));
+        assert_eq!(
+            (done.account.role, done.account.unit_code.as_deref()),
+            (Role::Citizen, None)
+        );
+        for token in [&web.token, &kiosk.token] {
+            assert!(matches!(
+                authenticate(p, token),
+                Err(AuthError::InvalidToken)
+            ));
+        }
+        // The account itself stays: they may log in again, as a citizen.
+        let again = create_session(p, &official.id, Client::Web).unwrap();
+        let principal = authenticate(p, &again.token).unwrap();
+        assert_eq!((principal.role, principal.unit_code), (Role::Citizen, None));
+
+        // Idempotent: a second call changes nothing and logs nobody out.
+        let replay = deactivate_official(p, &AccountRef::Phone(phone("+84905000001")))
+            .unwrap()
+            .unwrap();
+        assert!(!replay.changed);
+        assert_eq!(replay.sessions_revoked, 0);
+        assert!(authenticate(p, &again.token).is_ok());
+    }
+
+    #[test]
+    fn a_citizen_or_an_unknown_account_is_left_alone() {
+        let w = key_world();
+        let p = w.ports();
+        let (citizen, _) =
+            crate::identity::find_or_create_by_phone(p, &phone("0905123456"), None).unwrap();
+        let session = create_session(p, &citizen.id, Client::Web).unwrap();
+        let done = deactivate_official(p, &AccountRef::Id(citizen.id.clone()))
+            .unwrap()
+            .unwrap();
+        assert!(!done.changed);
+        assert!(
+            authenticate(p, &session.token).is_ok(),
+            "a citizen is not logged out"
+        );
+
+        assert_eq!(
+            deactivate_official(p, &AccountRef::Id("cit_nobody".into())).unwrap(),
+            None
+        );
+        assert_eq!(
+            deactivate_official(p, &AccountRef::Phone(phone("0905999999"))).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_path_segment_is_an_id_or_a_phone() {
+        assert_eq!(
+            AccountRef::parse("cit_abc"),
+            Some(AccountRef::Id("cit_abc".into()))
+        );
+        assert_eq!(
+            AccountRef::parse("+84905000001"),
+            Some(AccountRef::Phone(phone("0905000001")))
+        );
+        assert_eq!(
+            AccountRef::parse("0905000001"),
+            Some(AccountRef::Phone(phone("0905000001")))
+        );
+        assert_eq!(AccountRef::parse("someone"), None);
+    }
+}

@@ -1,0 +1,204 @@
+//! Who holds a presented key: the one lookup every key-authenticated route
+//! uses (issuer pushes, Open311 posts, registered kiosks), and the
+//! last-used stamp.
+
+use super::scope::{Scope, Scopes};
+use super::{hash_key, is_well_formed, key_matches, Issuer, ISSUER_KEY_PREFIX, KIOSK_KEY_PREFIX};
+use crate::error::ApiError;
+use crate::ports::{Clock, Sql, SqlValue, StoreError};
+
+/// How stale `last_used_at` may get before a use writes it again. Writing
+/// on every request would turn each authenticated read into a write.
+pub const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
+
+/// The active holder of a key: an issuer agency, a partner app or a kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyHolder {
+    /// `issuers.id`.
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// Non-secret display prefix, e.g. `ksk_Ab3dEf9h`.
+    pub key_prefix: String,
+    pub scopes: Scopes,
+    /// The unit a kiosk key stands in, if it was given one.
+    pub unit_code: Option<String>,
+    pub created_at: i64,
+    /// To the minute (see [`LAST_USED_GRANULARITY_SECONDS`]); `None` if never.
+    pub last_used_at: Option<i64>,
+}
+
+impl KeyHolder {
+    /// Whether the key may be used for `scope`.
+    pub fn allows(&self, scope: Scope) -> bool {
+        self.scopes.contains(scope)
+    }
+
+    /// The issuer view the documents domain works with.
+    pub fn to_issuer(&self) -> Issuer {
+        Issuer {
+            id: self.id,
+            code: self.code.clone(),
+            name: self.name.clone(),
+            key_prefix: self.key_prefix.clone(),
+            created_at: self.created_at,
+            revoked_at: None,
+        }
+    }
+}
+
+/// The outcome of presenting a key for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// Missing, malformed, unknown or revoked: 401 (403 in Open311).
+    Unknown,
+    /// A real, active key without this scope: 403 `key_scope`.
+    OutOfScope(KeyHolder),
+    Allowed(KeyHolder),
+}
+
+// One row per scope (LEFT JOIN: a key without scopes still comes back once,
+// so "no scope" is told apart from "no key").
+const FIND: &str = "\
+SELECT i.id, i.code, i.name, i.key_hash, i.key_prefix, i.created_at, \
+       u.last_used_at, k.unit_code, s.scope \
+FROM issuers i \
+LEFT JOIN api_key_scopes s ON s.issuer_id = i.id \
+LEFT JOIN api_key_usage u ON u.issuer_id = i.id \
+LEFT JOIN api_key_units k ON k.issuer_id = i.id \
+WHERE i.key_hash = ? AND i.revoked_at IS NULL";
+
+/// The active (not revoked) holder of any key — issuer, partner or kiosk —
+/// with its scopes. Malformed keys are refused before touching the database;
+/// a revoked key is `None` from the moment it is revoked (nothing caches).
+pub fn find_key(sql: &dyn Sql, plaintext: &str) -> Result<Option<KeyHolder>, StoreError> {
+    if !is_well_formed(plaintext, ISSUER_KEY_PREFIX) && !is_well_formed(plaintext, KIOSK_KEY_PREFIX)
+    {
+        return Ok(None);
+    }
+    let rows = sql.execute(FIND, &[hash_key(plaintext).into()])?;
+    let Some(first) = rows.rows.first() else {
+        return Ok(None);
+    };
+    let text =
+        |row: &[SqlValue], i: usize| row.get(i).and_then(SqlValue::as_str).map(str::to_owned);
+    let opt_i64 = |row: &[SqlValue], i: usize| row.get(i).and_then(SqlValue::as_i64);
+    let bad = || StoreError::Unavailable("unreadable api key row".into());
+    let stored_hash = text(first, 3).ok_or_else(bad)?;
+    // The index lookup already matched; re-checking in constant time keeps
+    // the decision itself independent of how the engine compares strings.
+    if !key_matches(plaintext, &stored_hash) {
+        return Ok(None);
+    }
+    // A scope spelling this build does not know is skipped, not fatal: the
+    // key may do less, never more.
+    let scopes = rows
+        .rows
+        .iter()
+        .filter_map(|r| text(r, 8))
+        .filter_map(|s| Scope::parse(&s))
+        .collect();
+    Ok(Some(KeyHolder {
+        id: opt_i64(first, 0).ok_or_else(bad)?,
+        code: text(first, 1).ok_or_else(bad)?,
+        name: text(first, 2).ok_or_else(bad)?,
+        key_prefix: text(first, 4).ok_or_else(bad)?,
+        scopes,
+        unit_code: text(first, 7),
+        created_at: opt_i64(first, 5).ok_or_else(bad)?,
+        last_used_at: opt_i64(first, 6),
+    }))
+}
+
+/// [`find_key`] and the scope decision in one call, for routes that need
+/// one scope. Does not stamp the use; call [`record_use`] after.
+pub fn check_key(sql: &dyn Sql, plaintext: &str, scope: Scope) -> Result<KeyCheck, StoreError> {
+    Ok(match find_key(sql, plaintext)? {
+        None => KeyCheck::Unknown,
+        Some(holder) if holder.allows(scope) => KeyCheck::Allowed(holder),
+        Some(holder) => KeyCheck::OutOfScope(holder),
+    })
+}
+
+/// Stamps `last_used_at` when the stamp read with the key is missing or
+/// older than a minute; otherwise no statement runs at all. The write
+/// itself re-checks the age, so racing requests write at most once a
+/// minute per key between them. `true` when a stamp was written.
+///
+/// Best effort by design: callers log a failure and carry on, since a
+/// missed stamp must not refuse a valid key.
+pub fn record_use(
+    sql: &dyn Sql,
+    clock: &dyn Clock,
+    holder: &KeyHolder,
+) -> Result<bool, StoreError> {
+    let now = clock.now();
+    if holder
+        .last_used_at
+        .is_some_and(|at| now - at < LAST_USED_GRANULARITY_SECONDS)
+    {
+        return Ok(false);
+    }
+    let rows = sql.execute(
+        "INSERT INTO api_key_usage (issuer_id, last_used_at) VALUES (?, ?) \
+         ON CONFLICT (issuer_id) DO UPDATE SET last_used_at = excluded.last_used_at \
+         WHERE api_key_usage.last_used_at <= excluded.last_used_at - ? \
+         RETURNING issuer_id",
+        &[
+            SqlValue::Integer(holder.id),
+            SqlValue::Integer(now),
+            SqlValue::Integer(LAST_USED_GRANULARITY_SECONDS),
+        ],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Why [`authorize`] refused a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyRefused {
+    /// Missing, malformed, unknown or revoked.
+    Unknown,
+    /// A real, active key without the scope the route needs.
+    OutOfScope,
+    Store(StoreError),
+}
+
+impl KeyRefused {
+    /// SPEC §4: 401 `unauthorized`, 403 `key_scope`, 503 for the store
+    /// (log the store error first).
+    pub fn to_api(&self) -> ApiError {
+        match self {
+            KeyRefused::Unknown => ApiError::Unauthorized,
+            KeyRefused::OutOfScope => ApiError::Denied { code: KEY_SCOPE },
+            KeyRefused::Store(e) => ApiError::from(e.clone()),
+        }
+    }
+}
+
+/// The error code of a key used outside its scopes.
+pub const KEY_SCOPE: &str = "key_scope";
+
+/// What a route needing `scope` calls with the presented key: the holder,
+/// or why not. Any real key presented (in scope or not) has its use
+/// stamped, so the admin list shows a leaked key still being tried; a
+/// failed stamp goes to `on_stamp_error` (to be logged) and does not
+/// refuse the key.
+pub fn authorize(
+    sql: &dyn Sql,
+    clock: &dyn Clock,
+    plaintext: &str,
+    scope: Scope,
+    on_stamp_error: &dyn Fn(StoreError),
+) -> Result<KeyHolder, KeyRefused> {
+    let check = check_key(sql, plaintext, scope).map_err(KeyRefused::Store)?;
+    let (KeyCheck::Allowed(holder) | KeyCheck::OutOfScope(holder)) = &check else {
+        return Err(KeyRefused::Unknown);
+    };
+    if let Err(e) = record_use(sql, clock, holder) {
+        on_stamp_error(e);
+    }
+    match check {
+        KeyCheck::Allowed(holder) => Ok(holder),
+        _ => Err(KeyRefused::OutOfScope),
+    }
+}
