@@ -6,7 +6,7 @@
 //! `X-Forwarded-For` as the proxy would.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use e2e::{Host, HostBuilder, Method, Resp};
+use e2e::{Host, HostBuilder, Method, Resp, ADMIN_TOKEN};
 use serde_json::json;
 
 const VICTIM: &str = "0905123456";
@@ -139,4 +139,97 @@ fn strangers_on_many_networks_leave_a_bounded_number_of_unused_codes() {
     }
     // The phone's all-networks cap: a fourth stranger is refused.
     assert_status(&ask(&host, VICTIM, Some("198.51.100.4")), 429);
+}
+
+/// A kiosk key from the admin API.
+fn kiosk_key(host: &Host, code: &str) -> String {
+    let r = host.post_json_auth(
+        "/api/v1/admin/kiosks",
+        ADMIN_TOKEN,
+        &json!({"code": code, "name": "Kiosk Trung tâm Hành chính công"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["api_key"].as_str().unwrap().to_owned()
+}
+
+/// A login code for `phone` asked by the kiosk holding `key`.
+fn ask_as_kiosk(host: &Host, phone: &str, key: &str, path: &str) -> Resp {
+    host.send(
+        host.request(Method::POST, path)
+            .header("x-kiosk-key", key)
+            .json(&json!({"phone": phone, "channel": "sms", "client": "kiosk"})),
+    )
+}
+
+#[test]
+fn a_registered_kiosk_has_its_own_allowance_instead_of_the_per_ip_one() {
+    let host = HostBuilder::app()
+        .var("otp_ip_hourly", "2")
+        .var("otp_kiosk_hourly", "5")
+        .start();
+    let key = kiosk_key(&host, "kiosk-hcc-01");
+    // Five citizens at the kiosk, more than the per-IP two of its address.
+    for n in 1..=4 {
+        assert_status(&ask_as_kiosk(&host, &format!("090500000{n}"), &key, "/api/v1/auth/otp"), 202);
+    }
+    assert_status(&ask_as_kiosk(&host, "0905000005", &key, "/api/v1/signup"), 202);
+    assert_status(&ask_as_kiosk(&host, "0905000006", &key, "/api/v1/auth/otp"), 429);
+    // Unregistered clients on the same address keep their own two.
+    assert_status(&ask(&host, "0905000007", None), 202);
+    assert_status(&ask(&host, "0905000008", None), 202);
+    assert_status(&ask(&host, "0905000009", None), 429);
+    // Another kiosk has its own allowance.
+    let other = kiosk_key(&host, "kiosk-hcc-02");
+    assert_status(&ask_as_kiosk(&host, "0905000009", &other, "/api/v1/auth/otp"), 202);
+}
+
+#[test]
+fn a_bad_revoked_or_foreign_kiosk_key_is_refused() {
+    let host = HostBuilder::app().start();
+    let key = kiosk_key(&host, "kiosk-hcc-01");
+    let r = ask_as_kiosk(&host, "0905000001", &format!("{key}x"), "/api/v1/auth/otp");
+    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{}", r.text());
+    let r = ask_as_kiosk(&host, "0905000001", "", "/api/v1/signup");
+    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{}", r.text());
+    // An issuer's key is real but not a kiosk's.
+    let issuer = host.post_json_auth(
+        "/api/v1/admin/issuers",
+        ADMIN_TOKEN,
+        &json!({"code": "so-tu-phap", "name": "Sở Tư pháp"}),
+    );
+    let issuer = issuer.json()["api_key"].as_str().unwrap().to_owned();
+    let r = ask_as_kiosk(&host, "0905000001", &issuer, "/api/v1/auth/otp");
+    assert_eq!((r.status, r.error_code().as_str()), (403, "key_scope"), "{}", r.text());
+    // Revoked: refused from that moment on.
+    assert_status(&ask_as_kiosk(&host, "0905000001", &key, "/api/v1/auth/otp"), 202);
+    let revoked = host.post_json_auth("/api/v1/admin/keys/kiosk-hcc-01/revoke", ADMIN_TOKEN, &json!({}));
+    assert!(revoked.status < 300, "{}", revoked.text());
+    let r = ask_as_kiosk(&host, "0905000002", &key, "/api/v1/auth/otp");
+    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{}", r.text());
+    // No code went out for any refused request.
+    let outbox = host.get("/api/v1/dev/outbox?phone=0905000002");
+    assert_eq!(outbox.json()["items"], json!([]));
+}
+
+#[test]
+fn a_registered_kiosk_serves_the_victim_when_strangers_spent_the_phones_budget() {
+    let host = behind_proxy(30)
+        .var("otp_resend_seconds", "0")
+        .var("otp_phone_total_15min", "2")
+        .start();
+    let key = kiosk_key(&host, "kiosk-hcc-01");
+    assert_status(&ask(&host, VICTIM, Some("198.51.100.1")), 202);
+    assert_status(&ask(&host, VICTIM, Some("198.51.100.2")), 202);
+    assert_status(&ask(&host, VICTIM, Some("203.0.113.10")), 429);
+    // At the public-service centre the citizen gets a code and logs in.
+    let r = ask_as_kiosk(&host, VICTIM, &key, "/api/v1/auth/otp");
+    assert_status(&r, 202);
+    let challenge_id = r.json()["challenge_id"].as_str().unwrap().to_owned();
+    let outbox = host.get(&format!("/api/v1/dev/outbox?phone={VICTIM}"));
+    let code = outbox.json()["items"][0]["code"].as_str().unwrap().to_owned();
+    let login = host.post_json(
+        "/api/v1/auth/verify",
+        &json!({"challenge_id": challenge_id, "code": code}),
+    );
+    assert_eq!(login.status, 200, "{}", login.text());
 }

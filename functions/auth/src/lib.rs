@@ -64,7 +64,7 @@ fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
             channel: body.channel.into(),
             purpose: cds_shared::identity::Purpose::Login,
             client: body.client.into(),
-            origin: cds_shared::otp_flow::origin(req),
+            origin: cds_shared::otp_flow::origin(req, rid)?,
             full_name: None,
         },
     )

@@ -57,7 +57,7 @@ fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
             channel: body.channel.into(),
             purpose: Purpose::Signup,
             client: body.client.into(),
-            origin: cds_shared::otp_flow::origin(req),
+            origin: cds_shared::otp_flow::origin(req, rid)?,
             full_name,
         },
     )
