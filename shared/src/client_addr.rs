@@ -138,7 +138,10 @@ pub fn parse_addr(text: &str) -> Option<IpAddr> {
         return Some(canonical(sa.ip()));
     }
     let inner = t.strip_prefix('[')?.strip_suffix(']')?;
-    inner.parse::<Ipv6Addr>().ok().map(|ip| canonical(IpAddr::V6(ip)))
+    inner
+        .parse::<Ipv6Addr>()
+        .ok()
+        .map(|ip| canonical(IpAddr::V6(ip)))
 }
 
 /// The client address of a request: the TCP `peer` itself unless it is a

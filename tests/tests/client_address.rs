@@ -75,7 +75,10 @@ fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_cap() {
     assert_status(&ask(&host, "0905000004", Some("203.0.113.9:40123")), 202);
     // A garbled header ends the walk at the proxy itself: one shared bucket,
     // never an answer other than the usual ones.
-    assert_status(&ask(&host, "0905000005", Some("203.0.113.77, not-an-ip")), 202);
+    assert_status(
+        &ask(&host, "0905000005", Some("203.0.113.77, not-an-ip")),
+        202,
+    );
     assert_status(&ask(&host, "0905000006", Some("203.0.113.78, ???")), 202);
     assert_status(&ask(&host, "0905000007", Some("203.0.113.79, ,")), 429);
 }
@@ -86,7 +89,10 @@ fn ipv6_clients_share_a_bucket_per_slash_64() {
     assert_status(&ask(&host, "0905000001", Some("2001:db8:1:2::1")), 202);
     assert_status(&ask(&host, "0905000002", Some("2001:db8:1:2:aaaa::2")), 202);
     // A third address of the same /64 is the same client.
-    assert_status(&ask(&host, "0905000003", Some("[2001:db8:1:2:ffff::3]:443")), 429);
+    assert_status(
+        &ask(&host, "0905000003", Some("[2001:db8:1:2:ffff::3]:443")),
+        429,
+    );
     // The neighbouring /64 is another one.
     assert_status(&ask(&host, "0905000003", Some("2001:db8:1:3::1")), 202);
     // IPv4-mapped IPv6 is the IPv4 address.
@@ -112,7 +118,10 @@ fn a_targeted_denial_from_one_network_does_not_stop_the_victims_login() {
     assert_status(&r, 202);
     let challenge_id = r.json()["challenge_id"].as_str().unwrap().to_owned();
     let outbox = host.get(&format!("/api/v1/dev/outbox?phone={VICTIM}"));
-    let code = outbox.json()["items"][0]["code"].as_str().unwrap().to_owned();
+    let code = outbox.json()["items"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let login = host.post_json(
         "/api/v1/auth/verify",
         &json!({"challenge_id": challenge_id, "code": code}),
@@ -170,17 +179,29 @@ fn a_registered_kiosk_has_its_own_allowance_instead_of_the_per_ip_one() {
     let key = kiosk_key(&host, "kiosk-hcc-01");
     // Five citizens at the kiosk, more than the per-IP two of its address.
     for n in 1..=4 {
-        assert_status(&ask_as_kiosk(&host, &format!("090500000{n}"), &key, "/api/v1/auth/otp"), 202);
+        assert_status(
+            &ask_as_kiosk(&host, &format!("090500000{n}"), &key, "/api/v1/auth/otp"),
+            202,
+        );
     }
-    assert_status(&ask_as_kiosk(&host, "0905000005", &key, "/api/v1/signup"), 202);
-    assert_status(&ask_as_kiosk(&host, "0905000006", &key, "/api/v1/auth/otp"), 429);
+    assert_status(
+        &ask_as_kiosk(&host, "0905000005", &key, "/api/v1/signup"),
+        202,
+    );
+    assert_status(
+        &ask_as_kiosk(&host, "0905000006", &key, "/api/v1/auth/otp"),
+        429,
+    );
     // Unregistered clients on the same address keep their own two.
     assert_status(&ask(&host, "0905000007", None), 202);
     assert_status(&ask(&host, "0905000008", None), 202);
     assert_status(&ask(&host, "0905000009", None), 429);
     // Another kiosk has its own allowance.
     let other = kiosk_key(&host, "kiosk-hcc-02");
-    assert_status(&ask_as_kiosk(&host, "0905000009", &other, "/api/v1/auth/otp"), 202);
+    assert_status(
+        &ask_as_kiosk(&host, "0905000009", &other, "/api/v1/auth/otp"),
+        202,
+    );
 }
 
 #[test]
@@ -188,9 +209,19 @@ fn a_bad_revoked_or_foreign_kiosk_key_is_refused() {
     let host = HostBuilder::app().start();
     let key = kiosk_key(&host, "kiosk-hcc-01");
     let r = ask_as_kiosk(&host, "0905000001", &format!("{key}x"), "/api/v1/auth/otp");
-    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (401, "unauthorized"),
+        "{}",
+        r.text()
+    );
     let r = ask_as_kiosk(&host, "0905000001", "", "/api/v1/signup");
-    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (401, "unauthorized"),
+        "{}",
+        r.text()
+    );
     // An issuer's key is real but not a kiosk's.
     let issuer = host.post_json_auth(
         "/api/v1/admin/issuers",
@@ -199,13 +230,30 @@ fn a_bad_revoked_or_foreign_kiosk_key_is_refused() {
     );
     let issuer = issuer.json()["api_key"].as_str().unwrap().to_owned();
     let r = ask_as_kiosk(&host, "0905000001", &issuer, "/api/v1/auth/otp");
-    assert_eq!((r.status, r.error_code().as_str()), (403, "key_scope"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (403, "key_scope"),
+        "{}",
+        r.text()
+    );
     // Revoked: refused from that moment on.
-    assert_status(&ask_as_kiosk(&host, "0905000001", &key, "/api/v1/auth/otp"), 202);
-    let revoked = host.post_json_auth("/api/v1/admin/keys/kiosk-hcc-01/revoke", ADMIN_TOKEN, &json!({}));
+    assert_status(
+        &ask_as_kiosk(&host, "0905000001", &key, "/api/v1/auth/otp"),
+        202,
+    );
+    let revoked = host.post_json_auth(
+        "/api/v1/admin/keys/kiosk-hcc-01/revoke",
+        ADMIN_TOKEN,
+        &json!({}),
+    );
     assert!(revoked.status < 300, "{}", revoked.text());
     let r = ask_as_kiosk(&host, "0905000002", &key, "/api/v1/auth/otp");
-    assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (401, "unauthorized"),
+        "{}",
+        r.text()
+    );
     // No code went out for any refused request.
     let outbox = host.get("/api/v1/dev/outbox?phone=0905000002");
     assert_eq!(outbox.json()["items"], json!([]));
@@ -226,7 +274,10 @@ fn a_registered_kiosk_serves_the_victim_when_strangers_spent_the_phones_budget()
     assert_status(&r, 202);
     let challenge_id = r.json()["challenge_id"].as_str().unwrap().to_owned();
     let outbox = host.get(&format!("/api/v1/dev/outbox?phone={VICTIM}"));
-    let code = outbox.json()["items"][0]["code"].as_str().unwrap().to_owned();
+    let code = outbox.json()["items"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let login = host.post_json(
         "/api/v1/auth/verify",
         &json!({"challenge_id": challenge_id, "code": code}),

@@ -2,8 +2,8 @@
 
 use crate::identity::test_support::World;
 use crate::identity::{
-    start_challenge, verify_challenge, ChallengeStarted, Channel, Client, DeliveryError, OtpError,
-    OtpMessage, Origin, Purpose, StartRequest, VerifiedPhone,
+    start_challenge, verify_challenge, ChallengeStarted, Channel, Client, DeliveryError, Origin,
+    OtpError, OtpMessage, Purpose, StartRequest, VerifiedPhone,
 };
 use crate::phone::Phone;
 

@@ -4,7 +4,7 @@
 
 use super::helpers::{phone, request, start_req, verify, wrong};
 use crate::identity::test_support::{MapSettings, World, T0};
-use crate::identity::{OtpError, Origin, StartRequest};
+use crate::identity::{Origin, OtpError, StartRequest};
 use crate::phone::Phone;
 use crate::ports::Clock;
 
@@ -106,7 +106,7 @@ fn many_networks_waste_at_most_forty_codes_a_day_on_one_phone() {
     let w = World::new();
     let p = phone(1);
     let mut sent = Vec::new();
-    let mut try_all = |w: &World, sent: &mut Vec<i64>, first: u32| {
+    let try_all = |w: &World, sent: &mut Vec<i64>, first: u32| {
         for n in first..first + 12 {
             if ask(w, &p, net(&format!("198.51.{n}.1"))).is_ok() {
                 sent.push(w.clock.now());
@@ -210,9 +210,24 @@ fn the_attack_model_is_tight_more_networks_can_deny_the_web_path() {
         other => panic!("{other:?}"),
     }
     ask(&w, &p, Origin::Kiosk("kiosk_haichau_1".into())).unwrap();
-    ask(&w, &p, Origin::Zalo { user: "zalo-owner".into(), linked: true }).unwrap();
+    ask(
+        &w,
+        &p,
+        Origin::Zalo {
+            user: "zalo-owner".into(),
+            linked: true,
+        },
+    )
+    .unwrap();
     assert!(matches!(
-        ask(&w, &p, Origin::Zalo { user: "zalo-stranger".into(), linked: false }),
+        ask(
+            &w,
+            &p,
+            Origin::Zalo {
+                user: "zalo-stranger".into(),
+                linked: false
+            }
+        ),
         Err(OtpError::RateLimited { .. })
     ));
 }

@@ -4,7 +4,7 @@ use super::helpers::{phone, request, start, start_failing, start_req};
 use crate::identity::code::code_mac;
 use crate::identity::test_support::{MapSettings, TestDb, World, PEPPER, T0};
 use crate::identity::{
-    find_or_create_by_phone, start_challenge, Channel, OtpError, OtpMessage, Origin,
+    find_or_create_by_phone, start_challenge, Channel, Origin, OtpError, OtpMessage,
 };
 use crate::ports::{Sql, SqlValue, StoreError};
 
