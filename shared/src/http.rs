@@ -61,7 +61,8 @@ pub struct Request {
     /// Headers in order, names lower-case.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    /// The client's address as the host saw it, when known.
+    /// The client's address: the peer, or behind a trusted proxy the client
+    /// it forwards for (see [`crate::client_addr`]), when known.
     pub client_ip: Option<String>,
 }
 
@@ -124,6 +125,13 @@ impl Request {
     pub fn with_client_ip(mut self, ip: &str) -> Request {
         self.client_ip = Some(ip.to_owned());
         self
+    }
+
+    /// The key every per-client limit counts this request under: IPv4
+    /// whole, IPv6 by /64, [`crate::client_addr::UNKNOWN_CLIENT`] when the
+    /// host named no address. Use this, never `client_ip`, to key a limit.
+    pub fn client_key(&self) -> String {
+        crate::client_addr::rate_key_of(self.client_ip.as_deref())
     }
 
     /// The first value of a header; the name is matched case-insensitively.

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod ports;
 pub mod admin;
 pub mod civil;
+pub mod client_addr;
 pub mod apikey;
 pub mod audit;
 pub mod delivery;

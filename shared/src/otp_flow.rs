@@ -6,14 +6,15 @@
 //! points cannot drift apart on limits, audit or error mapping. Only the HTTP
 //! shapes differ, and those stay in each component. Needs feature `spin`.
 
+use crate::apikey::{self, KeyRefused, Scope};
 use crate::audit::{self, action, mask_phone, Entry};
 use crate::delivery::choose_sender;
 use crate::error::ApiError;
 use crate::http::{json_body, Request, Response};
 use crate::identity::{
     create_session, find_by_phone, find_or_create_by_phone, logout, rfc3339_vn, start_challenge,
-    verify_challenge, Account, Channel, Client, NewSession, OtpError, OtpPolicy, Ports, Purpose,
-    Role, StartRequest,
+    verify_challenge, Account, Channel, Client, NewSession, Origin, OtpError, OtpPolicy, Ports,
+    Purpose, Role, StartRequest,
 };
 use crate::phone::Phone;
 use crate::ports::{OsRandom, Sql, StoreError, SystemClock};
@@ -92,6 +93,35 @@ pub fn ports(sql: &SpinSql) -> Ports<'_> {
         random: &OsRandom,
         settings: &SpinSettings,
     }
+}
+
+/// The header a registered kiosk presents its key in.
+pub const KIOSK_KEY_HEADER: &str = "x-kiosk-key";
+
+/// Where a code request comes from, for the limits: a registered kiosk when
+/// the request carries a valid kiosk key in `x-kiosk-key`, otherwise the
+/// client's network (`Request::client_key()`: IPv4 address or IPv6 /64).
+///
+/// A key that is present but unknown, malformed or revoked answers 401, and
+/// a real key without the `kiosk` scope 403 `key_scope`: quietly counting
+/// such a request as an ordinary client would hide a revoked or mistyped
+/// kiosk key until the centre ran into the per-IP cap, and a stranger
+/// gains nothing from either answer (keys carry 256 random bits).
+pub fn origin(req: &Request, rid: &str) -> Result<Origin, ApiError> {
+    let Some(key) = req.header(KIOSK_KEY_HEADER) else {
+        return Ok(Origin::Network(req.client_key()));
+    };
+    let sql = open_sql(rid)?;
+    let holder = apikey::authorize(&sql, &SystemClock, key.trim(), Scope::Kiosk, &|e| {
+        log(rid, format_args!("kiosk key use not recorded: {e}"));
+    })
+    .map_err(|refused| {
+        if let KeyRefused::Store(e) = &refused {
+            log(rid, format_args!("kiosk key lookup failed: {e}"));
+        }
+        refused.to_api()
+    })?;
+    Ok(Origin::Kiosk(holder.code))
 }
 
 /// Sends a code for `request` through the channel's provider and answers 202

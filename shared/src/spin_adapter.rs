@@ -4,6 +4,7 @@
 use spin_sdk::http::{Method, Request as SpinRequest, Response as SpinResponse};
 use spin_sdk::{key_value, sqlite, variables};
 
+use crate::client_addr::{self, TrustedProxies};
 use crate::error::ApiError;
 use crate::http::{finish_with_id, request_id, Request, Response};
 use crate::ports::{
@@ -172,24 +173,17 @@ impl HttpClient for SpinHttp {
     }
 }
 
-/// Our request from Spin's. The client address comes from `spin-client-addr`.
+/// Our request from Spin's. The client address is `spin-client-addr`, or —
+/// when that peer is one of the `trusted_proxies` — the client it forwards
+/// for in `X-Forwarded-For` ([`crate::client_addr`]). A component without
+/// the variable trusts no proxy.
 pub fn request_from_spin(req: &SpinRequest) -> Request {
     let headers: Vec<(String, String)> = req
         .headers()
         .map(|(k, v)| (k.to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let client_ip = headers
-        .iter()
-        .find(|(k, _)| k == "spin-client-addr")
-        .map(|(_, v)| client_ip_of(v));
+    let client_ip = client_addr::client_ip(&headers, &TrustedProxies::from_settings(&SpinSettings));
     Request::new(method_name(req.method()), req.path(), req.query(), headers, req.body().to_vec(), client_ip)
-}
-
-fn client_ip_of(addr: &str) -> String {
-    match addr.parse::<std::net::SocketAddr>() {
-        Ok(sa) => sa.ip().to_string(),
-        Err(_) => addr.to_owned(),
-    }
 }
 
 fn method_name(m: &Method) -> &'static str {

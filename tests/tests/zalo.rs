@@ -340,7 +340,7 @@ fn full_sign_up_conversation_over_zns_creates_and_links_the_citizen() {
 #[test]
 fn the_bot_applies_the_same_code_limits_as_the_api() {
     let zalo = FakeServer::start(200, ZALO_OK);
-    let host = with_zalo(&zalo).var("dev_mode", "false").start();
+    let host = with_zalo(&zalo).var("dev_mode", "false").var("otp_phone_total_15min", "2").start();
     let user = "1010";
     say(&host, user, "lim-1", "dang ky");
     say(&host, user, "lim-2", "0905 000 111");
@@ -350,7 +350,16 @@ fn the_bot_applies_the_same_code_limits_as_the_api() {
     let refused = &texts_to(&zalo, user, 3)[0];
     assert!(refused.contains("quá nhiều lần"), "{refused}");
     assert_eq!(zns_messages(&zalo).len(), 1);
-    // The login API sees the same cooldown for that phone.
+    // The cooldown is per (phone, network) (docs/identity.md, "Code requests
+    // and limits"): the login API, another network, is not held to it...
+    let r = host.post_json("/api/v1/auth/otp", &json!({"phone": "0905000111", "channel": "zalo"}));
+    assert_eq!(r.status, 202, "{}", r.text());
+    // ...but both count in the phone's all-networks budget (two unused codes
+    // here), so another Zalo user asking for that phone is refused.
+    say(&host, "2020", "lim-5", "dang ky");
+    say(&host, "2020", "lim-6", "0905000111");
+    let refused = &texts_to(&zalo, "2020", 1)[0];
+    assert!(refused.contains("quá nhiều lần"), "{refused}");
     let r = host.post_json("/api/v1/auth/otp", &json!({"phone": "0905000111", "channel": "zalo"}));
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
 }

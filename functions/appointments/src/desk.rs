@@ -114,11 +114,11 @@ pub fn check_in(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     Response::try_json(200, &view).map(|r| r.with_header("cache-control", "no-store"))
 }
 
-/// Who a kiosk check-in's allowance is counted for: the client's address.
-/// The one place that decides it, so a better notion of "client" (trusted
-/// proxies, IPv6 /64, registered kiosks) is a change here only.
+/// Who a kiosk check-in's allowance is counted for: the client's network,
+/// the same rate key as every other per-IP limit (trusted proxies resolved,
+/// IPv6 grouped by /64; docs/identity.md).
 fn client_key(req: &Request) -> String {
-    req.client_ip.clone().unwrap_or_else(|| "unknown".to_owned())
+    req.client_key()
 }
 
 #[derive(Deserialize)]

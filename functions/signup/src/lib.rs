@@ -52,7 +52,7 @@ fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
             channel: body.channel.into(),
             purpose: Purpose::Signup,
             client: body.client.into(),
-            client_ip: req.client_ip.clone(),
+            origin: cds_shared::otp_flow::origin(req, rid)?,
             full_name,
         },
     )

@@ -21,7 +21,8 @@ use crate::ports::{Sql, SqlValue, StoreError};
 pub enum Submitter<'a> {
     /// A logged-in citizen, who then owns the item.
     Citizen { account_id: &'a str },
-    /// Nobody logged in; the quota is per client address.
+    /// Nobody logged in; the quota is per client network (IPv4 address or
+    /// IPv6 /64, see [`crate::client_addr::rate_key_of`]).
     Anonymous { client_ip: Option<&'a str> },
     /// An Open311 partner app (issuer code).
     Partner { issuer_code: &'a str },
@@ -82,9 +83,10 @@ pub fn submit(
             true,
             Source::Anonymous,
             None,
-            // No address known (a host that does not say): all such senders
-            // share one quota rather than none.
-            format!("ip:{}", client_ip.unwrap_or("unknown")),
+            // The one per-client key of every limit: IPv6 by /64, and no
+            // address known (a host that does not say) means one shared
+            // quota rather than none.
+            format!("ip:{}", crate::client_addr::rate_key_of(client_ip)),
             policy.anonymous_ip_hourly,
         ),
         Submitter::Partner { issuer_code } => (

@@ -26,11 +26,69 @@ pub struct StartRequest {
     pub channel: Channel,
     pub purpose: Purpose,
     pub client: Client,
-    /// The caller's address as the runtime saw it; `None` skips the per-IP cap
-    /// (e.g. the Zalo webhook, where every request comes from Zalo).
-    pub client_ip: Option<String>,
+    /// Where the request comes from; decides which limits count it.
+    pub origin: Origin,
     /// Sign-up only: carried to [`VerifiedPhone`] for the new account.
     pub full_name: Option<String>,
+}
+
+/// Where a code request comes from: the "network" its per-network limits
+/// count under, and whether it is held to the phone's all-networks caps
+/// (docs/identity.md, "Code requests and limits").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An unregistered client, keyed by `Request::client_key()` (an IPv4
+    /// address or an IPv6 /64).
+    Network(String),
+    /// A kiosk registered by the city (the id of its kiosk key): its own
+    /// hourly allowance instead of the per-network one, and not held to the
+    /// phone's all-networks caps, which remote attackers can fill.
+    Kiosk(String),
+    /// The Zalo chat-bot for a Zalo user. `linked` when that user is already
+    /// linked to the phone's account — the owner, so not held to the phone's
+    /// all-networks caps either.
+    Zalo { user: String, linked: bool },
+}
+
+/// Longest network key stored; runtimes hand over short keys, and cutting
+/// garbage short only merges buckets.
+const MAX_KEY_CHARS: usize = 160;
+
+impl Origin {
+    /// The key stored in `otp_challenges.client_ip` and counted by the
+    /// per-network limits. Prefixes keep the kinds apart.
+    pub fn key(&self) -> String {
+        let key = match self {
+            Origin::Network(k) => {
+                let k = k.trim();
+                if k.is_empty() {
+                    crate::client_addr::UNKNOWN_CLIENT.to_owned()
+                } else {
+                    k.to_owned()
+                }
+            }
+            Origin::Kiosk(id) => format!("kiosk:{id}"),
+            Origin::Zalo { user, .. } => format!("zalo:{user}"),
+        };
+        key.chars().take(MAX_KEY_CHARS).collect()
+    }
+
+    /// Whether the phone's all-networks caps apply.
+    pub(crate) fn held_to_phone_totals(&self) -> bool {
+        match self {
+            Origin::Network(_) => true,
+            Origin::Kiosk(_) => false,
+            Origin::Zalo { linked, .. } => !linked,
+        }
+    }
+
+    /// Codes this origin may start per hour, whatever the phones.
+    pub(crate) fn hourly_allowance(&self, policy: &OtpPolicy) -> u32 {
+        match self {
+            Origin::Kiosk(_) => policy.kiosk_hourly,
+            Origin::Network(_) | Origin::Zalo { .. } => policy.ip_hourly,
+        }
+    }
 }
 
 /// The 202 answer (SPEC §6.1): the id to verify against and the timings.
@@ -71,13 +129,7 @@ pub fn start_challenge(
     let pepper = otp_pepper(ports.settings).ok_or_else(missing_pepper)?;
     let now = ports.clock.now();
     let phone = req.phone.as_e164();
-    // Runtimes hand over a plain address; anything longer is garbage, and
-    // cutting garbage short only makes its quota stricter.
-    let client_ip: Option<String> = req
-        .client_ip
-        .as_deref()
-        .map(|ip| ip.trim().chars().take(64).collect::<String>())
-        .filter(|ip| !ip.is_empty());
+    let network = req.origin.key();
     let full_name = clean_text(req.full_name.as_deref());
 
     let id = random_id(ports.random, ID_PREFIX, 16);
@@ -92,21 +144,15 @@ pub fn start_challenge(
         req.purpose.as_str().into(),
         req.client.as_str().into(),
         full_name.into(),
-        client_ip.clone().into(),
+        network.as_str().into(),
         mac.to_vec().into(),
         now.into(),
         (now + ttl).into(),
     ];
-    params.extend(limit_params(&policy));
+    params.extend(limit_params(&policy, &req.origin));
     let created = ports.sql.execute(CREATE_WITHIN_LIMITS, &params)?;
     if created.is_empty() {
-        return Err(refusal(
-            ports.sql,
-            &policy,
-            phone,
-            client_ip.as_deref(),
-            now,
-        )?);
+        return Err(refusal(ports.sql, &policy, phone, &req.origin, now)?);
     }
 
     let message = OtpMessage {
@@ -139,9 +185,12 @@ pub fn start_challenge(
 const TAKE_ATTEMPT: &str = "\
 UPDATE otp_challenges SET attempts = attempts + 1 \
 WHERE id = ?1 AND attempts < ?2 AND used_at IS NULL AND expires_at > ?3 \
-  AND NOT EXISTS (SELECT 1 FROM otp_phone_failures f \
-                  WHERE f.phone = otp_challenges.phone AND f.locked_until > ?3) \
-RETURNING phone, channel, purpose, client, full_name, code_mac, attempts";
+  AND NOT EXISTS (SELECT 1 FROM otp_network_failures f \
+                  WHERE f.phone = otp_challenges.phone \
+                    AND f.network = COALESCE(otp_challenges.client_ip, 'unknown') \
+                    AND f.locked_until > ?3) \
+RETURNING phone, COALESCE(client_ip, 'unknown') AS network, channel, purpose, client, \
+          full_name, code_mac, attempts";
 
 // The one statement that decides which of many correct submissions wins.
 const MARK_USED: &str =
@@ -150,10 +199,11 @@ const MARK_USED: &str =
 /// Checks `code` against the challenge. Every call that reaches the
 /// comparison uses one of the challenge's tries — a malformed code too.
 ///
-/// Wrong codes count towards the phone's lockout; the failure that reaches
-/// the threshold answers [`OtpError::PhoneLocked`]. A correct code marks the
-/// challenge used (exactly one of any number of parallel submissions
-/// succeeds) and clears the phone's failure count.
+/// Wrong codes count towards the lockout of the phone for the network the
+/// challenge was started from; the failure that reaches the threshold
+/// answers [`OtpError::PhoneLocked`]. A correct code marks the challenge
+/// used (exactly one of any number of parallel submissions succeeds) and
+/// clears that network's failure count.
 pub fn verify_challenge(
     ports: Ports<'_>,
     challenge_id: &str,
@@ -178,6 +228,7 @@ pub fn verify_challenge(
         return Err(why_no_attempt(ports, challenge_id, now)?);
     };
     let phone = row.text("phone")?;
+    let network = row.text("network")?;
     let attempts = row.i64("attempts")?;
 
     let right = match well_formed(code) {
@@ -188,7 +239,7 @@ pub fn verify_challenge(
         None => false,
     };
     if !right {
-        if let Some(until) = lockout::record_failure(ports.sql, &policy, &phone, now)? {
+        if let Some(until) = lockout::record_failure(ports.sql, &policy, &phone, &network, now)? {
             return Err(OtpError::PhoneLocked {
                 retry_after: seconds_until(until, now),
             });
@@ -210,7 +261,7 @@ pub fn verify_challenge(
     }
     // The code is spent either way; failing the login now would only make
     // the citizen start over. A counter left standing errs on the safe side.
-    let _ = lockout::clear(ports.sql, &phone);
+    let _ = lockout::clear(ports.sql, &phone, &network);
     Ok(verified)
 }
 
@@ -231,7 +282,8 @@ pub fn challenge_phone(ports: Ports<'_>, challenge_id: &str) -> Result<Option<St
 fn why_no_attempt(ports: Ports<'_>, challenge_id: &str, now: i64) -> Result<OtpError, StoreError> {
     let rows = ports.sql.execute(
         "SELECT c.attempts, c.used_at, c.expires_at, f.locked_until \
-         FROM otp_challenges c LEFT JOIN otp_phone_failures f ON f.phone = c.phone \
+         FROM otp_challenges c LEFT JOIN otp_network_failures f \
+           ON f.phone = c.phone AND f.network = COALESCE(c.client_ip, 'unknown') \
          WHERE c.id = ?1",
         &[challenge_id.into()],
     )?;

@@ -1,8 +1,13 @@
-//! Consecutive wrong codes per phone, across all its challenges, and the
-//! lock they trigger (SPEC §5: 20 failures → 15 minutes).
+//! Consecutive wrong codes per (phone, network), across all the challenges
+//! started from that network, and the lock they trigger (SPEC §5: 20
+//! failures → 15 minutes).
 //!
 //! The counter lives in its own row so that a new challenge cannot reset it;
-//! only a correct code (or the lock running out) does.
+//! only a correct code (or the lock running out) does. It is kept per
+//! network — the key the challenge was started under — because a per-phone
+//! lock let anyone lock a phone's owner out indefinitely by guessing badly
+//! every 15 minutes; the number of guesses per phone stays bounded by the
+//! per-phone code caps (docs/identity.md, "Code requests and limits").
 
 use super::policy::OtpPolicy;
 use super::rows::first;
@@ -12,9 +17,9 @@ use crate::ports::{Sql, SqlValue, StoreError};
 // DO UPDATE every column on the right-hand side is the row's old value. A lock
 // that has run out starts a fresh count at 1; a running lock is never moved.
 const RECORD_FAILURE: &str = "\
-INSERT INTO otp_phone_failures (phone, failures, locked_until, updated_at) \
-VALUES (?1, 1, CASE WHEN ?2 <= 1 THEN ?3 + ?4 END, ?3) \
-ON CONFLICT (phone) DO UPDATE SET \
+INSERT INTO otp_network_failures (phone, network, failures, locked_until, updated_at) \
+VALUES (?1, ?5, 1, CASE WHEN ?2 <= 1 THEN ?3 + ?4 END, ?3) \
+ON CONFLICT (phone, network) DO UPDATE SET \
   failures = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?3 \
                   THEN 1 ELSE failures + 1 END, \
   locked_until = CASE \
@@ -25,11 +30,13 @@ ON CONFLICT (phone) DO UPDATE SET \
   updated_at = ?3 \
 RETURNING locked_until";
 
-/// Counts one wrong code. Returns when the phone is now locked until, if it is.
+/// Counts one wrong code on a challenge started from `network`. Returns
+/// when the phone is now locked (for that network) until, if it is.
 pub(crate) fn record_failure(
     sql: &dyn Sql,
     policy: &OtpPolicy,
     phone: &str,
+    network: &str,
     now: i64,
 ) -> Result<Option<i64>, StoreError> {
     let rows = sql.execute(
@@ -39,6 +46,7 @@ pub(crate) fn record_failure(
             i64::from(policy.lockout_failures).into(),
             now.into(),
             i64::from(policy.lockout_seconds).into(),
+            network.into(),
         ],
     )?;
     let until = match first(&rows) {
@@ -48,24 +56,27 @@ pub(crate) fn record_failure(
     Ok(until.filter(|&u| u > now))
 }
 
-/// A correct code: the failure streak is over.
-pub(crate) fn clear(sql: &dyn Sql, phone: &str) -> Result<(), StoreError> {
+/// A correct code: the streak of its network is over. Other networks'
+/// streaks stand — the owner's success must not refill an attacker's tries.
+pub(crate) fn clear(sql: &dyn Sql, phone: &str, network: &str) -> Result<(), StoreError> {
     sql.execute(
-        "DELETE FROM otp_phone_failures WHERE phone = ?1",
-        &[phone.into()],
+        "DELETE FROM otp_network_failures WHERE phone = ?1 AND network = ?2",
+        &[phone.into(), network.into()],
     )?;
     Ok(())
 }
 
-/// When the phone's lock ends, if it is locked at `now`.
+/// When the phone's lock for `network` ends, if it is locked at `now`.
 pub(crate) fn locked_until(
     sql: &dyn Sql,
     phone: &str,
+    network: &str,
     now: i64,
 ) -> Result<Option<i64>, StoreError> {
     let rows = sql.execute(
-        "SELECT locked_until FROM otp_phone_failures WHERE phone = ?1 AND locked_until > ?2",
-        &[phone.into(), SqlValue::Integer(now)],
+        "SELECT locked_until FROM otp_network_failures \
+         WHERE phone = ?1 AND network = ?2 AND locked_until > ?3",
+        &[phone.into(), network.into(), SqlValue::Integer(now)],
     )?;
     match first(&rows) {
         Some(row) => row.opt_i64("locked_until"),

@@ -2,7 +2,7 @@
 //!
 //! Plain domain logic behind the [`crate::ports`]; it knows nothing about Spin
 //! or HTTP. Every limit of §5 (tries per challenge, resend cooldown, per-phone
-//! and per-IP quotas, phone lockout, single use) is enforced by one atomic SQL
+//! and per-network quotas, phone lockout, single use) is enforced by one atomic SQL
 //! statement each, so it holds under concurrent requests, across processes
 //! sharing one SQLite file and across edge nodes sharing one database. The
 //! tables live in `infra/migrations/0002_identity.sql`.
@@ -38,7 +38,7 @@ pub use account::{
     mark_verified, set_official, Account, OfficialChange, Verification,
 };
 pub use challenge::{
-    challenge_phone, start_challenge, verify_challenge, ChallengeStarted, StartRequest,
+    challenge_phone, start_challenge, verify_challenge, ChallengeStarted, Origin, StartRequest,
     VerifiedPhone,
 };
 pub use error::{AuthError, OtpError};

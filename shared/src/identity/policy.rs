@@ -6,16 +6,30 @@
 use super::kinds::Client;
 use crate::ports::Settings;
 
-/// One-time-code limits. Durations in seconds.
+/// One-time-code limits. Durations in seconds. Why each exists and how
+/// they fit together: docs/identity.md, "Code requests and limits".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OtpPolicy {
     pub ttl_seconds: u32,
     pub max_attempts: u32,
-    /// Cooldown between two codes for one phone; 0 switches it off.
+    /// Cooldown between two codes for one phone from one network; 0
+    /// switches it off.
     pub resend_seconds: u32,
+    /// Codes per phone per hour from one network.
     pub phone_hourly: u32,
+    /// Codes per phone per day from one network.
     pub phone_daily: u32,
+    /// Codes per unregistered network (any phones) per hour.
     pub ip_hourly: u32,
+    /// Codes per registered kiosk (any phones) per hour, instead of
+    /// `ip_hourly`.
+    pub kiosk_hourly: u32,
+    /// Unused codes per phone in any 15 minutes, all networks together
+    /// (registered kiosks and the phone's linked Zalo account are not held
+    /// to it).
+    pub phone_total_15min: u32,
+    /// Unused codes per phone per day, all networks together (as above).
+    pub phone_total_daily: u32,
     pub lockout_failures: u32,
     pub lockout_seconds: u32,
 }
@@ -29,6 +43,9 @@ impl Default for OtpPolicy {
             phone_hourly: 5,
             phone_daily: 10,
             ip_hourly: 30,
+            kiosk_hourly: 600,
+            phone_total_15min: 10,
+            phone_total_daily: 40,
             lockout_failures: 20,
             lockout_seconds: 900,
         }
@@ -41,6 +58,7 @@ const MANY: u32 = 10_000_000;
 impl OtpPolicy {
     /// Reads `otp_ttl_seconds`, `otp_max_attempts`, `otp_resend_seconds`,
     /// `otp_phone_hourly`, `otp_phone_daily`, `otp_ip_hourly`,
+    /// `otp_kiosk_hourly`, `otp_phone_total_15min`, `otp_phone_total_daily`,
     /// `otp_lockout_failures` and `otp_lockout_seconds`.
     pub fn from_settings(settings: &dyn Settings) -> OtpPolicy {
         let d = OtpPolicy::default();
@@ -53,6 +71,21 @@ impl OtpPolicy {
             phone_hourly: read(settings, "otp_phone_hourly", d.phone_hourly, 1, MANY),
             phone_daily: read(settings, "otp_phone_daily", d.phone_daily, 1, MANY),
             ip_hourly: read(settings, "otp_ip_hourly", d.ip_hourly, 1, MANY),
+            kiosk_hourly: read(settings, "otp_kiosk_hourly", d.kiosk_hourly, 1, MANY),
+            phone_total_15min: read(
+                settings,
+                "otp_phone_total_15min",
+                d.phone_total_15min,
+                1,
+                MANY,
+            ),
+            phone_total_daily: read(
+                settings,
+                "otp_phone_total_daily",
+                d.phone_total_daily,
+                1,
+                MANY,
+            ),
             lockout_failures: read(
                 settings,
                 "otp_lockout_failures",

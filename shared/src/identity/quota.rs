@@ -1,6 +1,7 @@
 //! Reserving a code against every sending limit in one statement, and — only
 //! when that was refused — working out which limit and for how long.
 
+use super::challenge::Origin;
 use super::lockout::{self, seconds_until};
 use super::policy::OtpPolicy;
 use super::rows::all;
@@ -9,32 +10,55 @@ use crate::ports::{Sql, SqlValue, StoreError};
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
+/// The short window of the phone's all-networks cap.
+pub(crate) const TOTAL_WINDOW: i64 = 900;
 
-/// Inserts the challenge only if the phone is not locked and every quota has
-/// room. The challenge rows are the quota ledger, and SQLite runs a writing
-/// statement under the database write lock from its first read, so the
-/// counts and the insert are one atomic step: parallel starts cannot all
-/// squeeze through the same last slot.
+/// Inserts the challenge only if the phone is not locked for this network
+/// and every quota has room:
+/// - per (phone, network): cooldown ?11, hourly ?12, daily ?13;
+/// - per network, any phones: hourly ?14 (the per-IP or per-kiosk allowance);
+/// - per phone, all networks, unless ?15 = 0 (registered kiosk, linked Zalo):
+///   ?16 in any 15 minutes and ?17 per day, counting only codes nobody has
+///   used — a used code proved the phone, so the owner's own logins never
+///   spend the budget strangers can spend.
+///
+/// The challenge rows are the quota ledger (`client_ip` holds the network
+/// key), and SQLite runs a writing statement under the database write lock
+/// from its first read, so the counts and the insert are one atomic step:
+/// parallel starts cannot all squeeze through the same last slot.
+/// PostgreSQL gives no such lock to INSERT … SELECT: there the statement will
+/// need a row lock on the phone first (e.g. `SELECT … FOR UPDATE` on a
+/// per-phone row in the same transaction) — the PostgreSQL port does that.
 pub(crate) const CREATE_WITHIN_LIMITS: &str = "\
 INSERT INTO otp_challenges \
   (id, phone, channel, purpose, client, full_name, client_ip, code_mac, attempts, \
    created_at, expires_at) \
 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10 \
-WHERE NOT EXISTS (SELECT 1 FROM otp_phone_failures WHERE phone = ?2 AND locked_until > ?9) \
-  AND NOT EXISTS (SELECT 1 FROM otp_challenges WHERE phone = ?2 AND created_at > ?9 - ?11) \
-  AND (SELECT count(*) FROM otp_challenges WHERE phone = ?2 AND created_at > ?9 - 3600) < ?12 \
-  AND (SELECT count(*) FROM otp_challenges WHERE phone = ?2 AND created_at > ?9 - 86400) < ?13 \
-  AND (?7 IS NULL OR \
-       (SELECT count(*) FROM otp_challenges WHERE client_ip = ?7 AND created_at > ?9 - 3600) < ?14) \
+WHERE NOT EXISTS (SELECT 1 FROM otp_network_failures \
+                  WHERE phone = ?2 AND network = ?7 AND locked_until > ?9) \
+  AND NOT EXISTS (SELECT 1 FROM otp_challenges \
+                  WHERE phone = ?2 AND client_ip = ?7 AND created_at > ?9 - ?11) \
+  AND (SELECT count(*) FROM otp_challenges \
+       WHERE phone = ?2 AND client_ip = ?7 AND created_at > ?9 - 3600) < ?12 \
+  AND (SELECT count(*) FROM otp_challenges \
+       WHERE phone = ?2 AND client_ip = ?7 AND created_at > ?9 - 86400) < ?13 \
+  AND (SELECT count(*) FROM otp_challenges WHERE client_ip = ?7 AND created_at > ?9 - 3600) < ?14 \
+  AND (?15 = 0 OR (SELECT count(*) FROM otp_challenges \
+                   WHERE phone = ?2 AND used_at IS NULL AND created_at > ?9 - 900) < ?16) \
+  AND (?15 = 0 OR (SELECT count(*) FROM otp_challenges \
+                   WHERE phone = ?2 AND used_at IS NULL AND created_at > ?9 - 86400) < ?17) \
 RETURNING id";
 
-/// The limit parameters (?11–?14) of [`CREATE_WITHIN_LIMITS`].
-pub(crate) fn limit_params(policy: &OtpPolicy) -> [SqlValue; 4] {
+/// The limit parameters (?11–?17) of [`CREATE_WITHIN_LIMITS`].
+pub(crate) fn limit_params(policy: &OtpPolicy, origin: &Origin) -> [SqlValue; 7] {
     [
         i64::from(policy.resend_seconds).into(),
         i64::from(policy.phone_hourly).into(),
         i64::from(policy.phone_daily).into(),
-        i64::from(policy.ip_hourly).into(),
+        i64::from(origin.hourly_allowance(policy)).into(),
+        i64::from(origin.held_to_phone_totals()).into(),
+        i64::from(policy.phone_total_15min).into(),
+        i64::from(policy.phone_total_daily).into(),
     ]
 }
 
@@ -45,42 +69,81 @@ pub(crate) fn refusal(
     sql: &dyn Sql,
     policy: &OtpPolicy,
     phone: &str,
-    client_ip: Option<&str>,
+    origin: &Origin,
     now: i64,
 ) -> Result<OtpError, StoreError> {
-    if let Some(until) = lockout::locked_until(sql, phone, now)? {
+    let network = origin.key();
+    if let Some(until) = lockout::locked_until(sql, phone, &network, now)? {
         return Ok(OtpError::PhoneLocked {
             retry_after: seconds_until(until, now),
         });
     }
     let resend = i64::from(policy.resend_seconds);
-    let phone_times = recent(sql, "phone", phone, now - resend.max(DAY))?;
-    let mut wait = [
-        wait_for_room(&phone_times, now, resend, 1),
-        wait_for_room(&phone_times, now, HOUR, policy.phone_hourly),
-        wait_for_room(&phone_times, now, DAY, policy.phone_daily),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    if let Some(ip) = client_ip {
-        let ip_times = recent(sql, "client_ip", ip, now - HOUR)?;
-        wait = wait.max(wait_for_room(&ip_times, now, HOUR, policy.ip_hourly));
+    let since = now - resend.max(DAY);
+    let phone_rows = recent(sql, "phone", phone, since)?;
+    let from_here: Vec<i64> = phone_rows
+        .iter()
+        .filter(|r| r.network.as_deref() == Some(network.as_str()))
+        .map(|r| r.created_at)
+        .collect();
+    let mut waits = vec![
+        wait_for_room(&from_here, now, resend, 1),
+        wait_for_room(&from_here, now, HOUR, policy.phone_hourly),
+        wait_for_room(&from_here, now, DAY, policy.phone_daily),
+    ];
+    let network_times: Vec<i64> = recent(sql, "client_ip", &network, now - HOUR)?
+        .into_iter()
+        .map(|r| r.created_at)
+        .collect();
+    waits.push(wait_for_room(
+        &network_times,
+        now,
+        HOUR,
+        origin.hourly_allowance(policy),
+    ));
+    if origin.held_to_phone_totals() {
+        let unused: Vec<i64> = phone_rows
+            .iter()
+            .filter(|r| !r.used)
+            .map(|r| r.created_at)
+            .collect();
+        waits.push(wait_for_room(
+            &unused,
+            now,
+            TOTAL_WINDOW,
+            policy.phone_total_15min,
+        ));
+        waits.push(wait_for_room(&unused, now, DAY, policy.phone_total_daily));
     }
     Ok(OtpError::RateLimited {
-        retry_after: wait.unwrap_or(1),
+        retry_after: waits.into_iter().flatten().max().unwrap_or(1),
     })
 }
 
-/// Creation times newer than `since`, newest first.
-fn recent(sql: &dyn Sql, column: &str, key: &str, since: i64) -> Result<Vec<i64>, StoreError> {
+/// One row of the quota ledger.
+struct Recent {
+    created_at: i64,
+    network: Option<String>,
+    used: bool,
+}
+
+/// Challenges newer than `since` by `column` = `key`, newest first.
+fn recent(sql: &dyn Sql, column: &str, key: &str, since: i64) -> Result<Vec<Recent>, StoreError> {
     // `column` is one of two literals above, never input.
     let statement = format!(
-        "SELECT created_at FROM otp_challenges WHERE {column} = ?1 AND created_at > ?2 \
-         ORDER BY created_at DESC"
+        "SELECT created_at, client_ip, used_at FROM otp_challenges \
+         WHERE {column} = ?1 AND created_at > ?2 ORDER BY created_at DESC"
     );
     let rows = sql.execute(&statement, &[key.into(), since.into()])?;
-    all(&rows).map(|r| r.i64("created_at")).collect()
+    all(&rows)
+        .map(|r| {
+            Ok(Recent {
+                created_at: r.i64("created_at")?,
+                network: r.opt_text("client_ip")?,
+                used: r.opt_i64("used_at")?.is_some(),
+            })
+        })
+        .collect()
 }
 
 /// Seconds until a sliding window of `window` seconds holding `times`

@@ -16,11 +16,13 @@ pub use crate::testing::{remove_db, temp_db_path, FakeClock, MapSettings, TestDb
 
 /// Identity's migration, byte for byte as it ships.
 pub const MIGRATION_0002: &str = include_str!("../../../infra/migrations/0002_identity.sql");
+/// Per-network code limits (the failure counter and an index), as shipped.
+pub const MIGRATION_0010: &str = include_str!("../../../infra/migrations/0010_otp_networks.sql");
 
 /// The id-number claims `mark_verified` moves (issue 12), as it ships.
 pub const MIGRATION_0008: &str = include_str!("../../../infra/migrations/0008_id_claims.sql");
 
-/// Runs `0001_*.sql` (if the lead has written it), then 0002 and 0008.
+/// Runs every earlier migration file, then 0002, 0008 and 0010.
 pub fn migrate(conn: &Connection) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/migrations");
     let mut earlier: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -38,6 +40,7 @@ pub fn migrate(conn: &Connection) {
     }
     conn.execute_batch(MIGRATION_0002).unwrap();
     conn.execute_batch(MIGRATION_0008).unwrap();
+    conn.execute_batch(MIGRATION_0010).unwrap();
 }
 
 impl TestDb {

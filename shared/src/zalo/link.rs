@@ -3,8 +3,11 @@
 //!
 //! The code goes through identity's own challenge, so the limits of SPEC §5
 //! (tries, cooldown, per-phone quotas, lockout) are exactly the API's. The
-//! Zalo user id stands in for the client address in the per-IP cap, so one
-//! Zalo account cannot send codes to phone after phone.
+//! Zalo user id stands in for the client network, so one Zalo account
+//! cannot send codes to phone after phone. When that Zalo user is already
+//! linked to the phone's account it is the owner asking, and the request is
+//! not held to the phone's all-networks caps, which strangers can fill
+//! (docs/identity.md, "Code requests and limits").
 
 use serde_json::json;
 
@@ -15,7 +18,7 @@ use crate::audit::{self, action, mask_phone, Entry};
 use crate::delivery::{choose_sender, DeliveryError};
 use crate::identity::{
     find_by_phone, find_by_zalo_user, find_or_create_by_phone, link_zalo, start_challenge,
-    verify_challenge, Channel, Client, OtpError, OtpPolicy, Purpose, StartRequest, VerifiedPhone,
+    verify_challenge, Channel, Client, OtpError, OtpPolicy, Origin, Purpose, StartRequest, VerifiedPhone,
 };
 use crate::phone::Phone;
 use crate::ports::StoreError;
@@ -32,12 +35,13 @@ pub(crate) fn phone_given(ports: BotPorts<'_>, user: &str, text: &str) -> Result
         Ok(choice) => choice.into_sender(ports.sql, ports.clock, ports.http),
         Err(e) => return Ok(Outcome::say(texts::DELIVERY_FAILED).note(format!("cannot send codes by zalo: {e}"))),
     };
+    let linked = find_by_zalo_user(ports.identity(), user)?.is_some_and(|a| a.phone_e164 == phone.as_e164());
     let request = StartRequest {
         phone: phone.clone(),
         channel: Channel::Zalo,
         purpose: Purpose::ZaloLink,
         client: Client::Zalo,
-        client_ip: Some(format!("zalo:{user}")),
+        origin: Origin::Zalo { user: user.to_owned(), linked },
         full_name: None,
     };
     let conversations = ports.conversations();

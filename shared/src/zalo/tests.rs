@@ -394,3 +394,33 @@ fn feedback_needs_a_link_and_a_seeded_category() {
     assert!(out.notes.iter().any(|n| n.contains("other")), "{:?}", out.notes);
     assert_eq!(w.scalar("SELECT COUNT(*) FROM feedback"), 0);
 }
+
+#[test]
+fn the_phones_linked_zalo_account_gets_a_code_when_strangers_spent_the_phones_budget() {
+    use crate::identity::{start_challenge, Channel, Client, Origin, Purpose, StartRequest};
+    let w = BotWorld::new();
+    w.say("đăng ký");
+    w.say("0905123456");
+    w.say(&w.last_zns_code());
+    assert!(find_by_zalo_user(w.id.ports(), USER).unwrap().is_some());
+    // Strangers on ten networks take the phone's 15-minute budget.
+    let phone = crate::phone::Phone::parse("0905123456").unwrap();
+    for n in 0..10 {
+        let req = StartRequest {
+            phone: phone.clone(),
+            channel: Channel::Sms,
+            purpose: Purpose::Login,
+            client: Client::Web,
+            origin: Origin::Network(format!("198.51.100.{n}")),
+            full_name: None,
+        };
+        start_challenge(w.id.ports(), &req, &mut |_: &crate::identity::OtpMessage| Ok(())).unwrap();
+    }
+    w.id.clock.advance(61);
+    // Another Zalo account asking for that phone is a stranger too.
+    w.say_as("999", "đăng ký");
+    assert!(BotWorld::only_reply(&w.say_as("999", "0905123456")).starts_with("Bạn đã yêu cầu mã quá nhiều lần"));
+    // The phone's own linked account is not held to that budget.
+    w.say("đăng ký");
+    assert!(BotWorld::only_reply(&w.say("0905123456")).starts_with("Mã xác thực"));
+}

@@ -193,6 +193,25 @@ fn anonymous_senders_have_a_stricter_quota_per_address() {
 }
 
 #[test]
+fn anonymous_ipv6_senders_share_the_quota_of_their_slash_64() {
+    let w = World::new();
+    let policy = FeedbackPolicy { citizen_hourly: 20, anonymous_ip_hourly: 2, partner_hourly: 500 };
+    let v = validate(&draft("traffic")).unwrap();
+    let host = |ip: &'static str| Submitter::Anonymous { client_ip: Some(ip) };
+    assert!(submit(w.ports(), &policy, host("2001:db8:7:1::1"), &v).is_ok());
+    assert!(submit(w.ports(), &policy, host("2001:db8:7:1:ffff::2"), &v).is_ok());
+    // A third address in the same /64 is the same sender.
+    let refused = submit(w.ports(), &policy, host("2001:db8:7:1::3"), &v).unwrap_err();
+    assert!(matches!(refused, FeedbackError::RateLimited { .. }), "{refused:?}");
+    // The neighbouring /64 is somebody else; IPv4-mapped counts as IPv4.
+    assert!(submit(w.ports(), &policy, host("2001:db8:7:2::1"), &v).is_ok());
+    assert!(submit(w.ports(), &policy, host("198.51.100.4"), &v).is_ok());
+    assert!(submit(w.ports(), &policy, host("::ffff:198.51.100.4"), &v).is_ok());
+    let mapped = submit(w.ports(), &policy, host("::ffff:198.51.100.4"), &v).unwrap_err();
+    assert!(matches!(mapped, FeedbackError::RateLimited { .. }), "{mapped:?}");
+}
+
+#[test]
 fn citizens_and_partners_have_their_own_quotas() {
     let w = World::new();
     let policy = FeedbackPolicy { citizen_hourly: 2, anonymous_ip_hourly: 1, partner_hourly: 3 };

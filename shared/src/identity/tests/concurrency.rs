@@ -85,7 +85,7 @@ fn parallel_wrong_guesses_evaluate_at_most_five() {
     left.sort();
     assert_eq!(left, [0, 1, 2, 3, 4]);
     assert_eq!(w.db.scalar("SELECT attempts FROM otp_challenges"), 5);
-    assert_eq!(w.db.scalar("SELECT failures FROM otp_phone_failures"), 5);
+    assert_eq!(w.db.scalar("SELECT failures FROM otp_network_failures"), 5);
 }
 
 #[test]

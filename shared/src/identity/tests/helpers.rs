@@ -2,8 +2,8 @@
 
 use crate::identity::test_support::World;
 use crate::identity::{
-    start_challenge, verify_challenge, ChallengeStarted, Channel, Client, DeliveryError, OtpError,
-    OtpMessage, Purpose, StartRequest, VerifiedPhone,
+    start_challenge, verify_challenge, ChallengeStarted, Channel, Client, DeliveryError, Origin,
+    OtpError, OtpMessage, Purpose, StartRequest, VerifiedPhone,
 };
 use crate::phone::Phone;
 
@@ -18,7 +18,7 @@ pub fn request(phone: Phone) -> StartRequest {
         channel: Channel::Sms,
         purpose: Purpose::Login,
         client: Client::Web,
-        client_ip: Some("203.0.113.7".into()),
+        origin: Origin::Network("203.0.113.7".into()),
         full_name: None,
     }
 }

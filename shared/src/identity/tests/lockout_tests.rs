@@ -1,4 +1,4 @@
-//! The per-phone lock after consecutive failures across challenges.
+//! The per-(phone, network) lock after consecutive failures across challenges.
 
 use super::helpers::{phone, start, verify, wrong};
 use crate::identity::test_support::{MapSettings, World};
@@ -10,7 +10,9 @@ fn world() -> World {
     World::with_settings(
         MapSettings::default()
             .with("otp_phone_hourly", "100")
-            .with("otp_phone_daily", "100"),
+            .with("otp_phone_daily", "100")
+            .with("otp_phone_total_15min", "100")
+            .with("otp_phone_total_daily", "100"),
     )
 }
 

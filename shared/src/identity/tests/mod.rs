@@ -7,6 +7,7 @@ mod code_tests;
 mod concurrency;
 mod helpers;
 mod lockout_tests;
+mod network_tests;
 mod policy_tests;
 mod session_tests;
 mod start_tests;

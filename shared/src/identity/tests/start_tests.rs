@@ -3,7 +3,9 @@
 use super::helpers::{phone, request, start, start_failing, start_req};
 use crate::identity::code::code_mac;
 use crate::identity::test_support::{MapSettings, TestDb, World, PEPPER, T0};
-use crate::identity::{find_or_create_by_phone, start_challenge, Channel, OtpError, OtpMessage};
+use crate::identity::{
+    find_or_create_by_phone, start_challenge, Channel, Origin, OtpError, OtpMessage,
+};
 use crate::ports::{Sql, SqlValue, StoreError};
 
 #[test]
@@ -41,6 +43,8 @@ fn challenge_ids_are_distinct_and_carry_128_bits() {
             .with("otp_resend_seconds", "0")
             .with("otp_phone_hourly", "1000")
             .with("otp_phone_daily", "1000")
+            .with("otp_phone_total_15min", "1000")
+            .with("otp_phone_total_daily", "1000")
             .with("otp_ip_hourly", "1000"),
     );
     let mut ids = std::collections::HashSet::new();
@@ -163,10 +167,11 @@ fn one_client_ip_starts_at_most_thirty_challenges_an_hour() {
         }
     );
     let mut other_ip = request(phone(99));
-    other_ip.client_ip = Some("198.51.100.1".into());
+    other_ip.origin = Origin::Network("198.51.100.1".into());
     start_req(&w, &other_ip).unwrap();
+    // A host that names no address: those share one bucket of their own.
     let mut no_ip = request(phone(98));
-    no_ip.client_ip = None;
+    no_ip.origin = Origin::Network(String::new());
     start_req(&w, &no_ip).unwrap();
 }
 
