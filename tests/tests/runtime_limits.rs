@@ -48,7 +48,7 @@ fn raw_send(host: &Host, head: &str, body: &[u8]) -> TcpStream {
     s
 }
 
-/// Reads one response with a `Content-Length` body.
+/// Reads one response (`Content-Length` or chunked body, no trailers).
 fn raw_read(s: &mut TcpStream) -> RawResp {
     let mut reader = BufReader::new(s);
     let mut line = String::new();
@@ -65,9 +65,25 @@ fn raw_read(s: &mut TcpStream) -> RawResp {
         let (k, v) = h.split_once(':').unwrap();
         headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
     }
-    let len: usize = headers.iter().find(|(k, _)| k == "content-length").map_or(0, |(_, v)| v.parse().unwrap());
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).unwrap();
+    let chunked = headers.iter().any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let n = usize::from_str_radix(size.trim_end(), 16).unwrap();
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else {
+        let len: usize = headers.iter().find(|(k, _)| k == "content-length").map_or(0, |(_, v)| v.parse().unwrap());
+        body.resize(len, 0);
+        reader.read_exact(&mut body).unwrap();
+    }
     RawResp { status, headers, body }
 }
 
@@ -116,7 +132,8 @@ impl Blocker {
                     let (lock, cvar) = &*gate;
                     let _open = cvar.wait_while(lock.lock().unwrap(), |open| !*open).unwrap();
                     let mut stream = stream;
-                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\nreleased");
+                    let _ =
+                        stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\nreleased");
                 });
             }
         });
@@ -143,7 +160,13 @@ fn slow_body_clients_do_not_starve_health() {
     // arrived, the slow clients would fill them all and health would get 503.
     let host = HostBuilder::app().arg("--max-concurrent-requests").arg("8").start();
     let slow: Vec<TcpStream> = (0..300)
-        .map(|_| raw_send(&host, "POST /api/v1/feedback HTTP/1.1\r\ncontent-type: application/json\r\ncontent-length: 100", b""))
+        .map(|_| {
+            raw_send(
+                &host,
+                "POST /api/v1/feedback HTTP/1.1\r\ncontent-type: application/json\r\ncontent-length: 100",
+                b"",
+            )
+        })
         .collect();
 
     for _ in 0..20 {
@@ -196,7 +219,9 @@ fn bodies_over_the_limit_get_413_before_the_component_runs() {
 
     // Chunked (no length declared): the host counts the bytes.
     let chunked = |n: usize| reqwest::blocking::Body::new(std::io::Cursor::new(vec![b'a'; n]));
-    let over = host.send(host.request(Method::POST, "/probe/x/echo").header("accept-language", "en").body(chunked(limit + limit / 2)));
+    let over = host.send(
+        host.request(Method::POST, "/probe/x/echo").header("accept-language", "en").body(chunked(limit + limit / 2)),
+    );
     assert_error(&over, 413, "payload_too_large");
     assert_eq!(over.json()["error"]["message"], "The request body is too large.");
 
@@ -229,7 +254,8 @@ fn a_host_call_that_hangs_is_stopped_at_the_wall_clock_limit() {
     let upstream = Blocker::start();
     let host = HostBuilder::probe().var("upstream", &upstream.origin).arg("--request-timeout").arg("1s").start();
     let resp = host.send(
-        host.request(Method::GET, &format!("/probe/x/fetch?url={}/hang", upstream.origin)).header("accept-language", "en"),
+        host.request(Method::GET, &format!("/probe/x/fetch?url={}/hang", upstream.origin))
+            .header("accept-language", "en"),
     );
     assert_error(&resp, 504, "timeout");
     assert_eq!(resp.json()["error"]["message"], "The request took too long to process, please try again later.");
