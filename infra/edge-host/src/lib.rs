@@ -3,6 +3,8 @@
 //! the wasmtime engine and HTTP server build on them.
 
 pub mod build;
+pub mod host_error;
+pub mod limits;
 pub mod manifest;
 pub mod migrations;
 pub mod router;

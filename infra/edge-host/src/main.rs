@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use edge_host::limits::{self, Limits};
 use edge_host::manifest::Manifest;
 use edge_host::runtime::loader;
 use edge_host::runtime_config::{RuntimeConfig, StateDir};
@@ -70,6 +71,47 @@ struct UpArgs {
     /// (default: `infra/migrations` beside the manifest, when present).
     #[arg(long)]
     migrations_dir: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The per-request limits (docs/runtime.md); sizes like `16MiB`, durations
+/// like `30s` or `500ms`. Unset ones take the defaults of [`Limits`].
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Largest request body (default 16MiB); larger ones get 413 before any
+    /// component runs.
+    #[arg(long, env = "EDGE_HOST_MAX_BODY_BYTES", value_parser = limits::parse_size)]
+    max_body_bytes: Option<u64>,
+    /// Time a client has to send its whole body (default 60s); slower ones get 408.
+    #[arg(long, env = "EDGE_HOST_BODY_TIMEOUT", value_parser = limits::parse_duration)]
+    body_timeout: Option<std::time::Duration>,
+    /// Wall-clock time a request may spend in its component, host calls
+    /// included (default 60s); longer ones are stopped with 504.
+    #[arg(long, env = "EDGE_HOST_REQUEST_TIMEOUT", value_parser = limits::parse_duration)]
+    request_timeout: Option<std::time::Duration>,
+    /// Linear memory one component instance may grow to (default 256MiB).
+    #[arg(long, env = "EDGE_HOST_MAX_INSTANCE_MEMORY", value_parser = limits::parse_size)]
+    max_instance_memory: Option<u64>,
+    /// Requests running in components at once, also the instance pool's size
+    /// (default 1000); past it requests get 503 with Retry-After.
+    #[arg(long, env = "EDGE_HOST_MAX_CONCURRENT_REQUESTS")]
+    max_concurrent_requests: Option<u32>,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> anyhow::Result<Limits> {
+        let d = Limits::default();
+        let limits = Limits {
+            max_body_bytes: self.max_body_bytes.unwrap_or(d.max_body_bytes),
+            body_timeout: self.body_timeout.unwrap_or(d.body_timeout),
+            request_timeout: self.request_timeout.unwrap_or(d.request_timeout),
+            max_instance_memory: self.max_instance_memory.unwrap_or(d.max_instance_memory),
+            max_concurrent_requests: self.max_concurrent_requests.unwrap_or(d.max_concurrent_requests),
+        };
+        limits.validate().map_err(anyhow::Error::msg)?;
+        Ok(limits)
+    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -103,6 +145,7 @@ fn load_manifest(from: &Path) -> anyhow::Result<Manifest> {
 
 fn up(args: UpArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let limits = args.limits.limits()?;
     let manifest = load_manifest(&args.from)?;
     if args.build {
         edge_host::build::build(&manifest, &[])?;
@@ -139,7 +182,7 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
 
     let stores = loader::Stores::open(&config);
     let cache_dir = absolute_cache_dir(args.cache_dir.clone())?;
-    let app = Arc::new(loader::load_app(&manifest, &resolver, &stores, cache_dir.as_deref())?);
+    let app = Arc::new(loader::load_app(&manifest, &resolver, &stores, cache_dir.as_deref(), limits)?);
 
     // One single-threaded runtime per core, each accepting on its own
     // SO_REUSEPORT socket: a request and its guest stay on one thread, with no
@@ -224,7 +267,9 @@ fn reuseport_listener(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::
 fn precompile(from: &Path, cache_dir: Option<PathBuf>) -> anyhow::Result<()> {
     let manifest = load_manifest(from)?;
     let cache_dir = absolute_cache_dir(cache_dir)?.context("no cache directory (set --cache-dir or HOME)")?;
-    let engine = edge_host::runtime::engine::new_engine(Some(&cache_dir))?;
+    // The default limits: their engine settings match a default `up`'s, so
+    // its compiled code is found in the cache.
+    let engine = edge_host::runtime::engine::new_engine(Some(&cache_dir), &Limits::default())?;
     let linker = edge_host::runtime::engine::new_linker(&engine)?;
     for component in manifest.components.values() {
         edge_host::runtime::engine::prepare(&engine, &linker, &component.id, &component.source)?;

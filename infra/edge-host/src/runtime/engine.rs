@@ -12,30 +12,39 @@ use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAlloc
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
 use super::state::RequestState;
+use crate::limits::Limits;
 
-/// How often the epoch ticks; guest deadlines are counted in these ticks.
+/// How often the epoch ticks. A running guest yields to its thread's other
+/// requests at every tick and is stopped at the first tick past its
+/// wall-clock deadline (see `server::run_component`).
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
-/// A request whose guest code runs longer than this is stopped (a trap, 500).
-pub const REQUEST_DEADLINE_TICKS: u64 = 30_000 / 10;
 /// Bytes of each linear memory kept mapped between requests: a Rust
 /// component's stack, data and the heap of a typical request fit in it.
 const LINEAR_MEMORY_KEEP_RESIDENT: usize = 4 << 20;
 
-/// Builds the engine. `cache_dir` keeps compiled code across restarts.
-pub fn new_engine(cache_dir: Option<&Path>) -> anyhow::Result<Engine> {
+/// Builds the engine. `cache_dir` keeps compiled code across restarts; the
+/// instance pool holds one slot per allowed concurrent request, each memory
+/// slot the size of the per-instance memory limit.
+pub fn new_engine(cache_dir: Option<&Path>, limits: &Limits) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
 
     let mut pool = PoolingAllocationConfig::default();
-    // Room for many concurrent requests; each instance of a Rust wasip2
-    // component uses a handful of core instances, one memory and a few tables.
-    pool.total_component_instances(1_000);
-    pool.total_core_instances(6_000);
-    pool.total_memories(1_000);
-    pool.total_tables(4_000);
-    pool.total_stacks(1_000);
-    pool.max_memory_size(256 << 20);
+    // One slot per request the server lets run at once (it answers 503 past
+    // that), so instantiation never fails for want of a slot. Each instance of
+    // a Rust wasip2 component uses a handful of core instances, one memory and
+    // a few tables.
+    let slots = limits.max_concurrent_requests;
+    pool.total_component_instances(slots);
+    pool.total_core_instances(slots.saturating_mul(6));
+    pool.total_memories(slots);
+    pool.total_tables(slots.saturating_mul(4));
+    pool.total_stacks(slots);
+    // The store's limiter (state::MemoryCap) refuses growth past the limit
+    // first and records it; the slot size is the hard backstop.
+    let max_memory = usize::try_from(limits.max_instance_memory).unwrap_or(usize::MAX);
+    pool.max_memory_size(max_memory);
     pool.max_component_instance_size(1 << 20);
     pool.max_core_instance_size(1 << 20);
     pool.max_memories_per_component(4);
@@ -47,7 +56,7 @@ pub fn new_engine(cache_dir: Option<&Path>) -> anyhow::Result<Engine> {
     // slot's memory stays mapped between requests (docs/performance.md).
     if PoolingAllocationConfig::is_pagemap_scan_available() {
         pool.pagemap_scan(Enabled::Yes);
-        pool.linear_memory_keep_resident(LINEAR_MEMORY_KEEP_RESIDENT);
+        pool.linear_memory_keep_resident(LINEAR_MEMORY_KEEP_RESIDENT.min(max_memory));
     }
     // A small table is cheaper to memset than to madvise.
     pool.table_keep_resident(64 << 10);

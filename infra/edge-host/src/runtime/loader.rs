@@ -14,6 +14,7 @@ use super::kv::KvStore;
 use super::outbound::AllowedHosts;
 use super::pool::SqlitePool;
 use super::server::{App, Routes, Served};
+use crate::limits::Limits;
 use crate::manifest::{HttpRoute, Manifest};
 use crate::router::{self, Router};
 use crate::runtime_config::{RuntimeConfig, StoreLocation};
@@ -130,9 +131,10 @@ pub fn load_app(
     resolver: &Resolver,
     stores: &Stores,
     cache_dir: Option<&Path>,
+    limits: Limits,
 ) -> anyhow::Result<App> {
     let router = Router::build(&manifest.http_routes())?;
-    let engine = engine::new_engine(cache_dir)?;
+    let engine = engine::new_engine(cache_dir, &limits)?;
     let linker = engine::new_linker(&engine)?;
     let mut components = HashMap::new();
     for trigger in &manifest.http_triggers {
@@ -145,5 +147,5 @@ pub fn load_app(
         let pre = engine::prepare(&engine, &linker, id, &component.source)?;
         components.insert(id.clone(), Served { pre, env });
     }
-    Ok(App { routes: Box::new(ManifestRoutes(router)), components })
+    Ok(App::new(Box::new(ManifestRoutes(router)), components, limits))
 }

@@ -2,6 +2,8 @@
 //! HTTP front. The stores and the outbound allow-list need no wasm engine and
 //! build without the `runtime` feature.
 
+#[cfg(feature = "runtime")]
+pub mod body;
 pub mod component;
 #[cfg(feature = "runtime")]
 pub mod engine;

@@ -1,5 +1,7 @@
 //! The HTTP front: accepts connections, routes each request to its component,
-//! and runs it in a fresh instance with Spin's request headers.
+//! receives its body within the limits, and runs it in a fresh instance with
+//! Spin's request headers, bounded in wall-clock time and memory, while at most
+//! `max_concurrent_requests` run at once (docs/runtime.md).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -12,14 +14,17 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use wasmtime::Store;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use wasmtime::{Store, UpdateDeadline};
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::WasiHttpView;
 
+use super::body::{self, Received};
 use super::component::ComponentEnv;
-use super::engine::REQUEST_DEADLINE_TICKS;
 use super::state::RequestState;
+use crate::host_error::{self, HostError, Lang};
+use crate::limits::{Limits, OVERLOADED_RETRY_AFTER_SECS};
 
 type Body = UnsyncBoxBody<Bytes, wasmtime_wasi_http::Error>;
 
@@ -39,6 +44,16 @@ pub struct Served {
 pub struct App {
     pub routes: Box<dyn Routes>,
     pub components: HashMap<String, Served>,
+    pub limits: Limits,
+    /// One permit per request running in a guest, shared by every thread.
+    pub slots: Arc<Semaphore>,
+}
+
+impl App {
+    pub fn new(routes: Box<dyn Routes>, components: HashMap<String, Served>, limits: Limits) -> Self {
+        let slots = Arc::new(Semaphore::new(limits.max_concurrent_requests as usize));
+        Self { routes, components, limits, slots }
+    }
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight
@@ -90,7 +105,40 @@ pub async fn serve(
     Ok(())
 }
 
-async fn handle(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+/// Who asked, for the answers the host makes itself.
+struct Asker {
+    lang: Lang,
+    request_id: String,
+}
+
+impl Asker {
+    fn of(headers: &hyper::HeaderMap) -> Self {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        Self {
+            lang: Lang::from_accept_language(text("accept-language")),
+            request_id: host_error::request_id(text("x-request-id")),
+        }
+    }
+
+    /// The host's own answer, in the SPEC §4 shape.
+    fn answer(&self, error: HostError) -> Response<Body> {
+        let json = error.to_json(self.lang).to_string();
+        let mut resp = Response::new(Full::new(Bytes::from(json)).map_err(|never| match never {}).boxed_unsync());
+        *resp.status_mut() = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = resp.headers_mut();
+        headers.insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        if let Ok(id) = HeaderValue::from_str(&self.request_id) {
+            headers.insert("x-request-id", id);
+        }
+        if let Some(secs) = error.retry_after() {
+            headers.insert(hyper::header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
+    }
+}
+
+async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    let asker = Asker::of(req.headers());
     let host = req
         .headers()
         .get(hyper::header::HOST)
@@ -100,71 +148,187 @@ async fn handle(app: Arc<App>, mut req: Request<Incoming>, peer: SocketAddr) -> 
     let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
     let full_url = format!("http://{host}{path_and_query}");
     let Some((component, spin_headers)) = app.routes.resolve(req.uri().path(), &full_url, peer) else {
-        return plain(StatusCode::NOT_FOUND, "Not Found");
+        return asker.answer(HostError::NotFound);
     };
     let Some(served) = app.components.get(&component) else {
-        return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        return asker.answer(HostError::Internal);
+    };
+
+    // The body is received whole before an instance is taken, within the size
+    // and time limits: a slow or oversized upload costs a connection and a
+    // bounded buffer, never a slot that other requests (health) need.
+    let limits = &app.limits;
+    let too_large = HostError::PayloadTooLarge { limit: limits.max_body_bytes };
+    let allowance = body::drain_allowance(limits.max_body_bytes);
+    let (mut parts, incoming) = req.into_parts();
+    let declared = body::declared_length(&parts.headers);
+    if declared.is_some_and(|n| n > limits.max_body_bytes) {
+        // Refused on the headers alone. A client waiting for `100 Continue`
+        // sends nothing, and one declaring far more than we would read is cut
+        // off; one already sending a body we can afford to read is read to the
+        // end, so it sees this answer rather than a reset connection.
+        let expects_continue = parts.headers.contains_key(hyper::header::EXPECT);
+        if expects_continue || declared.is_some_and(|n| n - limits.max_body_bytes > allowance) {
+            return closing(asker.answer(too_large));
+        }
+        tokio::spawn(body::drain(incoming, allowance, limits.body_timeout));
+        return asker.answer(too_large);
+    }
+    let bytes = match body::receive(incoming, declared, limits.max_body_bytes, limits.body_timeout).await {
+        Received::Complete(bytes) => bytes,
+        Received::Refused(error, Some(rest)) => {
+            // The counted bytes went over the limit while the client is still
+            // sending: read on in the background so it sees the 413.
+            tokio::spawn(body::drain(rest, allowance, limits.body_timeout));
+            return asker.answer(error);
+        }
+        Received::Refused(error, None) => return closing(asker.answer(error)),
+    };
+    let Ok(permit) = app.slots.clone().try_acquire_owned() else {
+        eprintln!("[{component}] refused: all {} request slots busy", limits.max_concurrent_requests);
+        return asker.answer(HostError::Overloaded { retry_after: OVERLOADED_RETRY_AFTER_SECS });
     };
 
     // Clients must not be able to forge the routing headers.
-    let forged: Vec<HeaderName> =
-        req.headers().keys().filter(|k| k.as_str().starts_with("spin-")).cloned().collect();
+    let forged: Vec<HeaderName> = parts.headers.keys().filter(|k| k.as_str().starts_with("spin-")).cloned().collect();
     for name in forged {
-        req.headers_mut().remove(name);
+        parts.headers.remove(name);
     }
     for (name, value) in spin_headers {
         if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
-            req.headers_mut().insert(n, v);
+            parts.headers.insert(n, v);
         }
     }
-    if req.uri().authority().is_none() {
+    if parts.uri.authority().is_none() {
         if let Ok(uri) = full_url.parse() {
-            *req.uri_mut() = uri;
+            parts.uri = uri;
         }
     }
+    let req = Request::from_parts(parts, Full::new(bytes));
 
-    match run_component(served, req).await {
+    match run_component(&component, served, req, permit, limits).await {
         Ok(resp) => resp,
-        Err(e) => {
-            eprintln!("[{component}] request failed: {e:#}");
-            plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-        }
+        Err(Failure::TimedOut) => asker.answer(HostError::Timeout),
+        Err(Failure::Failed) => asker.answer(HostError::Internal),
     }
 }
 
-async fn run_component(served: &Served, req: Request<Incoming>) -> anyhow::Result<Response<Body>> {
-    let mut store = Store::new(served.pre.engine(), RequestState::new(served.env.clone()));
-    store.set_epoch_deadline(REQUEST_DEADLINE_TICKS);
+/// Asks hyper to close the connection after this answer.
+fn closing(mut resp: Response<Body>) -> Response<Body> {
+    resp.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// Why a guest gave no response (the details are in the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    TimedOut,
+    Failed,
+}
+
+/// The error a guest is stopped with at its wall-clock deadline.
+#[derive(Debug)]
+struct DeadlinePassed;
+
+impl std::fmt::Display for DeadlinePassed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("request ran past its wall-clock limit")
+    }
+}
+
+impl std::error::Error for DeadlinePassed {}
+
+async fn run_component(
+    id: &str,
+    served: &Served,
+    req: Request<Full<Bytes>>,
+    permit: OwnedSemaphorePermit,
+    limits: &Limits,
+) -> Result<Response<Body>, Failure> {
+    let req = req.map(|b| b.map_err(|never: std::convert::Infallible| -> wasmtime_wasi_http::Error { match never {} }));
+    let max_memory = usize::try_from(limits.max_instance_memory).unwrap_or(usize::MAX);
+    let mut store = Store::new(served.pre.engine(), RequestState::new(served.env.clone(), max_memory));
+    store.limiter(|state| &mut state.memory);
+    // One wall-clock deadline covers guest code and host calls alike. Guest
+    // code is interrupted at epoch ticks: it yields to the other requests of
+    // its thread at every tick and traps at the first tick past the deadline
+    // (a guest spinning in a loop would otherwise never let the timer below
+    // run). Host calls (outbound HTTP, SQL, KV) are awaited, so the timer
+    // bounds them.
+    let deadline = std::time::Instant::now() + limits.request_timeout;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        if std::time::Instant::now() >= deadline {
+            Err(DeadlinePassed.into())
+        } else {
+            Ok(UpdateDeadline::Yield(1))
+        }
+    });
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
-    let out = store.data_mut().http().new_response_outparam(sender)?;
+    let prepared: wasmtime::Result<_> = (|| {
+        let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+        let out = store.data_mut().http().new_response_outparam(sender)?;
+        Ok((req, out))
+    })();
+    let (req, out) = match prepared {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("[{id}] request failed: {e:#}");
+            return Err(Failure::Failed);
+        }
+    };
     let pre = served.pre.clone();
+    let id_owned = id.to_owned();
+    let timeout = limits.request_timeout;
 
     // The guest may keep streaming the body after it has sent the headers, so
-    // it runs in its own task.
+    // it runs in its own task, which holds the slot until the guest is done.
     let task = tokio::spawn(async move {
-        let proxy = pre.instantiate_async(&mut store).await?;
-        proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
+        let _permit = permit;
+        let guest = async {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
+        };
+        let outcome = tokio::time::timeout_at(deadline.into(), guest).await;
+        let failure = match outcome {
+            Ok(Ok(())) => return None,
+            Err(_) => {
+                eprintln!("[{id_owned}] request stopped: ran past the {timeout:?} wall-clock limit");
+                Failure::TimedOut
+            }
+            Ok(Err(e)) if e.chain().any(|c| c.is::<DeadlinePassed>()) => {
+                eprintln!("[{id_owned}] request stopped: {e:#}");
+                Failure::TimedOut
+            }
+            Ok(Err(e)) => {
+                let memory = if store.data().memory.reached {
+                    format!(" (the instance reached its memory limit of {max_memory} bytes)")
+                } else {
+                    String::new()
+                };
+                eprintln!("[{id_owned}] request failed{memory}: {e:#}");
+                Failure::Failed
+            }
+        };
+        Some(failure)
     });
 
     match receiver.await {
         Ok(Ok(resp)) => Ok(resp),
-        Ok(Err(code)) => anyhow::bail!("guest answered with an error: {code:?}"),
-        Err(_) => {
-            let e = match task.await {
-                Ok(Ok(())) => anyhow::anyhow!("guest never set a response"),
-                Ok(Err(e)) => e.into(),
-                Err(e) => e.into(),
-            };
-            Err(e)
+        Ok(Err(code)) => {
+            eprintln!("[{id}] request failed: guest answered with an error: {code:?}");
+            Err(Failure::Failed)
         }
+        Err(_) => match task.await {
+            Ok(Some(failure)) => Err(failure),
+            Ok(None) => {
+                eprintln!("[{id}] request failed: guest never set a response");
+                Err(Failure::Failed)
+            }
+            Err(e) => {
+                eprintln!("[{id}] request failed: {e}");
+                Err(Failure::Failed)
+            }
+        },
     }
-}
-
-fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
-    let mut resp = Response::new(
-        Full::new(Bytes::from_static(text.as_bytes())).map_err(|never| match never {}).boxed_unsync(),
-    );
-    *resp.status_mut() = status;
-    resp
 }

@@ -18,10 +18,12 @@ pub struct RequestState {
     pub table: ResourceTable,
     pub hooks: OutboundHooks,
     pub env: Arc<ComponentEnv>,
+    pub memory: MemoryCap,
 }
 
 impl RequestState {
-    pub fn new(env: Arc<ComponentEnv>) -> Self {
+    /// `max_memory`: bytes each linear memory of the instance may grow to.
+    pub fn new(env: Arc<ComponentEnv>, max_memory: usize) -> Self {
         let mut wasi = WasiCtx::builder();
         wasi.stdout(PrefixedOutput::stdout(&env.id)).stderr(PrefixedOutput::stderr(&env.id));
         Self {
@@ -30,7 +32,33 @@ impl RequestState {
             table: ResourceTable::new(),
             hooks: OutboundHooks { env: env.clone() },
             env,
+            memory: MemoryCap { max: max_memory, reached: false },
         }
+    }
+}
+
+/// The per-instance memory limit. Growth past it fails the way the wasm spec
+/// allows (`memory.grow` answers -1, so the guest's allocator reports out of
+/// memory and a Rust guest aborts); the limiter remembers it happened so the
+/// host can say why the request failed.
+pub struct MemoryCap {
+    max: usize,
+    /// A growth was refused because of `max`.
+    pub reached: bool,
+}
+
+impl wasmtime::ResourceLimiter for MemoryCap {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            self.reached = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // Tables are bounded by the pooling allocator's slot size.
+        Ok(true)
     }
 }
 
