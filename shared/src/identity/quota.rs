@@ -28,7 +28,8 @@ pub(crate) const TOTAL_WINDOW: i64 = 900;
 /// parallel starts cannot all squeeze through the same last slot.
 /// PostgreSQL gives no such lock to INSERT … SELECT: there the statement will
 /// need a row lock on the phone first (e.g. `SELECT … FOR UPDATE` on a
-/// per-phone row in the same transaction) — the PostgreSQL port does that.
+/// per-phone row in the same transaction); a PostgreSQL port has to add it
+/// (see docs/identity.md and the "Edge deployment" issue).
 pub(crate) const CREATE_WITHIN_LIMITS: &str = "\
 INSERT INTO otp_challenges \
   (id, phone, channel, purpose, client, full_name, client_ip, code_mac, attempts, \
