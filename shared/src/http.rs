@@ -520,10 +520,13 @@ struct Route<'r> {
 
 /// A small method + path router over closures.
 ///
-/// Routes are tried in the order they were added. The first route whose
-/// method and path match runs; if paths matched but no method did, the answer
-/// is 405 with `Allow` listing the methods of those paths; if no path matched,
-/// 404 `not_found`. Handlers may borrow the component's ports (`'r`).
+/// A path names the resource of the most specific pattern it matches (the
+/// one with the fewest captures; among equals, the first added), so a literal
+/// route such as `/appointments/desk` wins over `/appointments/:id` whatever
+/// the order. The route of that pattern with the request's method runs; if
+/// there is none, `OPTIONS` gets 204 and any other method 405, both with
+/// `Allow` listing the pattern's methods; if no pattern matched, 404
+/// `not_found`. Handlers may borrow the component's ports (`'r`).
 ///
 /// ```
 /// use cds_shared::http::{Request, Response, Router};
@@ -594,14 +597,29 @@ impl<'r> Router<'r> {
         self.route("DELETE", pattern, handler)
     }
 
-    /// Runs the matching handler (see the type's docs for 404/405).
+    /// Runs the matching handler (see the type's docs for 404/405/OPTIONS).
     pub fn dispatch(&self, req: &Request) -> Result<Response, ApiError> {
-        let mut allowed: Vec<String> = Vec::new();
+        // The resource a path names is the most specific pattern it matches:
+        // `/appointments/desk` is the desk, not appointment "desk", so the
+        // methods of `/appointments/:id` neither run for it nor appear in its
+        // `Allow`. Among equally specific patterns the first added wins.
+        let mut best: Option<(usize, &'static str)> = None;
         for route in &self.routes {
-            let Some(values) = match_path(route.pattern, &req.path) else {
+            if match_path(route.pattern, &req.path).is_none() {
                 continue;
-            };
+            }
+            let captures = capture_names(route.pattern).count();
+            if best.map_or(true, |(fewest, _)| captures < fewest) {
+                best = Some((captures, route.pattern));
+            }
+        }
+        let Some((_, pattern)) = best else {
+            return Err(ApiError::not_found());
+        };
+        let mut allowed: Vec<String> = Vec::new();
+        for route in self.routes.iter().filter(|r| r.pattern == pattern) {
             if route.method == req.method {
+                let values = match_path(route.pattern, &req.path).unwrap_or_default();
                 let params = Params {
                     pairs: capture_names(route.pattern).zip(values).collect(),
                 };
@@ -611,11 +629,12 @@ impl<'r> Router<'r> {
                 allowed.push(route.method.to_owned());
             }
         }
-        if allowed.is_empty() {
-            Err(ApiError::not_found())
-        } else {
-            Err(ApiError::MethodNotAllowed { allow: allowed })
+        // RFC 9110 §9.3.7: OPTIONS asks which methods a resource supports.
+        // Unless a route handles it, the answer is 204 with that `Allow`.
+        if req.method == "OPTIONS" {
+            return Ok(Response::no_content().with_header("allow", &allowed.join(", ")));
         }
+        Err(ApiError::MethodNotAllowed { allow: allowed })
     }
 }
 
@@ -1155,6 +1174,54 @@ mod tests {
             Some(ApiError::MethodNotAllowed {
                 allow: vec!["GET".into(), "PATCH".into()]
             })
+        );
+    }
+
+    #[test]
+    fn router_prefers_a_literal_route_to_a_capture_whatever_the_order() {
+        let router = Router::new()
+            .get("/api/v1/appointments/:id", |_r, p| {
+                Ok(Response::json(200, &json!({"id": p.get("id")?})))
+            })
+            .delete("/api/v1/appointments/:id", |_r, _p| {
+                Ok(Response::no_content())
+            })
+            .get("/api/v1/appointments/desk", |_r, _p| {
+                Ok(Response::json(200, &json!("desk")))
+            });
+        let desk = router.dispatch(&Request::from_uri("GET", "/api/v1/appointments/desk"));
+        assert_eq!(desk.map(|r| body_json(&r)), Ok(json!("desk")));
+        // The desk is not appointment "desk": DELETE is not one of its methods.
+        let err = router
+            .dispatch(&Request::from_uri("DELETE", "/api/v1/appointments/desk"))
+            .err();
+        assert_eq!(
+            err,
+            Some(ApiError::MethodNotAllowed {
+                allow: vec!["GET".into()]
+            })
+        );
+        let one = router.dispatch(&Request::from_uri("GET", "/api/v1/appointments/a1"));
+        assert_eq!(one.map(|r| body_json(&r)), Ok(json!({"id":"a1"})));
+    }
+
+    #[test]
+    fn router_answers_options_with_the_allowed_methods() {
+        let router = Router::new()
+            .get("/api/v1/me", |_r, _p| Ok(Response::no_content()))
+            .patch("/api/v1/me", |_r, _p| Ok(Response::no_content()))
+            .get("/api/v1/:any", |_r, _p| Ok(Response::no_content()))
+            .post("/api/v1/:any", |_r, _p| Ok(Response::no_content()));
+        let resp = router.dispatch(&Request::from_uri("OPTIONS", "/api/v1/me"));
+        let resp = resp.unwrap_or_else(|e| Response::from_error(&e, Lang::En));
+        assert_eq!(resp.status, 204);
+        assert_eq!(resp.header("allow"), Some("GET, PATCH"));
+        assert!(resp.body.is_empty());
+        assert_eq!(
+            router
+                .dispatch(&Request::from_uri("OPTIONS", "/api/v1/a/b"))
+                .err(),
+            Some(ApiError::not_found())
         );
     }
 
