@@ -307,7 +307,8 @@ fn has_content_type(req: &Request, media_type: &str) -> bool {
 /// * `content-type` not `application/json` (parameters allowed) → 415
 /// * body over 64 KiB → 413
 /// * not UTF-8, not JSON, or trailing garbage → 400 `bad_request`
-/// * valid JSON of the wrong shape → 422 `validation_failed`, with the
+/// * valid JSON that is not an object (every body of this API is one), or an
+///   object of the wrong shape → 422 `validation_failed`, with the
 ///   offending field's path (`citizen.phone`, `items[2].qty`, or `body` for
 ///   the top level) in `fields`
 /// * a [`crate::phone::Phone`] field that does not parse → 422 `invalid_phone`
@@ -324,6 +325,7 @@ pub fn json_body_with_limit<T: DeserializeOwned>(req: &Request, limit: usize) ->
     if req.body.len() > limit {
         return Err(ApiError::PayloadTooLarge { limit });
     }
+    require_object(&req.body)?;
     let mut de = serde_json::Deserializer::from_slice(&req.body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -331,6 +333,19 @@ pub fn json_body_with_limit<T: DeserializeOwned>(req: &Request, limit: usize) ->
     })?;
     de.end().map_err(|err| json_error(".", err))?;
     Ok(value)
+}
+
+/// Serde reads a struct from an array too (`[null, null]` fills the first two
+/// fields in order), so a body that is not an object could pass for one.
+/// Every JSON body of this API is an object (the OpenAPI document): anything
+/// else that is well-formed JSON → 422 on `body`; malformed JSON stays 400.
+fn require_object(body: &[u8]) -> Result<(), ApiError> {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return Ok(());
+    }
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|err| json_error(".", err))?;
+    Err(ApiError::invalid_field("body", "must be a JSON object"))
 }
 
 fn json_error(path: &str, err: serde_json::Error) -> ApiError {
@@ -924,10 +939,10 @@ mod tests {
 
     #[test]
     fn refuses_json_bodies_over_64_kib() {
-        let at_limit = format!("\"{}\"", "a".repeat(MAX_JSON_BYTES - 2));
-        assert!(json_body::<String>(&json_req(&at_limit)).is_ok());
-        let over = format!("\"{}\"", "a".repeat(MAX_JSON_BYTES - 1));
-        let err = json_body::<String>(&json_req(&over)).err();
+        let at_limit = format!("{{\"a\":\"{}\"}}", "a".repeat(MAX_JSON_BYTES - 8));
+        assert!(json_body::<Value>(&json_req(&at_limit)).is_ok());
+        let over = format!("{{\"a\":\"{}\"}}", "a".repeat(MAX_JSON_BYTES - 7));
+        let err = json_body::<Value>(&json_req(&over)).err();
         assert_eq!(err, Some(ApiError::PayloadTooLarge { limit: 65_536 }));
     }
 
@@ -966,6 +981,19 @@ mod tests {
                 .map(|e| e.status()),
             Some(400)
         );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused_even_if_serde_would_read_it() {
+        // `[null, null]` deserializes into a struct whose first two fields are
+        // optional: it must not pass for `{}` (schemathesis found PATCH
+        // /api/v1/me accepting it).
+        for body in ["[\"0905123456\", \"sms\"]", "[null, null]", "\"x\"", "1", "null", " []"] {
+            let err = json_body::<Signup>(&json_req(body)).err();
+            assert_eq!(err.as_ref().map(ApiError::status), Some(422), "{body}");
+            assert!(err.is_some_and(|e| e.fields().contains_key("body")), "{body}");
+        }
+        assert!(json_body::<Signup>(&json_req(" \n{\"phone\":\"1\",\"channel\":\"sms\"}")).is_ok());
     }
 
     #[test]

@@ -258,3 +258,28 @@ fn an_over_long_request_id_is_replaced_as_the_document_says() {
     assert!(param["schema"].get("maxLength").is_none(), "{param}");
     assert!(param["description"].as_str().unwrap().contains("replaced"), "{param}");
 }
+
+#[test]
+fn a_json_body_that_is_not_an_object_is_refused() {
+    // Serde would read `[null, null]` as the first two fields of the profile
+    // patch; the API takes only objects (schemathesis found this).
+    let host = HostBuilder::app().start();
+    let token = e2e::session::login(&host, "+84905111202");
+    for body in ["[null, null]", "[\"An\"]", "\"An\"", "7"] {
+        let resp = host.send(
+            host.request(Method::PATCH, "/api/v1/me")
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(body),
+        );
+        assert_eq!(resp.status, 422, "{body}: {}", resp.text());
+        assert!(resp.json()["error"]["fields"]["body"].is_string(), "{body}: {}", resp.text());
+    }
+    let malformed = host.send(
+        host.request(Method::PATCH, "/api/v1/me")
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body("[1,"),
+    );
+    assert_eq!(malformed.status, 400, "{}", malformed.text());
+}
