@@ -273,7 +273,9 @@ def main() -> int:
             ]
             print("schemathesis:", " ".join(cmd), flush=True)
             print(f"edge-host log: {log_path}", flush=True)
-            status = subprocess.call(cmd, env=env)
+            # Schemathesis keeps a cache (failures to replay first) in its
+            # working directory: the report dir, not the checkout.
+            status = subprocess.call(cmd, env=env, cwd=report_dir)
             if not sessions_survived(api, creds) and status == 0:
                 status = 1
             return status
