@@ -315,7 +315,8 @@ fn has_content_type(req: &Request, media_type: &str) -> bool {
 /// * `content-type` not `application/json` (parameters allowed) → 415
 /// * body over 64 KiB → 413
 /// * not UTF-8, not JSON, or trailing garbage → 400 `bad_request`
-/// * valid JSON of the wrong shape → 422 `validation_failed`, with the
+/// * valid JSON that is not an object (every body of this API is one), or an
+///   object of the wrong shape → 422 `validation_failed`, with the
 ///   offending field's path (`citizen.phone`, `items[2].qty`, or `body` for
 ///   the top level) in `fields`
 /// * a [`crate::phone::Phone`] field that does not parse → 422 `invalid_phone`
@@ -332,6 +333,7 @@ pub fn json_body_with_limit<T: DeserializeOwned>(req: &Request, limit: usize) ->
     if req.body.len() > limit {
         return Err(ApiError::PayloadTooLarge { limit });
     }
+    require_object(&req.body)?;
     let mut de = serde_json::Deserializer::from_slice(&req.body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -339,6 +341,19 @@ pub fn json_body_with_limit<T: DeserializeOwned>(req: &Request, limit: usize) ->
     })?;
     de.end().map_err(|err| json_error(".", err))?;
     Ok(value)
+}
+
+/// Serde reads a struct from an array too (`[null, null]` fills the first two
+/// fields in order), so a body that is not an object could pass for one.
+/// Every JSON body of this API is an object (the OpenAPI document): anything
+/// else that is well-formed JSON → 422 on `body`; malformed JSON stays 400.
+fn require_object(body: &[u8]) -> Result<(), ApiError> {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return Ok(());
+    }
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|err| json_error(".", err))?;
+    Err(ApiError::invalid_field("body", "must be a JSON object"))
 }
 
 fn json_error(path: &str, err: serde_json::Error) -> ApiError {
@@ -528,10 +543,13 @@ struct Route<'r> {
 
 /// A small method + path router over closures.
 ///
-/// Routes are tried in the order they were added. The first route whose
-/// method and path match runs; if paths matched but no method did, the answer
-/// is 405 with `Allow` listing the methods of those paths; if no path matched,
-/// 404 `not_found`. Handlers may borrow the component's ports (`'r`).
+/// A path names the resource of the most specific pattern it matches (the
+/// one with the fewest captures; among equals, the first added), so a literal
+/// route such as `/appointments/desk` wins over `/appointments/:id` whatever
+/// the order. The route of that pattern with the request's method runs; if
+/// there is none, `OPTIONS` gets 204 and any other method 405, both with
+/// `Allow` listing the pattern's methods; if no pattern matched, 404
+/// `not_found`. Handlers may borrow the component's ports (`'r`).
 ///
 /// ```
 /// use cds_shared::http::{Request, Response, Router};
@@ -602,14 +620,29 @@ impl<'r> Router<'r> {
         self.route("DELETE", pattern, handler)
     }
 
-    /// Runs the matching handler (see the type's docs for 404/405).
+    /// Runs the matching handler (see the type's docs for 404/405/OPTIONS).
     pub fn dispatch(&self, req: &Request) -> Result<Response, ApiError> {
-        let mut allowed: Vec<String> = Vec::new();
+        // The resource a path names is the most specific pattern it matches:
+        // `/appointments/desk` is the desk, not appointment "desk", so the
+        // methods of `/appointments/:id` neither run for it nor appear in its
+        // `Allow`. Among equally specific patterns the first added wins.
+        let mut best: Option<(usize, &'static str)> = None;
         for route in &self.routes {
-            let Some(values) = match_path(route.pattern, &req.path) else {
+            if match_path(route.pattern, &req.path).is_none() {
                 continue;
-            };
+            }
+            let captures = capture_names(route.pattern).count();
+            if best.map_or(true, |(fewest, _)| captures < fewest) {
+                best = Some((captures, route.pattern));
+            }
+        }
+        let Some((_, pattern)) = best else {
+            return Err(ApiError::not_found());
+        };
+        let mut allowed: Vec<String> = Vec::new();
+        for route in self.routes.iter().filter(|r| r.pattern == pattern) {
             if route.method == req.method {
+                let values = match_path(route.pattern, &req.path).unwrap_or_default();
                 let params = Params {
                     pairs: capture_names(route.pattern).zip(values).collect(),
                 };
@@ -619,11 +652,12 @@ impl<'r> Router<'r> {
                 allowed.push(route.method.to_owned());
             }
         }
-        if allowed.is_empty() {
-            Err(ApiError::not_found())
-        } else {
-            Err(ApiError::MethodNotAllowed { allow: allowed })
+        // RFC 9110 §9.3.7: OPTIONS asks which methods a resource supports.
+        // Unless a route handles it, the answer is 204 with that `Allow`.
+        if req.method == "OPTIONS" {
+            return Ok(Response::no_content().with_header("allow", &allowed.join(", ")));
         }
+        Err(ApiError::MethodNotAllowed { allow: allowed })
     }
 }
 
@@ -913,10 +947,10 @@ mod tests {
 
     #[test]
     fn refuses_json_bodies_over_64_kib() {
-        let at_limit = format!("\"{}\"", "a".repeat(MAX_JSON_BYTES - 2));
-        assert!(json_body::<String>(&json_req(&at_limit)).is_ok());
-        let over = format!("\"{}\"", "a".repeat(MAX_JSON_BYTES - 1));
-        let err = json_body::<String>(&json_req(&over)).err();
+        let at_limit = format!("{{\"a\":\"{}\"}}", "a".repeat(MAX_JSON_BYTES - 8));
+        assert!(json_body::<Value>(&json_req(&at_limit)).is_ok());
+        let over = format!("{{\"a\":\"{}\"}}", "a".repeat(MAX_JSON_BYTES - 7));
+        let err = json_body::<Value>(&json_req(&over)).err();
         assert_eq!(err, Some(ApiError::PayloadTooLarge { limit: 65_536 }));
     }
 
@@ -955,6 +989,19 @@ mod tests {
                 .map(|e| e.status()),
             Some(400)
         );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused_even_if_serde_would_read_it() {
+        // `[null, null]` deserializes into a struct whose first two fields are
+        // optional: it must not pass for `{}` (schemathesis found PATCH
+        // /api/v1/me accepting it).
+        for body in ["[\"0905123456\", \"sms\"]", "[null, null]", "\"x\"", "1", "null", " []"] {
+            let err = json_body::<Signup>(&json_req(body)).err();
+            assert_eq!(err.as_ref().map(ApiError::status), Some(422), "{body}");
+            assert!(err.is_some_and(|e| e.fields().contains_key("body")), "{body}");
+        }
+        assert!(json_body::<Signup>(&json_req(" \n{\"phone\":\"1\",\"channel\":\"sms\"}")).is_ok());
     }
 
     #[test]
@@ -1163,6 +1210,54 @@ mod tests {
             Some(ApiError::MethodNotAllowed {
                 allow: vec!["GET".into(), "PATCH".into()]
             })
+        );
+    }
+
+    #[test]
+    fn router_prefers_a_literal_route_to_a_capture_whatever_the_order() {
+        let router = Router::new()
+            .get("/api/v1/appointments/:id", |_r, p| {
+                Ok(Response::json(200, &json!({"id": p.get("id")?})))
+            })
+            .delete("/api/v1/appointments/:id", |_r, _p| {
+                Ok(Response::no_content())
+            })
+            .get("/api/v1/appointments/desk", |_r, _p| {
+                Ok(Response::json(200, &json!("desk")))
+            });
+        let desk = router.dispatch(&Request::from_uri("GET", "/api/v1/appointments/desk"));
+        assert_eq!(desk.map(|r| body_json(&r)), Ok(json!("desk")));
+        // The desk is not appointment "desk": DELETE is not one of its methods.
+        let err = router
+            .dispatch(&Request::from_uri("DELETE", "/api/v1/appointments/desk"))
+            .err();
+        assert_eq!(
+            err,
+            Some(ApiError::MethodNotAllowed {
+                allow: vec!["GET".into()]
+            })
+        );
+        let one = router.dispatch(&Request::from_uri("GET", "/api/v1/appointments/a1"));
+        assert_eq!(one.map(|r| body_json(&r)), Ok(json!({"id":"a1"})));
+    }
+
+    #[test]
+    fn router_answers_options_with_the_allowed_methods() {
+        let router = Router::new()
+            .get("/api/v1/me", |_r, _p| Ok(Response::no_content()))
+            .patch("/api/v1/me", |_r, _p| Ok(Response::no_content()))
+            .get("/api/v1/:any", |_r, _p| Ok(Response::no_content()))
+            .post("/api/v1/:any", |_r, _p| Ok(Response::no_content()));
+        let resp = router.dispatch(&Request::from_uri("OPTIONS", "/api/v1/me"));
+        let resp = resp.unwrap_or_else(|e| Response::from_error(&e, Lang::En));
+        assert_eq!(resp.status, 204);
+        assert_eq!(resp.header("allow"), Some("GET, PATCH"));
+        assert!(resp.body.is_empty());
+        assert_eq!(
+            router
+                .dispatch(&Request::from_uri("OPTIONS", "/api/v1/a/b"))
+                .err(),
+            Some(ApiError::not_found())
         );
     }
 

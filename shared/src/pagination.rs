@@ -34,7 +34,10 @@ use crate::http::Request;
 
 /// Items per page when `?limit=` is absent.
 pub const DEFAULT_LIMIT: u32 = 20;
-/// Largest page; larger requested limits are lowered to this.
+/// Largest page (SPEC §4). A larger `?limit=` is refused with 422 rather than
+/// quietly lowered: the OpenAPI document states the maximum, and a client that
+/// asks for 500 items and silently gets 100 may take the short page for the
+/// whole list.
 pub const MAX_LIMIT: u32 = 100;
 /// Cursors longer than this are refused before decoding: ours are a few
 /// dozen characters, and decoding costs memory proportional to length.
@@ -69,7 +72,7 @@ pub struct PageOf<T> {
 impl Page {
     /// Reads `?limit=` and `?cursor=`.
     ///
-    /// `limit` absent → 20; above 100 → 100; empty, zero, negative or not a
+    /// `limit` absent → 20; empty, zero, above 100, negative or not a
     /// number → 422 `validation_failed` on `limit`. An empty `cursor` means
     /// the first page; a cursor that cannot be decoded at all → 422 on
     /// `cursor` (its content is checked by [`Page::after`]).
@@ -130,12 +133,9 @@ fn parse_limit(raw: &str) -> Option<u32> {
     if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    // All digits: only overflow can fail, and that is simply "very large".
-    let n: u64 = raw.parse().unwrap_or(u64::MAX);
-    if n == 0 {
-        return None;
-    }
-    Some(u32::try_from(n.min(u64::from(MAX_LIMIT))).unwrap_or(MAX_LIMIT))
+    // All digits: only overflow can fail, and that is simply too large.
+    let n: u32 = raw.parse().ok()?;
+    (1..=MAX_LIMIT).contains(&n).then_some(n)
 }
 
 /// Encodes a cursor key as base64url (no padding) JSON.
@@ -199,13 +199,19 @@ mod tests {
     }
 
     #[test]
-    fn reads_limit_and_caps_it_at_one_hundred() {
+    fn reads_limits_from_one_to_one_hundred() {
         assert_eq!(limit("limit=1"), Some(1));
         assert_eq!(limit("limit=50"), Some(50));
         assert_eq!(limit("limit=100"), Some(100));
-        assert_eq!(limit("limit=101"), Some(100));
-        assert_eq!(limit("limit=99999999999999999999999"), Some(100));
         assert_eq!(limit("limit=007"), Some(7));
+        assert_eq!(limit("limit=%20100%20"), Some(100));
+    }
+
+    #[test]
+    fn refuses_limits_above_the_documented_maximum() {
+        for q in ["limit=101", "limit=4294967296", "limit=99999999999999999999999"] {
+            assert_eq!(field_error(page(q)).as_deref(), Some("limit"), "{q}");
+        }
     }
 
     #[test]
