@@ -229,6 +229,7 @@ fn dev_mode_serves_with_short_secrets() {
     let host = HostBuilder::app().var("token_secret", "dev").var("qr_secret", "dev").start();
     assert_eq!(host.get("/api/v1/health").status, 200);
     assert_eq!(host.get("/api/v1/appointments/services").status, 200);
+}
 
 // What schemathesis (scripts/schemathesis) found, pinned down: each test
 // failed before its fix. docs/api.md has the decisions.
