@@ -126,8 +126,8 @@ kioskTest('books an appointment, shows the ticket with its QR, and checks the ti
   allowFailedRequests: [
     // Checking in from a signed-out kiosk: the API wants a kiosk session.
     { status: 401, path: '/api/v1/appointments/checkin' },
-    // The same ticket a second time.
-    { status: 409, path: '/api/v1/appointments/checkin' },
+    // The same ticket a second time: the kiosk's one refusal, 422 checkin_failed.
+    { status: 422, path: '/api/v1/appointments/checkin' },
   ],
 }, async (page) => {
   const owner = freshPhone();
