@@ -29,5 +29,6 @@ fn main() {
         }
     }
     let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("openapi.json");
-    std::fs::write(out, serde_json::to_string(&doc).expect("serialize")).expect("write openapi.json");
+    std::fs::write(out, serde_json::to_string(&doc).expect("serialize"))
+        .expect("write openapi.json");
 }

@@ -16,7 +16,9 @@ use crate::ports::{Clock, Sql, SqlValue, StoreError};
 pub mod keys;
 pub mod officials;
 
-pub use keys::{create_issuer, create_issuer_with_scopes, create_kiosk, default_issuer_scopes, issuer_scopes};
+pub use keys::{
+    create_issuer, create_issuer_with_scopes, create_kiosk, default_issuer_scopes, issuer_scopes,
+};
 pub use officials::{deactivate_official, AccountRef, Deactivation};
 
 const NAME_MAX_CHARS: usize = 200;
@@ -28,7 +30,10 @@ pub enum AdminError {
     /// A field failed validation (422). `reason` is a stable code:
     /// `required`, `too_short`, `too_long`, `format`, `control_characters`,
     /// `unknown_value`.
-    Invalid { field: &'static str, reason: &'static str },
+    Invalid {
+        field: &'static str,
+        reason: &'static str,
+    },
     /// Something with this `field` (the code) already exists (409).
     Conflict { field: &'static str },
     /// The referenced unit does not exist (422 on field `unit`).
@@ -40,7 +45,9 @@ pub enum AdminError {
 impl fmt::Display for AdminError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AdminError::Invalid { field, reason } => write!(f, "field `{field}` is invalid: {reason}"),
+            AdminError::Invalid { field, reason } => {
+                write!(f, "field `{field}` is invalid: {reason}")
+            }
             AdminError::Conflict { field } => write!(f, "`{field}` is already taken"),
             AdminError::UnknownUnit => write!(f, "unknown unit"),
             AdminError::Store(e) => write!(f, "{e}"),
@@ -66,7 +73,10 @@ pub fn validate_code(field: &'static str, code: &str) -> Result<String, AdminErr
     if code.is_empty() {
         return Err(invalid(field, "required"));
     }
-    if !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
+    if !code
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    {
         return Err(invalid(field, "format"));
     }
     match code.len() {
@@ -97,7 +107,10 @@ fn is_constraint(e: &StoreError) -> bool {
 }
 
 fn exists(sql: &dyn Sql, table: &str, code: &str) -> Result<bool, StoreError> {
-    let rows = sql.execute(&format!("SELECT 1 FROM {table} WHERE code = ? LIMIT 1"), &[code.into()])?;
+    let rows = sql.execute(
+        &format!("SELECT 1 FROM {table} WHERE code = ? LIMIT 1"),
+        &[code.into()],
+    )?;
     Ok(!rows.is_empty())
 }
 
@@ -129,7 +142,12 @@ pub struct Unit {
     pub created_at: i64,
 }
 
-pub fn create_unit(sql: &dyn Sql, clock: &dyn Clock, code: &str, name: &str) -> Result<Unit, AdminError> {
+pub fn create_unit(
+    sql: &dyn Sql,
+    clock: &dyn Clock,
+    code: &str,
+    name: &str,
+) -> Result<Unit, AdminError> {
     let code = validate_code("code", code)?;
     let name = normalize_text("name", name, NAME_MAX_CHARS)?;
     let created_at = clock.now();
@@ -137,11 +155,19 @@ pub fn create_unit(sql: &dyn Sql, clock: &dyn Clock, code: &str, name: &str) -> 
         sql,
         "INSERT INTO units (code, name, created_at) VALUES (?, ?, ?) \
          ON CONFLICT (code) DO NOTHING RETURNING code",
-        &[code.as_str().into(), name.as_str().into(), SqlValue::Integer(created_at)],
+        &[
+            code.as_str().into(),
+            name.as_str().into(),
+            SqlValue::Integer(created_at),
+        ],
         "units",
         &code,
     )?;
-    Ok(Unit { code, name, created_at })
+    Ok(Unit {
+        code,
+        name,
+        created_at,
+    })
 }
 
 /// What a service is: a hospital desk or a public-service counter.
@@ -189,7 +215,11 @@ pub struct Service {
     pub created_at: i64,
 }
 
-pub fn create_service(sql: &dyn Sql, clock: &dyn Clock, new: &NewService<'_>) -> Result<Service, AdminError> {
+pub fn create_service(
+    sql: &dyn Sql,
+    clock: &dyn Clock,
+    new: &NewService<'_>,
+) -> Result<Service, AdminError> {
     let code = validate_code("code", new.code)?;
     let name = normalize_text("name", new.name, NAME_MAX_CHARS)?;
     let kind = ServiceKind::parse(new.kind).ok_or_else(|| invalid("kind", "unknown_value"))?;
@@ -213,7 +243,14 @@ pub fn create_service(sql: &dyn Sql, clock: &dyn Clock, new: &NewService<'_>) ->
         "services",
         &code,
     )?;
-    Ok(Service { code, name, kind, unit_code, address, created_at })
+    Ok(Service {
+        code,
+        name,
+        kind,
+        unit_code,
+        address,
+        created_at,
+    })
 }
 
 /// A feedback / complaint category and the unit that handles it.
@@ -251,7 +288,12 @@ pub fn create_feedback_category(
         "feedback_categories",
         &code,
     )?;
-    Ok(FeedbackCategory { code, name, unit_code, created_at })
+    Ok(FeedbackCategory {
+        code,
+        name,
+        unit_code,
+        created_at,
+    })
 }
 
 #[cfg(test)]
@@ -262,7 +304,10 @@ mod tests {
     use crate::audit::test_support::{FakeClock, SeqRandom, TestDb, MIGRATION_0003};
 
     fn setup() -> (TestDb, FakeClock) {
-        (crate::apikey::test_support::key_db(), FakeClock::at(1_700_000_000))
+        (
+            crate::apikey::test_support::key_db(),
+            FakeClock::at(1_700_000_000),
+        )
     }
 
     #[test]
@@ -279,7 +324,9 @@ mod tests {
         let nfd: String = nfd.nfd().collect();
         let unit = create_unit(&db, &clock, "ubnd-dn", &nfd).unwrap();
         assert_eq!(unit.name, "Ủy ban Đà Nẵng");
-        let rows = db.execute("SELECT name FROM units WHERE code = 'ubnd-dn'", &[]).unwrap();
+        let rows = db
+            .execute("SELECT name FROM units WHERE code = 'ubnd-dn'", &[])
+            .unwrap();
         assert_eq!(rows.rows[0][0].as_str(), Some("Ủy ban Đà Nẵng"));
     }
 
@@ -307,7 +354,10 @@ mod tests {
         for (code, reason) in cases {
             assert_eq!(
                 create_unit(&db, &clock, code, "Tên"),
-                Err(AdminError::Invalid { field: "code", reason }),
+                Err(AdminError::Invalid {
+                    field: "code",
+                    reason
+                }),
                 "{code}"
             );
         }
@@ -321,12 +371,18 @@ mod tests {
         for (name, reason) in [("   ", "required"), ("a\u{0007}b", "control_characters")] {
             assert_eq!(
                 create_unit(&db, &clock, "u1", name),
-                Err(AdminError::Invalid { field: "name", reason })
+                Err(AdminError::Invalid {
+                    field: "name",
+                    reason
+                })
             );
         }
         assert_eq!(
             create_unit(&db, &clock, "u1", &"ẵ".repeat(201)),
-            Err(AdminError::Invalid { field: "name", reason: "too_long" })
+            Err(AdminError::Invalid {
+                field: "name",
+                reason: "too_long"
+            })
         );
         assert!(create_unit(&db, &clock, "u1", &"ẵ".repeat(200)).is_ok());
     }
@@ -338,7 +394,9 @@ mod tests {
         let (issuer, key) = create_issuer(&db, &rng, &clock, "so-tu-phap", "Sở Tư pháp").unwrap();
         assert!(key.starts_with("iss_"));
         assert_eq!(issuer.key_prefix, key[..12]);
-        let stored = db.execute("SELECT key_hash, key_prefix FROM issuers", &[]).unwrap();
+        let stored = db
+            .execute("SELECT key_hash, key_prefix FROM issuers", &[])
+            .unwrap();
         let row = &stored.rows[0];
         assert_ne!(row[0].as_str(), Some(key.as_str()));
         assert!(!row.iter().any(|v| v.as_str() == Some(key.as_str())));
@@ -352,7 +410,8 @@ mod tests {
     #[test]
     fn revoked_issuer_key_no_longer_authenticates() {
         let (db, clock) = setup();
-        let (_, key) = create_issuer(&db, &SeqRandom::new(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
+        let (_, key) =
+            create_issuer(&db, &SeqRandom::new(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
         assert!(revoke_issuer(&db, &clock, "so-gtvt").unwrap());
         assert!(!revoke_issuer(&db, &clock, "so-gtvt").unwrap());
         assert_eq!(find_issuer_by_key(&db, &key).unwrap(), None);
@@ -382,23 +441,43 @@ mod tests {
     #[test]
     fn service_needs_an_existing_unit_and_a_known_kind() {
         let (db, clock) = setup();
-        assert_eq!(create_service(&db, &clock, &hospital("so-yte")), Err(AdminError::UnknownUnit));
+        assert_eq!(
+            create_service(&db, &clock, &hospital("so-yte")),
+            Err(AdminError::UnknownUnit)
+        );
         create_unit(&db, &clock, "so-yte", "Sở Y tế").unwrap();
         let svc = create_service(&db, &clock, &hospital("so-yte")).unwrap();
-        assert_eq!((svc.kind, svc.unit_code.as_str()), (ServiceKind::Health, "so-yte"));
+        assert_eq!(
+            (svc.kind, svc.unit_code.as_str()),
+            (ServiceKind::Health, "so-yte")
+        );
         assert_eq!(
             create_service(&db, &clock, &hospital("so-yte")),
             Err(AdminError::Conflict { field: "code" })
         );
-        let bad_kind = NewService { code: "x1", kind: "hospital", ..hospital("so-yte") };
+        let bad_kind = NewService {
+            code: "x1",
+            kind: "hospital",
+            ..hospital("so-yte")
+        };
         assert_eq!(
             create_service(&db, &clock, &bad_kind),
-            Err(AdminError::Invalid { field: "kind", reason: "unknown_value" })
+            Err(AdminError::Invalid {
+                field: "kind",
+                reason: "unknown_value"
+            })
         );
-        let no_address = NewService { code: "x2", address: " ", ..hospital("so-yte") };
+        let no_address = NewService {
+            code: "x2",
+            address: " ",
+            ..hospital("so-yte")
+        };
         assert_eq!(
             create_service(&db, &clock, &no_address),
-            Err(AdminError::Invalid { field: "address", reason: "required" })
+            Err(AdminError::Invalid {
+                field: "address",
+                reason: "required"
+            })
         );
     }
 
@@ -411,10 +490,14 @@ mod tests {
         );
         assert_eq!(
             create_feedback_category(&db, &clock, "moi-truong", "Môi trường", "SO"),
-            Err(AdminError::Invalid { field: "unit", reason: "format" })
+            Err(AdminError::Invalid {
+                field: "unit",
+                reason: "format"
+            })
         );
         create_unit(&db, &clock, "so-tnmt", "Sở Tài nguyên và Môi trường").unwrap();
-        let cat = create_feedback_category(&db, &clock, "moi-truong", "Môi trường", "so-tnmt").unwrap();
+        let cat =
+            create_feedback_category(&db, &clock, "moi-truong", "Môi trường", "so-tnmt").unwrap();
         assert_eq!(cat.name, "Môi trường");
         assert_eq!(
             create_feedback_category(&db, &clock, "moi-truong", "Khác", "so-tnmt"),

@@ -19,15 +19,16 @@ use subtle::ConstantTimeEq;
 use crate::ports::{Clock, Random, Sql, StoreError};
 
 mod holder;
+#[cfg(test)]
+mod key_tests;
 mod manage;
 mod scope;
 #[cfg(test)]
 pub(crate) mod test_support;
-#[cfg(test)]
-mod key_tests;
 
 pub use holder::{
-    authorize, check_key, find_key, record_use, KeyCheck, KeyHolder, KeyRefused, KEY_SCOPE, LAST_USED_GRANULARITY_SECONDS,
+    authorize, check_key, find_key, record_use, KeyCheck, KeyHolder, KeyRefused, KEY_SCOPE,
+    LAST_USED_GRANULARITY_SECONDS,
 };
 pub use manage::{get_key, list_keys, revoke_key, KeyInfo};
 pub use scope::{parse_scope_list, Scope, ScopeListError, Scopes};
@@ -61,7 +62,13 @@ pub fn generate(rng: &dyn Random, prefix: &str) -> (String, KeyHash) {
     let plaintext = format!("{prefix}_{body}");
     let display_prefix = format!("{prefix}_{}", &body[..DISPLAY_BODY_CHARS.min(body.len())]);
     let hash = hash_key(&plaintext);
-    (plaintext, KeyHash { hash, display_prefix })
+    (
+        plaintext,
+        KeyHash {
+            hash,
+            display_prefix,
+        },
+    )
 }
 
 /// Lowercase hex SHA-256 of a plaintext key.
@@ -75,16 +82,24 @@ pub fn hash_key(plaintext: &str) -> String {
 /// Whether `plaintext` has the shape of a key with `prefix` (cheap check
 /// before any hashing or database work).
 pub fn is_well_formed(plaintext: &str, prefix: &str) -> bool {
-    let Some(body) = plaintext.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) else {
+    let Some(body) = plaintext
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix('_'))
+    else {
         return false;
     };
     body.len() == KEY_BODY_CHARS
-        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Compares a presented key against a stored hash in constant time.
 pub fn key_matches(plaintext: &str, stored_hash: &str) -> bool {
-    hash_key(plaintext).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+    hash_key(plaintext)
+        .as_bytes()
+        .ct_eq(stored_hash.as_bytes())
+        .into()
 }
 
 /// An issuer agency or partner app.

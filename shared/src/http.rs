@@ -326,7 +326,10 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
 
 /// [`json_body`] with another size limit, for the few routes whose JSON
 /// legitimately carries a file (an issuer's `content_base64`, SPEC §7.3).
-pub fn json_body_with_limit<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T, ApiError> {
+pub fn json_body_with_limit<T: DeserializeOwned>(
+    req: &Request,
+    limit: usize,
+) -> Result<T, ApiError> {
     if !has_content_type(req, JSON) {
         return Err(ApiError::UnsupportedMediaType { expected: &[JSON] });
     }
@@ -351,7 +354,8 @@ fn require_object(body: &[u8]) -> Result<(), ApiError> {
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Ok(());
     }
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::bad_request("body is not valid UTF-8"))?;
     serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|err| json_error(".", err))?;
     Err(ApiError::invalid_field("body", "must be a JSON object"))
 }
@@ -996,10 +1000,20 @@ mod tests {
         // `[null, null]` deserializes into a struct whose first two fields are
         // optional: it must not pass for `{}` (schemathesis found PATCH
         // /api/v1/me accepting it).
-        for body in ["[\"0905123456\", \"sms\"]", "[null, null]", "\"x\"", "1", "null", " []"] {
+        for body in [
+            "[\"0905123456\", \"sms\"]",
+            "[null, null]",
+            "\"x\"",
+            "1",
+            "null",
+            " []",
+        ] {
             let err = json_body::<Signup>(&json_req(body)).err();
             assert_eq!(err.as_ref().map(ApiError::status), Some(422), "{body}");
-            assert!(err.is_some_and(|e| e.fields().contains_key("body")), "{body}");
+            assert!(
+                err.is_some_and(|e| e.fields().contains_key("body")),
+                "{body}"
+            );
         }
         assert!(json_body::<Signup>(&json_req(" \n{\"phone\":\"1\",\"channel\":\"sms\"}")).is_ok());
     }

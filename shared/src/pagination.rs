@@ -209,7 +209,11 @@ mod tests {
 
     #[test]
     fn refuses_limits_above_the_documented_maximum() {
-        for q in ["limit=101", "limit=4294967296", "limit=99999999999999999999999"] {
+        for q in [
+            "limit=101",
+            "limit=4294967296",
+            "limit=99999999999999999999999",
+        ] {
             assert_eq!(field_error(page(q)).as_deref(), Some("limit"), "{q}");
         }
     }

@@ -43,7 +43,11 @@ fn handle_inner(
     let req = request_from_spin(req);
     // Chosen up front so log lines and the response carry the same id.
     let rid = request_id(&req, &OsRandom);
-    let result = if checked { settings_gate(&rid).and_then(|()| serve(&req, &rid)) } else { serve(&req, &rid) };
+    let result = if checked {
+        settings_gate(&rid).and_then(|()| serve(&req, &rid))
+    } else {
+        serve(&req, &rid)
+    };
     response_to_spin(finish_with_id(&req, result, &rid))
 }
 
@@ -75,7 +79,9 @@ impl Sql for SpinSql {
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin_value).collect();
         let result = self.conn.execute(statement, &params).map_err(|e| match e {
-            sqlite::Error::Io(msg) if msg.contains("constraint failed") => StoreError::Constraint(msg),
+            sqlite::Error::Io(msg) if msg.contains("constraint failed") => {
+                StoreError::Constraint(msg)
+            }
             other => StoreError::Unavailable(format!("{other:?}")),
         })?;
         Ok(SqlRows {
@@ -124,15 +130,21 @@ impl SpinKv {
 
 impl Kv for SpinKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.store.get(key).map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+        self.store
+            .get(key)
+            .map_err(|e| StoreError::Unavailable(format!("{e:?}")))
     }
 
     fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.store.set(key, value).map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+        self.store
+            .set(key, value)
+            .map_err(|e| StoreError::Unavailable(format!("{e:?}")))
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.store.delete(key).map_err(|e| StoreError::Unavailable(format!("{e:?}")))
+        self.store
+            .delete(key)
+            .map_err(|e| StoreError::Unavailable(format!("{e:?}")))
     }
 }
 
@@ -160,14 +172,20 @@ impl HttpClient for SpinHttp {
             _ => Method::Post,
         };
         let mut builder = SpinRequest::builder();
-        builder.method(method).uri(request.url.as_str()).body(request.body.clone());
+        builder
+            .method(method)
+            .uri(request.url.as_str())
+            .body(request.body.clone());
         for (k, v) in &request.headers {
             builder.header(k.as_str(), v.as_str());
         }
         let outgoing = builder.build();
         let response: Result<SpinResponse, _> = spin_sdk::http::run(spin_sdk::http::send(outgoing));
         match response {
-            Ok(r) => Ok(OutboundResponse { status: *r.status(), body: r.into_body() }),
+            Ok(r) => Ok(OutboundResponse {
+                status: *r.status(),
+                body: r.into_body(),
+            }),
             Err(e) => Err(e.to_string()),
         }
     }
@@ -180,10 +198,22 @@ impl HttpClient for SpinHttp {
 pub fn request_from_spin(req: &SpinRequest) -> Request {
     let headers: Vec<(String, String)> = req
         .headers()
-        .map(|(k, v)| (k.to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let client_ip = client_addr::client_ip(&headers, &TrustedProxies::from_settings(&SpinSettings));
-    Request::new(method_name(req.method()), req.path(), req.query(), headers, req.body().to_vec(), client_ip)
+    Request::new(
+        method_name(req.method()),
+        req.path(),
+        req.query(),
+        headers,
+        req.body().to_vec(),
+        client_ip,
+    )
 }
 
 fn method_name(m: &Method) -> &'static str {

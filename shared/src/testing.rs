@@ -25,14 +25,20 @@ pub struct TestDb {
 
 impl From<Connection> for TestDb {
     fn from(conn: Connection) -> TestDb {
-        TestDb { conn: Mutex::new(conn) }
+        TestDb {
+            conn: Mutex::new(conn),
+        }
     }
 }
 
 impl TestDb {
     /// Reads one integer with raw SQL, for assertions on stored state.
     pub fn scalar(&self, sql: &str) -> i64 {
-        self.conn.lock().unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+        self.conn
+            .lock()
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
     }
 
     /// Runs raw SQL around the port, as a tamperer with file access would.
@@ -73,11 +79,16 @@ fn map_err(e: rusqlite::Error) -> StoreError {
 
 impl Sql for TestDb {
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-        let conn = self.conn.lock().map_err(|_| StoreError::Unavailable("poisoned".into()))?;
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
         let mut stmt = conn.prepare(statement).map_err(map_err)?;
         let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
         let values: Vec<Value> = params.iter().map(to_sql).collect();
-        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).map_err(map_err)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(values.iter()))
+            .map_err(map_err)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(map_err)? {
             let mut r = Vec::with_capacity(columns.len());
@@ -120,7 +131,10 @@ pub struct SeqRandom {
 
 impl SeqRandom {
     pub fn new(seed: u64) -> SeqRandom {
-        SeqRandom { seed, calls: AtomicU64::new(0) }
+        SeqRandom {
+            seed,
+            calls: AtomicU64::new(0),
+        }
     }
 }
 

@@ -18,7 +18,10 @@ pub struct Recorded {
 
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -46,7 +49,10 @@ impl FakeServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake server");
         let port = listener.local_addr().expect("addr").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let reply = Arc::new(Mutex::new(Reply { status, body: body.to_owned() }));
+        let reply = Arc::new(Mutex::new(Reply {
+            status,
+            body: body.to_owned(),
+        }));
         let (r, p) = (requests.clone(), reply.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -54,7 +60,11 @@ impl FakeServer {
                 std::thread::spawn(move || serve(stream, &r, &p));
             }
         });
-        Self { port, requests, reply }
+        Self {
+            port,
+            requests,
+            reply,
+        }
     }
 
     /// `http://127.0.0.1:PORT`
@@ -65,7 +75,10 @@ impl FakeServer {
     /// Changes the scripted answer for later requests.
     pub fn set_reply(&self, status: u16, body: &str) {
         if let Ok(mut r) = self.reply.lock() {
-            *r = Reply { status, body: body.to_owned() };
+            *r = Reply {
+                status,
+                body: body.to_owned(),
+            };
         }
     }
 
@@ -126,14 +139,26 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Recorded>>, reply: &Mutex<Reply
             body
         };
         if let Ok(mut v) = requests.lock() {
-            v.push(Recorded { method, path, headers, body });
+            v.push(Recorded {
+                method,
+                path,
+                headers,
+                body,
+            });
         }
-        let Reply { status, body } = reply.lock().map(|r| r.clone()).unwrap_or(Reply { status: 500, body: String::new() });
+        let Reply { status, body } = reply.lock().map(|r| r.clone()).unwrap_or(Reply {
+            status: 500,
+            body: String::new(),
+        });
         let head = format!(
             "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
             body.len()
         );
-        if stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes())).is_err() {
+        if stream
+            .write_all(head.as_bytes())
+            .and_then(|_| stream.write_all(body.as_bytes()))
+            .is_err()
+        {
             return;
         }
     }

@@ -22,7 +22,10 @@ pub mod session;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The `edge-host` binary (profile `host`) that `scripts/test` builds.
@@ -72,8 +75,13 @@ impl HostBuilder {
 
     /// The probe fixture app (`tests/fixtures/spin.toml`).
     pub fn probe() -> Self {
-        Self { manifest: root().join("tests/fixtures/spin.toml"), vars: vec![], state_dir: None, args: vec![] }
-            .var("must_have", "present")
+        Self {
+            manifest: root().join("tests/fixtures/spin.toml"),
+            vars: vec![],
+            state_dir: None,
+            args: vec![],
+        }
+        .var("must_have", "present")
     }
 
     /// Sets a Spin variable through `SPIN_VARIABLE_<NAME>`, as Spin reads it.
@@ -177,8 +185,19 @@ impl HostBuilder {
                 }
             }
         };
-        let client = Client::builder().timeout(Duration::from_secs(60)).pool_max_idle_per_host(64).build().unwrap();
-        Ok(Host { child: Some(child), url, state_dir, _temp: temp, client, log })
+        let client = Client::builder()
+            .timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(64)
+            .build()
+            .unwrap();
+        Ok(Host {
+            child: Some(child),
+            url,
+            state_dir,
+            _temp: temp,
+            client,
+            log,
+        })
     }
 }
 
@@ -241,8 +260,13 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): status {} body {}", self.status, self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): status {} body {}",
+                self.status,
+                self.text()
+            )
+        })
     }
 
     pub fn text(&self) -> String {
@@ -250,12 +274,18 @@ impl Resp {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 
     /// The stable error code of a SPEC §4 error body.
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -270,11 +300,17 @@ impl Host {
     }
 
     pub fn send(&self, rb: reqwest::blocking::RequestBuilder) -> Resp {
-        let resp = rb.send().unwrap_or_else(|e| panic!("request failed: {e}\nlog:\n{}", self.log()));
+        let resp = rb
+            .send()
+            .unwrap_or_else(|e| panic!("request failed: {e}\nlog:\n{}", self.log()));
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp.bytes().unwrap().to_vec();
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn get(&self, path: &str) -> Resp {
@@ -290,7 +326,11 @@ impl Host {
     }
 
     pub fn post_json_auth(&self, path: &str, token: &str, body: &Value) -> Resp {
-        self.send(self.request(Method::POST, path).bearer_auth(token).json(body))
+        self.send(
+            self.request(Method::POST, path)
+                .bearer_auth(token)
+                .json(body),
+        )
     }
 
     /// Everything edge-host printed so far.
@@ -305,7 +345,9 @@ impl Host {
         let (guard, _) = self
             .log
             .grew
-            .wait_timeout_while(guard, Duration::from_secs(10), |text| !text.contains(needle))
+            .wait_timeout_while(guard, Duration::from_secs(10), |text| {
+                !text.contains(needle)
+            })
             .unwrap();
         guard.contains(needle)
     }
@@ -320,7 +362,10 @@ impl Host {
     fn shutdown(&mut self) {
         if let Some(mut child) = self.child.take() {
             // SIGTERM lets edge-host finish in-flight requests and exit cleanly.
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
             let deadline = std::time::Instant::now() + Duration::from_secs(15);
             loop {
                 match child.try_wait() {
@@ -351,7 +396,10 @@ impl Drop for Host {
 }
 
 /// Runs `n` copies of `f` at once on real threads and collects the results.
-pub fn parallel<T: Send + 'static>(n: usize, f: impl Fn(usize) -> T + Send + Sync + 'static) -> Vec<T> {
+pub fn parallel<T: Send + 'static>(
+    n: usize,
+    f: impl Fn(usize) -> T + Send + Sync + 'static,
+) -> Vec<T> {
     let f = Arc::new(f);
     let barrier = Arc::new(std::sync::Barrier::new(n));
     let handles: Vec<_> = (0..n)

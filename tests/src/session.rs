@@ -20,11 +20,17 @@ pub fn outbox_code(host: &Host, phone: &str) -> String {
 
 /// Logs `phone` in with `client` (`web`, `kiosk`, `zalo`); the session token.
 pub fn login_as(host: &Host, phone: &str, client: &str) -> String {
-    let started = host.post_json("/api/v1/auth/otp", &json!({"phone": phone, "channel": "sms", "client": client}));
+    let started = host.post_json(
+        "/api/v1/auth/otp",
+        &json!({"phone": phone, "channel": "sms", "client": client}),
+    );
     assert_eq!(started.status, 202, "{}", started.text());
     let challenge_id = started.json()["challenge_id"].as_str().unwrap().to_owned();
     let code = outbox_code(host, phone);
-    let done = host.post_json("/api/v1/auth/verify", &json!({"challenge_id": challenge_id, "code": code}));
+    let done = host.post_json(
+        "/api/v1/auth/verify",
+        &json!({"challenge_id": challenge_id, "code": code}),
+    );
     assert_eq!(done.status, 200, "{}", done.text());
     done.json()["token"].as_str().unwrap().to_owned()
 }

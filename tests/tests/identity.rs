@@ -1088,20 +1088,38 @@ fn security_events_are_audited_without_secrets() {
 fn signup_names_follow_the_profile_rule_before_any_code_is_sent() {
     let host = HostBuilder::app().start();
     for bad in ["An|Binh", "Nguyễn Văn 2", "<b>An</b>"] {
-        let r = host.post_json("/api/v1/signup", &json!({"phone": PHONE, "channel": "sms", "full_name": bad}));
-        assert_eq!((r.status, r.error_code()), (422, "validation_failed".into()), "{bad}: {}", r.text());
-        assert!(error_field(&r, "full_name").is_string(), "{bad}: {}", r.text());
+        let r = host.post_json(
+            "/api/v1/signup",
+            &json!({"phone": PHONE, "channel": "sms", "full_name": bad}),
+        );
+        assert_eq!(
+            (r.status, r.error_code()),
+            (422, "validation_failed".into()),
+            "{bad}: {}",
+            r.text()
+        );
+        assert!(
+            error_field(&r, "full_name").is_string(),
+            "{bad}: {}",
+            r.text()
+        );
     }
     // No code went out for any of them.
     let outbox = host.get(&e2e::session::outbox_path(PHONE_E164)).json();
     assert_eq!(outbox["items"], json!([]));
     // The same name the profile accepts is accepted here, and it is what the
     // profile then shows.
-    let r = host.post_json("/api/v1/signup", &json!({"phone": PHONE, "channel": "sms", "full_name": "  Nguyễn  Văn An "}));
+    let r = host.post_json(
+        "/api/v1/signup",
+        &json!({"phone": PHONE, "channel": "sms", "full_name": "  Nguyễn  Văn An "}),
+    );
     assert_eq!(r.status, 202, "{}", r.text());
     let id = r.json()["challenge_id"].as_str().unwrap().to_owned();
     let code = e2e::session::outbox_code(&host, PHONE_E164);
-    let done = host.post_json("/api/v1/signup/verify", &json!({"challenge_id": id, "code": code}));
+    let done = host.post_json(
+        "/api/v1/signup/verify",
+        &json!({"challenge_id": id, "code": code}),
+    );
     assert_eq!(done.status, 201, "{}", done.text());
     assert_eq!(done.json()["citizen"]["full_name"], "Nguyễn Văn An");
 }

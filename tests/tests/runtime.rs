@@ -7,7 +7,10 @@ use e2e::{root, HostBuilder, Method};
 use serde_json::Value;
 
 fn probe_wasm() -> String {
-    root().join("target/wasm32-wasip2/wasm/probe.wasm").to_string_lossy().into_owned()
+    root()
+        .join("target/wasm32-wasip2/wasm/probe.wasm")
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Writes a manifest next to a temp dir and returns its path.
@@ -21,7 +24,10 @@ fn temp_manifest(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
 fn most_specific_route_wins() {
     let host = HostBuilder::probe().start();
     let exact = host.get("/probe/items/special/headers").json();
-    assert_eq!(exact["spin-component-route"], "/probe/items/special/headers");
+    assert_eq!(
+        exact["spin-component-route"],
+        "/probe/items/special/headers"
+    );
 
     let param = host.get("/probe/items/42/headers").json();
     assert_eq!(param["spin-matched-route"], "/probe/items/:id/...");
@@ -40,17 +46,30 @@ fn sets_spin_request_headers() {
     assert_eq!(h["spin-base-path"], "/");
     assert_eq!(h["spin-component-route"], "/probe");
     assert_eq!(h["spin-raw-component-route"], "/probe/...");
-    assert!(h["spin-client-addr"].as_str().unwrap().starts_with("127.0.0.1:"), "{h}");
+    assert!(
+        h["spin-client-addr"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:"),
+        "{h}"
+    );
 }
 
 #[test]
 fn clients_cannot_forge_spin_headers() {
     let host = HostBuilder::probe().start();
     let h = host
-        .send(host.request(Method::GET, "/probe/a/headers").header("spin-path-match-id", "evil").header("spin-client-addr", "1.2.3.4:5"))
+        .send(
+            host.request(Method::GET, "/probe/a/headers")
+                .header("spin-path-match-id", "evil")
+                .header("spin-client-addr", "1.2.3.4:5"),
+        )
         .json();
     assert!(h.get("spin-path-match-id").is_none(), "{h}");
-    assert!(h["spin-client-addr"].as_str().unwrap().starts_with("127.0.0.1:"));
+    assert!(h["spin-client-addr"]
+        .as_str()
+        .unwrap()
+        .starts_with("127.0.0.1:"));
 }
 
 #[test]
@@ -64,29 +83,55 @@ fn unrouted_paths_are_not_found() {
 fn kv_and_sql_persist_across_requests_and_restarts() {
     let state = tempfile::tempdir().unwrap();
     let host = HostBuilder::probe().state_dir(state.path()).start();
-    let put = host.send(host.request(Method::PUT, "/probe/x/kv?label=default&key=greeting").body("xin chào"));
+    let put = host.send(
+        host.request(Method::PUT, "/probe/x/kv?label=default&key=greeting")
+            .body("xin chào"),
+    );
     assert_eq!(put.status, 204);
-    assert_eq!(host.get("/probe/x/kv?label=default&key=greeting").text(), "xin chào");
-    let create = host.send(host.request(Method::POST, "/probe/x/sql?db=default").body("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"));
+    assert_eq!(
+        host.get("/probe/x/kv?label=default&key=greeting").text(),
+        "xin chào"
+    );
+    let create = host.send(
+        host.request(Method::POST, "/probe/x/sql?db=default")
+            .body("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"),
+    );
     assert_eq!(create.status, 200, "{}", create.text());
-    let insert = host.send(host.request(Method::POST, "/probe/x/sql?db=default").body("INSERT INTO notes (body) VALUES ('Hải Châu') RETURNING id"));
+    let insert = host.send(
+        host.request(Method::POST, "/probe/x/sql?db=default")
+            .body("INSERT INTO notes (body) VALUES ('Hải Châu') RETURNING id"),
+    );
     assert_eq!(insert.json()["rows"][0][0], 1);
     host.stop();
 
     let host = HostBuilder::probe().state_dir(state.path()).start();
-    assert_eq!(host.get("/probe/x/kv?label=default&key=greeting").text(), "xin chào");
-    let rows = host.send(host.request(Method::POST, "/probe/x/sql?db=default").body("SELECT body FROM notes")).json();
+    assert_eq!(
+        host.get("/probe/x/kv?label=default&key=greeting").text(),
+        "xin chào"
+    );
+    let rows = host
+        .send(
+            host.request(Method::POST, "/probe/x/sql?db=default")
+                .body("SELECT body FROM notes"),
+        )
+        .json();
     assert_eq!(rows["rows"][0][0], "Hải Châu");
     host.stop();
 
     // Spin's on-disk layout: the same state dir works under `spin up`.
     let kv = rusqlite::Connection::open(state.path().join("sqlite_key_value.db")).unwrap();
     let value: Vec<u8> = kv
-        .query_row("SELECT value FROM spin_key_value WHERE store = 'default' AND key = 'greeting'", [], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM spin_key_value WHERE store = 'default' AND key = 'greeting'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(value, "xin chào".as_bytes());
     let db = rusqlite::Connection::open(state.path().join("sqlite_db.db")).unwrap();
-    let n: i64 = db.query_row("SELECT count(*) FROM notes", [], |r| r.get(0)).unwrap();
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -100,7 +145,10 @@ fn component_is_denied_labels_it_did_not_declare() {
     // probe-wild declares only `default`.
     let other = host.get("/probe/x/kv?label=other&key=a");
     assert_eq!(other.status, 403);
-    let sql = host.send(host.request(Method::POST, "/probe/items/7/sql?db=default").body("SELECT 1"));
+    let sql = host.send(
+        host.request(Method::POST, "/probe/items/7/sql?db=default")
+            .body("SELECT 1"),
+    );
     assert!(sql.text().contains("AccessDenied"), "{}", sql.text());
 }
 
@@ -108,38 +156,65 @@ fn component_is_denied_labels_it_did_not_declare() {
 fn outbound_requests_only_reach_allowed_hosts() {
     let allowed = FakeServer::start(200, "{\"ok\":true}");
     let other = FakeServer::start(200, "{\"ok\":true}");
-    let host = HostBuilder::probe().var("upstream", &allowed.origin()).start();
+    let host = HostBuilder::probe()
+        .var("upstream", &allowed.origin())
+        .start();
 
-    let ok = host.get(&format!("/probe/x/fetch?url={}/hello", allowed.origin())).json();
+    let ok = host
+        .get(&format!("/probe/x/fetch?url={}/hello", allowed.origin()))
+        .json();
     assert_eq!(ok["status"], 200, "{ok}");
     assert_eq!(allowed.requests().len(), 1);
     assert_eq!(allowed.requests()[0].path, "/hello");
 
     let refused = host.get(&format!("/probe/x/fetch?url={}/hello", other.origin()));
     assert_eq!(refused.status, 502, "{}", refused.text());
-    assert!(refused.text().contains("HttpRequestDenied"), "{}", refused.text());
-    assert!(other.requests().is_empty(), "a refused request must not leave the host");
+    assert!(
+        refused.text().contains("HttpRequestDenied"),
+        "{}",
+        refused.text()
+    );
+    assert!(
+        other.requests().is_empty(),
+        "a refused request must not leave the host"
+    );
     assert!(host.wait_for_log("not in allowed_outbound_hosts"));
 }
 
 #[test]
 fn variables_come_from_defaults_and_environment() {
     let host = HostBuilder::probe().start();
-    assert_eq!(host.get("/probe/x/var?name=greeting").text(), "xin chào, Đà Nẵng");
+    assert_eq!(
+        host.get("/probe/x/var?name=greeting").text(),
+        "xin chào, Đà Nẵng"
+    );
     assert_eq!(host.get("/probe/x/var?name=secret").text(), "present");
     let undefined = host.get("/probe/x/var?name=nope");
-    assert!(undefined.text().contains("Undefined"), "{}", undefined.text());
+    assert!(
+        undefined.text().contains("Undefined"),
+        "{}",
+        undefined.text()
+    );
     let invalid = host.get("/probe/x/var?name=Bad-Name");
     assert!(invalid.text().contains("InvalidName"), "{}", invalid.text());
     drop(host);
 
-    let host = HostBuilder::probe().var("greeting", "chào buổi sáng").start();
-    assert_eq!(host.get("/probe/x/var?name=greeting").text(), "chào buổi sáng, Đà Nẵng");
+    let host = HostBuilder::probe()
+        .var("greeting", "chào buổi sáng")
+        .start();
+    assert_eq!(
+        host.get("/probe/x/var?name=greeting").text(),
+        "chào buổi sáng, Đà Nẵng"
+    );
 }
 
 #[test]
 fn missing_required_variable_fails_at_start() {
-    let err = HostBuilder::probe().unset("must_have").try_start().err().expect("must not start");
+    let err = HostBuilder::probe()
+        .unset("must_have")
+        .try_start()
+        .err()
+        .expect("must not start");
     assert!(err.contains("must_have"), "{err}");
 }
 
@@ -166,7 +241,11 @@ source = "{wasm}"
 "#
         ),
     );
-    let err = HostBuilder::probe().manifest(&manifest).try_start().err().expect("must not start");
+    let err = HostBuilder::probe()
+        .manifest(&manifest)
+        .try_start()
+        .err()
+        .expect("must not start");
     assert!(err.to_lowercase().contains("conflict"), "{err}");
 }
 
@@ -189,7 +268,11 @@ key_value_stores = ["sessions"]
 "#
         ),
     );
-    let err = HostBuilder::probe().manifest(&manifest).try_start().err().expect("must not start");
+    let err = HostBuilder::probe()
+        .manifest(&manifest)
+        .try_start()
+        .err()
+        .expect("must not start");
     assert!(err.contains("sessions"), "{err}");
 }
 
@@ -197,14 +280,37 @@ key_value_stores = ["sessions"]
 fn runtime_config_places_stores_and_refuses_unknown_types() {
     let dir = tempfile::tempdir().unwrap();
     let rc = dir.path().join("runtime-config.toml");
-    std::fs::write(&rc, "[key_value_store.default]\ntype = \"spin\"\npath = \"elsewhere/kv.db\"\n").unwrap();
-    let host = HostBuilder::probe().arg("--runtime-config-file").arg(rc.to_str().unwrap()).start();
-    assert_eq!(host.send(host.request(Method::PUT, "/probe/x/kv?label=default&key=k").body("v")).status, 204);
+    std::fs::write(
+        &rc,
+        "[key_value_store.default]\ntype = \"spin\"\npath = \"elsewhere/kv.db\"\n",
+    )
+    .unwrap();
+    let host = HostBuilder::probe()
+        .arg("--runtime-config-file")
+        .arg(rc.to_str().unwrap())
+        .start();
+    assert_eq!(
+        host.send(
+            host.request(Method::PUT, "/probe/x/kv?label=default&key=k")
+                .body("v")
+        )
+        .status,
+        204
+    );
     drop(host);
     assert!(dir.path().join("elsewhere/kv.db").exists());
 
-    std::fs::write(&rc, "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://localhost\"\n").unwrap();
-    let err = HostBuilder::probe().arg("--runtime-config-file").arg(rc.to_str().unwrap()).try_start().err().expect("must not start");
+    std::fs::write(
+        &rc,
+        "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://localhost\"\n",
+    )
+    .unwrap();
+    let err = HostBuilder::probe()
+        .arg("--runtime-config-file")
+        .arg(rc.to_str().unwrap())
+        .try_start()
+        .err()
+        .expect("must not start");
     assert!(err.contains("redis"), "{err}");
 }
 
@@ -213,7 +319,11 @@ fn sigterm_shuts_down_cleanly() {
     let mut host = HostBuilder::probe().start();
     assert_eq!(host.get("/probe/x/headers").status, 200);
     let pid = host.child_mut().unwrap().id();
-    std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status().unwrap();
+    std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
     let status = host.child_mut().unwrap().wait().unwrap();
     assert!(status.success(), "exit status {status:?}\n{}", host.log());
 }
@@ -222,7 +332,9 @@ fn sigterm_shuts_down_cleanly() {
 fn serves_parallel_requests_with_a_fresh_instance_each() {
     let host = std::sync::Arc::new(HostBuilder::probe().start());
     let h = host.clone();
-    let results = e2e::parallel(32, move |i| h.get(&format!("/probe/items/{i}/headers")).json());
+    let results = e2e::parallel(32, move |i| {
+        h.get(&format!("/probe/items/{i}/headers")).json()
+    });
     for (i, r) in results.iter().enumerate() {
         assert_eq!(r["spin-path-match-id"], Value::from(i.to_string()));
     }

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use cds_shared::appointments::local_date::LocalDate;
 use e2e::fake_server::{FakeServer, Recorded};
-use e2e::session::{login};
+use e2e::session::login;
 use e2e::{Host, HostBuilder, Method, Resp};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -31,7 +31,10 @@ fn with_zalo(zalo: &FakeServer) -> HostBuilder {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
 
 /// `mac=` + hex SHA-256(app_id + body + timestamp + secret), as Zalo signs.
@@ -88,29 +91,45 @@ fn replies(zalo: &FakeServer) -> Vec<(String, String)> {
         .filter(|r| r.path == "/v3.0/oa/message/cs")
         .map(|r| {
             let b = r.json();
-            (b["recipient"]["user_id"].as_str().unwrap().to_owned(), b["message"]["text"].as_str().unwrap().to_owned())
+            (
+                b["recipient"]["user_id"].as_str().unwrap().to_owned(),
+                b["message"]["text"].as_str().unwrap().to_owned(),
+            )
         })
         .collect()
 }
 
 /// The texts sent to `user` from the `skip`-th reply on.
 fn texts_to(zalo: &FakeServer, user: &str, skip: usize) -> Vec<String> {
-    replies(zalo).into_iter().filter(|(u, _)| u == user).skip(skip).map(|(_, t)| t).collect()
+    replies(zalo)
+        .into_iter()
+        .filter(|(u, _)| u == user)
+        .skip(skip)
+        .map(|(_, t)| t)
+        .collect()
 }
 
 fn zns_messages(zalo: &FakeServer) -> Vec<Recorded> {
-    zalo.requests().into_iter().filter(|r| r.path == "/message/template").collect()
+    zalo.requests()
+        .into_iter()
+        .filter(|r| r.path == "/message/template")
+        .collect()
 }
 
 fn db(host: &Host) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(host.state_dir.join("sqlite_db.db")).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(30)).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .unwrap();
     conn
 }
 
 fn linked_phone(host: &Host, user: &str) -> Option<String> {
     db(host)
-        .query_row("SELECT phone FROM citizens WHERE zalo_user_id = ?1", [user], |r| r.get(0))
+        .query_row(
+            "SELECT phone FROM citizens WHERE zalo_user_id = ?1",
+            [user],
+            |r| r.get(0),
+        )
         .ok()
 }
 
@@ -124,12 +143,18 @@ fn a_correctly_signed_event_is_accepted_and_answered_through_the_oa_api() {
     let sent: Vec<Recorded> = zalo.requests();
     assert_eq!(sent.len(), 1);
     let reply = &sent[0];
-    assert_eq!((reply.method.as_str(), reply.path.as_str()), ("POST", "/v3.0/oa/message/cs"));
+    assert_eq!(
+        (reply.method.as_str(), reply.path.as_str()),
+        ("POST", "/v3.0/oa/message/cs")
+    );
     assert_eq!(reply.header("access_token"), Some(ACCESS_TOKEN));
     let body = reply.json();
     assert_eq!(body["recipient"]["user_id"], "1001");
     let text = body["message"]["text"].as_str().unwrap();
-    assert!(text.contains("đăng ký") && text.contains("lịch hẹn") && text.contains("phản ánh"), "{text}");
+    assert!(
+        text.contains("đăng ký") && text.contains("lịch hẹn") && text.contains("phản ánh"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -146,10 +171,16 @@ fn tampered_wrongly_signed_unsigned_and_stale_events_are_refused() {
     let r = post(&host, &changed, Some(&good));
     assert_eq!((r.status, r.error_code().as_str()), (401, "unauthorized"));
     // Signed with another secret.
-    assert_eq!(post(&host, &body, Some(&sign(&body, &ts, "not-the-oa-secret"))).status, 401);
+    assert_eq!(
+        post(&host, &body, Some(&sign(&body, &ts, "not-the-oa-secret"))).status,
+        401
+    );
     // No header at all, or one without `mac=`.
     assert_eq!(post(&host, &body, None).status, 401);
-    assert_eq!(post(&host, &body, Some(good.trim_start_matches("mac="))).status, 401);
+    assert_eq!(
+        post(&host, &body, Some(good.trim_start_matches("mac="))).status,
+        401
+    );
     // Correctly signed, but from six minutes ago (or ahead).
     for skew in [-360_000, 360_000] {
         let ts = (now_ms() + skew).to_string();
@@ -157,9 +188,16 @@ fn tampered_wrongly_signed_unsigned_and_stale_events_are_refused() {
                            "message": {"text": "trợ giúp", "msg_id": format!("stale{skew}")}, "timestamp": ts})
             .to_string()
             .into_bytes();
-        assert_eq!(post(&host, &stale, Some(&sign(&stale, &ts, OA_SECRET))).status, 401, "{skew}");
+        assert_eq!(
+            post(&host, &stale, Some(&sign(&stale, &ts, OA_SECRET))).status,
+            401,
+            "{skew}"
+        );
     }
-    assert!(zalo.requests().is_empty(), "refused events must not be answered");
+    assert!(
+        zalo.requests().is_empty(),
+        "refused events must not be answered"
+    );
     // The genuine one still goes through: refusals claimed nothing.
     assert_eq!(post(&host, &body, Some(&good)).json()["status"], "ok");
     assert_eq!(replies(&zalo).len(), 1);
@@ -181,7 +219,10 @@ fn the_raw_body_is_hashed_not_reserialised_json() {
     assert_eq!(texts_to(&zalo, "1003", 0).len(), 1);
     // The same event, compacted, does not match the signature of the original bytes.
     let compact = serde_json::to_vec(&serde_json::from_slice::<Value>(&body).unwrap()).unwrap();
-    assert_eq!(post(&host, &compact, Some(&sign(&body, &ts, OA_SECRET))).status, 401);
+    assert_eq!(
+        post(&host, &compact, Some(&sign(&body, &ts, OA_SECRET))).status,
+        401
+    );
 }
 
 // ---- at most once -------------------------------------------------------------
@@ -192,8 +233,13 @@ fn replays_of_one_msg_id_get_one_reply_also_in_parallel() {
     let host = with_zalo(&zalo).start();
     let (body, ts) = text_event("1004", "replay-seq", "trợ giúp");
     let sig = sign(&body, &ts, OA_SECRET);
-    let statuses: Vec<Value> = (0..3).map(|_| post(&host, &body, Some(&sig)).json()["status"].clone()).collect();
-    assert_eq!(statuses, vec![json!("ok"), json!("duplicate"), json!("duplicate")]);
+    let statuses: Vec<Value> = (0..3)
+        .map(|_| post(&host, &body, Some(&sig)).json()["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![json!("ok"), json!("duplicate"), json!("duplicate")]
+    );
     assert_eq!(texts_to(&zalo, "1004", 0).len(), 1);
 
     let host = std::sync::Arc::new(host);
@@ -202,11 +248,22 @@ fn replays_of_one_msg_id_get_one_reply_also_in_parallel() {
     let h = host.clone();
     let results = e2e::parallel(20, move |_| {
         let r = post(&h, &body, Some(&sig));
-        (r.status, r.json()["status"].as_str().unwrap_or_default().to_owned())
+        (
+            r.status,
+            r.json()["status"].as_str().unwrap_or_default().to_owned(),
+        )
     });
     assert!(results.iter().all(|(s, _)| *s == 200), "{results:?}");
-    assert_eq!(results.iter().filter(|(_, st)| st == "ok").count(), 1, "{results:?}");
-    assert_eq!(texts_to(&zalo, "1005", 0).len(), 1, "exactly one reply for twenty deliveries");
+    assert_eq!(
+        results.iter().filter(|(_, st)| st == "ok").count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(
+        texts_to(&zalo, "1005", 0).len(),
+        1,
+        "exactly one reply for twenty deliveries"
+    );
 }
 
 #[test]
@@ -244,7 +301,10 @@ fn a_hanging_oa_api_costs_the_reply_not_the_webhook() {
     // The runtime's own limit for outbound calls is 30 s; the bot gives up
     // after about one so Zalo gets its answer in time.
     let took = started.elapsed();
-    assert!(took < std::time::Duration::from_secs(5), "webhook took {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "webhook took {took:?}"
+    );
     drop(silent);
 }
 
@@ -264,7 +324,11 @@ fn follow_is_welcomed_with_help() {
     assert_eq!(post(&host, &body, Some(&sig)).json()["status"], "duplicate");
     let texts = texts_to(&zalo, "1007", 0);
     assert_eq!(texts.len(), 1);
-    assert!(texts[0].starts_with("Chào mừng") && texts[0].contains("trợ giúp"), "{}", texts[0]);
+    assert!(
+        texts[0].starts_with("Chào mừng") && texts[0].contains("trợ giúp"),
+        "{}",
+        texts[0]
+    );
 }
 
 #[test]
@@ -294,7 +358,10 @@ fn commands_are_understood_with_and_without_diacritics() {
     say(&host, "1008", "dia-cancel", "hủy");
     say(&host, "1008", "dia-x", "xin chào");
     let last = texts_to(&zalo, "1008", 11);
-    assert!(last[0].starts_with("Xin lỗi") && last[0].contains("trợ giúp"), "{last:?}");
+    assert!(
+        last[0].starts_with("Xin lỗi") && last[0].contains("trợ giúp"),
+        "{last:?}"
+    );
 }
 
 #[test]
@@ -313,10 +380,16 @@ fn full_sign_up_conversation_over_zns_creates_and_links_the_citizen() {
     let zns_body = zns[0].json();
     assert_eq!(zns_body["phone"], "84905123456");
     assert_eq!(zns_body["template_id"], TEMPLATE_ID);
-    let code = zns_body["template_data"]["otp"].as_str().unwrap().to_owned();
+    let code = zns_body["template_data"]["otp"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
     let prompt = &texts_to(&zalo, user, 1)[0];
-    assert!(prompt.contains("0905***456") && !prompt.contains(&code), "{prompt}");
+    assert!(
+        prompt.contains("0905***456") && !prompt.contains(&code),
+        "{prompt}"
+    );
     assert_eq!(linked_phone(&host, user), None);
 
     say(&host, user, "su-3", &code);
@@ -324,23 +397,37 @@ fn full_sign_up_conversation_over_zns_creates_and_links_the_citizen() {
     assert!(done.starts_with("Đăng ký thành công!"), "{done}");
     assert_eq!(linked_phone(&host, user).as_deref(), Some("+84905123456"));
     let (level, role): (String, String) = db(&host)
-        .query_row("SELECT level, role FROM citizens WHERE phone = '+84905123456'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT level, role FROM citizens WHERE phone = '+84905123456'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!((level.as_str(), role.as_str()), ("provisional", "citizen"));
     let linked: i64 = db(&host)
-        .query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'zalo_linked'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'zalo_linked'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(linked, 1);
 
     // Linked now: the citizen's commands work.
     say(&host, user, "su-4", "lich hen");
-    assert_eq!(texts_to(&zalo, user, 3)[0], "Bạn không có lịch hẹn nào sắp tới.");
+    assert_eq!(
+        texts_to(&zalo, user, 3)[0],
+        "Bạn không có lịch hẹn nào sắp tới."
+    );
 }
 
 #[test]
 fn the_bot_applies_the_same_code_limits_as_the_api() {
     let zalo = FakeServer::start(200, ZALO_OK);
-    let host = with_zalo(&zalo).var("dev_mode", "false").var("otp_phone_total_15min", "2").start();
+    let host = with_zalo(&zalo)
+        .var("dev_mode", "false")
+        .var("otp_phone_total_15min", "2")
+        .start();
     let user = "1010";
     say(&host, user, "lim-1", "dang ky");
     say(&host, user, "lim-2", "0905 000 111");
@@ -352,7 +439,10 @@ fn the_bot_applies_the_same_code_limits_as_the_api() {
     assert_eq!(zns_messages(&zalo).len(), 1);
     // The cooldown is per (phone, network) (docs/identity.md, "Code requests
     // and limits"): the login API, another network, is not held to it...
-    let r = host.post_json("/api/v1/auth/otp", &json!({"phone": "0905000111", "channel": "zalo"}));
+    let r = host.post_json(
+        "/api/v1/auth/otp",
+        &json!({"phone": "0905000111", "channel": "zalo"}),
+    );
     assert_eq!(r.status, 202, "{}", r.text());
     // ...but both count in the phone's all-networks budget (two unused codes
     // here), so another Zalo user asking for that phone is refused.
@@ -360,7 +450,10 @@ fn the_bot_applies_the_same_code_limits_as_the_api() {
     say(&host, "2020", "lim-6", "0905000111");
     let refused = &texts_to(&zalo, "2020", 1)[0];
     assert!(refused.contains("quá nhiều lần"), "{refused}");
-    let r = host.post_json("/api/v1/auth/otp", &json!({"phone": "0905000111", "channel": "zalo"}));
+    let r = host.post_json(
+        "/api/v1/auth/otp",
+        &json!({"phone": "0905000111", "channel": "zalo"}),
+    );
     assert_eq!((r.status, r.error_code().as_str()), (429, "rate_limited"));
 }
 
@@ -370,8 +463,14 @@ fn the_bot_applies_the_same_code_limits_as_the_api() {
 fn link_in_dev_mode(host: &Host, user: &str, phone_e164: &str) {
     say(host, user, &format!("{user}-l1"), "đăng ký");
     say(host, user, &format!("{user}-l2"), phone_e164);
-    let outbox = host.get(&format!("/api/v1/dev/outbox?phone={}", phone_e164.replace('+', "%2B")));
-    let code = outbox.json()["items"][0]["code"].as_str().unwrap().to_owned();
+    let outbox = host.get(&format!(
+        "/api/v1/dev/outbox?phone={}",
+        phone_e164.replace('+', "%2B")
+    ));
+    let code = outbox.json()["items"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     say(host, user, &format!("{user}-l3"), &code);
     assert_eq!(linked_phone(host, user).as_deref(), Some(phone_e164));
 }
@@ -389,30 +488,47 @@ fn book_through_the_api(host: &Host, citizen_phone: &str, n: i64) -> Vec<(String
         let r = host.post_json_auth(path, e2e::ADMIN_TOKEN, &body);
         assert_eq!(r.status, 201, "{path}: {}", r.text());
     };
-    admin("/api/v1/admin/units", json!({"code": "so-y-te", "name": "Sở Y tế Đà Nẵng"}));
+    admin(
+        "/api/v1/admin/units",
+        json!({"code": "so-y-te", "name": "Sở Y tế Đà Nẵng"}),
+    );
     admin(
         "/api/v1/admin/services",
         json!({"code": "bv-dn-noi", "name": "Khám nội tổng quát — Bệnh viện Đà Nẵng", "kind": "health",
                "unit": "so-y-te", "address": "124 Hải Phòng, Thạch Thang, Hải Châu, Đà Nẵng"}),
     );
-    admin("/api/v1/admin/officials", json!({"phone": "0905999000", "full_name": "Cán bộ Sở Y tế", "unit": "so-y-te"}));
+    admin(
+        "/api/v1/admin/officials",
+        json!({"phone": "0905999000", "full_name": "Cán bộ Sở Y tế", "unit": "so-y-te"}),
+    );
     let official = login(host, "+84905999000");
     let schedule = json!({"service_code": "bv-dn-noi", "date_from": local_date(1), "date_to": local_date(n),
                           "day_start": "08:00", "day_end": "08:30", "interval_minutes": 30, "capacity": 5});
     let r = host.post_json_auth("/api/v1/appointments/slots", &official, &schedule);
     assert_eq!(r.status, 201, "{}", r.text());
-    let slots = host.get(&format!("/api/v1/appointments/slots?service=bv-dn-noi&limit=100&from={}", local_date(1)));
-    let slot_ids: Vec<String> =
-        slots.json()["items"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect();
+    let slots = host.get(&format!(
+        "/api/v1/appointments/slots?service=bv-dn-noi&limit=100&from={}",
+        local_date(1)
+    ));
+    let slot_ids: Vec<String> = slots.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(slot_ids.len() as i64, n, "{}", slots.text());
     let citizen = login(host, citizen_phone);
     slot_ids
         .iter()
         .map(|slot| {
-            let r = host.post_json_auth("/api/v1/appointments", &citizen, &json!({"slot_id": slot}));
+            let r =
+                host.post_json_auth("/api/v1/appointments", &citizen, &json!({"slot_id": slot}));
             assert_eq!(r.status, 201, "{}", r.text());
             let b = r.json();
-            (b["id"].as_str().unwrap().to_owned(), b["ticket_code"].as_str().unwrap().to_owned())
+            (
+                b["id"].as_str().unwrap().to_owned(),
+                b["ticket_code"].as_str().unwrap().to_owned(),
+            )
         })
         .collect()
 }
@@ -428,7 +544,13 @@ fn a_long_appointment_list_is_split_into_replies_within_2000_characters() {
     // first is then cancelled and must not be listed.
     let bookings = book_through_the_api(&host, "+84905222333", 60);
     let citizen = login(&host, "+84905222333");
-    let r = host.send(host.request(Method::DELETE, &format!("/api/v1/appointments/{}", bookings[0].0)).bearer_auth(&citizen));
+    let r = host.send(
+        host.request(
+            Method::DELETE,
+            &format!("/api/v1/appointments/{}", bookings[0].0),
+        )
+        .bearer_auth(&citizen),
+    );
     assert!(r.status == 200 || r.status == 204, "{}", r.text());
 
     let before = texts_to(&zalo, user, 0).len();
@@ -436,14 +558,29 @@ fn a_long_appointment_list_is_split_into_replies_within_2000_characters() {
     let parts = texts_to(&zalo, user, before);
     assert!(parts.len() >= 2, "{} parts", parts.len());
     for p in &parts {
-        assert!(p.chars().count() <= 2_000, "{} characters", p.chars().count());
+        assert!(
+            p.chars().count() <= 2_000,
+            "{} characters",
+            p.chars().count()
+        );
     }
     let all = parts.join("\n");
-    assert!(all.starts_with("Bạn có 59 lịch hẹn sắp tới:"), "{}", all.chars().take(80).collect::<String>());
+    assert!(
+        all.starts_with("Bạn có 59 lịch hẹn sắp tới:"),
+        "{}",
+        all.chars().take(80).collect::<String>()
+    );
     for (_, ticket) in &bookings[1..] {
-        assert_eq!(all.matches(&format!("mã vé {ticket}")).count(), 1, "ticket {ticket}");
+        assert_eq!(
+            all.matches(&format!("mã vé {ticket}")).count(),
+            1,
+            "ticket {ticket}"
+        );
     }
-    assert!(!all.contains(&bookings[0].1), "a cancelled booking is not upcoming");
+    assert!(
+        !all.contains(&bookings[0].1),
+        "a cancelled booking is not upcoming"
+    );
     // No line was cut across two messages, and they come soonest first.
     let tickets: Vec<&str> = parts
         .iter()
@@ -468,15 +605,26 @@ fn feedback_sent_in_the_chat_is_filed_and_answered_with_its_tracking_code() {
         let r = host.post_json_auth(path, e2e::ADMIN_TOKEN, &body);
         assert_eq!(r.status, 201, "{path}: {}", r.text());
     };
-    admin("/api/v1/admin/units", json!({"code": "trung-tam-hcc", "name": "Trung tâm Hành chính công"}));
-    admin("/api/v1/admin/feedback-categories", json!({"code": "other", "name": "Khác", "unit": "trung-tam-hcc"}));
+    admin(
+        "/api/v1/admin/units",
+        json!({"code": "trung-tam-hcc", "name": "Trung tâm Hành chính công"}),
+    );
+    admin(
+        "/api/v1/admin/feedback-categories",
+        json!({"code": "other", "name": "Khác", "unit": "trung-tam-hcc"}),
+    );
     let user = "1012";
     // Not linked yet: nothing is filed.
     say(&host, user, "fb-0", "phản ánh Rác chưa được thu gom");
     assert!(texts_to(&zalo, user, 0)[0].contains("chưa liên kết"));
     link_in_dev_mode(&host, user, "+84905444555");
     let before = texts_to(&zalo, user, 0).len();
-    say(&host, user, "fb-1", "Phan anh: Đèn đường trên đường Bạch Đằng bị hỏng từ tối qua");
+    say(
+        &host,
+        user,
+        "fb-1",
+        "Phan anh: Đèn đường trên đường Bạch Đằng bị hỏng từ tối qua",
+    );
     let answer = &texts_to(&zalo, user, before)[0];
     let code = answer
         .split_whitespace()
@@ -505,6 +653,9 @@ fn without_an_oa_secret_the_webhook_is_not_configured_not_a_store_outage() {
     assert_eq!(resp.error_code(), "not_configured");
     let app_only = HostBuilder::app().var("zalo_app_id", APP_ID).start();
     let resp = post(&app_only, &body, Some(&sign(&body, &ts, "")));
-    assert_eq!((resp.status, resp.error_code()), (503, "not_configured".to_owned()));
+    assert_eq!(
+        (resp.status, resp.error_code()),
+        (503, "not_configured".to_owned())
+    );
     assert_eq!(resp.json()["error"]["fields"]["setting"], "zalo_oa_secret");
 }

@@ -10,7 +10,9 @@ use cds_shared::ports::StoreError;
 pub fn admin_error(request_id: &str, e: AdminError) -> ApiError {
     match e {
         AdminError::Invalid { field, reason } => ApiError::invalid_field(field, reason),
-        AdminError::Conflict { field } => ApiError::conflict("conflict").with_field(field, "already_exists"),
+        AdminError::Conflict { field } => {
+            ApiError::conflict("conflict").with_field(field, "already_exists")
+        }
         AdminError::UnknownUnit => ApiError::invalid_field("unit", "unknown_value"),
         AdminError::Store(e) => store_error(request_id, e),
     }

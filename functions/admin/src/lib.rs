@@ -18,9 +18,9 @@ mod views;
 
 use cds_shared::admin::{self, NewService};
 use cds_shared::audit::{self, action, mask_phone, Entry};
+use cds_shared::documents::qr::mask_id_number;
 use cds_shared::error::ApiError;
 use cds_shared::guard::{authenticate_request, require_admin, require_official};
-use cds_shared::documents::qr::mask_id_number;
 use cds_shared::http::{json_body, Params, Request, Response, Router};
 use cds_shared::identity::{self, Ports, Role, Verification};
 use cds_shared::phone::Phone;
@@ -48,20 +48,33 @@ fn serve(req: &Request, id: &str) -> Result<Response, ApiError> {
         require_admin(&settings, req)?;
     }
     let sql = SpinSql::open_default().map_err(|e| store_error(id, e))?;
-    let ports = Ports { sql: &sql, clock: &SystemClock, random: &OsRandom, settings: &settings };
+    let ports = Ports {
+        sql: &sql,
+        clock: &SystemClock,
+        random: &OsRandom,
+        settings: &settings,
+    };
     let ctx = Ctx { ports, id };
     let router = Router::new()
         .post("/api/v1/admin/units", |r, _| create_unit(&ctx, r))
         .post("/api/v1/admin/officials", |r, _| create_official(&ctx, r))
-        .post("/api/v1/admin/officials/:account/deactivate", |_, p| officials::deactivate(&ctx, p))
+        .post("/api/v1/admin/officials/:account/deactivate", |_, p| {
+            officials::deactivate(&ctx, p)
+        })
         .post("/api/v1/admin/issuers", |r, _| keys::create_issuer(&ctx, r))
         .post("/api/v1/admin/kiosks", |r, _| keys::create_kiosk(&ctx, r))
         .get("/api/v1/admin/keys", |r, _| keys::list(&ctx, r))
-        .post("/api/v1/admin/keys/:code/revoke", |_, p| keys::revoke(&ctx, p))
+        .post("/api/v1/admin/keys/:code/revoke", |_, p| {
+            keys::revoke(&ctx, p)
+        })
         .post("/api/v1/admin/services", |r, _| create_service(&ctx, r))
-        .post("/api/v1/admin/feedback-categories", |r, _| create_category(&ctx, r))
+        .post("/api/v1/admin/feedback-categories", |r, _| {
+            create_category(&ctx, r)
+        })
         .get("/api/v1/admin/audit/verify", |_, _| verify_audit(&ctx))
-        .post("/api/v1/officials/citizens/:id/verify", |r, p| verify_citizen(&ctx, r, p));
+        .post("/api/v1/officials/citizens/:id/verify", |r, p| {
+            verify_citizen(&ctx, r, p)
+        });
     router.dispatch(req)
 }
 
@@ -101,7 +114,8 @@ fn create_unit(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let unit = admin::create_unit(ctx.ports.sql, ctx.ports.clock, &body.code, &body.name)
         .map_err(|e| admin_error(ctx.id, e))?;
     ctx.audit(
-        Entry::new(ADMIN_ACTOR, action::UNIT_CREATED).detail(json!({"code": unit.code, "name": unit.name})),
+        Entry::new(ADMIN_ACTOR, action::UNIT_CREATED)
+            .detail(json!({"code": unit.code, "name": unit.name})),
     );
     Ok(Response::json(201, &views::unit(&unit)))
 }
@@ -119,7 +133,8 @@ struct NewOfficial {
 fn create_official(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let body: NewOfficial = json_body(req)?;
     let map = |e| admin_error(ctx.id, e);
-    let full_name = admin::normalize_text("full_name", &body.full_name, FULL_NAME_MAX_CHARS).map_err(map)?;
+    let full_name =
+        admin::normalize_text("full_name", &body.full_name, FULL_NAME_MAX_CHARS).map_err(map)?;
     let unit = admin::validate_code("unit", &body.unit).map_err(map)?;
     // Units are never deleted, so checking before writing leaves no gap.
     if !unit_exists(ctx, &unit)? {
@@ -177,12 +192,15 @@ fn create_service(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         unit: &body.unit,
         address: &body.address,
     };
-    let service = admin::create_service(ctx.ports.sql, ctx.ports.clock, &new).map_err(|e| admin_error(ctx.id, e))?;
-    ctx.audit(Entry::new(ADMIN_ACTOR, action::SERVICE_CREATED).detail(json!({
-        "code": service.code,
-        "kind": service.kind.as_str(),
-        "unit": service.unit_code,
-    })));
+    let service = admin::create_service(ctx.ports.sql, ctx.ports.clock, &new)
+        .map_err(|e| admin_error(ctx.id, e))?;
+    ctx.audit(
+        Entry::new(ADMIN_ACTOR, action::SERVICE_CREATED).detail(json!({
+            "code": service.code,
+            "kind": service.kind.as_str(),
+            "unit": service.unit_code,
+        })),
+    );
     Ok(Response::json(201, &views::service(&service)))
 }
 
@@ -196,12 +214,20 @@ struct CategoryBody {
 
 fn create_category(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let body: CategoryBody = json_body(req)?;
-    let category = admin::create_feedback_category(ctx.ports.sql, ctx.ports.clock, &body.code, &body.name, &body.unit)
-        .map_err(|e| admin_error(ctx.id, e))?;
-    ctx.audit(Entry::new(ADMIN_ACTOR, action::FEEDBACK_CATEGORY_CREATED).detail(json!({
-        "code": category.code,
-        "unit": category.unit_code,
-    })));
+    let category = admin::create_feedback_category(
+        ctx.ports.sql,
+        ctx.ports.clock,
+        &body.code,
+        &body.name,
+        &body.unit,
+    )
+    .map_err(|e| admin_error(ctx.id, e))?;
+    ctx.audit(
+        Entry::new(ADMIN_ACTOR, action::FEEDBACK_CATEGORY_CREATED).detail(json!({
+            "code": category.code,
+            "unit": category.unit_code,
+        })),
+    );
     Ok(Response::json(201, &views::category(&category)))
 }
 
@@ -214,10 +240,15 @@ fn verify_audit(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         ctx.id,
         report.ok,
         report.entries,
-        report.first_bad_seq.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+        report
+            .first_bad_seq
+            .map_or_else(|| "-".to_owned(), |s| s.to_string()),
         report.head_hash.as_deref().unwrap_or("-"),
     );
-    Ok(Response::json(200, &views::verify_report(&report)).with_header("cache-control", "no-store"))
+    Ok(
+        Response::json(200, &views::verify_report(&report))
+            .with_header("cache-control", "no-store"),
+    )
 }
 
 fn verify_citizen(ctx: &Ctx<'_>, req: &Request, params: &Params<'_>) -> Result<Response, ApiError> {
@@ -229,41 +260,55 @@ fn verify_citizen(ctx: &Ctx<'_>, req: &Request, params: &Params<'_>) -> Result<R
         return Err(ApiError::Forbidden);
     }
     let actor = format!("official:{}", official.account_id);
-    let outcome = identity::mark_verified(ctx.ports, citizen_id).map_err(|e| store_error(ctx.id, e))?;
+    let outcome =
+        identity::mark_verified(ctx.ports, citizen_id).map_err(|e| store_error(ctx.id, e))?;
     let (citizen, confirmed, cleared) = match outcome {
-        Verification::Verified { account, confirmed_id_number, cleared_claims } => {
-            (account, confirmed_id_number, cleared_claims)
+        Verification::Verified {
+            account,
+            confirmed_id_number,
+            cleared_claims,
+        } => (account, confirmed_id_number, cleared_claims),
+        Verification::NotFound => {
+            return Err(ApiError::NotFound {
+                code: "citizen_not_found",
+            })
         }
-        Verification::NotFound => return Err(ApiError::NotFound { code: "citizen_not_found" }),
         Verification::IdNumberTaken { claimed_id_number } => {
             // Someone claims a number another verified citizen holds: worth
             // a trace, and nothing changed.
             ctx.audit(
-                Entry::new(actor, action::CITIZEN_VERIFICATION_REFUSED).about(citizen_id).detail(json!({
-                    "reason": "id_number_taken",
-                    "masked_id_number": mask_id_number(&claimed_id_number),
-                    "unit": official.unit_code,
-                })),
+                Entry::new(actor, action::CITIZEN_VERIFICATION_REFUSED)
+                    .about(citizen_id)
+                    .detail(json!({
+                        "reason": "id_number_taken",
+                        "masked_id_number": mask_id_number(&claimed_id_number),
+                        "unit": official.unit_code,
+                    })),
             );
-            return Err(ApiError::conflict("id_number_taken").with_field("id_number", "held_by_a_verified_citizen"));
+            return Err(ApiError::conflict("id_number_taken")
+                .with_field("id_number", "held_by_a_verified_citizen"));
         }
     };
     let masked = citizen.id_number.as_deref().map(mask_id_number);
     ctx.audit(
-        Entry::new(actor.clone(), action::CITIZEN_VERIFIED).about(citizen.id.as_str()).detail(json!({
-            "level": citizen.level.as_str(),
-            "unit": official.unit_code,
-            "masked_id_number": masked,
-            "id_number_confirmed": confirmed.is_some(),
-            "cleared_claims": cleared.len(),
-        })),
+        Entry::new(actor.clone(), action::CITIZEN_VERIFIED)
+            .about(citizen.id.as_str())
+            .detail(json!({
+                "level": citizen.level.as_str(),
+                "unit": official.unit_code,
+                "masked_id_number": masked,
+                "id_number_confirmed": confirmed.is_some(),
+                "cleared_claims": cleared.len(),
+            })),
     );
     for holder in &cleared {
         ctx.audit(
-            Entry::new(actor.clone(), action::ID_NUMBER_CLAIM_CLEARED).about(holder.as_str()).detail(json!({
-                "masked_id_number": masked,
-                "confirmed_for": citizen.id,
-            })),
+            Entry::new(actor.clone(), action::ID_NUMBER_CLAIM_CLEARED)
+                .about(holder.as_str())
+                .detail(json!({
+                    "masked_id_number": masked,
+                    "confirmed_for": citizen.id,
+                })),
         );
     }
     let mut body = views::account(&citizen);

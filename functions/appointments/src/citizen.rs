@@ -28,10 +28,18 @@ pub fn book(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let caller = ctx.caller(req)?;
     let body: BookBody = json_body(req)?;
     let key = req.header("idempotency-key");
-    let request = BookRequest { slot_id: &body.slot_id, note: body.note.as_deref(), idempotency_key: key };
+    let request = BookRequest {
+        slot_id: &body.slot_id,
+        note: body.note.as_deref(),
+        idempotency_key: key,
+    };
     let out = domain::book(ctx.ports, &caller.account_id, &request).map_err(|e| ctx.fail(e))?;
     let response = shown(&out.booking, 201)?;
-    Ok(if out.replayed { response.with_header("idempotent-replayed", "true") } else { response })
+    Ok(if out.replayed {
+        response.with_header("idempotent-replayed", "true")
+    } else {
+        response
+    })
 }
 
 /// `GET /api/v1/me/appointments[?upcoming=true]`.
@@ -40,16 +48,27 @@ pub fn mine(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let page = Page::from_request(req)?;
     let which = match req.query_param("upcoming") {
         None | Some("" | "false") => Which::All,
-        Some("true") => Which::Upcoming { now: ctx.ports.clock.now() },
+        Some("true") => Which::Upcoming {
+            now: ctx.ports.clock.now(),
+        },
         Some(_) => return Err(ApiError::invalid_field("upcoming", "true or false")),
     };
     let after: Option<(i64, String)> = page.after()?;
-    let rows = list_mine(ctx.ports.sql, &caller.account_id, which, after, page.fetch_limit())
-        .map_err(|e| ctx.fail(e))?;
+    let rows = list_mine(
+        ctx.ports.sql,
+        &caller.account_id,
+        which,
+        after,
+        page.fetch_limit(),
+    )
+    .map_err(|e| ctx.fail(e))?;
     let out = page.paginate(rows, |b| (b.slot.starts_at, b.id.clone()))?;
     let items: Vec<_> = out.items.iter().map(views::booking).collect();
-    Response::try_json(200, &serde_json::json!({"items": items, "next_cursor": out.next_cursor}))
-        .map(no_store)
+    Response::try_json(
+        200,
+        &serde_json::json!({"items": items, "next_cursor": out.next_cursor}),
+    )
+    .map(no_store)
 }
 
 /// `GET /api/v1/appointments/{id}`: the owner, or an official of the
@@ -85,7 +104,8 @@ struct RescheduleBody {
 pub fn reschedule(ctx: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError> {
     let caller = ctx.caller(req)?;
     let body: RescheduleBody = json_body(req)?;
-    let booking = domain::reschedule(ctx.ports, &caller.account_id, id, &body.slot_id).map_err(|e| ctx.fail(e))?;
+    let booking = domain::reschedule(ctx.ports, &caller.account_id, id, &body.slot_id)
+        .map_err(|e| ctx.fail(e))?;
     shown(&booking, 200)
 }
 

@@ -4,7 +4,9 @@
 use cds_shared::appointments::checkin::{check_in as domain_check_in, Desk};
 use cds_shared::appointments::desk::{list_day, mark as domain_mark};
 use cds_shared::appointments::local_date::LocalDate;
-use cds_shared::appointments::{catalog, create_schedule, kiosk_check_in, ApptError, ScheduleRequest, Status};
+use cds_shared::appointments::{
+    catalog, create_schedule, kiosk_check_in, ApptError, ScheduleRequest, Status,
+};
 use cds_shared::audit::{action, Entry};
 use cds_shared::error::ApiError;
 use cds_shared::http::{json_body, Request, Response};
@@ -41,8 +43,13 @@ pub fn create_slots(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> 
         interval_minutes: body.interval_minutes,
         capacity: body.capacity,
     };
-    let out = create_schedule(ctx.ports, &official.principal.account_id, &official.unit, &request)
-        .map_err(|e| ctx.fail(e))?;
+    let out = create_schedule(
+        ctx.ports,
+        &official.principal.account_id,
+        &official.unit,
+        &request,
+    )
+    .map_err(|e| ctx.fail(e))?;
     let summary = json!({
         "service_code": body.service_code,
         "date_from": body.date_from,
@@ -53,8 +60,11 @@ pub fn create_slots(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> 
     });
     if out.created > 0 {
         ctx.audit(
-            Entry::new(format!("official:{}", official.principal.account_id), action::APPOINTMENT_SLOTS_CREATED)
-                .detail(summary.clone()),
+            Entry::new(
+                format!("official:{}", official.principal.account_id),
+                action::APPOINTMENT_SLOTS_CREATED,
+            )
+            .detail(summary.clone()),
         );
     }
     Response::try_json(if out.created > 0 { 201 } else { 200 }, &summary)
@@ -100,12 +110,14 @@ pub fn check_in(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         (_, None) => "kiosk:anonymous".to_owned(),
     };
     ctx.audit(
-        Entry::new(actor, action::APPOINTMENT_CHECKED_IN).about(booking.citizen_id.as_str()).detail(json!({
-            "appointment_id": booking.id,
-            "service": booking.service.code,
-            "unit": booking.service.unit_code,
-            "client": caller.as_ref().map_or("kiosk", |p| p.client.as_str()),
-        })),
+        Entry::new(actor, action::APPOINTMENT_CHECKED_IN)
+            .about(booking.citizen_id.as_str())
+            .detail(json!({
+                "appointment_id": booking.id,
+                "service": booking.service.code,
+                "unit": booking.service.unit_code,
+                "client": caller.as_ref().map_or("kiosk", |p| p.client.as_str()),
+            })),
     );
     let view = match desk {
         Desk::Official { .. } => views::booking(&booking),
@@ -133,7 +145,8 @@ pub fn mark(ctx: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError
     let target = Status::parse(&body.status)
         .filter(|s| matches!(s, Status::Fulfilled | Status::Noshow))
         .ok_or_else(|| ApiError::invalid_field("status", "fulfilled or noshow"))?;
-    let (booking, changed) = domain_mark(ctx.ports, &official.unit, id, target).map_err(|e| ctx.fail(e))?;
+    let (booking, changed) =
+        domain_mark(ctx.ports, &official.unit, id, target).map_err(|e| ctx.fail(e))?;
     if changed {
         ctx.audit(
             Entry::new(format!("official:{}", official.principal.account_id), action::APPOINTMENT_STATUS_CHANGED)
@@ -141,7 +154,8 @@ pub fn mark(ctx: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError
                 .detail(json!({"appointment_id": booking.id, "status": target.as_str(), "unit": official.unit})),
         );
     }
-    Response::try_json(200, &views::booking(&booking)).map(|r| r.with_header("cache-control", "no-store"))
+    Response::try_json(200, &views::booking(&booking))
+        .map(|r| r.with_header("cache-control", "no-store"))
 }
 
 /// `GET /api/v1/appointments/desk?service=&date=YYYY-MM-DD`: one service's
@@ -149,7 +163,10 @@ pub fn mark(ctx: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError
 pub fn day(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let official = ctx.official(req)?;
     let page = Page::from_request(req)?;
-    let code = req.query_param("service").filter(|s| !s.is_empty()).ok_or_else(|| ApiError::invalid_field("service", "required"))?;
+    let code = req
+        .query_param("service")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::invalid_field("service", "required"))?;
     let date = req
         .query_param("date")
         .and_then(LocalDate::parse)
@@ -161,9 +178,19 @@ pub fn day(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         return Err(ApiError::Forbidden);
     }
     let after: Option<(i64, String)> = page.after()?;
-    let rows = list_day(ctx.ports.sql, code, &date.to_string(), after, page.fetch_limit()).map_err(|e| ctx.fail(e))?;
+    let rows = list_day(
+        ctx.ports.sql,
+        code,
+        &date.to_string(),
+        after,
+        page.fetch_limit(),
+    )
+    .map_err(|e| ctx.fail(e))?;
     let out = page.paginate(rows, |b| (b.slot.starts_at, b.id.clone()))?;
     let items: Vec<_> = out.items.iter().map(views::booking).collect();
-    Response::try_json(200, &json!({"items": items, "next_cursor": out.next_cursor}))
-        .map(|r| r.with_header("cache-control", "no-store"))
+    Response::try_json(
+        200,
+        &json!({"items": items, "next_cursor": out.next_cursor}),
+    )
+    .map(|r| r.with_header("cache-control", "no-store"))
 }

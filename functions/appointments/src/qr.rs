@@ -8,7 +8,8 @@ use qrcode::{EcLevel, QrCode};
 /// An SVG image of `ticket_code`, about 200 px square with a quiet zone.
 pub fn ticket_svg(ticket_code: &str) -> Result<String, ApiError> {
     // Level M survives a scuffed printout or a cracked phone screen.
-    let code = QrCode::with_error_correction_level(ticket_code.as_bytes(), EcLevel::M).map_err(|_| ApiError::Internal)?;
+    let code = QrCode::with_error_correction_level(ticket_code.as_bytes(), EcLevel::M)
+        .map_err(|_| ApiError::Internal)?;
     Ok(code
         .render::<svg::Color<'_>>()
         .min_dimensions(200, 200)

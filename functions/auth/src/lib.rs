@@ -5,7 +5,6 @@
 // `#[http_component]` generates the unsafe export glue.
 #![allow(unsafe_code)]
 
-
 use cds_shared::audit::{self, action, Entry};
 use cds_shared::delivery::{is_dev_mode, list_outbox};
 use cds_shared::error::ApiError;
@@ -21,7 +20,9 @@ use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_component;
 
-use cds_shared::otp_flow::{actor, citizen_json, log, open_sql, ports, session_json, ChannelIn, ClientIn};
+use cds_shared::otp_flow::{
+    actor, citizen_json, log, open_sql, ports, session_json, ChannelIn, ClientIn,
+};
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
@@ -31,7 +32,9 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
             .post("/api/v1/auth/verify", |r, _| verify(r, rid))
             .post("/api/v1/auth/logout", |r, _| sign_out(r, rid))
             .get("/api/v1/auth/sessions", |r, _| sessions(r, rid))
-            .delete("/api/v1/auth/sessions/:id", |r, p| revoke(r, rid, p.get("id")?));
+            .delete("/api/v1/auth/sessions/:id", |r, p| {
+                revoke(r, rid, p.get("id")?)
+            });
         // Outside development the route does not exist at all: every method
         // gets the same 404 as any unknown path, so production does not
         // reveal it.

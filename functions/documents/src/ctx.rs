@@ -26,7 +26,15 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(sql: &'a SpinSql, rid: &'a str) -> Ctx<'a> {
-        Ctx { ports: Ports { sql, clock: &SystemClock, random: &OsRandom, settings: &SpinSettings }, rid }
+        Ctx {
+            ports: Ports {
+                sql,
+                clock: &SystemClock,
+                random: &OsRandom,
+                settings: &SpinSettings,
+            },
+            rid,
+        }
     }
 
     /// The signed-in caller (401 otherwise).

@@ -3,7 +3,9 @@
 
 use cds_shared::apikey::{authorize, Issuer, KeyRefused, Scope};
 use cds_shared::audit::{action, Entry};
-use cds_shared::documents::issuer::{self as domain, PushOutcome, PushRequest, MAX_PUSH_JSON_BYTES};
+use cds_shared::documents::issuer::{
+    self as domain, PushOutcome, PushRequest, MAX_PUSH_JSON_BYTES,
+};
 use cds_shared::error::ApiError;
 use cds_shared::http::{json_body_with_limit, Request, Response};
 use serde_json::json;
@@ -18,7 +20,13 @@ use crate::views;
 fn issuer(c: &Ctx<'_>, req: &Request) -> Result<Issuer, ApiError> {
     let key = req.bearer_token().ok_or(ApiError::Unauthorized)?;
     let log_stamp = |e| eprintln!("[{}] api key last-used stamp failed: {e}", c.rid);
-    match authorize(c.ports.sql, c.ports.clock, key, Scope::Documents, &log_stamp) {
+    match authorize(
+        c.ports.sql,
+        c.ports.clock,
+        key,
+        Scope::Documents,
+        &log_stamp,
+    ) {
         Ok(holder) => Ok(holder.to_issuer()),
         Err(KeyRefused::Store(e)) => Err(c.store(e)),
         Err(refused) => Err(refused.to_api()),
@@ -49,7 +57,8 @@ pub fn push(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         }
         PushOutcome::Existing(doc) => (200, doc),
     };
-    Ok(Response::json(status, &views::issued(&doc)).with_header("location", &format!("/api/v1/issuer/documents/{}", doc.id)))
+    Ok(Response::json(status, &views::issued(&doc))
+        .with_header("location", &format!("/api/v1/issuer/documents/{}", doc.id)))
 }
 
 /// 200 with the document, revoked (also when it already was).

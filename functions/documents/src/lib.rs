@@ -40,16 +40,34 @@ fn serve(req: &Request, rid: &str) -> Result<Response, ApiError> {
         .get("/api/v1/me/access-log", |r, _| me::access_log(&c, r))
         .get("/api/v1/documents", |r, _| vault::list(&c, r))
         .post("/api/v1/documents", |r, _| vault::upload(&c, r))
-        .get("/api/v1/documents/:id", |r, p| vault::get(&c, r, p.get("id")?))
-        .delete("/api/v1/documents/:id", |r, p| vault::delete(&c, r, p.get("id")?))
-        .get("/api/v1/documents/:id/content", |r, p| vault::content(&c, r, p.get("id")?))
-        .post("/api/v1/documents/:id/shares", |r, p| shares::create(&c, r, p.get("id")?))
+        .get("/api/v1/documents/:id", |r, p| {
+            vault::get(&c, r, p.get("id")?)
+        })
+        .delete("/api/v1/documents/:id", |r, p| {
+            vault::delete(&c, r, p.get("id")?)
+        })
+        .get("/api/v1/documents/:id/content", |r, p| {
+            vault::content(&c, r, p.get("id")?)
+        })
+        .post("/api/v1/documents/:id/shares", |r, p| {
+            shares::create(&c, r, p.get("id")?)
+        })
         .get("/api/v1/shares", |r, _| shares::list(&c, r))
-        .delete("/api/v1/shares/:token", |r, p| shares::revoke(&c, r, p.get("token")?))
-        .get("/api/v1/shared/:token", |r, p| shares::public_metadata(&c, r, p.get("token")?))
-        .get("/api/v1/shared/:token/content", |r, p| shares::public_content(&c, r, p.get("token")?))
+        .delete("/api/v1/shares/:token", |r, p| {
+            shares::revoke(&c, r, p.get("token")?)
+        })
+        .get("/api/v1/shared/:token", |r, p| {
+            shares::public_metadata(&c, r, p.get("token")?)
+        })
+        .get("/api/v1/shared/:token/content", |r, p| {
+            shares::public_content(&c, r, p.get("token")?)
+        })
         .post("/api/v1/issuer/documents", |r, _| issuer::push(&c, r))
-        .post("/api/v1/issuer/documents/:id/revoke", |r, p| issuer::revoke(&c, r, p.get("id")?))
-        .post("/api/v1/officials/verify-qr", |r, _| officials::verify_qr(&c, r));
+        .post("/api/v1/issuer/documents/:id/revoke", |r, p| {
+            issuer::revoke(&c, r, p.get("id")?)
+        })
+        .post("/api/v1/officials/verify-qr", |r, _| {
+            officials::verify_qr(&c, r)
+        });
     router.dispatch(req)
 }

@@ -44,9 +44,12 @@ pub fn update(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     .collect();
     if !changed.is_empty() {
         c.audit(
-            Entry::new(format!("citizen:{}", me.account_id), action::PROFILE_UPDATED)
-                .about(me.account_id.as_str())
-                .detail(json!({"fields": changed})),
+            Entry::new(
+                format!("citizen:{}", me.account_id),
+                action::PROFILE_UPDATED,
+            )
+            .about(me.account_id.as_str())
+            .detail(json!({"fields": changed})),
         );
     }
     Ok(Response::json(200, &views::profile(&p)).with_header("cache-control", "no-store"))
@@ -68,7 +71,11 @@ pub fn qr(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     // Q (25% recovery): printed cards get scuffed and screens get glare,
     // and the ~90-byte payload still fits a small code.
     let resp = match format {
-        "png" => Response::bytes(200, "image/png", qr::png(&payload, EcLevel::Q, PNG_MODULE_PX).map_err(|e| c.fail(e))?),
+        "png" => Response::bytes(
+            200,
+            "image/png",
+            qr::png(&payload, EcLevel::Q, PNG_MODULE_PX).map_err(|e| c.fail(e))?,
+        ),
         "json" => Response::json(
             200,
             &json!({"payload": payload, "qid": record.qid, "version": record.version}),
@@ -76,7 +83,9 @@ pub fn qr(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         _ => Response::bytes(
             200,
             "image/svg+xml",
-            qr::svg(&payload, EcLevel::Q).map_err(|e| c.fail(e))?.into_bytes(),
+            qr::svg(&payload, EcLevel::Q)
+                .map_err(|e| c.fail(e))?
+                .into_bytes(),
         ),
     };
     // A rotated code must not linger in caches.
@@ -112,5 +121,8 @@ pub fn access_log(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         .map_err(|e| c.fail(DocError::Store(e)))?;
     let out = page.paginate(rows, |(seq, _)| *seq)?;
     let items: Vec<_> = out.items.into_iter().map(|(_, v)| v).collect();
-    Ok(Response::json(200, &json!({"items": items, "next_cursor": out.next_cursor})))
+    Ok(Response::json(
+        200,
+        &json!({"items": items, "next_cursor": out.next_cursor}),
+    ))
 }

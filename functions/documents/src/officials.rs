@@ -34,13 +34,26 @@ pub fn verify_qr(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let secret = qr::qr_secret(c.ports.settings).map_err(|e| c.fail(e))?;
     let verdict = qr::verify(c.ports, &secret, &body.payload).map_err(|e| c.store(e))?;
     let unit = match &official.unit_code {
-        Some(code) => Some((code.clone(), unit_name(c, code).map_err(|e| c.store(e))?.unwrap_or_default())),
+        Some(code) => Some((
+            code.clone(),
+            unit_name(c, code)
+                .map_err(|e| c.store(e))?
+                .unwrap_or_default(),
+        )),
         None => None,
     };
-    c.audit(qr_entry(&official.account_id, unit.as_ref().map(|(c, n)| (c.as_str(), n.as_str())), &verdict));
+    c.audit(qr_entry(
+        &official.account_id,
+        unit.as_ref().map(|(c, n)| (c.as_str(), n.as_str())),
+        &verdict,
+    ));
     let checked_at = rfc3339_vn(c.ports.clock.now());
     let body = match &verdict {
-        Verdict::Genuine { profile, qid, version } => {
+        Verdict::Genuine {
+            profile,
+            qid,
+            version,
+        } => {
             let confirmed = profile.level == Level::Verified;
             json!({
                 "valid": true,
@@ -69,6 +82,14 @@ pub fn verify_qr(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
 }
 
 fn unit_name(c: &Ctx<'_>, code: &str) -> Result<Option<String>, StoreError> {
-    let rows = c.ports.sql.execute("SELECT name FROM units WHERE code = ?1", &[code.into()])?;
-    Ok(rows.rows.first().and_then(|r| r.first()).and_then(|v| v.as_str()).map(str::to_owned))
+    let rows = c
+        .ports
+        .sql
+        .execute("SELECT name FROM units WHERE code = ?1", &[code.into()])?;
+    Ok(rows
+        .rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(|v| v.as_str())
+        .map(str::to_owned))
 }

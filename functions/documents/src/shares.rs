@@ -20,7 +20,8 @@ use crate::views;
 pub fn create(c: &Ctx<'_>, req: &Request, document_id: &str) -> Result<Response, ApiError> {
     let me = c.me(req)?;
     let body: NewShare = json_body(req)?;
-    let share = domain::create(c.ports, &me.account_id, document_id, &body).map_err(|e| c.fail(e))?;
+    let share =
+        domain::create(c.ports, &me.account_id, document_id, &body).map_err(|e| c.fail(e))?;
     c.audit(
         Entry::new(format!("citizen:{}", me.account_id), action::SHARE_CREATED)
             .about(me.account_id.as_str())
@@ -45,11 +46,20 @@ pub fn list(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let page = Page::from_request(req)?;
     let after: Option<(i64, String)> = page.after()?;
     let me = c.me(req)?;
-    let rows = domain::list(c.ports.sql, &me.account_id, after, page.fetch_limit()).map_err(|e| c.store(e))?;
+    let rows = domain::list(c.ports.sql, &me.account_id, after, page.fetch_limit())
+        .map_err(|e| c.store(e))?;
     let out = page.paginate(rows, |s| (s.created_at, s.id.clone()))?;
     let (origin, now) = (base_url(c)?, c.ports.clock.now());
-    let items: Vec<_> = out.items.iter().map(|s| views::share(s, &origin, now)).collect();
-    Ok(Response::json(200, &json!({"items": items, "next_cursor": out.next_cursor})).with_header("cache-control", "no-store"))
+    let items: Vec<_> = out
+        .items
+        .iter()
+        .map(|s| views::share(s, &origin, now))
+        .collect();
+    Ok(Response::json(
+        200,
+        &json!({"items": items, "next_cursor": out.next_cursor}),
+    )
+    .with_header("cache-control", "no-store"))
 }
 
 /// Where links point: the `public_base_url` setting, never the request's
@@ -85,7 +95,8 @@ fn open(c: &Ctx<'_>, token: &str, fetch: Fetch) -> Result<Opened, ApiError> {
 /// Headers of every answer to a relying party: nothing cached (each fetch is
 /// a counted use), and the token in the URL not leaked onward.
 fn public(resp: Response) -> Response {
-    resp.with_header("cache-control", "no-store").with_header("referrer-policy", "no-referrer")
+    resp.with_header("cache-control", "no-store")
+        .with_header("referrer-policy", "no-referrer")
 }
 
 /// `GET /api/v1/shared/{token}`: metadata and the verification verdict.

@@ -1,7 +1,7 @@
 //! `/api/v1/documents`: the caller's vault (SPEC §7.3).
 
-use cds_shared::documents::etag::{etag, if_none_match_hits};
 use cds_shared::documents::download::{content_disposition, SANDBOX_CSP};
+use cds_shared::documents::etag::{etag, if_none_match_hits};
 use cds_shared::documents::kinds::doc_type;
 use cds_shared::documents::vault::{self as domain, DocumentMeta};
 use cds_shared::error::ApiError;
@@ -17,14 +17,25 @@ pub fn list(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let after: Option<(i64, String)> = page.after()?;
     let type_filter = match req.query_param("type").filter(|t| !t.is_empty()) {
         None => None,
-        Some(t) => Some(doc_type(t).ok_or_else(|| ApiError::invalid_field("type", "unknown_value"))?),
+        Some(t) => {
+            Some(doc_type(t).ok_or_else(|| ApiError::invalid_field("type", "unknown_value"))?)
+        }
     };
     let me = c.me(req)?;
-    let rows = domain::list(c.ports.sql, &me.account_id, type_filter, after, page.fetch_limit())
-        .map_err(|e| c.store(e))?;
+    let rows = domain::list(
+        c.ports.sql,
+        &me.account_id,
+        type_filter,
+        after,
+        page.fetch_limit(),
+    )
+    .map_err(|e| c.store(e))?;
     let out = page.paginate(rows, |d| (d.created_at, d.id.clone()))?;
     let items: Vec<_> = out.items.iter().map(views::document).collect();
-    Ok(Response::json(200, &json!({"items": items, "next_cursor": out.next_cursor})))
+    Ok(Response::json(
+        200,
+        &json!({"items": items, "next_cursor": out.next_cursor}),
+    ))
 }
 
 pub fn get(c: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError> {
@@ -39,9 +50,13 @@ pub fn content(c: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiErro
     let me = c.me(req)?;
     let meta = domain::get(c.ports.sql, &me.account_id, id).map_err(|e| c.fail(e))?;
     if if_none_match_hits(req.header("if-none-match"), &meta.sha256) {
-        return Ok(Response { status: 304, headers: Vec::new(), body: Vec::new() }
-            .with_header("etag", &etag(&meta.sha256))
-            .with_header("cache-control", "private, no-cache"));
+        return Ok(Response {
+            status: 304,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+        .with_header("etag", &etag(&meta.sha256))
+        .with_header("cache-control", "private, no-cache"));
     }
     let (doc, bytes) = domain::content(c.ports.sql, &me.account_id, id).map_err(|e| c.fail(e))?;
     Ok(bytes_response(&doc, bytes).with_header("cache-control", "private, no-cache"))
@@ -53,7 +68,10 @@ pub fn bytes_response(doc: &DocumentMeta, bytes: Vec<u8>) -> Response {
     Response::bytes(200, &doc.content_type, bytes)
         .with_header("etag", &etag(&doc.sha256))
         .with_header("content-security-policy", SANDBOX_CSP)
-        .with_header("content-disposition", &content_disposition(&doc.title, &doc.content_type))
+        .with_header(
+            "content-disposition",
+            &content_disposition(&doc.title, &doc.content_type),
+        )
         .with_header("x-document-sha256", &doc.sha256)
         .with_header("x-document-status", &doc.status)
 }
@@ -71,7 +89,8 @@ pub fn upload(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         &req.body,
     )
     .map_err(|e| c.fail(e))?;
-    Ok(Response::json(201, &views::document(&doc)).with_header("location", &format!("/api/v1/documents/{}", doc.id)))
+    Ok(Response::json(201, &views::document(&doc))
+        .with_header("location", &format!("/api/v1/documents/{}", doc.id)))
 }
 
 pub fn delete(c: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError> {

@@ -4,8 +4,8 @@ use cds_shared::error::ApiError;
 use cds_shared::feedback::categories::category_json;
 use cds_shared::feedback::rating::stats_json;
 use cds_shared::feedback::{
-    self as fb, access, view, Access, ChangeRequest, Draft, FeedbackPolicy, ListFilter, Official, RatingInput,
-    Submitter, Viewer,
+    self as fb, access, view, Access, ChangeRequest, Draft, FeedbackPolicy, ListFilter, Official,
+    RatingInput, Submitter, Viewer,
 };
 use cds_shared::guard::{authenticate_request, require_official};
 use cds_shared::http::{json_body, Params, Request, Response, Router};
@@ -68,8 +68,12 @@ fn mine(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let me = authenticate_request(ctx.ports, req)?;
     let filter = ListFilter::from_request(req).map_err(|e| ctx.fail(e))?;
     let page = Page::from_request(req)?;
-    let found = fb::list_owned(ctx.ports.sql, &me.account_id, &filter, &page).map_err(|e| ctx.fail(e))?;
-    Ok(private(Response::json(200, &page_json(found, |f| view::full(f, Access::Owner, None)))))
+    let found =
+        fb::list_owned(ctx.ports.sql, &me.account_id, &filter, &page).map_err(|e| ctx.fail(e))?;
+    Ok(private(Response::json(
+        200,
+        &page_json(found, |f| view::full(f, Access::Owner, None)),
+    )))
 }
 
 /// `GET /api/v1/feedback/queue`: everything the official's unit handles.
@@ -80,7 +84,10 @@ fn queue(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let filter = ListFilter::from_request(req).map_err(|e| ctx.fail(e))?;
     let page = Page::from_request(req)?;
     let found = fb::list_unit(ctx.ports.sql, unit, &filter, &page).map_err(|e| ctx.fail(e))?;
-    Ok(private(Response::json(200, &page_json(found, |f| view::full(f, Access::Handler, None)))))
+    Ok(private(Response::json(
+        200,
+        &page_json(found, |f| view::full(f, Access::Handler, None)),
+    )))
 }
 
 /// `POST /api/v1/feedback`: logged in (the citizen owns it) or anonymous.
@@ -89,26 +96,50 @@ fn submit(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let draft: Draft = json_body(req)?;
     let valid = fb::validate(&draft).map_err(|e| ctx.fail(e))?;
     let who = match &caller {
-        Some(p) => Submitter::Citizen { account_id: &p.account_id },
-        None => Submitter::Anonymous { client_ip: req.client_ip.as_deref() },
+        Some(p) => Submitter::Citizen {
+            account_id: &p.account_id,
+        },
+        None => Submitter::Anonymous {
+            client_ip: req.client_ip.as_deref(),
+        },
     };
     let policy = FeedbackPolicy::from_settings(ctx.ports.settings);
     let created = fb::submit(ctx.ports, &policy, who, &valid).map_err(|e| ctx.fail(e))?;
-    log(ctx.id, format_args!("feedback {} received for {}", created.tracking_code, created.unit_code));
+    log(
+        ctx.id,
+        format_args!(
+            "feedback {} received for {}",
+            created.tracking_code, created.unit_code
+        ),
+    );
     Ok(Response::json(201, &view::created(&created))
         .with_header("location", &format!("/api/v1/feedback/{}", created.id)))
 }
 
 /// The item and how much of it the caller may see (404 when nothing).
-fn visible(ctx: &Ctx<'_>, req: &Request, params: &Params<'_>)
-    -> Result<(fb::Feedback, Access, Option<cds_shared::identity::Principal>), ApiError> {
+fn visible(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    params: &Params<'_>,
+) -> Result<
+    (
+        fb::Feedback,
+        Access,
+        Option<cds_shared::identity::Principal>,
+    ),
+    ApiError,
+> {
     let caller = ctx.caller(req)?;
     let f = fb::find(ctx.ports.sql, params.get("id")?)
         .map_err(|e| ctx.store(e))?
-        .ok_or(ApiError::NotFound { code: "feedback_not_found" })?;
+        .ok_or(ApiError::NotFound {
+            code: "feedback_not_found",
+        })?;
     let level = access(&f, &Viewer::of(caller.as_ref()));
     if level == Access::Hidden {
-        return Err(ApiError::NotFound { code: "feedback_not_found" });
+        return Err(ApiError::NotFound {
+            code: "feedback_not_found",
+        });
     }
     Ok((f, level, caller))
 }
@@ -121,7 +152,10 @@ fn one(ctx: &Ctx<'_>, req: &Request, params: &Params<'_>) -> Result<Response, Ap
         return Ok(Response::json(200, &view::public(&f)));
     }
     let steps = fb::history(ctx.ports.sql, &f).map_err(|e| ctx.store(e))?;
-    Ok(private(Response::json(200, &view::full(&f, level, Some(&steps)))))
+    Ok(private(Response::json(
+        200,
+        &view::full(&f, level, Some(&steps)),
+    )))
 }
 
 /// `GET /api/v1/feedback/{id}/history`: owner and handling officials only.
@@ -142,8 +176,12 @@ fn change(ctx: &Ctx<'_>, req: &Request, params: &Params<'_>) -> Result<Response,
     let me = authenticate_request(ctx.ports, req)?;
     require_official(&me)?;
     let body: ChangeRequest = json_body(req)?;
-    let official = Official { account_id: &me.account_id, unit_code: me.unit_code.as_deref() };
-    let changed = fb::change(ctx.ports, official, params.get("id")?, &body).map_err(|e| ctx.fail(e))?;
+    let official = Official {
+        account_id: &me.account_id,
+        unit_code: me.unit_code.as_deref(),
+    };
+    let changed =
+        fb::change(ctx.ports, official, params.get("id")?, &body).map_err(|e| ctx.fail(e))?;
     let f = &changed.feedback;
     if let Some(e) = &changed.audit_error {
         // The change stands (it is in the item's history); keep the event.
@@ -156,14 +194,18 @@ fn change(ctx: &Ctx<'_>, req: &Request, params: &Params<'_>) -> Result<Response,
         ));
     }
     let steps = fb::history(ctx.ports.sql, f).map_err(|e| ctx.store(e))?;
-    Ok(private(Response::json(200, &view::full(f, Access::Handler, Some(&steps)))))
+    Ok(private(Response::json(
+        200,
+        &view::full(f, Access::Handler, Some(&steps)),
+    )))
 }
 
 /// `POST /api/v1/feedback/{id}/rating` `{score, comment?}` → 201.
 fn rate(ctx: &Ctx<'_>, req: &Request, params: &Params<'_>) -> Result<Response, ApiError> {
     let me = authenticate_request(ctx.ports, req)?;
     let body: RatingInput = json_body(req)?;
-    let rating = fb::rate(ctx.ports, &Viewer::of(Some(&me)), params.get("id")?, &body).map_err(|e| ctx.fail(e))?;
+    let rating = fb::rate(ctx.ports, &Viewer::of(Some(&me)), params.get("id")?, &body)
+        .map_err(|e| ctx.fail(e))?;
     let out = json!({
         "score": rating.score,
         "comment": rating.comment,

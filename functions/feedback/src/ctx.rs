@@ -17,12 +17,20 @@ pub struct Ctx<'a> {
 
 /// Opens the database (per request: components keep nothing between
 /// requests) and runs `f` with the context.
-pub fn with_ctx<T>(id: &str, f: impl FnOnce(&Ctx<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+pub fn with_ctx<T>(
+    id: &str,
+    f: impl FnOnce(&Ctx<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let sql = SpinSql::open_default().map_err(|e| {
         log(id, format_args!("sql unavailable: {e}"));
         ApiError::StoreUnavailable { part: "sql" }
     })?;
-    let ports = Ports { sql: &sql, clock: &SystemClock, random: &OsRandom, settings: &SpinSettings };
+    let ports = Ports {
+        sql: &sql,
+        clock: &SystemClock,
+        random: &OsRandom,
+        settings: &SpinSettings,
+    };
     f(&Ctx { ports, id })
 }
 

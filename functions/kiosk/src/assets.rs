@@ -14,7 +14,11 @@ pub struct Asset {
 
 macro_rules! asset {
     ($name:literal, $content_type:expr) => {
-        Asset { name: $name, content_type: $content_type, body: include_bytes!(concat!("../assets/", $name)) }
+        Asset {
+            name: $name,
+            content_type: $content_type,
+            body: include_bytes!(concat!("../assets/", $name)),
+        }
     };
 }
 
@@ -71,13 +75,19 @@ pub fn respond(asset: &Asset, req: &Request) -> Response {
     } else {
         "no-cache"
     };
-    let current = req
-        .header("if-none-match")
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag));
+    let current = req.header("if-none-match").is_some_and(|v| {
+        v.split(',')
+            .any(|tag| tag.trim().trim_start_matches("W/") == etag)
+    });
     let resp = if current {
-        Response { status: 304, headers: Vec::new(), body: Vec::new() }
+        Response {
+            status: 304,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
     } else {
         Response::bytes(200, asset.content_type, asset.body.to_vec())
     };
-    resp.with_header("etag", &etag).with_header("cache-control", cache)
+    resp.with_header("etag", &etag)
+        .with_header("cache-control", cache)
 }

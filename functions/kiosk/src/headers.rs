@@ -8,7 +8,8 @@
 
 use cds_shared::http::Response;
 
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' blob:; connect-src 'self'; font-src 'self'; frame-src blob:; object-src 'none'; \
 base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -20,6 +21,9 @@ pub fn secure(mut resp: Response) -> Response {
     resp.set_header("referrer-policy", "no-referrer");
     resp.set_header("x-frame-options", "DENY");
     resp.set_header("cross-origin-opener-policy", "same-origin");
-    resp.set_header("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+    resp.set_header(
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    );
     resp
 }

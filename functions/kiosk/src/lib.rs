@@ -26,7 +26,9 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     // a browser may render.
     // The settings gate runs here rather than through `spin_adapter::handle`
     // so that its refusal carries the page's headers as well.
-    let resp = settings_gate(&rid).and_then(|()| serve(&req)).unwrap_or_else(|e| Response::from_error(&e, req.lang()));
+    let resp = settings_gate(&rid)
+        .and_then(|()| serve(&req))
+        .unwrap_or_else(|e| Response::from_error(&e, req.lang()));
     response_to_spin(finish_with_id(&req, Ok(headers::secure(resp)), &rid))
 }
 
@@ -38,12 +40,17 @@ fn serve(req: &Request) -> Result<Response, ApiError> {
         // Relative links need the trailing slash; send the browser there.
         "" => {
             allow(&["GET"], req)?;
-            Ok(Response::bytes(308, "text/plain; charset=utf-8", b"/kiosk/".to_vec())
-                .with_header("location", "/kiosk/"))
+            Ok(
+                Response::bytes(308, "text/plain; charset=utf-8", b"/kiosk/".to_vec())
+                    .with_header("location", "/kiosk/"),
+            )
         }
         "/" | "/index.html" => {
             allow(&["GET"], req)?;
-            Ok(page::render(is_dev_mode(&SpinSettings), req.query_param("idle")))
+            Ok(page::render(
+                is_dev_mode(&SpinSettings),
+                req.query_param("idle"),
+            ))
         }
         _ => {
             let name = rest.strip_prefix('/').unwrap_or(rest);

@@ -28,8 +28,12 @@ pub fn idle_seconds(dev_mode: bool, requested: Option<&str>) -> u32 {
 pub fn render(dev_mode: bool, idle: Option<&str>) -> Response {
     let ver = |name: &str| find(name).map(|a| version(a.body)).unwrap_or_default();
     let html = TEMPLATE
-        .replace("__IDLE_SECONDS__", &idle_seconds(dev_mode, idle).to_string())
+        .replace(
+            "__IDLE_SECONDS__",
+            &idle_seconds(dev_mode, idle).to_string(),
+        )
         .replace("__V_CSS__", &ver("kiosk.css"))
         .replace("__V_MAIN__", &ver("js/main.js"));
-    Response::bytes(200, "text/html; charset=utf-8", html.into_bytes()).with_header("cache-control", "no-store")
+    Response::bytes(200, "text/html; charset=utf-8", html.into_bytes())
+        .with_header("cache-control", "no-store")
 }

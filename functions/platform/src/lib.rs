@@ -19,13 +19,23 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     // Health answers whatever the settings are: it is where an operator
     // learns which one is wrong. Everything else goes through the gate.
     if req.path() == "/api/v1/health" {
-        return handle_unchecked(&req, |r, _| Router::new().get("/api/v1/health", |_, _| Ok(health())).dispatch(r));
+        return handle_unchecked(&req, |r, _| {
+            Router::new()
+                .get("/api/v1/health", |_, _| Ok(health()))
+                .dispatch(r)
+        });
     }
     // Unmatched paths come back from the router as the SPEC §4 JSON 404
     // (or 405 with `Allow` when only the method is wrong).
     cds_shared::spin_adapter::handle(&req, |r, _| {
         Router::new()
-            .get("/api/v1/openapi.json", |_, _| Ok(Response::bytes(200, "application/json", OPENAPI.as_bytes().to_vec())))
+            .get("/api/v1/openapi.json", |_, _| {
+                Ok(Response::bytes(
+                    200,
+                    "application/json",
+                    OPENAPI.as_bytes().to_vec(),
+                ))
+            })
             .dispatch(r)
     })
 }
@@ -61,7 +71,7 @@ fn health() -> Response {
         body["config"] = serde_json::Value::from(problem.to_string());
     }
     Response::json(if status == "ok" { 200 } else { 503 }, &body)
-    .with_header("cache-control", "no-store")
+        .with_header("cache-control", "no-store")
 }
 
 /// A read through the store: it proves the store answers without making

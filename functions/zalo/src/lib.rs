@@ -39,7 +39,9 @@ const REPLY_HTTP: TimedHttp = TimedHttp {
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     cds_shared::spin_adapter::handle(&req, |req, rid| {
-        Router::new().post("/api/v1/zalo/webhook", |r, _| webhook(r, rid)).dispatch(req)
+        Router::new()
+            .post("/api/v1/zalo/webhook", |r, _| webhook(r, rid))
+            .dispatch(req)
     })
 }
 
@@ -47,7 +49,9 @@ fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
 /// unsigned, wrongly signed, unreadable or stale events.
 fn webhook(req: &Request, rid: &str) -> Result<Response, ApiError> {
     if req.body.len() > MAX_JSON_BYTES {
-        return Err(ApiError::PayloadTooLarge { limit: MAX_JSON_BYTES });
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_JSON_BYTES,
+        });
     }
     let sql = open_sql(rid)?;
     let kv = SpinKv::open_default().map_err(|e| {
@@ -83,7 +87,14 @@ fn webhook(req: &Request, rid: &str) -> Result<Response, ApiError> {
                 log(rid, format_args!("{note}"));
             }
             if let Some(e) = &h.reply_error {
-                log(rid, format_args!("reply {} of {} not sent: {e}", h.replies_sent + 1, h.replies));
+                log(
+                    rid,
+                    format_args!(
+                        "reply {} of {} not sent: {e}",
+                        h.replies_sent + 1,
+                        h.replies
+                    ),
+                );
             }
             "ok"
         }

@@ -28,7 +28,10 @@ impl HttpClient for TimedHttp {
             .headers
             .iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v.as_bytes().to_vec()))
-            .chain(std::iter::once(("content-length".to_owned(), request.body.len().to_string().into_bytes())))
+            .chain(std::iter::once((
+                "content-length".to_owned(),
+                request.body.len().to_string().into_bytes(),
+            )))
             .collect();
         let fields = Fields::from_list(&headers).map_err(|e| format!("bad header: {e:?}"))?;
         let outgoing = OutgoingRequest::new(fields);
@@ -57,7 +60,10 @@ impl HttpClient for TimedHttp {
             _ => return Err("no response".into()),
         };
         let status = response.status();
-        Ok(OutboundResponse { status, body: read_body(response)? })
+        Ok(OutboundResponse {
+            status,
+            body: read_body(response)?,
+        })
     }
 }
 
@@ -78,7 +84,9 @@ fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), String> {
         let stream = body.write().map_err(|()| "no body stream")?;
         // wasi:io allows at most 4096 bytes per blocking write.
         for chunk in bytes.chunks(4096) {
-            stream.blocking_write_and_flush(chunk).map_err(|e| format!("write: {e:?}"))?;
+            stream
+                .blocking_write_and_flush(chunk)
+                .map_err(|e| format!("write: {e:?}"))?;
         }
     }
     OutgoingBody::finish(body, None).map_err(|e| format!("finish: {e:?}"))

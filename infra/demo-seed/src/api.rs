@@ -56,7 +56,10 @@ pub enum Outcome {
 
 impl Api {
     pub fn new(base: &str, admin_token: &str) -> Result<Api> {
-        let client = Client::builder().timeout(REQUEST_TIMEOUT).build().context("building the HTTP client")?;
+        let client = Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .context("building the HTTP client")?;
         Ok(Api {
             client,
             base: base.trim_end_matches('/').to_owned(),
@@ -82,7 +85,10 @@ impl Api {
                 Err(e) => e.to_string(),
             };
             if Instant::now() >= deadline {
-                bail!("{url} did not answer 200 within {} s (last: {last})", within.as_secs());
+                bail!(
+                    "{url} did not answer 200 within {} s (last: {last})",
+                    within.as_secs()
+                );
             }
             std::thread::sleep(HEALTH_POLL);
         }
@@ -91,7 +97,12 @@ impl Api {
     /// `POST` an admin create: 201 → `Created`, 200 → `Unchanged`, 409 →
     /// `Exists`, anything else is an error.
     pub fn admin_create(&self, path: &str, body: &Value) -> Result<Outcome> {
-        let reply = self.send(self.client.post(self.url(path)).bearer_auth(&self.admin_token).json(body))?;
+        let reply = self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(&self.admin_token)
+                .json(body),
+        )?;
         match reply.status {
             201 => Ok(Outcome::Created(reply.body)),
             200 => Ok(Outcome::Unchanged),

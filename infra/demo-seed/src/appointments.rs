@@ -64,11 +64,16 @@ pub fn slots(s: &Seeder<'_>) -> Result<()> {
             }
             _ => return Err(unexpected("GET /api/v1/appointments/slots", &probe)),
         }
-        if probe.body["items"].as_array().is_some_and(|items| !items.is_empty()) {
+        if probe.body["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty())
+        {
             println!("  {what}: already there");
             continue;
         }
-        let Some(token) = s.session(desk.official, &what)? else { continue };
+        let Some(token) = s.session(desk.official, &what)? else {
+            continue;
+        };
         let mut created = 0;
         for (start, end) in desk.hours {
             let body = json!({
@@ -80,7 +85,9 @@ pub fn slots(s: &Seeder<'_>) -> Result<()> {
                 "interval_minutes": desk.interval_minutes,
                 "capacity": desk.capacity,
             });
-            let reply = s.api.post("/api/v1/appointments/slots", &body, Some(&token))?;
+            let reply = s
+                .api
+                .post("/api/v1/appointments/slots", &body, Some(&token))?;
             if !matches!(reply.status, 200 | 201) {
                 return Err(unexpected("POST /api/v1/appointments/slots", &reply));
             }

@@ -36,12 +36,28 @@ pub struct Person {
 }
 
 pub const OFFICIALS: &[Person] = &[
-    Person { phone: "+84905000001", full_name: "Trần Thị Bình", unit: Some("ubnd-hai-chau") },
-    Person { phone: "+84905000002", full_name: "Lê Văn Cường", unit: Some("benh-vien-da-nang") },
-    Person { phone: "+84905000003", full_name: "Phạm Thị Dung", unit: Some("trung-tam-hcc") },
+    Person {
+        phone: "+84905000001",
+        full_name: "Trần Thị Bình",
+        unit: Some("ubnd-hai-chau"),
+    },
+    Person {
+        phone: "+84905000002",
+        full_name: "Lê Văn Cường",
+        unit: Some("benh-vien-da-nang"),
+    },
+    Person {
+        phone: "+84905000003",
+        full_name: "Phạm Thị Dung",
+        unit: Some("trung-tam-hcc"),
+    },
 ];
 
-pub const CITIZEN: Person = Person { phone: "+84905123456", full_name: "Nguyễn Văn An", unit: None };
+pub const CITIZEN: Person = Person {
+    phone: "+84905123456",
+    full_name: "Nguyễn Văn An",
+    unit: None,
+};
 
 /// The demo issuer agency: (code, name).
 pub const ISSUER: (&str, &str) = ("so-tu-phap", "Sở Tư pháp thành phố Đà Nẵng");
@@ -89,7 +105,11 @@ pub struct Seeder<'a> {
 
 impl<'a> Seeder<'a> {
     pub fn new(api: &'a Api, state_dir: &'a Path) -> Self {
-        Self { api, state_dir, sessions: RefCell::new(HashMap::new()) }
+        Self {
+            api,
+            state_dir,
+            sessions: RefCell::new(HashMap::new()),
+        }
     }
 
     /// A session for `phone`, logging it in by one-time code through the dev
@@ -102,7 +122,9 @@ impl<'a> Seeder<'a> {
         }
         let token = log_in(self, phone, what)?;
         if let Some(t) = &token {
-            self.sessions.borrow_mut().insert(phone.to_owned(), t.clone());
+            self.sessions
+                .borrow_mut()
+                .insert(phone.to_owned(), t.clone());
         }
         Ok(token)
     }
@@ -110,7 +132,9 @@ impl<'a> Seeder<'a> {
     /// Ends every session the run opened (best effort).
     pub fn log_out_all(&self) {
         for token in self.sessions.borrow_mut().drain().map(|(_, t)| t) {
-            let _ = self.api.post("/api/v1/auth/logout", &json!({}), Some(&token));
+            let _ = self
+                .api
+                .post("/api/v1/auth/logout", &json!({}), Some(&token));
         }
     }
 
@@ -152,7 +176,9 @@ fn report(what: &str, outcome: &Outcome) {
 
 fn units(s: &Seeder<'_>) -> Result<()> {
     for (code, name) in UNITS {
-        let outcome = s.api.admin_create("/api/v1/admin/units", &json!({"code": code, "name": name}))?;
+        let outcome = s
+            .api
+            .admin_create("/api/v1/admin/units", &json!({"code": code, "name": name}))?;
         report(&format!("unit {code}"), &outcome);
     }
     Ok(())
@@ -175,13 +201,21 @@ fn issuer(s: &Seeder<'_>) -> Result<()> {
     let body = json!({"code": code, "name": name, "scopes": ["documents"]});
     match s.api.admin_create("/api/v1/admin/issuers", &body)? {
         Outcome::Created(body) => {
-            let key = body["api_key"].as_str().context("the issuer reply has no api_key")?;
+            let key = body["api_key"]
+                .as_str()
+                .context("the issuer reply has no api_key")?;
             write_secret(&path, key)?;
             // The key itself is never printed: only where it is.
-            println!("  issuer {code}: created, API key saved to {} (mode 0600)", path.display());
+            println!(
+                "  issuer {code}: created, API key saved to {} (mode 0600)",
+                path.display()
+            );
         }
         Outcome::Unchanged | Outcome::Exists if path.exists() => {
-            println!("  issuer {code}: already there, API key in {}", path.display());
+            println!(
+                "  issuer {code}: already there, API key in {}",
+                path.display()
+            );
         }
         Outcome::Unchanged | Outcome::Exists => {
             println!(
@@ -206,7 +240,9 @@ fn write_secret(path: &Path, secret: &str) -> Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let mut file = options
+        .open(&tmp)
+        .with_context(|| format!("creating {}", tmp.display()))?;
     file.write_all(format!("{secret}\n").as_bytes())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("writing {}", tmp.display()))?;
@@ -215,7 +251,8 @@ fn write_secret(path: &Path, secret: &str) -> Result<()> {
 
 fn services(s: &Seeder<'_>) -> Result<()> {
     for (code, name, kind, unit, address) in SERVICES {
-        let body = json!({"code": code, "name": name, "kind": kind, "unit": unit, "address": address});
+        let body =
+            json!({"code": code, "name": name, "kind": kind, "unit": unit, "address": address});
         let outcome = s.api.admin_create("/api/v1/admin/services", &body)?;
         report(&format!("service {code}"), &outcome);
     }
@@ -225,7 +262,9 @@ fn services(s: &Seeder<'_>) -> Result<()> {
 fn categories(s: &Seeder<'_>) -> Result<()> {
     for (code, name, unit) in CATEGORIES {
         let body = json!({"code": code, "name": name, "unit": unit});
-        let outcome = s.api.admin_create("/api/v1/admin/feedback-categories", &body)?;
+        let outcome = s
+            .api
+            .admin_create("/api/v1/admin/feedback-categories", &body)?;
         report(&format!("feedback category {code}"), &outcome);
     }
     Ok(())
@@ -245,7 +284,10 @@ fn citizen(s: &Seeder<'_>) -> Result<()> {
     match started.status {
         202 => {}
         404 | 405 => {
-            println!("  citizen {}: skipped, sign-up is not deployed yet", p.phone);
+            println!(
+                "  citizen {}: skipped, sign-up is not deployed yet",
+                p.phone
+            );
             return Ok(());
         }
         429 => {
@@ -257,20 +299,31 @@ fn citizen(s: &Seeder<'_>) -> Result<()> {
         }
         _ => return Err(unexpected("POST /api/v1/signup", &started)),
     }
-    let challenge_id = started.body["challenge_id"].as_str().context("sign-up reply has no challenge_id")?;
+    let challenge_id = started.body["challenge_id"]
+        .as_str()
+        .context("sign-up reply has no challenge_id")?;
 
     let outbox = s.api.get(&outbox_path(p.phone))?;
     if outbox.status == 404 {
-        println!("  citizen {}: skipped, the dev outbox is not available (dev_mode off?)", p.phone);
+        println!(
+            "  citizen {}: skipped, the dev outbox is not available (dev_mode off?)",
+            p.phone
+        );
         return Ok(());
     }
     if outbox.status != 200 {
         return Err(unexpected("GET /api/v1/dev/outbox", &outbox));
     }
     // Newest first: the code just sent.
-    let code = outbox.body["items"][0]["code"].as_str().context("the dev outbox holds no code for the demo citizen")?;
+    let code = outbox.body["items"][0]["code"]
+        .as_str()
+        .context("the dev outbox holds no code for the demo citizen")?;
 
-    let verified = s.api.post("/api/v1/signup/verify", &json!({"challenge_id": challenge_id, "code": code}), None)?;
+    let verified = s.api.post(
+        "/api/v1/signup/verify",
+        &json!({"challenge_id": challenge_id, "code": code}),
+        None,
+    )?;
     if !(200..300).contains(&verified.status) {
         return Err(unexpected("POST /api/v1/signup/verify", &verified));
     }
@@ -295,7 +348,11 @@ pub fn outbox_path(phone: &str) -> String {
 /// (with a note) when that cannot happen now: codes rate-limited for this
 /// phone, or login / the outbox not available.
 fn log_in(s: &Seeder<'_>, phone: &str, what: &str) -> Result<Option<String>> {
-    let started = s.api.post("/api/v1/auth/otp", &json!({"phone": phone, "channel": "sms"}), None)?;
+    let started = s.api.post(
+        "/api/v1/auth/otp",
+        &json!({"phone": phone, "channel": "sms"}),
+        None,
+    )?;
     match started.status {
         202 => {}
         429 => {
@@ -308,17 +365,27 @@ fn log_in(s: &Seeder<'_>, phone: &str, what: &str) -> Result<Option<String>> {
         }
         _ => return Err(unexpected("POST /api/v1/auth/otp", &started)),
     }
-    let challenge_id = started.body["challenge_id"].as_str().context("login reply has no challenge_id")?;
+    let challenge_id = started.body["challenge_id"]
+        .as_str()
+        .context("login reply has no challenge_id")?;
     let outbox = s.api.get(&outbox_path(phone))?;
     if outbox.status != 200 {
         println!("  {what}: skipped, the dev outbox is not available (dev_mode off?)");
         return Ok(None);
     }
-    let code = outbox.body["items"][0]["code"].as_str().context("the dev outbox holds no code for the official")?;
-    let verified = s.api.post("/api/v1/auth/verify", &json!({"challenge_id": challenge_id, "code": code}), None)?;
+    let code = outbox.body["items"][0]["code"]
+        .as_str()
+        .context("the dev outbox holds no code for the official")?;
+    let verified = s.api.post(
+        "/api/v1/auth/verify",
+        &json!({"challenge_id": challenge_id, "code": code}),
+        None,
+    )?;
     if verified.status != 200 {
         return Err(unexpected("POST /api/v1/auth/verify", &verified));
     }
-    let token = verified.body["token"].as_str().context("login reply has no token")?;
+    let token = verified.body["token"]
+        .as_str()
+        .context("login reply has no token")?;
     Ok(Some(token.to_owned()))
 }

@@ -96,11 +96,20 @@ pub fn fill_profile(s: &Seeder<'_>, token: &str) -> Result<()> {
         .send()
         .context("PATCH /api/v1/me")?;
     match resp.status().as_u16() {
-        200 => println!("  citizen {}: profile filled (CCCD {ID_NUMBER})", CITIZEN.phone),
-        404 | 405 => println!("  citizen {}: profile skipped, documents is not deployed yet", CITIZEN.phone),
+        200 => println!(
+            "  citizen {}: profile filled (CCCD {ID_NUMBER})",
+            CITIZEN.phone
+        ),
+        404 | 405 => println!(
+            "  citizen {}: profile skipped, documents is not deployed yet",
+            CITIZEN.phone
+        ),
         // Already verified by an official with other values, or the number
         // is held by another account: the demo leaves real data alone.
-        409 => println!("  citizen {}: profile left as it is (locked or number taken)", CITIZEN.phone),
+        409 => println!(
+            "  citizen {}: profile left as it is (locked or number taken)",
+            CITIZEN.phone
+        ),
         other => anyhow::bail!("PATCH /api/v1/me: status {other}"),
     }
     Ok(())
@@ -109,7 +118,10 @@ pub fn fill_profile(s: &Seeder<'_>, token: &str) -> Result<()> {
 /// The step: the demo issuer pushes the three documents to the demo citizen.
 pub fn documents(s: &Seeder<'_>) -> Result<()> {
     let Some(key) = s.issuer_key()? else {
-        println!("  documents: skipped, the demo issuer's key is not in {}", s.issuer_key_path().display());
+        println!(
+            "  documents: skipped, the demo issuer's key is not in {}",
+            s.issuer_key_path().display()
+        );
         return Ok(());
     };
     for d in DOCUMENTS {
@@ -131,7 +143,10 @@ pub fn documents(s: &Seeder<'_>) -> Result<()> {
             (201, _) => println!("  {what}: created"),
             (200, _) => println!("  {what}: already there"),
             (404, "citizen_not_found") => {
-                println!("  documents: skipped, the demo citizen {} does not exist yet", CITIZEN.phone);
+                println!(
+                    "  documents: skipped, the demo citizen {} does not exist yet",
+                    CITIZEN.phone
+                );
                 return Ok(());
             }
             (404 | 405, _) => {
@@ -149,7 +164,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -167,7 +186,10 @@ fn base64(bytes: &[u8]) -> String {
 fn pdf(lines: &[&str]) -> Vec<u8> {
     let mut text = String::from("BT /F1 16 Tf 72 770 Td 22 TL\n");
     for line in lines {
-        let escaped = line.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+        let escaped = line
+            .replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)");
         text.push_str(&format!("({escaped}) Tj T*\n"));
     }
     text.push_str("ET\n");
@@ -177,7 +199,8 @@ fn pdf(lines: &[&str]) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
          /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
             .to_owned(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_owned(),
         format!("<< /Length {} >>\nstream\n{text}endstream", text.len()),
     ];
     let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
@@ -187,12 +210,18 @@ fn pdf(lines: &[&str]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -219,13 +248,24 @@ mod tests {
             // The tail after the last stream is ASCII; the header has binary bytes.
             let tail = String::from_utf8_lossy(&bytes[bytes.len() - 64..]).into_owned();
             // startxref points at the xref table.
-            let start: usize = tail.rsplit("startxref\n").next().unwrap_or("").lines().next().unwrap_or("").parse().unwrap_or(0);
+            let start: usize = tail
+                .rsplit("startxref\n")
+                .next()
+                .unwrap_or("")
+                .lines()
+                .next()
+                .unwrap_or("")
+                .parse()
+                .unwrap_or(0);
             assert!(bytes[start..].starts_with(b"xref\n"), "{}", d.external_id);
             // Every object offset points at its "N 0 obj".
             let table = String::from_utf8_lossy(&bytes[start..]).into_owned();
             for (i, line) in table.lines().skip(3).take(5).enumerate() {
                 let off: usize = line[..10].parse().unwrap_or(0);
-                assert!(bytes[off..].starts_with(format!("{} 0 obj", i + 1).as_bytes()), "{line}");
+                assert!(
+                    bytes[off..].starts_with(format!("{} 0 obj", i + 1).as_bytes()),
+                    "{line}"
+                );
             }
         }
     }

@@ -28,8 +28,14 @@ const HANDLER_UNIT: &str = "trung-tam-hcc";
 enum Fate {
     Received,
     InProgress,
-    Resolved { response: &'static str, score: i64, comment: &'static str },
-    Rejected { response: &'static str },
+    Resolved {
+        response: &'static str,
+        score: i64,
+        comment: &'static str,
+    },
+    Rejected {
+        response: &'static str,
+    },
 }
 
 struct Report {
@@ -101,13 +107,27 @@ const ANONYMOUS: Report = Report {
 /// Sends the demo reports with the demo citizen's session `citizen`, has
 /// the official handle them, and rates the resolved one.
 pub fn reports(s: &Seeder<'_>, citizen: &str) -> Result<()> {
-    let http = Http { client: Client::new(), s };
-    if http.send(http.client.get(s.api.url("/api/v1/feedback/categories")))?.0 != 200 {
+    let http = Http {
+        client: Client::new(),
+        s,
+    };
+    if http
+        .send(http.client.get(s.api.url("/api/v1/feedback/categories")))?
+        .0
+        != 200
+    {
         println!("  feedback: skipped, the feedback component is not deployed yet");
         return Ok(());
     }
-    let mine = http.send(http.client.get(s.api.url("/api/v1/me/feedback")).bearer_auth(citizen))?;
-    if mine.1["items"].as_array().is_some_and(|items| !items.is_empty()) {
+    let mine = http.send(
+        http.client
+            .get(s.api.url("/api/v1/me/feedback"))
+            .bearer_auth(citizen),
+    )?;
+    if mine.1["items"]
+        .as_array()
+        .is_some_and(|items| !items.is_empty())
+    {
         println!("  feedback: the demo citizen's reports are already there");
         return Ok(());
     }
@@ -138,7 +158,8 @@ impl Http<'_> {
     fn send(&self, rb: RequestBuilder) -> Result<(u16, Value)> {
         let resp = rb.send().context("request to the app failed")?;
         let status = resp.status().as_u16();
-        let body = serde_json::from_slice(&resp.bytes().context("reading the app's reply")?).unwrap_or(Value::Null);
+        let body = serde_json::from_slice(&resp.bytes().context("reading the app's reply")?)
+            .unwrap_or(Value::Null);
         Ok((status, body))
     }
 
@@ -160,14 +181,27 @@ impl Http<'_> {
         });
         let (status, created) = self.post("/api/v1/feedback", token, &body)?;
         if status != 201 {
-            bail!("POST /api/v1/feedback ({}): status {status} {}", r.title, created["error"]);
+            bail!(
+                "POST /api/v1/feedback ({}): status {status} {}",
+                r.title,
+                created["error"]
+            );
         }
         let id = created["id"].as_str().context("no id")?.to_owned();
-        let code = created["tracking_code"].as_str().context("no tracking_code")?.to_owned();
+        let code = created["tracking_code"]
+            .as_str()
+            .context("no tracking_code")?
+            .to_owned();
         Ok((id, code))
     }
 
-    fn set_status(&self, official: &str, id: &str, status: &str, response: Option<&str>) -> Result<()> {
+    fn set_status(
+        &self,
+        official: &str,
+        id: &str,
+        status: &str,
+        response: Option<&str>,
+    ) -> Result<()> {
         let rb = self
             .client
             .patch(self.s.api.url(&format!("/api/v1/feedback/{id}")))
@@ -175,23 +209,39 @@ impl Http<'_> {
             .json(&json!({"status": status, "response": response}));
         match self.send(rb)? {
             (200, _) => Ok(()),
-            (other, body) => bail!("PATCH /api/v1/feedback/{id} → {status}: status {other} {}", body["error"]),
+            (other, body) => bail!(
+                "PATCH /api/v1/feedback/{id} → {status}: status {other} {}",
+                body["error"]
+            ),
         }
     }
 
     /// Moves a report to its fate (and rates it when resolved).
     fn handle(&self, citizen: &str, official: &str, id: &str, fate: &Fate) -> Result<String> {
-        self.set_status(official, id, "in_progress", Some("Trung tâm đã tiếp nhận và đang kiểm tra."))?;
+        self.set_status(
+            official,
+            id,
+            "in_progress",
+            Some("Trung tâm đã tiếp nhận và đang kiểm tra."),
+        )?;
         match fate {
             Fate::Received | Fate::InProgress => Ok("in progress".to_owned()),
             Fate::Rejected { response } => {
                 self.set_status(official, id, "rejected", Some(response))?;
                 Ok("rejected".to_owned())
             }
-            Fate::Resolved { response, score, comment } => {
+            Fate::Resolved {
+                response,
+                score,
+                comment,
+            } => {
                 self.set_status(official, id, "resolved", Some(response))?;
                 let path = format!("/api/v1/feedback/{id}/rating");
-                let (status, _) = self.post(&path, Some(citizen), &json!({"score": score, "comment": comment}))?;
+                let (status, _) = self.post(
+                    &path,
+                    Some(citizen),
+                    &json!({"score": score, "comment": comment}),
+                )?;
                 if status != 201 {
                     bail!("POST {path}: status {status}");
                 }

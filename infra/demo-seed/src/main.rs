@@ -21,7 +21,10 @@ use api::Api;
 use demo::{Seeder, CITIZEN, OFFICIALS, STEPS, UNITS};
 
 #[derive(Parser)]
-#[command(version, about = "Seeds a local Công dân số app with demo data through its admin API")]
+#[command(
+    version,
+    about = "Seeds a local Công dân số app with demo data through its admin API"
+)]
 struct Args {
     /// Base URL of the running app.
     #[arg(long, default_value = "http://127.0.0.1:3000")]
@@ -40,7 +43,11 @@ struct Args {
 fn main() -> Result<()> {
     let args = Args::parse();
     let api = Api::new(&args.url, &args.admin_token)?;
-    println!("demo-seed: waiting for {} (up to {} s)…", api.url("/api/v1/health"), args.wait_secs);
+    println!(
+        "demo-seed: waiting for {} (up to {} s)…",
+        api.url("/api/v1/health"),
+        args.wait_secs
+    );
     api.wait_healthy(Duration::from_secs(args.wait_secs))?;
 
     let seeder = Seeder::new(&api, &args.state_dir);
@@ -55,7 +62,13 @@ fn main() -> Result<()> {
 
 fn print_summary(s: &Seeder<'_>) {
     let api = s.api;
-    let unit_name = |code: &str| UNITS.iter().find(|(c, _)| *c == code).map_or(code, |(_, n)| n).to_owned();
+    let unit_name = |code: &str| {
+        UNITS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(code, |(_, n)| n)
+            .to_owned()
+    };
     println!();
     println!("Công dân số is running in development mode.");
     println!("  Health:   {}", api.url("/api/v1/health"));
@@ -72,5 +85,8 @@ fn print_summary(s: &Seeder<'_>) {
     println!("Codes are not sent in development; read the newest one with:");
     println!("  curl '{}'", api.url(&demo::outbox_path(CITIZEN.phone)));
     println!();
-    println!("Demo issuer key (for pushing documents): {}", s.issuer_key_path().display());
+    println!(
+        "Demo issuer key (for pushing documents): {}",
+        s.issuer_key_path().display()
+    );
 }

@@ -74,7 +74,9 @@ impl HostError {
     pub fn message(&self, lang: Lang) -> &'static str {
         let (vi, en) = match self {
             HostError::NotFound => ("Không tìm thấy tài nguyên.", "Resource not found."),
-            HostError::PayloadTooLarge { .. } => ("Dữ liệu gửi lên quá lớn.", "The request body is too large."),
+            HostError::PayloadTooLarge { .. } => {
+                ("Dữ liệu gửi lên quá lớn.", "The request body is too large.")
+            }
             HostError::BodyTimeout => (
                 "Dữ liệu gửi lên quá chậm, vui lòng thử lại.",
                 "The request body took too long to arrive. Please try again.",
@@ -88,9 +90,10 @@ impl HostError {
                 "Yêu cầu xử lý quá lâu, vui lòng thử lại sau.",
                 "The request took too long to process, please try again later.",
             ),
-            HostError::Internal => {
-                ("Đã có lỗi xảy ra, vui lòng thử lại sau.", "Something went wrong, please try again later.")
-            }
+            HostError::Internal => (
+                "Đã có lỗi xảy ra, vui lòng thử lại sau.",
+                "Something went wrong, please try again later.",
+            ),
         };
         match lang {
             Lang::Vi => vi,
@@ -109,7 +112,10 @@ impl HostError {
     /// Whether the connection must close after the answer: the rest of the
     /// request (its body) was not read and cannot be skipped.
     pub fn closes_connection(&self) -> bool {
-        matches!(self, HostError::PayloadTooLarge { .. } | HostError::BodyTimeout | HostError::BadBody)
+        matches!(
+            self,
+            HostError::PayloadTooLarge { .. } | HostError::BodyTimeout | HostError::BadBody
+        )
     }
 
     /// The SPEC §4 body. `fields` is always present (empty when there is
@@ -176,7 +182,9 @@ pub fn request_id(client: Option<&str>) -> String {
     let sane = |id: &str| {
         !id.is_empty()
             && id.len() <= MAX_REQUEST_ID_LEN
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
     };
     match client {
         Some(id) if sane(id) => id.to_owned(),
@@ -212,7 +220,10 @@ mod tests {
         assert_eq!(vi["error"]["fields"]["limit"], 1024);
         let en = e.to_json(Lang::En);
         assert_eq!(en["error"]["message"], "The request body is too large.");
-        assert_eq!(HostError::Timeout.to_json(Lang::Vi)["error"]["fields"], json!({}));
+        assert_eq!(
+            HostError::Timeout.to_json(Lang::Vi)["error"]["fields"],
+            json!({})
+        );
     }
 
     #[test]
@@ -231,8 +242,15 @@ mod tests {
             assert!(!e.code().is_empty());
             assert_ne!(e.message(Lang::Vi), e.message(Lang::En), "{e:?}");
         }
-        assert_eq!(HostError::Overloaded { retry_after: 3 }.retry_after(), Some(3));
-        assert_eq!(HostError::Overloaded { retry_after: 3 }.to_json(Lang::En)["error"]["fields"]["retry_after"], 3);
+        assert_eq!(
+            HostError::Overloaded { retry_after: 3 }.retry_after(),
+            Some(3)
+        );
+        assert_eq!(
+            HostError::Overloaded { retry_after: 3 }.to_json(Lang::En)["error"]["fields"]
+                ["retry_after"],
+            3
+        );
         assert_eq!(HostError::Timeout.retry_after(), None);
     }
 
@@ -240,12 +258,18 @@ mod tests {
     fn english_only_when_preferred() {
         assert_eq!(Lang::from_accept_language(None), Lang::Vi);
         assert_eq!(Lang::from_accept_language(Some("en")), Lang::En);
-        assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9,vi;q=0.8")), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("en-US,en;q=0.9,vi;q=0.8")),
+            Lang::En
+        );
         assert_eq!(Lang::from_accept_language(Some("vi-VN,en;q=0.5")), Lang::Vi);
         assert_eq!(Lang::from_accept_language(Some("fr-FR")), Lang::Vi);
         assert_eq!(Lang::from_accept_language(Some("en;q=0")), Lang::Vi);
         assert_eq!(Lang::from_accept_language(Some("en;q=abc")), Lang::Vi);
-        assert_eq!(Lang::from_accept_language(Some("vi;q=0.3, EN;q=0.7")), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("vi;q=0.3, EN;q=0.7")),
+            Lang::En
+        );
     }
 
     #[test]

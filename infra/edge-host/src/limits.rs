@@ -63,9 +63,12 @@ impl Limits {
             return Err("--request-timeout must be above zero".into());
         }
         if !(1..=MAX_MAX_CONCURRENT).contains(&self.max_concurrent_requests) {
-            return Err(format!("--max-concurrent-requests must be between 1 and {MAX_MAX_CONCURRENT}"));
+            return Err(format!(
+                "--max-concurrent-requests must be between 1 and {MAX_MAX_CONCURRENT}"
+            ));
         }
-        if !(MIN_MAX_INSTANCE_MEMORY..=MAX_MAX_INSTANCE_MEMORY).contains(&self.max_instance_memory) {
+        if !(MIN_MAX_INSTANCE_MEMORY..=MAX_MAX_INSTANCE_MEMORY).contains(&self.max_instance_memory)
+        {
             return Err("--max-instance-memory must be between 1MiB and 4GiB".into());
         }
         Ok(())
@@ -79,15 +82,22 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim().to_ascii_lowercase();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| format!("`{text}`: expected a size such as 16MiB or 1048576"))?;
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a size such as 16MiB or 1048576"))?;
     let factor: u64 = match unit.trim() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        other => return Err(format!("`{text}`: unknown size unit `{other}` (use KiB, MiB or GiB)")),
+        other => {
+            return Err(format!(
+                "`{text}`: unknown size unit `{other}` (use KiB, MiB or GiB)"
+            ))
+        }
     };
-    n.checked_mul(factor).ok_or_else(|| format!("`{text}`: too large"))
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("`{text}`: too large"))
 }
 
 /// A duration: a number with `ms`, `s`, `m` or `h`; a plain number is seconds.
@@ -95,15 +105,23 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim().to_ascii_lowercase();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| format!("`{text}`: expected a duration such as 30s or 500ms"))?;
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a duration such as 30s or 500ms"))?;
     let millis = match unit.trim() {
         "ms" => Some(n),
         "" | "s" => n.checked_mul(1_000),
         "m" | "min" => n.checked_mul(60_000),
         "h" => n.checked_mul(3_600_000),
-        other => return Err(format!("`{text}`: unknown duration unit `{other}` (use ms, s, m or h)")),
+        other => {
+            return Err(format!(
+                "`{text}`: unknown duration unit `{other}` (use ms, s, m or h)"
+            ))
+        }
     };
-    millis.map(Duration::from_millis).ok_or_else(|| format!("`{text}`: too long"))
+    millis
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("`{text}`: too long"))
 }
 
 #[cfg(test)]
@@ -127,9 +145,13 @@ mod tests {
         assert!(parse_size("MiB").is_err());
         assert!(parse_size("-1").is_err());
         assert!(parse_size("1.5MiB").is_err());
-        assert!(parse_size("10TiB").unwrap_err().contains("unknown size unit"));
+        assert!(parse_size("10TiB")
+            .unwrap_err()
+            .contains("unknown size unit"));
         assert!(parse_size("99999999999999999999").is_err());
-        assert!(parse_size("18446744073709551615GiB").unwrap_err().contains("too large"));
+        assert!(parse_size("18446744073709551615GiB")
+            .unwrap_err()
+            .contains("too large"));
     }
 
     #[test]
@@ -145,7 +167,9 @@ mod tests {
     fn durations_refuse_garbage() {
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("1.5s").is_err());
-        assert!(parse_duration("3d").unwrap_err().contains("unknown duration unit"));
+        assert!(parse_duration("3d")
+            .unwrap_err()
+            .contains("unknown duration unit"));
         assert!(parse_duration("18446744073709551615h").is_err());
     }
 
@@ -162,17 +186,48 @@ mod tests {
 
     #[test]
     fn validation_refuses_limits_that_disable_themselves() {
-        let zero_timeout = Limits { request_timeout: Duration::ZERO, ..Limits::default() };
-        assert!(zero_timeout.validate().unwrap_err().contains("--request-timeout"));
-        let zero_body = Limits { body_timeout: Duration::ZERO, ..Limits::default() };
+        let zero_timeout = Limits {
+            request_timeout: Duration::ZERO,
+            ..Limits::default()
+        };
+        assert!(zero_timeout
+            .validate()
+            .unwrap_err()
+            .contains("--request-timeout"));
+        let zero_body = Limits {
+            body_timeout: Duration::ZERO,
+            ..Limits::default()
+        };
         assert!(zero_body.validate().unwrap_err().contains("--body-timeout"));
-        let no_slots = Limits { max_concurrent_requests: 0, ..Limits::default() };
-        assert!(no_slots.validate().unwrap_err().contains("--max-concurrent-requests"));
-        let huge_pool = Limits { max_concurrent_requests: 50_000, ..Limits::default() };
+        let no_slots = Limits {
+            max_concurrent_requests: 0,
+            ..Limits::default()
+        };
+        assert!(no_slots
+            .validate()
+            .unwrap_err()
+            .contains("--max-concurrent-requests"));
+        let huge_pool = Limits {
+            max_concurrent_requests: 50_000,
+            ..Limits::default()
+        };
         assert!(huge_pool.validate().is_err());
-        let tiny_memory = Limits { max_instance_memory: 4096, ..Limits::default() };
-        assert!(tiny_memory.validate().unwrap_err().contains("--max-instance-memory"));
+        let tiny_memory = Limits {
+            max_instance_memory: 4096,
+            ..Limits::default()
+        };
+        assert!(tiny_memory
+            .validate()
+            .unwrap_err()
+            .contains("--max-instance-memory"));
         // A zero body limit is allowed: it refuses every body.
-        assert_eq!(Limits { max_body_bytes: 0, ..Limits::default() }.validate(), Ok(()));
+        assert_eq!(
+            Limits {
+                max_body_bytes: 0,
+                ..Limits::default()
+            }
+            .validate(),
+            Ok(())
+        );
     }
 }

@@ -18,7 +18,11 @@ use edge_host::variables::Resolver;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(name = "edge-host", version, about = "Local Spin-compatible runtime (development and tests)")]
+#[command(
+    name = "edge-host",
+    version,
+    about = "Local Spin-compatible runtime (development and tests)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -107,7 +111,9 @@ impl LimitArgs {
             body_timeout: self.body_timeout.unwrap_or(d.body_timeout),
             request_timeout: self.request_timeout.unwrap_or(d.request_timeout),
             max_instance_memory: self.max_instance_memory.unwrap_or(d.max_instance_memory),
-            max_concurrent_requests: self.max_concurrent_requests.unwrap_or(d.max_concurrent_requests),
+            max_concurrent_requests: self
+                .max_concurrent_requests
+                .unwrap_or(d.max_concurrent_requests),
         };
         limits.validate().map_err(anyhow::Error::msg)?;
         Ok(limits)
@@ -139,7 +145,11 @@ fn main() -> std::process::ExitCode {
 }
 
 fn load_manifest(from: &Path) -> anyhow::Result<Manifest> {
-    let path = if from.is_dir() { from.join("spin.toml") } else { from.to_path_buf() };
+    let path = if from.is_dir() {
+        from.join("spin.toml")
+    } else {
+        from.to_path_buf()
+    };
     Manifest::load(&path)
 }
 
@@ -151,16 +161,25 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
         edge_host::build::build(&manifest, &[])?;
     }
     let dotenv = edge_host::variables::read_dotenv(Path::new(".env"))?;
-    let resolver = Resolver::new(&manifest, |name| std::env::var(name).ok().or_else(|| dotenv.get(name).cloned()))?;
+    let resolver = Resolver::new(&manifest, |name| {
+        std::env::var(name)
+            .ok()
+            .or_else(|| dotenv.get(name).cloned())
+    })?;
     let state_dir = match &args.state_dir {
         None => StateDir::Default,
         Some(p) if p.as_os_str().is_empty() => StateDir::Unset,
         Some(p) => StateDir::Path(p.clone()),
     };
-    let config = RuntimeConfig::load(args.runtime_config_file.as_deref(), &manifest.dir, state_dir)?;
+    let config = RuntimeConfig::load(
+        args.runtime_config_file.as_deref(),
+        &manifest.dir,
+        state_dir,
+    )?;
     config.check_labels(&manifest)?;
     if let Some(dir) = &config.state_dir {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating state dir {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating state dir {}", dir.display()))?;
     }
 
     let migrations = args.migrations_dir.clone().or_else(|| {
@@ -170,25 +189,38 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
     if let Some(dir) = migrations {
         match loader::migrate(&config, &dir) {
             Ok(applied) if !applied.is_empty() => {
-                eprintln!("edge-host: applied migrations {applied:?} from {}", dir.display())
+                eprintln!(
+                    "edge-host: applied migrations {applied:?} from {}",
+                    dir.display()
+                )
             }
             Ok(_) => {}
             // A database that cannot be opened is reported by the app's health
             // check like any unavailable store; a broken migration is fatal.
-            Err(e) if is_unavailable(&e) => eprintln!("edge-host: warning: database unavailable, migrations not applied: {e:#}"),
+            Err(e) if is_unavailable(&e) => {
+                eprintln!("edge-host: warning: database unavailable, migrations not applied: {e:#}")
+            }
             Err(e) => return Err(e.context("applying migrations")),
         }
     }
 
     let stores = loader::Stores::open(&config);
     let cache_dir = absolute_cache_dir(args.cache_dir.clone())?;
-    let app = Arc::new(loader::load_app(&manifest, &resolver, &stores, cache_dir.as_deref(), limits)?);
+    let app = Arc::new(loader::load_app(
+        &manifest,
+        &resolver,
+        &stores,
+        cache_dir.as_deref(),
+        limits,
+    )?);
 
     // One single-threaded runtime per core, each accepting on its own
     // SO_REUSEPORT socket: a request and its guest stay on one thread, with no
     // cross-thread wake-ups (measured faster than one work-stealing runtime,
     // see docs/performance.md).
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let requested: std::net::SocketAddr = args
         .listen
         .parse()
@@ -209,17 +241,21 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
             let app = app.clone();
             let mut stop = stop_rx.clone();
             let ready = ready_tx.clone();
-            std::thread::Builder::new().name(format!("edge-host-{i}")).spawn(move || -> anyhow::Result<()> {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-                rt.block_on(async move {
-                    let listener = socket.listen(1024)?;
-                    let _ = ready.send(());
-                    let shutdown = async move {
-                        let _ = stop.wait_for(|stopped| *stopped).await;
-                    };
-                    edge_host::runtime::server::serve(app, listener, shutdown).await
+            std::thread::Builder::new()
+                .name(format!("edge-host-{i}"))
+                .spawn(move || -> anyhow::Result<()> {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    rt.block_on(async move {
+                        let listener = socket.listen(1024)?;
+                        let _ = ready.send(());
+                        let shutdown = async move {
+                            let _ = stop.wait_for(|stopped| *stopped).await;
+                        };
+                        edge_host::runtime::server::serve(app, listener, shutdown).await
+                    })
                 })
-            })
         })
         .collect::<Result<_, _>>()?;
     drop(ready_tx);
@@ -243,7 +279,9 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
     }
     eprintln!("edge-host: ready in {} ms", started.elapsed().as_millis());
 
-    let signals = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let signals = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     signals.block_on(shutdown_signal());
     let _ = stop_tx.send(true);
     for worker in workers {
@@ -257,16 +295,23 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
 
 /// A bound (not yet listening) socket that other threads may bind too.
 fn reuseport_listener(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpSocket> {
-    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
     socket.set_reuseaddr(true)?;
     socket.set_reuseport(true)?;
-    socket.bind(addr).with_context(|| format!("listening on {addr}"))?;
+    socket
+        .bind(addr)
+        .with_context(|| format!("listening on {addr}"))?;
     Ok(socket)
 }
 
 fn precompile(from: &Path, cache_dir: Option<PathBuf>) -> anyhow::Result<()> {
     let manifest = load_manifest(from)?;
-    let cache_dir = absolute_cache_dir(cache_dir)?.context("no cache directory (set --cache-dir or HOME)")?;
+    let cache_dir =
+        absolute_cache_dir(cache_dir)?.context("no cache directory (set --cache-dir or HOME)")?;
     // The default limits: their engine settings match a default `up`'s, so
     // its compiled code is found in the cache.
     let engine = edge_host::runtime::engine::new_engine(Some(&cache_dir), &Limits::default())?;
@@ -274,7 +319,11 @@ fn precompile(from: &Path, cache_dir: Option<PathBuf>) -> anyhow::Result<()> {
     for component in manifest.components.values() {
         edge_host::runtime::engine::prepare(&engine, &linker, &component.id, &component.source)?;
     }
-    eprintln!("edge-host: {} components compiled into {}", manifest.components.len(), cache_dir.display());
+    eprintln!(
+        "edge-host: {} components compiled into {}",
+        manifest.components.len(),
+        cache_dir.display()
+    );
     Ok(())
 }
 
@@ -306,13 +355,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

@@ -66,16 +66,25 @@ pub fn clean_note(note: Option<&str>) -> Result<Option<String>, ApptError> {
 
 /// 1–255 visible ASCII characters, as clients generate them (UUIDs, ULIDs).
 pub fn check_idempotency_key(key: &str) -> Result<(), ApptError> {
-    let ok = !key.is_empty() && key.len() <= IDEMPOTENCY_KEY_MAX && key.bytes().all(|b| b.is_ascii_graphic());
+    let ok = !key.is_empty()
+        && key.len() <= IDEMPOTENCY_KEY_MAX
+        && key.bytes().all(|b| b.is_ascii_graphic());
     if ok {
         Ok(())
     } else {
-        Err(invalid("idempotency_key", "1 to 255 visible ASCII characters"))
+        Err(invalid(
+            "idempotency_key",
+            "1 to 255 visible ASCII characters",
+        ))
     }
 }
 
 /// Books `req.slot_id` for `citizen_id`.
-pub fn book(ports: Ports<'_>, citizen_id: &str, req: &BookRequest<'_>) -> Result<BookOutcome, ApptError> {
+pub fn book(
+    ports: Ports<'_>,
+    citizen_id: &str,
+    req: &BookRequest<'_>,
+) -> Result<BookOutcome, ApptError> {
     if req.slot_id.is_empty() || req.slot_id.len() > 100 {
         return Err(invalid("slot_id", "required"));
     }
@@ -107,7 +116,10 @@ pub fn book(ports: Ports<'_>, citizen_id: &str, req: &BookRequest<'_>) -> Result
         )?;
         if !inserted.is_empty() {
             let booking = get_booking(ports.sql, &id)?.ok_or(ApptError::AppointmentNotFound)?;
-            return Ok(BookOutcome { booking, replayed: false });
+            return Ok(BookOutcome {
+                booking,
+                replayed: false,
+            });
         }
         if let Some(replay) = why_not_booked(ports, citizen_id, req, now)? {
             return Ok(replay);
@@ -115,7 +127,9 @@ pub fn book(ports: Ports<'_>, citizen_id: &str, req: &BookRequest<'_>) -> Result
     }
     // Every try lost a just-freed seat to another request (or drew a taken
     // ticket code, about once in 10¹¹): the slot is, in effect, full.
-    Err(ApptError::SlotFull { slot_id: req.slot_id.to_owned() })
+    Err(ApptError::SlotFull {
+        slot_id: req.slot_id.to_owned(),
+    })
 }
 
 /// Why the INSERT skipped: the refusal as `Err`, an idempotent replay as
@@ -134,7 +148,10 @@ fn why_not_booked(
         if let Some(booking) = first(&rows, |r| r.booking())? {
             // The same key for another slot is a client bug, not a retry.
             return if booking.slot.id == req.slot_id {
-                Ok(Some(BookOutcome { booking, replayed: true }))
+                Ok(Some(BookOutcome {
+                    booking,
+                    replayed: true,
+                }))
             } else {
                 Err(ApptError::IdempotencyKeyReused)
             };
@@ -142,10 +159,17 @@ fn why_not_booked(
     }
     let slot = get_slot(ports.sql, req.slot_id)?.ok_or(ApptError::SlotNotFound)?;
     if slot.starts_at <= now {
-        return Err(ApptError::SlotPast { starts_at: slot.starts_at });
+        return Err(ApptError::SlotPast {
+            starts_at: slot.starts_at,
+        });
     }
-    if let Some(existing) = active_booking_on(ports.sql, citizen_id, &slot.service_code, &slot.local_date)? {
-        return Err(ApptError::AlreadyBooked { appointment_id: existing, date: slot.local_date });
+    if let Some(existing) =
+        active_booking_on(ports.sql, citizen_id, &slot.service_code, &slot.local_date)?
+    {
+        return Err(ApptError::AlreadyBooked {
+            appointment_id: existing,
+            date: slot.local_date,
+        });
     }
     if slot.remaining <= 0 {
         return Err(ApptError::SlotFull { slot_id: slot.id });
@@ -165,7 +189,12 @@ pub(crate) fn active_booking_on(
          AND status IN ('booked', 'arrived') LIMIT 1",
         &[citizen_id.into(), service_code.into(), local_date.into()],
     )?;
-    Ok(rows.rows.first().and_then(|r| r.first()).and_then(|v| v.as_str()).map(str::to_owned))
+    Ok(rows
+        .rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(|v| v.as_str())
+        .map(str::to_owned))
 }
 
 /// A booking by id, whoever it belongs to (callers check ownership).

@@ -21,13 +21,20 @@ pub fn list_services(
             "SELECT {SERVICE_COLUMNS} FROM services v \
              WHERE (?1 IS NULL OR v.kind = ?1) AND v.code > ?2 ORDER BY v.code LIMIT ?3"
         ),
-        &[kind.map(ServiceKind::as_str).into(), after.unwrap_or("").into(), i64::from(limit).into()],
+        &[
+            kind.map(ServiceKind::as_str).into(),
+            after.unwrap_or("").into(),
+            i64::from(limit).into(),
+        ],
     )?;
     Ok(all(&rows, |r| r.service())?)
 }
 
 pub fn get_service(sql: &dyn Sql, code: &str) -> Result<Option<Service>, ApptError> {
-    let rows = sql.execute(&format!("SELECT {SERVICE_COLUMNS} FROM services v WHERE v.code = ?"), &[code.into()])?;
+    let rows = sql.execute(
+        &format!("SELECT {SERVICE_COLUMNS} FROM services v WHERE v.code = ?"),
+        &[code.into()],
+    )?;
     Ok(first(&rows, |r| r.service())?)
 }
 
@@ -73,6 +80,9 @@ pub fn list_slots(
 }
 
 pub fn get_slot(sql: &dyn Sql, id: &str) -> Result<Option<Slot>, ApptError> {
-    let rows = sql.execute(&format!("SELECT {SLOT_COLUMNS} FROM appointment_slots s WHERE s.id = ?"), &[id.into()])?;
+    let rows = sql.execute(
+        &format!("SELECT {SLOT_COLUMNS} FROM appointment_slots s WHERE s.id = ?"),
+        &[id.into()],
+    )?;
     Ok(first(&rows, |r| r.slot())?)
 }

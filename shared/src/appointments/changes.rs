@@ -29,12 +29,20 @@ pub fn cancel(ports: Ports<'_>, citizen_id: &str, id: &str) -> Result<Booking, A
         "UPDATE appointments SET status = 'cancelled', updated_at = ?, closed_at = ? \
          WHERE id = ? AND citizen_id = ? AND status = 'booked' \
          AND (SELECT starts_at FROM appointment_slots WHERE id = appointments.slot_id) > ?",
-        &[now.into(), now.into(), id.into(), citizen_id.into(), now.into()],
+        &[
+            now.into(),
+            now.into(),
+            id.into(),
+            citizen_id.into(),
+            now.into(),
+        ],
     )?;
     let booking = get_own_booking(ports.sql, citizen_id, id)?;
     match booking.status {
         Status::Cancelled => Ok(booking),
-        Status::Booked => Err(ApptError::SlotStarted { starts_at: booking.slot.starts_at }),
+        Status::Booked => Err(ApptError::SlotStarted {
+            starts_at: booking.slot.starts_at,
+        }),
         status => Err(ApptError::InvalidStatus { status }),
     }
 }
@@ -51,9 +59,17 @@ pub fn cancel(ports: Ports<'_>, citizen_id: &str, id: &str) -> Result<Booking, A
 /// interleave with; if any part fails (the CHECK on `remaining`, the
 /// one-per-day index) the whole statement rolls back. There is no window
 /// in which both seats, or neither, are held.
-pub fn reschedule(ports: Ports<'_>, citizen_id: &str, id: &str, new_slot_id: &str) -> Result<Booking, ApptError> {
+pub fn reschedule(
+    ports: Ports<'_>,
+    citizen_id: &str,
+    id: &str,
+    new_slot_id: &str,
+) -> Result<Booking, ApptError> {
     if new_slot_id.is_empty() || new_slot_id.len() > 100 {
-        return Err(ApptError::Invalid { field: "slot_id", reason: "required" });
+        return Err(ApptError::Invalid {
+            field: "slot_id",
+            reason: "required",
+        });
     }
     for _ in 0..MAX_ATTEMPTS {
         let now = ports.clock.now();
@@ -83,32 +99,57 @@ pub fn reschedule(ports: Ports<'_>, citizen_id: &str, id: &str, new_slot_id: &st
         why_not_moved(ports, citizen_id, id, new_slot_id, now)?;
     }
     // Every try lost the seat that had just been freed to another request.
-    Err(ApptError::SlotFull { slot_id: new_slot_id.to_owned() })
+    Err(ApptError::SlotFull {
+        slot_id: new_slot_id.to_owned(),
+    })
 }
 
 /// The refusal that explains an UPDATE that moved nothing; `Ok` when none
 /// holds any more (a seat was freed meanwhile: try again).
-fn why_not_moved(ports: Ports<'_>, citizen_id: &str, id: &str, new_slot_id: &str, now: i64) -> Result<(), ApptError> {
+fn why_not_moved(
+    ports: Ports<'_>,
+    citizen_id: &str,
+    id: &str,
+    new_slot_id: &str,
+    now: i64,
+) -> Result<(), ApptError> {
     let booking = get_own_booking(ports.sql, citizen_id, id)?;
     if booking.status != Status::Booked {
-        return Err(ApptError::InvalidStatus { status: booking.status });
+        return Err(ApptError::InvalidStatus {
+            status: booking.status,
+        });
     }
     if booking.slot.starts_at <= now {
-        return Err(ApptError::SlotStarted { starts_at: booking.slot.starts_at });
+        return Err(ApptError::SlotStarted {
+            starts_at: booking.slot.starts_at,
+        });
     }
     let slot = get_slot(ports.sql, new_slot_id)?.ok_or(ApptError::SlotNotFound)?;
     if slot.service_code != booking.service.code {
-        return Err(ApptError::Invalid { field: "slot_id", reason: "slot of another service" });
+        return Err(ApptError::Invalid {
+            field: "slot_id",
+            reason: "slot of another service",
+        });
     }
     if slot.id == booking.slot.id {
-        return Err(ApptError::Invalid { field: "slot_id", reason: "already the booking's slot" });
+        return Err(ApptError::Invalid {
+            field: "slot_id",
+            reason: "already the booking's slot",
+        });
     }
     if slot.starts_at <= now {
-        return Err(ApptError::SlotPast { starts_at: slot.starts_at });
+        return Err(ApptError::SlotPast {
+            starts_at: slot.starts_at,
+        });
     }
-    if let Some(other) = active_booking_on(ports.sql, citizen_id, &slot.service_code, &slot.local_date)? {
+    if let Some(other) =
+        active_booking_on(ports.sql, citizen_id, &slot.service_code, &slot.local_date)?
+    {
         if other != booking.id {
-            return Err(ApptError::AlreadyBooked { appointment_id: other, date: slot.local_date });
+            return Err(ApptError::AlreadyBooked {
+                appointment_id: other,
+                date: slot.local_date,
+            });
         }
     }
     if slot.remaining <= 0 {

@@ -26,7 +26,10 @@ pub struct Window {
 
 impl Window {
     pub fn around(starts_at: i64) -> Window {
-        Window { opens_at: starts_at - OPENS_BEFORE_SECONDS, closes_at: starts_at + CLOSES_AFTER_SECONDS }
+        Window {
+            opens_at: starts_at - OPENS_BEFORE_SECONDS,
+            closes_at: starts_at + CLOSES_AFTER_SECONDS,
+        }
     }
 
     pub fn contains(&self, now: i64) -> bool {
@@ -54,9 +57,15 @@ impl Desk<'_> {
 }
 
 /// Checks the ticket in and returns the booking, now `arrived`.
-pub fn check_in(ports: Ports<'_>, desk: Desk<'_>, ticket_input: &str) -> Result<Booking, ApptError> {
-    let code = ticket::normalize(ticket_input)
-        .ok_or(ApptError::Invalid { field: "ticket_code", reason: "8 characters from the ticket alphabet" })?;
+pub fn check_in(
+    ports: Ports<'_>,
+    desk: Desk<'_>,
+    ticket_input: &str,
+) -> Result<Booking, ApptError> {
+    let code = ticket::normalize(ticket_input).ok_or(ApptError::Invalid {
+        field: "ticket_code",
+        reason: "8 characters from the ticket alphabet",
+    })?;
     let now = ports.clock.now();
     let unit = desk.unit();
     let arrived = ports.sql.execute(
@@ -96,7 +105,11 @@ pub fn check_in(ports: Ports<'_>, desk: Desk<'_>, ticket_input: &str) -> Result<
 }
 
 /// The booking with this ticket, if the desk may see it.
-fn by_ticket(ports: Ports<'_>, unit: Option<&str>, code: &str) -> Result<Option<Booking>, ApptError> {
+fn by_ticket(
+    ports: Ports<'_>,
+    unit: Option<&str>,
+    code: &str,
+) -> Result<Option<Booking>, ApptError> {
     let rows = ports.sql.execute(
         &format!("{BOOKING_SELECT} WHERE a.ticket_code = ? AND (? IS NULL OR v.unit_code = ?)"),
         &[code.into(), SqlValue::from(unit), SqlValue::from(unit)],

@@ -10,7 +10,10 @@ use crate::ports::Sql;
 
 /// A booking of one of `unit`'s services; others' are "not found".
 pub fn get_for_unit(sql: &dyn Sql, unit: &str, id: &str) -> Result<Booking, ApptError> {
-    let rows = sql.execute(&format!("{BOOKING_SELECT} WHERE a.id = ? AND v.unit_code = ?"), &[id.into(), unit.into()])?;
+    let rows = sql.execute(
+        &format!("{BOOKING_SELECT} WHERE a.id = ? AND v.unit_code = ?"),
+        &[id.into(), unit.into()],
+    )?;
     first(&rows, |r| r.booking())?.ok_or(ApptError::AppointmentNotFound)
 }
 
@@ -18,7 +21,12 @@ pub fn get_for_unit(sql: &dyn Sql, unit: &str, id: &str) -> Result<Booking, Appt
 /// (from `booked`, after the slot's end) and returns it with whether this
 /// call changed it: asking for the status it already has answers the
 /// booking unchanged (`false`).
-pub fn mark(ports: Ports<'_>, unit: &str, id: &str, target: Status) -> Result<(Booking, bool), ApptError> {
+pub fn mark(
+    ports: Ports<'_>,
+    unit: &str,
+    id: &str,
+    target: Status,
+) -> Result<(Booking, bool), ApptError> {
     let now = ports.clock.now();
     let statement = match target {
         Status::Fulfilled => {
@@ -44,9 +52,13 @@ pub fn mark(ports: Ports<'_>, unit: &str, id: &str, target: Status) -> Result<(B
         return Ok((booking, !changed.is_empty()));
     }
     if target == Status::Noshow && booking.status == Status::Booked {
-        return Err(ApptError::SlotNotEnded { ends_at: booking.slot.ends_at });
+        return Err(ApptError::SlotNotEnded {
+            ends_at: booking.slot.ends_at,
+        });
     }
-    Err(ApptError::InvalidStatus { status: booking.status })
+    Err(ApptError::InvalidStatus {
+        status: booking.status,
+    })
 }
 
 /// One service's bookings on a local date, by start time then id, after the

@@ -15,7 +15,10 @@ use crate::ports::StoreError;
 pub enum ApptError {
     /// A field failed validation (422 `validation_failed`); `reason` is a
     /// short stable English note (`required`, `format`, `too_long`, …).
-    Invalid { field: &'static str, reason: &'static str },
+    Invalid {
+        field: &'static str,
+        reason: &'static str,
+    },
     /// The caller may not do this (403), e.g. an official of another unit.
     Forbidden,
     /// 404 `service_not_found`.
@@ -31,7 +34,10 @@ pub enum ApptError {
     /// 409 `slot_past`: the slot has already started.
     SlotPast { starts_at: i64 },
     /// 409 `already_booked`: an active booking for this service that day.
-    AlreadyBooked { appointment_id: String, date: String },
+    AlreadyBooked {
+        appointment_id: String,
+        date: String,
+    },
     /// 409 `slot_started`: too late to cancel or move.
     SlotStarted { starts_at: i64 },
     /// 409 `slot_not_ended`: too early for a no-show.
@@ -41,7 +47,11 @@ pub enum ApptError {
     /// 409 `already_checked_in`.
     AlreadyCheckedIn,
     /// 409 `outside_checkin_window`, with the window.
-    OutsideCheckinWindow { starts_at: i64, opens_at: i64, closes_at: i64 },
+    OutsideCheckinWindow {
+        starts_at: i64,
+        opens_at: i64,
+        closes_at: i64,
+    },
     /// 422 `checkin_failed`: a kiosk check-in that did not check anyone in,
     /// whatever the reason (see `appointments::kiosk`).
     CheckinFailed,
@@ -71,9 +81,9 @@ impl fmt::Display for ApptError {
 impl std::error::Error for ApptError {}
 
 fn conflict(code: &'static str, fields: &[(&str, Value)]) -> ApiError {
-    fields
-        .iter()
-        .fold(ApiError::conflict(code), |e, (k, v)| e.with_field(k, v.clone()))
+    fields.iter().fold(ApiError::conflict(code), |e, (k, v)| {
+        e.with_field(k, v.clone())
+    })
 }
 
 impl From<ApptError> for ApiError {
@@ -83,28 +93,62 @@ impl From<ApptError> for ApiError {
         match e {
             ApptError::Invalid { field, reason } => ApiError::invalid_field(field, reason),
             ApptError::Forbidden => ApiError::Forbidden,
-            ApptError::ServiceNotFound => ApiError::NotFound { code: "service_not_found" },
-            ApptError::SlotNotFound => ApiError::NotFound { code: "slot_not_found" },
-            ApptError::AppointmentNotFound => ApiError::NotFound { code: "appointment_not_found" },
-            ApptError::TicketNotFound => ApiError::NotFound { code: "ticket_not_found" },
-            ApptError::SlotFull { slot_id } => {
-                conflict("slot_full", &[("slot_id", slot_id.into()), ("remaining", 0.into())])
-            }
-            ApptError::SlotPast { starts_at } => conflict("slot_past", &[("starts_at", at(starts_at))]),
-            ApptError::AlreadyBooked { appointment_id, date } => conflict(
-                "already_booked",
-                &[("appointment_id", appointment_id.into()), ("date", date.into())],
+            ApptError::ServiceNotFound => ApiError::NotFound {
+                code: "service_not_found",
+            },
+            ApptError::SlotNotFound => ApiError::NotFound {
+                code: "slot_not_found",
+            },
+            ApptError::AppointmentNotFound => ApiError::NotFound {
+                code: "appointment_not_found",
+            },
+            ApptError::TicketNotFound => ApiError::NotFound {
+                code: "ticket_not_found",
+            },
+            ApptError::SlotFull { slot_id } => conflict(
+                "slot_full",
+                &[("slot_id", slot_id.into()), ("remaining", 0.into())],
             ),
-            ApptError::SlotStarted { starts_at } => conflict("slot_started", &[("starts_at", at(starts_at))]),
-            ApptError::SlotNotEnded { ends_at } => conflict("slot_not_ended", &[("ends_at", at(ends_at))]),
-            ApptError::InvalidStatus { status } => conflict("invalid_status", &[("status", status.as_str().into())]),
+            ApptError::SlotPast { starts_at } => {
+                conflict("slot_past", &[("starts_at", at(starts_at))])
+            }
+            ApptError::AlreadyBooked {
+                appointment_id,
+                date,
+            } => conflict(
+                "already_booked",
+                &[
+                    ("appointment_id", appointment_id.into()),
+                    ("date", date.into()),
+                ],
+            ),
+            ApptError::SlotStarted { starts_at } => {
+                conflict("slot_started", &[("starts_at", at(starts_at))])
+            }
+            ApptError::SlotNotEnded { ends_at } => {
+                conflict("slot_not_ended", &[("ends_at", at(ends_at))])
+            }
+            ApptError::InvalidStatus { status } => {
+                conflict("invalid_status", &[("status", status.as_str().into())])
+            }
             ApptError::AlreadyCheckedIn => ApiError::conflict("already_checked_in"),
-            ApptError::OutsideCheckinWindow { starts_at, opens_at, closes_at } => conflict(
+            ApptError::OutsideCheckinWindow {
+                starts_at,
+                opens_at,
+                closes_at,
+            } => conflict(
                 "outside_checkin_window",
-                &[("starts_at", at(starts_at)), ("opens_at", at(opens_at)), ("closes_at", at(closes_at))],
+                &[
+                    ("starts_at", at(starts_at)),
+                    ("opens_at", at(opens_at)),
+                    ("closes_at", at(closes_at)),
+                ],
             ),
             ApptError::IdempotencyKeyReused => ApiError::conflict("idempotency_key_reused"),
-            ApptError::CheckinFailed => ApiError::Invalid { code: "checkin_failed", fields: serde_json::Map::new() },
+            ApptError::CheckinFailed => ApiError::Invalid {
+                code: "checkin_failed",
+                fields: serde_json::Map::new(),
+            },
             ApptError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
             ApptError::Store(e) => ApiError::from(e),
         }
@@ -118,14 +162,42 @@ mod tests {
     #[test]
     fn refusals_map_to_spec_statuses_and_codes() {
         let cases = [
-            (ApptError::SlotFull { slot_id: "s".into() }, 409, "slot_full"),
-            (ApptError::AlreadyBooked { appointment_id: "a".into(), date: "2026-12-01".into() }, 409, "already_booked"),
+            (
+                ApptError::SlotFull {
+                    slot_id: "s".into(),
+                },
+                409,
+                "slot_full",
+            ),
+            (
+                ApptError::AlreadyBooked {
+                    appointment_id: "a".into(),
+                    date: "2026-12-01".into(),
+                },
+                409,
+                "already_booked",
+            ),
             (ApptError::AppointmentNotFound, 404, "appointment_not_found"),
             (ApptError::Forbidden, 403, "forbidden"),
-            (ApptError::Invalid { field: "slot_id", reason: "required" }, 422, "validation_failed"),
-            (ApptError::Store(StoreError::Unavailable("x".into())), 503, "store_unavailable"),
+            (
+                ApptError::Invalid {
+                    field: "slot_id",
+                    reason: "required",
+                },
+                422,
+                "validation_failed",
+            ),
+            (
+                ApptError::Store(StoreError::Unavailable("x".into())),
+                503,
+                "store_unavailable",
+            ),
             (ApptError::CheckinFailed, 422, "checkin_failed"),
-            (ApptError::RateLimited { retry_after: 5 }, 429, "rate_limited"),
+            (
+                ApptError::RateLimited { retry_after: 5 },
+                429,
+                "rate_limited",
+            ),
         ];
         for (e, status, code) in cases {
             let api = ApiError::from(e);
@@ -138,20 +210,37 @@ mod tests {
         use crate::lang::Lang;
         let generic = ApiError::conflict("conflict").message(Lang::Vi);
         for e in [
-            ApptError::AlreadyBooked { appointment_id: "a".into(), date: "d".into() },
+            ApptError::AlreadyBooked {
+                appointment_id: "a".into(),
+                date: "d".into(),
+            },
             ApptError::SlotPast { starts_at: 0 },
             ApptError::SlotStarted { starts_at: 0 },
             ApptError::AlreadyCheckedIn,
-            ApptError::OutsideCheckinWindow { starts_at: 0, opens_at: 0, closes_at: 0 },
+            ApptError::OutsideCheckinWindow {
+                starts_at: 0,
+                opens_at: 0,
+                closes_at: 0,
+            },
             ApptError::CheckinFailed,
         ] {
             let api = ApiError::from(e);
             let (vi, en) = (api.message(Lang::Vi), api.message(Lang::En));
             assert_ne!(vi, generic, "{}", api.code());
-            assert!(unicode_normalization::is_nfc(vi) && !en.is_empty(), "{}", api.code());
+            assert!(
+                unicode_normalization::is_nfc(vi) && !en.is_empty(),
+                "{}",
+                api.code()
+            );
         }
-        let window = ApiError::from(ApptError::OutsideCheckinWindow { starts_at: 0, opens_at: 0, closes_at: 0 });
-        assert!(window.message(Lang::En).contains("30 minutes before to 15 minutes after"));
+        let window = ApiError::from(ApptError::OutsideCheckinWindow {
+            starts_at: 0,
+            opens_at: 0,
+            closes_at: 0,
+        });
+        assert!(window
+            .message(Lang::En)
+            .contains("30 minutes before to 15 minutes after"));
     }
 
     #[test]

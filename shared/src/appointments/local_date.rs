@@ -48,15 +48,25 @@ impl LocalDate {
 
     /// The date of year/month/day, when it exists (years 1970–9999).
     pub fn from_ymd(y: i64, m: u32, d: u32) -> Option<LocalDate> {
-        if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        if !(1970..=9999).contains(&y)
+            || !(1..=12).contains(&m)
+            || d == 0
+            || d > days_in_month(y, m)
+        {
             return None;
         }
-        Some(LocalDate { days: days_from_civil(y, m, d) })
+        Some(LocalDate {
+            days: days_from_civil(y, m, d),
+        })
     }
 
     /// The local date an instant (Unix seconds) falls on.
     pub fn of_instant(unix_seconds: i64) -> LocalDate {
-        LocalDate { days: unix_seconds.saturating_add(OFFSET_SECONDS).div_euclid(DAY_SECONDS) }
+        LocalDate {
+            days: unix_seconds
+                .saturating_add(OFFSET_SECONDS)
+                .div_euclid(DAY_SECONDS),
+        }
     }
 
     /// Local midnight at the start of this date, in Unix seconds.
@@ -72,7 +82,9 @@ impl LocalDate {
 
     /// The next date.
     pub fn next(self) -> LocalDate {
-        LocalDate { days: self.days + 1 }
+        LocalDate {
+            days: self.days + 1,
+        }
     }
 
     /// Whole days from `self` to `other` (negative when `other` is earlier).
@@ -121,7 +133,11 @@ pub fn parse_instant(s: &str) -> Option<i64> {
         return None;
     }
     let date = LocalDate::parse(s.get(..10)?)?;
-    let (h, mi, sec) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    let (h, mi, sec) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
     if h > 23 || mi > 59 || sec > 60 {
         return None;
     }
@@ -142,7 +158,11 @@ pub fn parse_instant(s: &str) -> Option<i64> {
                 return None;
             }
             let magnitude = i64::from(oh * 3_600 + om * 60);
-            if *sign == b'-' { -magnitude } else { magnitude }
+            if *sign == b'-' {
+                -magnitude
+            } else {
+                magnitude
+            }
         }
         _ => return None,
     };
@@ -183,7 +203,13 @@ mod tests {
 
     #[test]
     fn dates_round_trip_through_day_counts() {
-        for s in ["1970-01-01", "2000-02-29", "2024-12-31", "2026-03-01", "9999-12-31"] {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2024-12-31",
+            "2026-03-01",
+            "9999-12-31",
+        ] {
             assert_eq!(date(s).to_string(), s);
         }
         assert_eq!(date("2026-12-31").next(), date("2027-01-01"));
@@ -193,7 +219,19 @@ mod tests {
 
     #[test]
     fn rejects_dates_that_do_not_exist_or_are_not_strict() {
-        for s in ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-1-01", "26-01-01", "2026/01/01", "", "1969-12-31", "２０２６-01-01", "2026-01-01T"] {
+        for s in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-04-31",
+            "2026-1-01",
+            "26-01-01",
+            "2026/01/01",
+            "",
+            "1969-12-31",
+            "２０２６-01-01",
+            "2026-01-01T",
+        ] {
             assert_eq!(LocalDate::parse(s), None, "{s}");
         }
     }
@@ -203,7 +241,10 @@ mod tests {
         let d = date("2026-12-01");
         assert_eq!(rfc3339_vn(d.start()), "2026-12-01T00:00:00+07:00");
         assert_eq!(d.start(), 1_796_058_000); // 2026-11-30T17:00:00Z
-        assert_eq!(rfc3339_vn(d.at(END_OF_DAY_MINUTES)), "2026-12-02T00:00:00+07:00");
+        assert_eq!(
+            rfc3339_vn(d.at(END_OF_DAY_MINUTES)),
+            "2026-12-02T00:00:00+07:00"
+        );
     }
 
     #[test]
@@ -214,7 +255,10 @@ mod tests {
         assert_eq!(LocalDate::of_instant(d.at(6 * 60 + 30)), d);
         assert_eq!(LocalDate::of_instant(d.start()), d);
         assert_eq!(LocalDate::of_instant(d.start() - 1), date("2026-11-30"));
-        assert_eq!(LocalDate::of_instant(d.at(END_OF_DAY_MINUTES)), date("2026-12-02"));
+        assert_eq!(
+            LocalDate::of_instant(d.at(END_OF_DAY_MINUTES)),
+            date("2026-12-02")
+        );
     }
 
     #[test]
@@ -230,7 +274,9 @@ mod tests {
         assert_eq!(parse_clock("07:30"), Some(450));
         assert_eq!(parse_clock("23:59"), Some(1_439));
         assert_eq!(parse_clock("24:00"), Some(1_440));
-        for bad in ["24:01", "7:30", "07:60", "0730", "07:3a", "", "-1:00", "25:00"] {
+        for bad in [
+            "24:01", "7:30", "07:60", "0730", "07:3a", "", "-1:00", "25:00",
+        ] {
             assert_eq!(parse_clock(bad), None, "{bad}");
         }
     }
@@ -244,7 +290,14 @@ mod tests {
         assert_eq!(parse_instant("2026-11-30T20:00:00-05:00"), Some(local));
         // An unescaped `+` in a query string arrives as a space.
         assert_eq!(parse_instant("2026-12-01T08:00:00 07:00"), Some(local));
-        for bad in ["2026-12-01", "2026-12-01T08:00:00", "2026-12-01T24:00:00Z", "2026-12-01T08:00:00+7:00", "2026-12-01T08:00:00.Z", "x"] {
+        for bad in [
+            "2026-12-01",
+            "2026-12-01T08:00:00",
+            "2026-12-01T24:00:00Z",
+            "2026-12-01T08:00:00+7:00",
+            "2026-12-01T08:00:00.Z",
+            "x",
+        ] {
             assert_eq!(parse_instant(bad), None, "{bad}");
         }
     }

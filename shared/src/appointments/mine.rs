@@ -33,7 +33,13 @@ pub fn list_mine(
                      AND (s.starts_at < ? OR (s.starts_at = ? AND a.id < ?)) \
                      ORDER BY s.starts_at DESC, a.id DESC LIMIT ?"
                 ),
-                &[citizen_id.into(), at.into(), at.into(), id.into(), limit.into()],
+                &[
+                    citizen_id.into(),
+                    at.into(),
+                    at.into(),
+                    id.into(),
+                    limit.into(),
+                ],
             )?
         }
         Which::Upcoming { now } => {
@@ -44,7 +50,14 @@ pub fn list_mine(
                      AND s.ends_at > ? AND (s.starts_at > ? OR (s.starts_at = ? AND a.id > ?)) \
                      ORDER BY s.starts_at, a.id LIMIT ?"
                 ),
-                &[citizen_id.into(), now.into(), at.into(), at.into(), id.into(), limit.into()],
+                &[
+                    citizen_id.into(),
+                    now.into(),
+                    at.into(),
+                    at.into(),
+                    id.into(),
+                    limit.into(),
+                ],
             )?
         }
     };

@@ -73,7 +73,10 @@ impl<'a> Row<'a> {
     }
 
     pub(crate) fn text(&self, column: &str) -> Result<String, StoreError> {
-        self.value(column)?.as_str().map(str::to_owned).ok_or_else(|| bad(column))
+        self.value(column)?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| bad(column))
     }
 
     pub(crate) fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
@@ -81,7 +84,9 @@ impl<'a> Row<'a> {
         if v.is_null() {
             return Ok(None);
         }
-        v.as_str().map(|s| Some(s.to_owned())).ok_or_else(|| bad(column))
+        v.as_str()
+            .map(|s| Some(s.to_owned()))
+            .ok_or_else(|| bad(column))
     }
 
     pub(crate) fn int(&self, column: &str) -> Result<i64, StoreError> {
@@ -142,11 +147,23 @@ impl<'a> Row<'a> {
 }
 
 /// Every row of a result, decoded with `f`.
-pub(crate) fn all<T>(rows: &SqlRows, f: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
-    rows.rows.iter().map(|values| f(&Row { rows, values })).collect()
+pub(crate) fn all<T>(
+    rows: &SqlRows,
+    f: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    rows.rows
+        .iter()
+        .map(|values| f(&Row { rows, values }))
+        .collect()
 }
 
 /// The first row of a result, decoded with `f`.
-pub(crate) fn first<T>(rows: &SqlRows, f: impl Fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Option<T>, StoreError> {
-    rows.rows.first().map(|values| f(&Row { rows, values })).transpose()
+pub(crate) fn first<T>(
+    rows: &SqlRows,
+    f: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    rows.rows
+        .first()
+        .map(|values| f(&Row { rows, values }))
+        .transpose()
 }

@@ -66,8 +66,10 @@ fn invalid(field: &'static str, reason: &'static str) -> ApptError {
 /// Validates a request and lists the slots it describes (pure: no store,
 /// no clock), in time order.
 pub fn plan(req: &ScheduleRequest<'_>) -> Result<Vec<PlannedSlot>, ApptError> {
-    let from = LocalDate::parse(req.date_from).ok_or_else(|| invalid("date_from", "format YYYY-MM-DD"))?;
-    let to = LocalDate::parse(req.date_to).ok_or_else(|| invalid("date_to", "format YYYY-MM-DD"))?;
+    let from =
+        LocalDate::parse(req.date_from).ok_or_else(|| invalid("date_from", "format YYYY-MM-DD"))?;
+    let to =
+        LocalDate::parse(req.date_to).ok_or_else(|| invalid("date_to", "format YYYY-MM-DD"))?;
     let days = from.days_until(to) + 1;
     if days < 1 {
         return Err(invalid("date_to", "before date_from"));
@@ -76,7 +78,8 @@ pub fn plan(req: &ScheduleRequest<'_>) -> Result<Vec<PlannedSlot>, ApptError> {
         return Err(invalid("date_to", "range longer than 62 days"));
     }
     let start = parse_clock(req.day_start).ok_or_else(|| invalid("day_start", "format HH:MM"))?;
-    let end = parse_clock(req.day_end).ok_or_else(|| invalid("day_end", "format HH:MM up to 24:00"))?;
+    let end =
+        parse_clock(req.day_end).ok_or_else(|| invalid("day_end", "format HH:MM up to 24:00"))?;
     if end <= start {
         return Err(invalid("day_end", "not after day_start"));
     }
@@ -86,20 +89,28 @@ pub fn plan(req: &ScheduleRequest<'_>) -> Result<Vec<PlannedSlot>, ApptError> {
     if !CAPACITY.contains(&req.capacity) {
         return Err(invalid("capacity", "between 1 and 1000"));
     }
-    let step = u32::try_from(req.interval_minutes).map_err(|_| invalid("interval_minutes", "between 5 and 720"))?;
+    let step = u32::try_from(req.interval_minutes)
+        .map_err(|_| invalid("interval_minutes", "between 5 and 720"))?;
     let per_day = ((end - start) / step) as usize;
     if per_day == 0 {
         return Err(invalid("interval_minutes", "longer than the opening hours"));
     }
     if per_day * days as usize > MAX_SLOTS {
-        return Err(invalid("interval_minutes", "more than 2000 slots in one request"));
+        return Err(invalid(
+            "interval_minutes",
+            "more than 2000 slots in one request",
+        ));
     }
     let mut out = Vec::with_capacity(per_day * days as usize);
     let mut date = from;
     for _ in 0..days {
         let mut minute = start;
         while minute + step <= end {
-            out.push(PlannedSlot { starts_at: date.at(minute), ends_at: date.at(minute + step), date });
+            out.push(PlannedSlot {
+                starts_at: date.at(minute),
+                ends_at: date.at(minute + step),
+                date,
+            });
             minute += step;
         }
         date = date.next();
@@ -120,17 +131,23 @@ pub fn create_schedule(
         return Err(invalid("service_code", "required"));
     }
     let planned = plan(req)?;
-    let service = get_service(ports.sql, req.service_code)?.ok_or_else(|| invalid("service_code", "unknown_value"))?;
+    let service = get_service(ports.sql, req.service_code)?
+        .ok_or_else(|| invalid("service_code", "unknown_value"))?;
     if service.unit_code != official_unit {
         return Err(ApptError::Forbidden);
     }
     let now = ports.clock.now();
-    let (future, past): (Vec<PlannedSlot>, Vec<PlannedSlot>) = planned.into_iter().partition(|p| p.starts_at > now);
+    let (future, past): (Vec<PlannedSlot>, Vec<PlannedSlot>) =
+        planned.into_iter().partition(|p| p.starts_at > now);
     let mut created = 0;
     for chunk in future.chunks(ROWS_PER_INSERT) {
         created += insert_chunk(ports, &service.code, official_id, req.capacity, now, chunk)?;
     }
-    Ok(ScheduleOutcome { created, existing: future.len() - created, past: past.len() })
+    Ok(ScheduleOutcome {
+        created,
+        existing: future.len() - created,
+        past: past.len(),
+    })
 }
 
 /// Inserts one chunk, skipping starts that exist; returns how many were new.

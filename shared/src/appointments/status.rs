@@ -53,8 +53,10 @@ impl Status {
     pub fn can_become(self, next: Status) -> bool {
         matches!(
             (self, next),
-            (Status::Booked, Status::Arrived | Status::Cancelled | Status::Noshow)
-                | (Status::Arrived, Status::Fulfilled)
+            (
+                Status::Booked,
+                Status::Arrived | Status::Cancelled | Status::Noshow
+            ) | (Status::Arrived, Status::Fulfilled)
         )
     }
 }
@@ -89,7 +91,12 @@ mod tests {
             .collect();
         assert_eq!(
             allowed,
-            vec![(Booked, Arrived), (Booked, Cancelled), (Booked, Noshow), (Arrived, Fulfilled)]
+            vec![
+                (Booked, Arrived),
+                (Booked, Cancelled),
+                (Booked, Noshow),
+                (Arrived, Fulfilled)
+            ]
         );
     }
 

@@ -84,7 +84,15 @@ mod tests {
     fn typed_codes_are_forgiving_about_case_spaces_and_dashes() {
         assert_eq!(normalize("7kq3-mz9a").as_deref(), Some("7KQ3MZ9A"));
         assert_eq!(normalize(" 7KQ3 MZ9A ").as_deref(), Some("7KQ3MZ9A"));
-        for bad in ["7KQ3MZ9", "7KQ3MZ9AB", "7KQ3MZ0A", "OKQ3MZ9A", "7KQ3MZ9Ư", "", "'; DROP"] {
+        for bad in [
+            "7KQ3MZ9",
+            "7KQ3MZ9AB",
+            "7KQ3MZ0A",
+            "OKQ3MZ9A",
+            "7KQ3MZ9Ư",
+            "",
+            "'; DROP",
+        ] {
             assert_eq!(normalize(bad), None, "{bad}");
         }
     }

@@ -160,9 +160,14 @@ mod tests {
             subject: None,
             detail: "{}",
         };
-        let empty = HashInput { subject: Some(""), ..base };
+        let empty = HashInput {
+            subject: Some(""),
+            ..base
+        };
         assert_ne!(entry_hash(&base), entry_hash(&empty));
-        assert!(String::from_utf8(encode(&base)).unwrap().contains(",~2:{},"));
+        assert!(String::from_utf8(encode(&base))
+            .unwrap()
+            .contains(",~2:{},"));
     }
 
     #[test]
@@ -178,7 +183,9 @@ mod tests {
         };
         let h = entry_hash(&input);
         assert_eq!(h.len(), 64);
-        assert!(h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert!(h
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
         let expected = Sha256::digest(encode(&input));
         assert_eq!(h, hex(&expected));
     }

@@ -70,7 +70,8 @@ mod tests {
 
     #[test]
     fn secret_keys_are_redacted_at_any_depth() {
-        let mut v = json!({"Token": "abc", "n": {"otp": "123456", "ok": 1}, "l": [{"api_key": "k"}]});
+        let mut v =
+            json!({"Token": "abc", "n": {"otp": "123456", "ok": 1}, "l": [{"api_key": "k"}]});
         redact_secrets(&mut v);
         assert_eq!(
             v,

@@ -74,12 +74,17 @@ pub fn append(sql: &dyn Sql, clock: &dyn Clock, entry: Entry) -> Result<AuditRec
             Err(e) => return Err(e),
         }
     }
-    Err(StoreError::Unavailable("audit log append kept losing races".into()))
+    Err(StoreError::Unavailable(
+        "audit log append kept losing races".into(),
+    ))
 }
 
 /// `(seq, hash)` of the newest row, or `(0, GENESIS_HASH)` for an empty log.
 fn read_tail(sql: &dyn Sql) -> Result<(i64, String), StoreError> {
-    let rows = sql.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &[])?;
+    let rows = sql.execute(
+        "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+        &[],
+    )?;
     let Some(row) = rows.rows.first() else {
         return Ok((0, GENESIS_HASH.to_owned()));
     };
@@ -87,7 +92,9 @@ fn read_tail(sql: &dyn Sql) -> Result<(i64, String), StoreError> {
     let hash = row.get(1).and_then(SqlValue::as_str);
     match (seq, hash) {
         (Some(seq), Some(hash)) => Ok((seq, hash.to_owned())),
-        _ => Err(StoreError::Unavailable("audit_log tail row is malformed".into())),
+        _ => Err(StoreError::Unavailable(
+            "audit_log tail row is malformed".into(),
+        )),
     }
 }
 

@@ -21,7 +21,8 @@ impl TestDb {
     /// Opens (and migrates) a database file, the way a second process would.
     pub fn open_file(path: &std::path::Path) -> TestDb {
         let conn = Connection::open(path).unwrap();
-        conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         conn.execute_batch(MIGRATION_0003).unwrap();
         TestDb::from(conn)

@@ -12,7 +12,11 @@ fn log_with(n: i64) -> (TestDb, FakeClock) {
     let db = TestDb::migrated();
     let clock = FakeClock::at(1_700_000_000);
     for i in 0..n {
-        let subject = if i % 2 == 0 { Some(format!("citizen-{}", i % 3)) } else { None };
+        let subject = if i % 2 == 0 {
+            Some(format!("citizen-{}", i % 3))
+        } else {
+            None
+        };
         let mut e = Entry::new(format!("official:{i}"), action::QR_VERIFIED)
             .detail(json!({"unit": "ubnd-hai-chau", "i": i}));
         e.subject = subject;
@@ -31,7 +35,15 @@ fn drop_guards(db: &TestDb) {
 fn empty_log_verifies() {
     let db = TestDb::migrated();
     let r = verify(&db).unwrap();
-    assert_eq!(r, VerifyReport { ok: true, entries: 0, first_bad_seq: None, head_hash: None });
+    assert_eq!(
+        r,
+        VerifyReport {
+            ok: true,
+            entries: 0,
+            first_bad_seq: None,
+            head_hash: None
+        }
+    );
 }
 
 #[test]
@@ -51,7 +63,9 @@ fn chain_of_many_rows_verifies_across_pages() {
     let r = verify(&db).unwrap();
     assert!(r.ok, "{r:?}");
     assert_eq!(r.entries, 1203);
-    let tail = db.execute("SELECT hash FROM audit_log WHERE seq = 1203", &[]).unwrap();
+    let tail = db
+        .execute("SELECT hash FROM audit_log WHERE seq = 1203", &[])
+        .unwrap();
     assert_eq!(r.head_hash.as_deref(), tail.rows[0][0].as_str());
 }
 
@@ -72,8 +86,12 @@ fn detail_is_stored_canonical_and_secrets_are_redacted() {
 #[test]
 fn triggers_refuse_update_and_delete() {
     let (db, _) = log_with(2);
-    assert!(db.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1", &[]).is_err());
-    assert!(db.execute("DELETE FROM audit_log WHERE seq = 1", &[]).is_err());
+    assert!(db
+        .execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1", &[])
+        .is_err());
+    assert!(db
+        .execute("DELETE FROM audit_log WHERE seq = 1", &[])
+        .is_err());
 }
 
 #[test]
@@ -119,7 +137,12 @@ fn rewriting_a_row_with_a_fresh_hash_still_breaks_the_next_link() {
     drop_guards(&db);
     // A tamperer who recomputes row 2's hash still cannot fix row 3's prev_hash
     // without rewriting every later row.
-    let rows = db.execute(&format!("SELECT {} FROM audit_log WHERE seq = 2", store::COLUMNS), &[]).unwrap();
+    let rows = db
+        .execute(
+            &format!("SELECT {} FROM audit_log WHERE seq = 2", store::COLUMNS),
+            &[],
+        )
+        .unwrap();
     let mut rec = store::record_from_row(&rows.rows[0]).unwrap();
     rec.actor = "official:evil".into();
     let h = chain::entry_hash(&chain::HashInput {
@@ -131,7 +154,9 @@ fn rewriting_a_row_with_a_fresh_hash_still_breaks_the_next_link() {
         subject: rec.subject.as_deref(),
         detail: &rec.detail,
     });
-    db.raw(&format!("UPDATE audit_log SET actor = 'official:evil', hash = '{h}' WHERE seq = 2"));
+    db.raw(&format!(
+        "UPDATE audit_log SET actor = 'official:evil', hash = '{h}' WHERE seq = 2"
+    ));
     assert_eq!(verify(&db).unwrap().first_bad_seq, Some(3));
 }
 
@@ -140,9 +165,20 @@ fn entries_about_returns_a_citizens_rows_newest_first_with_cursor() {
     let db = TestDb::migrated();
     let clock = FakeClock::at(100);
     for i in 0..5 {
-        append(&db, &clock, Entry::new("official:1", action::SHARE_USED).about("c1").detail(json!({"i": i})))
-            .unwrap();
-        append(&db, &clock, Entry::new("official:1", action::SHARE_USED).about("c2")).unwrap();
+        append(
+            &db,
+            &clock,
+            Entry::new("official:1", action::SHARE_USED)
+                .about("c1")
+                .detail(json!({"i": i})),
+        )
+        .unwrap();
+        append(
+            &db,
+            &clock,
+            Entry::new("official:1", action::SHARE_USED).about("c2"),
+        )
+        .unwrap();
     }
     let first = entries_about(&db, "c1", 3, None).unwrap();
     let seqs: Vec<i64> = first.iter().map(|r| r.seq).collect();
@@ -168,7 +204,8 @@ fn concurrent_appends_from_separate_connections_keep_one_chain() {
                     append(
                         &db,
                         clock.as_ref(),
-                        Entry::new(format!("thread:{t}"), action::DOCUMENT_ACCESSED).detail(json!({"i": i})),
+                        Entry::new(format!("thread:{t}"), action::DOCUMENT_ACCESSED)
+                            .detail(json!({"i": i})),
                     )
                     .unwrap();
                 }
@@ -183,7 +220,10 @@ fn concurrent_appends_from_separate_connections_keep_one_chain() {
     assert!(r.ok, "{r:?}");
     assert_eq!(r.entries, 200);
     let distinct = db
-        .execute("SELECT COUNT(DISTINCT prev_hash), COUNT(DISTINCT actor || detail) FROM audit_log", &[])
+        .execute(
+            "SELECT COUNT(DISTINCT prev_hash), COUNT(DISTINCT actor || detail) FROM audit_log",
+            &[],
+        )
         .unwrap();
     assert_eq!(distinct.rows[0][0].as_i64(), Some(200));
     assert_eq!(distinct.rows[0][1].as_i64(), Some(200));

@@ -26,11 +26,19 @@ pub fn verify(sql: &dyn Sql) -> Result<VerifyReport, StoreError> {
         )?;
         if page.rows.is_empty() {
             let head_hash = (entries > 0).then_some(prev_hash);
-            return Ok(VerifyReport { ok: true, entries, first_bad_seq: None, head_hash });
+            return Ok(VerifyReport {
+                ok: true,
+                entries,
+                first_bad_seq: None,
+                head_hash,
+            });
         }
         for row in &page.rows {
             entries += 1;
-            let raw_seq = row.first().and_then(SqlValue::as_i64).unwrap_or(expected_seq);
+            let raw_seq = row
+                .first()
+                .and_then(SqlValue::as_i64)
+                .unwrap_or(expected_seq);
             let bad = |seq: i64| VerifyReport {
                 ok: false,
                 entries,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Channel, Outbox, OtpSender, SmsConfig, SmsGateway, ZaloConfig, ZaloZns};
+use super::{Channel, OtpSender, Outbox, SmsConfig, SmsGateway, ZaloConfig, ZaloZns};
 use crate::ports::{Clock, HttpClient, Settings, Sql};
 
 /// Which provider a channel uses, with its settings already read.
@@ -59,7 +59,10 @@ pub fn is_dev_mode(settings: &dyn Settings) -> bool {
 
 /// Decides how codes for `channel` are delivered: the outbox in dev mode,
 /// otherwise the channel's gateway with every setting it needs present.
-pub fn choose_sender(settings: &dyn Settings, channel: Channel) -> Result<SenderChoice, ConfigError> {
+pub fn choose_sender(
+    settings: &dyn Settings,
+    channel: Channel,
+) -> Result<SenderChoice, ConfigError> {
     if is_dev_mode(settings) {
         return Ok(SenderChoice::Outbox);
     }
@@ -110,7 +113,10 @@ mod tests {
 
     fn production() -> Vars {
         Vars(HashMap::from([
-            ("sms_gateway_url", "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"),
+            (
+                "sms_gateway_url",
+                "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/",
+            ),
             ("sms_api_key", "AK"),
             ("sms_secret_key", "SK"),
             ("sms_brandname", "DANANG"),
@@ -124,7 +130,10 @@ mod tests {
     fn dev_mode_sends_every_channel_to_the_outbox() {
         let vars = Vars(HashMap::from([("dev_mode", "true")]));
         assert_eq!(choose_sender(&vars, Channel::Sms), Ok(SenderChoice::Outbox));
-        assert_eq!(choose_sender(&vars, Channel::Zalo), Ok(SenderChoice::Outbox));
+        assert_eq!(
+            choose_sender(&vars, Channel::Zalo),
+            Ok(SenderChoice::Outbox)
+        );
     }
 
     #[test]
@@ -132,7 +141,10 @@ mod tests {
         for v in ["false", "1", "yes", "", "ture"] {
             let vars = Vars(HashMap::from([("dev_mode", v)]));
             assert!(!is_dev_mode(&vars), "{v}");
-            assert_eq!(choose_sender(&vars, Channel::Sms), Err(ConfigError::Missing("sms_gateway_url")));
+            assert_eq!(
+                choose_sender(&vars, Channel::Sms),
+                Err(ConfigError::Missing("sms_gateway_url"))
+            );
         }
     }
 
@@ -140,7 +152,9 @@ mod tests {
     fn production_builds_gateways_from_settings() {
         let vars = production();
         match choose_sender(&vars, Channel::Sms) {
-            Ok(SenderChoice::Sms(c)) => assert_eq!((c.api_key.as_str(), c.brandname.as_str()), ("AK", "DANANG")),
+            Ok(SenderChoice::Sms(c)) => {
+                assert_eq!((c.api_key.as_str(), c.brandname.as_str()), ("AK", "DANANG"))
+            }
             other => panic!("{other:?}"),
         }
         match choose_sender(&vars, Channel::Zalo) {
@@ -162,7 +176,11 @@ mod tests {
         ] {
             let mut vars = production();
             vars.0.remove(name);
-            let channel = if name.starts_with("sms") { Channel::Sms } else { Channel::Zalo };
+            let channel = if name.starts_with("sms") {
+                Channel::Sms
+            } else {
+                Channel::Zalo
+            };
             let err = choose_sender(&vars, channel).unwrap_err();
             assert_eq!(err, ConfigError::Missing(name));
             assert!(err.to_string().contains(name));

@@ -12,13 +12,19 @@ pub struct FakeHttp {
 impl FakeHttp {
     pub fn answering(status: u16, body: &str) -> FakeHttp {
         FakeHttp {
-            answer: Ok(OutboundResponse { status, body: body.as_bytes().to_vec() }),
+            answer: Ok(OutboundResponse {
+                status,
+                body: body.as_bytes().to_vec(),
+            }),
             sent: RefCell::new(Vec::new()),
         }
     }
 
     pub fn failing(reason: &str) -> FakeHttp {
-        FakeHttp { answer: Err(reason.to_owned()), sent: RefCell::new(Vec::new()) }
+        FakeHttp {
+            answer: Err(reason.to_owned()),
+            sent: RefCell::new(Vec::new()),
+        }
     }
 
     /// The single request sent, with its body parsed as JSON.

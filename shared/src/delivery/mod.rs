@@ -86,11 +86,17 @@ pub enum DeliveryError {
     /// The phone is not a Vietnamese E.164 number; nothing was sent.
     InvalidPhone,
     /// No answer from the provider (connection refused, DNS, timeout).
-    Unreachable { provider: &'static str, reason: String },
+    Unreachable {
+        provider: &'static str,
+        reason: String,
+    },
     /// The provider answered with a non-2xx HTTP status.
     HttpStatus { provider: &'static str, status: u16 },
     /// The provider answered 2xx but refused the message with this code.
-    Rejected { provider: &'static str, code: String },
+    Rejected {
+        provider: &'static str,
+        code: String,
+    },
     /// The provider's answer was not the JSON it documents.
     BadAnswer { provider: &'static str },
     /// The development outbox could not be written.
@@ -164,9 +170,18 @@ mod tests {
 
     #[test]
     fn phone_formats_for_providers() {
-        assert_eq!(national_format("+84905123456").as_deref(), Some("0905123456"));
+        assert_eq!(
+            national_format("+84905123456").as_deref(),
+            Some("0905123456")
+        );
         assert_eq!(zalo_format("+84905123456").as_deref(), Some("84905123456"));
-        for bad in ["0905123456", "+8490512345", "+849051234567", "+84 905123456", "+1905123456"] {
+        for bad in [
+            "0905123456",
+            "+8490512345",
+            "+849051234567",
+            "+84 905123456",
+            "+1905123456",
+        ] {
             assert_eq!(national_format(bad), None, "{bad}");
         }
     }

@@ -53,7 +53,11 @@ pub struct OutboxItem {
 }
 
 /// Codes sent to `phone_e164`, newest first; `limit` is clamped to 1..=100.
-pub fn list_outbox(sql: &dyn Sql, phone_e164: &str, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
+pub fn list_outbox(
+    sql: &dyn Sql,
+    phone_e164: &str,
+    limit: u32,
+) -> Result<Vec<OutboxItem>, StoreError> {
     let limit = i64::from(limit).clamp(1, MAX_LIST);
     let rows = sql.execute(
         "SELECT phone, channel, text, code, sent_at FROM dev_outbox WHERE phone = ? \
@@ -98,12 +102,20 @@ mod tests {
         let db = TestDb::migrated();
         let clock = FakeClock::at(1_000);
         let outbox = Outbox::new(&db, &clock);
-        outbox.deliver(&msg("+84905123456", Channel::Sms, "111111")).unwrap();
-        outbox.deliver(&msg("+84912345678", Channel::Sms, "999999")).unwrap();
+        outbox
+            .deliver(&msg("+84905123456", Channel::Sms, "111111"))
+            .unwrap();
+        outbox
+            .deliver(&msg("+84912345678", Channel::Sms, "999999"))
+            .unwrap();
         // Same second as the next one: order must still be by insertion.
         clock.advance(5);
-        outbox.deliver(&msg("+84905123456", Channel::Zalo, "222222")).unwrap();
-        outbox.deliver(&msg("+84905123456", Channel::Sms, "333333")).unwrap();
+        outbox
+            .deliver(&msg("+84905123456", Channel::Zalo, "222222"))
+            .unwrap();
+        outbox
+            .deliver(&msg("+84905123456", Channel::Sms, "333333"))
+            .unwrap();
 
         let items = list_outbox(&db, "+84905123456", 20).unwrap();
         let codes: Vec<&str> = items.iter().map(|i| i.code.as_str()).collect();

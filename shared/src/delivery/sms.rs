@@ -67,18 +67,27 @@ impl OtpSender for SmsGateway<'_> {
             "RequestId": msg.tracking_id,
         });
         let request = json_post(self.config.url.clone(), Vec::new(), &body);
-        let answer = self.http.send(&request).map_err(|e| DeliveryError::Unreachable {
-            provider: PROVIDER,
-            reason: short_reason(&e),
-        })?;
+        let answer = self
+            .http
+            .send(&request)
+            .map_err(|e| DeliveryError::Unreachable {
+                provider: PROVIDER,
+                reason: short_reason(&e),
+            })?;
         if !(200..300).contains(&answer.status) {
-            return Err(DeliveryError::HttpStatus { provider: PROVIDER, status: answer.status });
+            return Err(DeliveryError::HttpStatus {
+                provider: PROVIDER,
+                status: answer.status,
+            });
         }
         let parsed: Value = serde_json::from_slice(&answer.body)
             .map_err(|_| DeliveryError::BadAnswer { provider: PROVIDER })?;
         match code_result(&parsed) {
             Some(code) if code == CODE_ACCEPTED => Ok(()),
-            Some(code) => Err(DeliveryError::Rejected { provider: PROVIDER, code }),
+            Some(code) => Err(DeliveryError::Rejected {
+                provider: PROVIDER,
+                code,
+            }),
             None => Err(DeliveryError::BadAnswer { provider: PROVIDER }),
         }
     }
@@ -103,7 +112,8 @@ mod tests {
 
     fn config() -> SmsConfig {
         SmsConfig {
-            url: "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/".into(),
+            url: "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+                .into(),
             api_key: "AK123".into(),
             secret_key: "SK456".into(),
             brandname: "DANANG".into(),
@@ -131,7 +141,10 @@ mod tests {
         let (req, body) = http.only_request();
         assert_eq!(req.method, "POST");
         assert_eq!(req.url, config().url);
-        assert_eq!(req.headers, vec![("Content-Type".to_owned(), "application/json".to_owned())]);
+        assert_eq!(
+            req.headers,
+            vec![("Content-Type".to_owned(), "application/json".to_owned())]
+        );
         assert_eq!(
             body,
             json!({
@@ -154,24 +167,44 @@ mod tests {
 
     #[test]
     fn code_result_other_than_100_is_a_rejection() {
-        let http = FakeHttp::answering(200, r#"{"CodeResult":"99","ErrorMessage":"Unknown error"}"#);
+        let http =
+            FakeHttp::answering(200, r#"{"CodeResult":"99","ErrorMessage":"Unknown error"}"#);
         assert_eq!(
             deliver_with(&http),
-            Err(DeliveryError::Rejected { provider: PROVIDER, code: "99".into() })
+            Err(DeliveryError::Rejected {
+                provider: PROVIDER,
+                code: "99".into()
+            })
         );
     }
 
     #[test]
     fn http_500_fails() {
         let http = FakeHttp::answering(500, r#"{"CodeResult":"100"}"#);
-        assert_eq!(deliver_with(&http), Err(DeliveryError::HttpStatus { provider: PROVIDER, status: 500 }));
+        assert_eq!(
+            deliver_with(&http),
+            Err(DeliveryError::HttpStatus {
+                provider: PROVIDER,
+                status: 500
+            })
+        );
     }
 
     #[test]
     fn garbage_or_missing_code_result_fails() {
-        for body in ["<html>oops</html>", "", r#"{"SMSID":"x"}"#, r#"{"CodeResult":null}"#, "[100]"] {
+        for body in [
+            "<html>oops</html>",
+            "",
+            r#"{"SMSID":"x"}"#,
+            r#"{"CodeResult":null}"#,
+            "[100]",
+        ] {
             let http = FakeHttp::answering(200, body);
-            assert_eq!(deliver_with(&http), Err(DeliveryError::BadAnswer { provider: PROVIDER }), "{body}");
+            assert_eq!(
+                deliver_with(&http),
+                Err(DeliveryError::BadAnswer { provider: PROVIDER }),
+                "{body}"
+            );
         }
     }
 
@@ -191,7 +224,10 @@ mod tests {
         let http = FakeHttp::answering(200, r#"{"CodeResult":"100"}"#);
         let mut m = message();
         m.phone_e164 = "+14155550100".into();
-        assert_eq!(SmsGateway::new(config(), &http).deliver(&m), Err(DeliveryError::InvalidPhone));
+        assert_eq!(
+            SmsGateway::new(config(), &http).deliver(&m),
+            Err(DeliveryError::InvalidPhone)
+        );
         assert!(http.sent.borrow().is_empty());
     }
 

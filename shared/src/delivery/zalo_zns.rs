@@ -60,18 +60,27 @@ impl OtpSender for ZaloZns<'_> {
         });
         let headers = vec![("access_token".to_owned(), self.config.access_token.clone())];
         let request = json_post(self.config.template_url(), headers, &body);
-        let answer = self.http.send(&request).map_err(|e| DeliveryError::Unreachable {
-            provider: PROVIDER,
-            reason: short_reason(&e),
-        })?;
+        let answer = self
+            .http
+            .send(&request)
+            .map_err(|e| DeliveryError::Unreachable {
+                provider: PROVIDER,
+                reason: short_reason(&e),
+            })?;
         if !(200..300).contains(&answer.status) {
-            return Err(DeliveryError::HttpStatus { provider: PROVIDER, status: answer.status });
+            return Err(DeliveryError::HttpStatus {
+                provider: PROVIDER,
+                status: answer.status,
+            });
         }
         let parsed: Value = serde_json::from_slice(&answer.body)
             .map_err(|_| DeliveryError::BadAnswer { provider: PROVIDER })?;
         match parsed.get("error") {
             Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(()),
-            Some(Value::Number(n)) => Err(DeliveryError::Rejected { provider: PROVIDER, code: n.to_string() }),
+            Some(Value::Number(n)) => Err(DeliveryError::Rejected {
+                provider: PROVIDER,
+                code: n.to_string(),
+            }),
             _ => Err(DeliveryError::BadAnswer { provider: PROVIDER }),
         }
     }
@@ -108,7 +117,10 @@ mod tests {
 
     #[test]
     fn posts_template_message_with_84_phone_and_token_header() {
-        let http = FakeHttp::answering(200, r#"{"error":0,"message":"Success","data":{"msg_id":"a"}}"#);
+        let http = FakeHttp::answering(
+            200,
+            r#"{"error":0,"message":"Success","data":{"msg_id":"a"}}"#,
+        );
         deliver_with(&http).unwrap();
         let (req, body) = http.only_request();
         assert_eq!(req.method, "POST");
@@ -134,26 +146,45 @@ mod tests {
     #[test]
     fn trailing_slash_on_base_does_not_double() {
         let http = FakeHttp::answering(200, r#"{"error":0}"#);
-        ZaloZns::new(config("http://localhost:9000/zalo/"), &http).deliver(&message()).unwrap();
-        assert_eq!(http.only_request().0.url, "http://localhost:9000/zalo/message/template");
+        ZaloZns::new(config("http://localhost:9000/zalo/"), &http)
+            .deliver(&message())
+            .unwrap();
+        assert_eq!(
+            http.only_request().0.url,
+            "http://localhost:9000/zalo/message/template"
+        );
     }
 
     #[test]
     fn zalo_error_code_is_a_rejection() {
-        let http = FakeHttp::answering(200, r#"{"error":-124,"message":"Access token is invalid"}"#);
+        let http =
+            FakeHttp::answering(200, r#"{"error":-124,"message":"Access token is invalid"}"#);
         assert_eq!(
             deliver_with(&http),
-            Err(DeliveryError::Rejected { provider: PROVIDER, code: "-124".into() })
+            Err(DeliveryError::Rejected {
+                provider: PROVIDER,
+                code: "-124".into()
+            })
         );
     }
 
     #[test]
     fn http_error_garbage_and_transport_failures_fail() {
         let http = FakeHttp::answering(502, r#"{"error":0}"#);
-        assert_eq!(deliver_with(&http), Err(DeliveryError::HttpStatus { provider: PROVIDER, status: 502 }));
+        assert_eq!(
+            deliver_with(&http),
+            Err(DeliveryError::HttpStatus {
+                provider: PROVIDER,
+                status: 502
+            })
+        );
         for body in ["not json", r#"{"message":"ok"}"#, r#"{"error":"0"}"#] {
             let http = FakeHttp::answering(200, body);
-            assert_eq!(deliver_with(&http), Err(DeliveryError::BadAnswer { provider: PROVIDER }), "{body}");
+            assert_eq!(
+                deliver_with(&http),
+                Err(DeliveryError::BadAnswer { provider: PROVIDER }),
+                "{body}"
+            );
         }
         let http = FakeHttp::failing("dns error");
         let err = deliver_with(&http).unwrap_err();

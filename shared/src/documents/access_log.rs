@@ -18,7 +18,11 @@ use crate::ports::{Sql, SqlValue, StoreError};
 
 /// The audit actions a citizen's access log shows: reads and verifications
 /// by someone other than the citizen.
-pub const ACTIONS: &[&str] = &[action::SHARE_USED, action::DOCUMENT_ACCESSED, action::QR_VERIFIED];
+pub const ACTIONS: &[&str] = &[
+    action::SHARE_USED,
+    action::DOCUMENT_ACCESSED,
+    action::QR_VERIFIED,
+];
 
 /// Audit `actor` prefix of a relying party using a share link.
 pub const SHARE_ACTOR_PREFIX: &str = "share:";
@@ -46,15 +50,16 @@ pub fn share_entry(opened: &Opened, fetch: Fetch) -> Entry {
 /// The audit entry of one QR verification by an official of `unit`.
 /// Audited whatever the verdict; about the citizen when the code points at one.
 pub fn qr_entry(official_id: &str, unit: Option<(&str, &str)>, verdict: &Verdict) -> Entry {
-    let mut entry = Entry::new(format!("official:{official_id}"), action::QR_VERIFIED).detail(json!({
-        "unit": unit.map(|(code, _)| code),
-        "unit_name": unit.map(|(_, name)| name),
-        "result": verdict.result(),
-        "qid": match verdict {
-            Verdict::Genuine { qid, .. } => Some(qid.as_str()),
-            Verdict::Rejected { qid, .. } => qid.as_deref(),
-        },
-    }));
+    let mut entry =
+        Entry::new(format!("official:{official_id}"), action::QR_VERIFIED).detail(json!({
+            "unit": unit.map(|(code, _)| code),
+            "unit_name": unit.map(|(_, name)| name),
+            "result": verdict.result(),
+            "qid": match verdict {
+                Verdict::Genuine { qid, .. } => Some(qid.as_str()),
+                Verdict::Rejected { qid, .. } => qid.as_deref(),
+            },
+        }));
     if let Some(citizen) = verdict.citizen_id() {
         entry = entry.about(citizen);
     }
@@ -63,8 +68,16 @@ pub fn qr_entry(official_id: &str, unit: Option<(&str, &str)>, verdict: &Verdict
 
 /// One page of the log, newest first, strictly before `before_seq`. Each
 /// item is the JSON shown to the citizen; its `id` is the cursor key.
-pub fn read(sql: &dyn Sql, citizen_id: &str, before_seq: Option<i64>, limit: u32) -> Result<Vec<(i64, Value)>, StoreError> {
-    let placeholders = (0..ACTIONS.len()).map(|i| format!("?{}", i + 4)).collect::<Vec<_>>().join(", ");
+pub fn read(
+    sql: &dyn Sql,
+    citizen_id: &str,
+    before_seq: Option<i64>,
+    limit: u32,
+) -> Result<Vec<(i64, Value)>, StoreError> {
+    let placeholders = (0..ACTIONS.len())
+        .map(|i| format!("?{}", i + 4))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut params: Vec<SqlValue> = vec![
         citizen_id.into(),
         before_seq.unwrap_or(i64::MAX).into(),
@@ -118,7 +131,11 @@ pub fn read(sql: &dyn Sql, citizen_id: &str, before_seq: Option<i64>, limit: u32
 }
 
 /// The title of the citizen's document (`None` once deleted).
-fn title_of(sql: &dyn Sql, citizen_id: &str, document_id: &str) -> Result<Option<String>, StoreError> {
+fn title_of(
+    sql: &dyn Sql,
+    citizen_id: &str,
+    document_id: &str,
+) -> Result<Option<String>, StoreError> {
     let rows = sql.execute(
         "SELECT title FROM documents WHERE id = ?1 AND citizen_id = ?2",
         &[document_id.into(), citizen_id.into()],

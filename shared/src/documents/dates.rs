@@ -66,7 +66,11 @@ pub fn parse_instant(s: &str) -> Option<i64> {
     if hb[2] != b':' || hb[5] != b':' {
         return None;
     }
-    let (h, mi, sec) = (digits(&hms[0..2])?, digits(&hms[3..5])?, digits(&hms[6..8])?);
+    let (h, mi, sec) = (
+        digits(&hms[0..2])?,
+        digits(&hms[3..5])?,
+        digits(&hms[6..8])?,
+    );
     if h > 23 || mi > 59 || sec > 60 {
         return None;
     }
@@ -134,7 +138,10 @@ mod tests {
         assert_eq!(parse_instant("2026-11-29T07:05:00Z"), Some(t));
         assert_eq!(parse_instant("2026-11-29T07:05:00.123Z"), Some(t));
         assert_eq!(parse_instant("2026-11-29T02:05:00-05:00"), Some(t));
-        assert_eq!(rfc3339_vn(parse_instant("2026-11-29").unwrap()), "2026-11-29T00:00:00+07:00");
+        assert_eq!(
+            rfc3339_vn(parse_instant("2026-11-29").unwrap()),
+            "2026-11-29T00:00:00+07:00"
+        );
         assert_eq!(parse_instant("2026-11-29T14:05:00"), None);
         assert_eq!(parse_instant("2026-11-29 14:05:00+07:00"), None);
         assert_eq!(parse_instant("2026-11-29T24:05:00+07:00"), None);

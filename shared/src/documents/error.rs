@@ -17,19 +17,29 @@ pub enum DocError {
     /// 422 `validation_failed`: (field, reason) pairs, reasons in snake_case.
     Invalid(Vec<(&'static str, &'static str)>),
     /// 413: a document over the limit (bytes).
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+    },
     /// 415: the upload's `Content-Type` is not PDF, JPEG or PNG.
     UnsupportedType,
     /// 409 `conflict` naming the field (an id number of another account, an
     /// external id already used for different content).
-    Conflict { field: &'static str, reason: &'static str },
+    Conflict {
+        field: &'static str,
+        reason: &'static str,
+    },
     /// 409 `profile_locked`: identity fields of a verified account.
     ProfileLocked(Vec<&'static str>),
     /// 422 `upload_quota_exceeded`: the citizen's uploads would pass the
     /// `quota` (`count` or `bytes`) of `limit` (see `documents::quota`).
-    UploadQuota { quota: &'static str, limit: i64 },
+    UploadQuota {
+        quota: &'static str,
+        limit: i64,
+    },
     /// 422 `share_limit_reached`: the document already has `limit` live links.
-    ShareLimit { limit: i64 },
+    ShareLimit {
+        limit: i64,
+    },
     /// 409 `document_revoked`: a revoked document cannot be shared.
     DocumentRevoked,
     /// 403: issued documents are the agency's record; only uploads are deletable.
@@ -39,7 +49,9 @@ pub enum DocError {
     /// 410 `document_revoked` through a share: the issuer withdrew it.
     RevokedContent,
     /// The stored bytes no longer hash to the stored SHA-256 (500).
-    Integrity { document_id: String },
+    Integrity {
+        document_id: String,
+    },
     /// A required setting is missing (503); the name is for the log.
     Config(&'static str),
     /// A QR code could not be drawn (500); the detail is for the log.
@@ -64,7 +76,10 @@ impl DocError {
     pub fn is_internal(&self) -> bool {
         matches!(
             self,
-            DocError::Integrity { .. } | DocError::Config(_) | DocError::Render(_) | DocError::Store(_)
+            DocError::Integrity { .. }
+                | DocError::Config(_)
+                | DocError::Render(_)
+                | DocError::Store(_)
         )
     }
 
@@ -72,25 +87,46 @@ impl DocError {
     pub fn into_api(self) -> ApiError {
         match self {
             DocError::NotFound => ApiError::not_found(),
-            DocError::CitizenNotFound => ApiError::NotFound { code: "citizen_not_found" },
-            DocError::Invalid(pairs) => ApiError::Invalid { code: "validation_failed", fields: fields(&pairs) },
+            DocError::CitizenNotFound => ApiError::NotFound {
+                code: "citizen_not_found",
+            },
+            DocError::Invalid(pairs) => ApiError::Invalid {
+                code: "validation_failed",
+                fields: fields(&pairs),
+            },
             DocError::TooLarge { limit } => ApiError::PayloadTooLarge { limit },
-            DocError::UnsupportedType => ApiError::UnsupportedMediaType { expected: crate::documents::kinds::ACCEPTED_MEDIA_TYPES },
-            DocError::Conflict { field, reason } => ApiError::conflict("conflict").with_field(field, reason),
+            DocError::UnsupportedType => ApiError::UnsupportedMediaType {
+                expected: crate::documents::kinds::ACCEPTED_MEDIA_TYPES,
+            },
+            DocError::Conflict { field, reason } => {
+                ApiError::conflict("conflict").with_field(field, reason)
+            }
             DocError::ProfileLocked(names) => ApiError::Conflict {
                 code: "profile_locked",
-                fields: fields(&names.iter().map(|n| (*n, "confirmed_by_official")).collect::<Vec<_>>()),
+                fields: fields(
+                    &names
+                        .iter()
+                        .map(|n| (*n, "confirmed_by_official"))
+                        .collect::<Vec<_>>(),
+                ),
             },
-            DocError::UploadQuota { quota, limit } => {
-                ApiError::Invalid { code: "upload_quota_exceeded", fields: Map::new() }.with_field("quota", quota).with_field("limit", limit)
+            DocError::UploadQuota { quota, limit } => ApiError::Invalid {
+                code: "upload_quota_exceeded",
+                fields: Map::new(),
             }
-            DocError::ShareLimit { limit } => {
-                ApiError::Invalid { code: "share_limit_reached", fields: Map::new() }.with_field("limit", limit)
+            .with_field("quota", quota)
+            .with_field("limit", limit),
+            DocError::ShareLimit { limit } => ApiError::Invalid {
+                code: "share_limit_reached",
+                fields: Map::new(),
             }
+            .with_field("limit", limit),
             DocError::DocumentRevoked => ApiError::conflict("document_revoked"),
             DocError::NotDeletable => ApiError::Forbidden,
             DocError::ShareGone => ApiError::Gone { code: "share_gone" },
-            DocError::RevokedContent => ApiError::Gone { code: "document_revoked" },
+            DocError::RevokedContent => ApiError::Gone {
+                code: "document_revoked",
+            },
             DocError::Integrity { .. } | DocError::Render(_) => ApiError::Internal,
             DocError::Config(setting) => ApiError::NotConfigured { setting },
             DocError::Store(e) => ApiError::from(e),
@@ -99,7 +135,10 @@ impl DocError {
 }
 
 fn fields(pairs: &[(&'static str, &'static str)]) -> Map<String, Value> {
-    pairs.iter().map(|(f, r)| ((*f).to_owned(), Value::from(*r))).collect()
+    pairs
+        .iter()
+        .map(|(f, r)| ((*f).to_owned(), Value::from(*r)))
+        .collect()
 }
 
 impl std::fmt::Display for DocError {
@@ -107,7 +146,10 @@ impl std::fmt::Display for DocError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DocError::Integrity { document_id } => {
-                write!(f, "INTEGRITY: stored content of {document_id} does not match its sha256")
+                write!(
+                    f,
+                    "INTEGRITY: stored content of {document_id} does not match its sha256"
+                )
             }
             DocError::Config(name) => write!(f, "setting `{name}` is missing or blank"),
             DocError::Render(e) => write!(f, "QR rendering failed: {e}"),

@@ -24,7 +24,7 @@ use super::kinds::{check_content, doc_type, MAX_DOCUMENT_BYTES};
 use super::profile::{clean_id_number, find_by_id_number, read_profile};
 use super::sha256_hex;
 use super::text::clean_text;
-use super::vault::{meta, plausible_doc_id, DocumentMeta, TITLE_MAX_CHARS, FROM, META_COLUMNS};
+use super::vault::{meta, plausible_doc_id, DocumentMeta, FROM, META_COLUMNS, TITLE_MAX_CHARS};
 use crate::apikey::Issuer;
 use crate::identity::rows::first;
 use crate::identity::secret::random_id;
@@ -98,7 +98,9 @@ fn validate(req: &PushRequest) -> Result<Valid, DocError> {
     if kind.is_none() {
         errors.push(("type", "unknown_value"));
     }
-    let title = clean_text(&req.title, TITLE_MAX_CHARS).map_err(|r| errors.push(("title", r))).ok();
+    let title = clean_text(&req.title, TITLE_MAX_CHARS)
+        .map_err(|r| errors.push(("title", r)))
+        .ok();
     let issued_at = parse_instant(&req.issued_at);
     if issued_at.is_none() {
         errors.push(("issued_at", "must_be_rfc3339_or_date"));
@@ -109,7 +111,9 @@ fn validate(req: &PushRequest) -> Result<Valid, DocError> {
             let v = parse_instant(s);
             match (v, issued_at) {
                 (None, _) => errors.push(("valid_until", "must_be_rfc3339_or_date")),
-                (Some(v), Some(i)) if v <= i => errors.push(("valid_until", "must_be_after_issued_at")),
+                (Some(v), Some(i)) if v <= i => {
+                    errors.push(("valid_until", "must_be_after_issued_at"))
+                }
                 _ => {}
             }
             v
@@ -153,14 +157,18 @@ fn validate(req: &PushRequest) -> Result<Valid, DocError> {
 ///   mismatch, e.g. a recycled SIM, delivers nothing).
 pub fn resolve_citizen(ports: Ports<'_>, who: &CitizenRef) -> Result<String, DocError> {
     let id_number = match &who.id_number {
-        Some(raw) => Some(clean_id_number(raw).map_err(|r| DocError::invalid("citizen.id_number", r))?),
+        Some(raw) => {
+            Some(clean_id_number(raw).map_err(|r| DocError::invalid("citizen.id_number", r))?)
+        }
         None => None,
     };
     match (&who.phone, id_number) {
-        (Some(phone), None) => Ok(find_by_phone(ports, phone)?.ok_or(DocError::CitizenNotFound)?.id),
-        (None, Some(id_number)) => {
-            Ok(find_by_id_number(ports, &id_number)?.ok_or(DocError::CitizenNotFound)?.citizen_id)
-        }
+        (Some(phone), None) => Ok(find_by_phone(ports, phone)?
+            .ok_or(DocError::CitizenNotFound)?
+            .id),
+        (None, Some(id_number)) => Ok(find_by_id_number(ports, &id_number)?
+            .ok_or(DocError::CitizenNotFound)?
+            .citizen_id),
         (Some(phone), Some(id_number)) => {
             let account = find_by_phone(ports, phone)?.ok_or(DocError::CitizenNotFound)?;
             let profile = read_profile(ports, &account.id)?.ok_or(DocError::CitizenNotFound)?;
@@ -181,7 +189,9 @@ pub fn push(ports: Ports<'_>, issuer: &Issuer, req: &PushRequest) -> Result<Push
     let v = validate(req)?;
     let citizen_id = resolve_citizen(ports, &req.citizen)?;
     let sha256 = sha256_hex(&v.bytes);
-    let size = i64::try_from(v.bytes.len()).map_err(|_| DocError::TooLarge { limit: MAX_DOCUMENT_BYTES })?;
+    let size = i64::try_from(v.bytes.len()).map_err(|_| DocError::TooLarge {
+        limit: MAX_DOCUMENT_BYTES,
+    })?;
     let id = random_id(ports.random, "doc_", 16);
     let inserted = ports.sql.execute(
         "INSERT INTO documents (id, citizen_id, type, title, source, issuer_id, external_id, issued_at, \
@@ -210,12 +220,19 @@ pub fn push(ports: Ports<'_>, issuer: &Issuer, req: &PushRequest) -> Result<Push
         return Ok(PushOutcome::Created(existing));
     }
     if existing.citizen_id != citizen_id || existing.sha256 != sha256 {
-        return Err(DocError::Conflict { field: "external_id", reason: "already_used_for_another_document" });
+        return Err(DocError::Conflict {
+            field: "external_id",
+            reason: "already_used_for_another_document",
+        });
     }
     Ok(PushOutcome::Existing(existing))
 }
 
-fn by_external_id(ports: Ports<'_>, issuer_id: i64, external_id: &str) -> Result<Option<DocumentMeta>, StoreError> {
+fn by_external_id(
+    ports: Ports<'_>,
+    issuer_id: i64,
+    external_id: &str,
+) -> Result<Option<DocumentMeta>, StoreError> {
     let rows = ports.sql.execute(
         &format!("SELECT {META_COLUMNS} {FROM} WHERE d.issuer_id = ?1 AND d.external_id = ?2"),
         &[issuer_id.into(), external_id.into()],
@@ -226,7 +243,11 @@ fn by_external_id(ports: Ports<'_>, issuer_id: i64, external_id: &str) -> Result
 /// Revokes a document this issuer pushed. Idempotent: `true` when this call
 /// revoked it, `false` when it already was. Another issuer's document or an
 /// upload → `NotFound`.
-pub fn revoke(ports: Ports<'_>, issuer: &Issuer, id: &str) -> Result<(DocumentMeta, bool), DocError> {
+pub fn revoke(
+    ports: Ports<'_>,
+    issuer: &Issuer,
+    id: &str,
+) -> Result<(DocumentMeta, bool), DocError> {
     if !plausible_doc_id(id) {
         return Err(DocError::NotFound);
     }
@@ -239,6 +260,9 @@ pub fn revoke(ports: Ports<'_>, issuer: &Issuer, id: &str) -> Result<(DocumentMe
         &format!("SELECT {META_COLUMNS} {FROM} WHERE d.id = ?1 AND d.issuer_id = ?2"),
         &[id.into(), issuer.id.into()],
     )?;
-    let doc = first(&rows).map(|r| meta(&r)).transpose()?.ok_or(DocError::NotFound)?;
+    let doc = first(&rows)
+        .map(|r| meta(&r))
+        .transpose()?
+        .ok_or(DocError::NotFound)?;
     Ok((doc, !changed.is_empty()))
 }

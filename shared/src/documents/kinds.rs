@@ -49,7 +49,12 @@ impl ContentType {
     /// Reads a `Content-Type` value (case and parameters ignored; `image/jpg`
     /// is accepted because phones send it).
     pub fn from_header(value: &str) -> Option<ContentType> {
-        let media = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match media.as_str() {
             "application/pdf" => Some(ContentType::Pdf),
             "image/jpeg" | "image/jpg" => Some(ContentType::Jpeg),
@@ -64,7 +69,9 @@ impl ContentType {
         match self {
             ContentType::Pdf => bytes.starts_with(b"%PDF-"),
             ContentType::Jpeg => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
-            ContentType::Png => bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
+            ContentType::Png => {
+                bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A])
+            }
         }
     }
 
@@ -80,11 +87,17 @@ impl ContentType {
 
 /// Checks a document's bytes against its declared type and the size limit:
 /// unknown type → 415, over 5 MiB → 413, empty or not what it claims → 422.
-pub fn check_content(field: &'static str, declared: &str, bytes: &[u8]) -> Result<ContentType, super::DocError> {
+pub fn check_content(
+    field: &'static str,
+    declared: &str,
+    bytes: &[u8],
+) -> Result<ContentType, super::DocError> {
     use super::DocError;
     let ct = ContentType::from_header(declared).ok_or(DocError::UnsupportedType)?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(DocError::TooLarge { limit: MAX_DOCUMENT_BYTES });
+        return Err(DocError::TooLarge {
+            limit: MAX_DOCUMENT_BYTES,
+        });
     }
     if bytes.is_empty() {
         return Err(DocError::invalid(field, "required"));
@@ -103,19 +116,40 @@ mod tests {
 
     #[test]
     fn declared_types_are_read_leniently() {
-        assert_eq!(ContentType::from_header("Application/PDF; charset=binary"), Some(ContentType::Pdf));
-        assert_eq!(ContentType::from_header("image/jpg"), Some(ContentType::Jpeg));
+        assert_eq!(
+            ContentType::from_header("Application/PDF; charset=binary"),
+            Some(ContentType::Pdf)
+        );
+        assert_eq!(
+            ContentType::from_header("image/jpg"),
+            Some(ContentType::Jpeg)
+        );
         assert_eq!(ContentType::from_header("image/gif"), None);
         assert_eq!(ContentType::from_header(""), None);
     }
 
     #[test]
     fn content_must_be_what_it_claims() {
-        assert_eq!(check_content("body", "application/pdf", b"%PDF-1.4\n"), Ok(ContentType::Pdf));
-        assert_eq!(check_content("body", "image/png", b"%PDF-1.4\n"), Err(DocError::invalid("body", "content_does_not_match_type")));
-        assert_eq!(check_content("body", "image/jpeg", &[0xFF, 0xD8, 0xFF, 0xE0]), Ok(ContentType::Jpeg));
-        assert_eq!(check_content("body", "text/plain", b"hi"), Err(DocError::UnsupportedType));
-        assert_eq!(check_content("body", "application/pdf", b""), Err(DocError::invalid("body", "required")));
+        assert_eq!(
+            check_content("body", "application/pdf", b"%PDF-1.4\n"),
+            Ok(ContentType::Pdf)
+        );
+        assert_eq!(
+            check_content("body", "image/png", b"%PDF-1.4\n"),
+            Err(DocError::invalid("body", "content_does_not_match_type"))
+        );
+        assert_eq!(
+            check_content("body", "image/jpeg", &[0xFF, 0xD8, 0xFF, 0xE0]),
+            Ok(ContentType::Jpeg)
+        );
+        assert_eq!(
+            check_content("body", "text/plain", b"hi"),
+            Err(DocError::UnsupportedType)
+        );
+        assert_eq!(
+            check_content("body", "application/pdf", b""),
+            Err(DocError::invalid("body", "required"))
+        );
     }
 
     #[test]
@@ -126,7 +160,9 @@ mod tests {
         at.push(0);
         assert_eq!(
             check_content("body", "application/pdf", &at),
-            Err(DocError::TooLarge { limit: MAX_DOCUMENT_BYTES })
+            Err(DocError::TooLarge {
+                limit: MAX_DOCUMENT_BYTES
+            })
         );
     }
 }

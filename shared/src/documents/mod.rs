@@ -51,5 +51,8 @@ use sha2::{Digest, Sha256};
 /// Lower-case hex SHA-256, the form stored, sent as `ETag` and shown to
 /// relying parties.
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -81,7 +81,9 @@ impl Profile {
     /// The number to show the citizen or prefill into their own forms:
     /// the confirmed one, else the declared one.
     pub fn given_id_number(&self) -> Option<&str> {
-        self.id_number.as_deref().or(self.declared_id_number.as_deref())
+        self.id_number
+            .as_deref()
+            .or(self.declared_id_number.as_deref())
     }
 
     /// Whether [`Profile::given_id_number`] is confirmed or only declared.
@@ -89,7 +91,9 @@ impl Profile {
         if self.id_number.is_some() {
             Some(IdNumberStatus::Verified)
         } else {
-            self.declared_id_number.as_ref().map(|_| IdNumberStatus::Declared)
+            self.declared_id_number
+                .as_ref()
+                .map(|_| IdNumberStatus::Declared)
         }
     }
 
@@ -104,7 +108,11 @@ impl Profile {
             ("id_number", self.given_id_number().is_some()),
             ("address", self.address.is_some()),
         ];
-        fields.iter().filter(|(_, given)| !given).map(|(n, _)| *n).collect()
+        fields
+            .iter()
+            .filter(|(_, given)| !given)
+            .map(|(n, _)| *n)
+            .collect()
     }
 }
 
@@ -117,7 +125,10 @@ const PROFILE_SELECT: &str = "SELECT c.id AS id, c.phone AS phone, c.full_name A
 
 /// The profile of `citizen_id`, or `None` for an unknown id.
 pub fn read_profile(ports: Ports<'_>, citizen_id: &str) -> Result<Option<Profile>, StoreError> {
-    let rows = ports.sql.execute(&format!("{PROFILE_SELECT} WHERE c.id = ?1"), &[citizen_id.into()])?;
+    let rows = ports.sql.execute(
+        &format!("{PROFILE_SELECT} WHERE c.id = ?1"),
+        &[citizen_id.into()],
+    )?;
     first(&rows).map(|r| profile(&r)).transpose()
 }
 
@@ -183,7 +194,10 @@ type Change = Option<Option<String>>;
 /// could lock real people out, while an official confirms the number in
 /// person anyway (level `verified`).
 pub fn clean_id_number(raw: &str) -> Result<String, &'static str> {
-    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+    let digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
     if digits.is_empty() {
         return Err("required");
     }
@@ -210,7 +224,10 @@ pub fn clean_date_of_birth(raw: &str, now: i64) -> Result<String, &'static str> 
 
 fn validate(patch: &ProfilePatch, now: i64) -> Result<[Change; 5], DocError> {
     let mut errors = Vec::new();
-    let mut check = |field: &'static str, v: &Change, f: &dyn Fn(&str) -> Result<String, &'static str>| -> Change {
+    let mut check = |field: &'static str,
+                     v: &Change,
+                     f: &dyn Fn(&str) -> Result<String, &'static str>|
+     -> Change {
         match v {
             None => None,
             Some(None) => Some(None),
@@ -224,13 +241,20 @@ fn validate(patch: &ProfilePatch, now: i64) -> Result<[Change; 5], DocError> {
         }
     };
     let full_name = check("full_name", &patch.full_name, &clean_name);
-    let date_of_birth = check("date_of_birth", &patch.date_of_birth, &|s| clean_date_of_birth(s, now));
+    let date_of_birth = check("date_of_birth", &patch.date_of_birth, &|s| {
+        clean_date_of_birth(s, now)
+    });
     let gender = check("gender", &patch.gender, &|s| {
         let g = s.trim().to_ascii_lowercase();
-        GENDERS.contains(&g.as_str()).then_some(g).ok_or("one_of_male_female_other")
+        GENDERS
+            .contains(&g.as_str())
+            .then_some(g)
+            .ok_or("one_of_male_female_other")
     });
     let id_number = check("id_number", &patch.id_number, &clean_id_number);
-    let address = check("address", &patch.address, &|s| clean_text(s, ADDRESS_MAX_CHARS));
+    let address = check("address", &patch.address, &|s| {
+        clean_text(s, ADDRESS_MAX_CHARS)
+    });
     if errors.is_empty() {
         Ok([full_name, date_of_birth, gender, id_number, address])
     } else {
@@ -251,7 +275,11 @@ fn validate(patch: &ProfilePatch, now: i64) -> Result<[Change; 5], DocError> {
 /// If an official confirms a number in the instant between the two
 /// statements, the claim is refused as locked (409) after the other fields
 /// were saved; the citizen sees the confirmed number on reload.
-pub fn update_profile(ports: Ports<'_>, citizen_id: &str, patch: &ProfilePatch) -> Result<Profile, DocError> {
+pub fn update_profile(
+    ports: Ports<'_>,
+    citizen_id: &str,
+    patch: &ProfilePatch,
+) -> Result<Profile, DocError> {
     let now = ports.clock.now();
     let changes = validate(patch, now)?;
     let [full_name, date_of_birth, gender, id_number, address] = &changes;
@@ -288,9 +316,17 @@ pub fn update_profile(ports: Ports<'_>, citizen_id: &str, patch: &ProfilePatch) 
 
 /// Sets (`Some`) or withdraws (`None`) the citizen's claim. Refused as
 /// locked when the account has a confirmed number by now.
-fn write_claim(ports: Ports<'_>, citizen_id: &str, id_number: Option<&str>, now: i64) -> Result<(), DocError> {
+fn write_claim(
+    ports: Ports<'_>,
+    citizen_id: &str,
+    id_number: Option<&str>,
+    now: i64,
+) -> Result<(), DocError> {
     let Some(id_number) = id_number else {
-        ports.sql.execute("DELETE FROM id_number_claims WHERE citizen_id = ?1", &[citizen_id.into()])?;
+        ports.sql.execute(
+            "DELETE FROM id_number_claims WHERE citizen_id = ?1",
+            &[citizen_id.into()],
+        )?;
         return Ok(());
     };
     let written = ports.sql.execute(
@@ -308,9 +344,18 @@ fn write_claim(ports: Ports<'_>, citizen_id: &str, id_number: Option<&str>, now:
 
 /// Why nothing was updated: an unknown account, or locked fields. Reading
 /// now only decides which error to show.
-fn refusal(ports: Ports<'_>, citizen_id: &str, changes: &[Change; 5]) -> Result<DocError, DocError> {
+fn refusal(
+    ports: Ports<'_>,
+    citizen_id: &str,
+    changes: &[Change; 5],
+) -> Result<DocError, DocError> {
     let current = read_profile(ports, citizen_id)?.ok_or(DocError::NotFound)?;
-    let values = [&current.full_name, &current.date_of_birth, &current.gender, &current.id_number];
+    let values = [
+        &current.full_name,
+        &current.date_of_birth,
+        &current.gender,
+        &current.id_number,
+    ];
     let locked: Vec<&'static str> = IDENTITY_FIELDS
         .iter()
         .zip(values)

@@ -113,14 +113,18 @@ fn share(r: &Row<'_>) -> Result<Share, StoreError> {
 
 /// A link that still opens, for the limit on live links: not revoked, not
 /// expired (`?7` is now), not used up.
-const LIVE: &str = "s.revoked_at IS NULL AND s.expires_at > ?7 AND (s.max_uses IS NULL OR s.uses < s.max_uses)";
+const LIVE: &str =
+    "s.revoked_at IS NULL AND s.expires_at > ?7 AND (s.max_uses IS NULL OR s.uses < s.max_uses)";
 
 fn plausible_token(token: &str) -> bool {
     plausible_id(token, "shr_", 64)
 }
 
 fn by_token(sql: &dyn Sql, token: &str) -> Result<Option<Share>, StoreError> {
-    let rows = sql.execute(&format!("SELECT {COLUMNS} FROM shares WHERE token = ?1"), &[token.into()])?;
+    let rows = sql.execute(
+        &format!("SELECT {COLUMNS} FROM shares WHERE token = ?1"),
+        &[token.into()],
+    )?;
     first(&rows).map(|r| share(&r)).transpose()
 }
 
@@ -136,14 +140,21 @@ fn validate(req: &NewShare) -> Result<ValidShare, DocError> {
     if !(1..=MAX_EXPIRES_IN).contains(&expires_in) {
         errors.push(("expires_in", "must_be_1_to_604800_seconds"));
     }
-    if req.max_uses.is_some_and(|m| !(1..=MAX_USES_LIMIT).contains(&m)) {
+    if req
+        .max_uses
+        .is_some_and(|m| !(1..=MAX_USES_LIMIT).contains(&m))
+    {
         errors.push(("max_uses", "must_be_1_to_1000"));
     }
     let purpose = clean_text(req.purpose.as_deref().unwrap_or(""), PURPOSE_MAX_CHARS)
         .map_err(|r| errors.push(("purpose", r)))
         .unwrap_or_default();
     if errors.is_empty() {
-        Ok(ValidShare { expires_in, max_uses: req.max_uses, purpose })
+        Ok(ValidShare {
+            expires_in,
+            max_uses: req.max_uses,
+            purpose,
+        })
     } else {
         Err(DocError::Invalid(errors))
     }
@@ -152,7 +163,12 @@ fn validate(req: &NewShare) -> Result<ValidShare, DocError> {
 /// Creates a link to one of the citizen's valid documents. The ownership and
 /// status checks are part of the `INSERT … SELECT`, so a document revoked at
 /// the same moment cannot get a fresh link.
-pub fn create(ports: Ports<'_>, citizen_id: &str, document_id: &str, req: &NewShare) -> Result<Share, DocError> {
+pub fn create(
+    ports: Ports<'_>,
+    citizen_id: &str,
+    document_id: &str,
+    req: &NewShare,
+) -> Result<Share, DocError> {
     let v = validate(req)?;
     if !vault::plausible_doc_id(document_id) {
         return Err(DocError::NotFound);
@@ -194,7 +210,12 @@ pub fn create(ports: Ports<'_>, citizen_id: &str, document_id: &str, req: &NewSh
 }
 
 /// The citizen's links, newest first, resuming after (created_at, id).
-pub fn list(sql: &dyn Sql, citizen_id: &str, after: Option<(i64, String)>, limit: u32) -> Result<Vec<Share>, StoreError> {
+pub fn list(
+    sql: &dyn Sql,
+    citizen_id: &str,
+    after: Option<(i64, String)>,
+    limit: u32,
+) -> Result<Vec<Share>, StoreError> {
     let (at, id) = after.unwrap_or((i64::MAX, String::new()));
     let rows = sql.execute(
         &format!(
@@ -202,7 +223,12 @@ pub fn list(sql: &dyn Sql, citizen_id: &str, after: Option<(i64, String)>, limit
              AND (created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
              ORDER BY created_at DESC, id DESC LIMIT ?4"
         ),
-        &[citizen_id.into(), at.into(), id.into(), i64::from(limit).into()],
+        &[
+            citizen_id.into(),
+            at.into(),
+            id.into(),
+            i64::from(limit).into(),
+        ],
     )?;
     all(&rows).map(|r| share(&r)).collect()
 }
@@ -283,9 +309,15 @@ pub fn open(ports: Ports<'_>, token: &str, fetch: Fetch) -> Result<Opened, DocEr
         ),
         &[token.into(), now.into()],
     )?;
-    let share = first(&rows).map(|r| share(&r)).transpose()?.ok_or(DocError::ShareGone)?;
+    let share = first(&rows)
+        .map(|r| share(&r))
+        .transpose()?
+        .ok_or(DocError::ShareGone)?;
     let (document, content) = match fetch {
-        Fetch::Metadata => (meta_by_id(ports.sql, &share.document_id)?.ok_or(DocError::ShareGone)?, None),
+        Fetch::Metadata => (
+            meta_by_id(ports.sql, &share.document_id)?.ok_or(DocError::ShareGone)?,
+            None,
+        ),
         Fetch::Content => {
             let (doc, bytes) = match load_content(ports.sql, &share.document_id, None) {
                 Err(DocError::NotFound) => return Err(DocError::ShareGone),
@@ -295,5 +327,10 @@ pub fn open(ports: Ports<'_>, token: &str, fetch: Fetch) -> Result<Opened, DocEr
         }
     };
     let holder_name = read_profile(ports, &share.citizen_id)?.and_then(|p| p.full_name);
-    Ok(Opened { share, document, holder_name, content })
+    Ok(Opened {
+        share,
+        document,
+        holder_name,
+        content,
+    })
 }

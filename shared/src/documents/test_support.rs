@@ -23,13 +23,19 @@ pub fn world_with(settings: MapSettings) -> World {
     w.db.raw(MIGRATION_0004);
     // Issuer keys carry scopes (0009, whose backfill reads feedback: 0005).
     w.db.raw(include_str!("../../../infra/migrations/0005_feedback.sql"));
-    w.db.raw(include_str!("../../../infra/migrations/0009_key_scopes.sql"));
+    w.db.raw(include_str!(
+        "../../../infra/migrations/0009_key_scopes.sql"
+    ));
     w
 }
 
 /// Another world on a shared database file (one connection per thread).
 pub fn world_on_file(path: &std::path::Path, seed: u64) -> World {
-    World::on(TestDb::file(path), MapSettings::default().with("qr_secret", QR_SECRET), seed)
+    World::on(
+        TestDb::file(path),
+        MapSettings::default().with("qr_secret", QR_SECRET),
+        seed,
+    )
 }
 
 /// Creates (or finds) the account of `phone`; returns its id.
@@ -40,7 +46,9 @@ pub fn citizen(ports: Ports<'_>, phone: &str, name: Option<&str>) -> String {
 
 /// A registered issuer agency.
 pub fn issuer(ports: Ports<'_>, code: &str) -> Issuer {
-    crate::admin::create_issuer(ports.sql, ports.random, ports.clock, code, "Sở Tư pháp").unwrap().0
+    crate::admin::create_issuer(ports.sql, ports.random, ports.clock, code, "Sở Tư pháp")
+        .unwrap()
+        .0
 }
 
 /// A small but real-looking PDF whose bytes differ with `tag`.

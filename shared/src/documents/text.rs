@@ -96,7 +96,10 @@ mod tests {
     fn a_sign_up_name_follows_the_profile_rule() {
         assert_eq!(optional_name(None), Ok(None));
         assert_eq!(optional_name(Some("   ")), Ok(None));
-        assert_eq!(optional_name(Some("  Nguyễn   Văn An ")), Ok(Some("Nguyễn Văn An".to_owned())));
+        assert_eq!(
+            optional_name(Some("  Nguyễn   Văn An ")),
+            Ok(Some("Nguyễn Văn An".to_owned()))
+        );
         let long = "A".repeat(NAME_MAX_CHARS + 1);
         for bad in ["An|Binh", "An2", "An\u{0}", "😀", long.as_str()] {
             assert_eq!(optional_name(Some(bad)), clean_name(bad).map(Some), "{bad}");
@@ -108,7 +111,10 @@ mod tests {
     fn names_are_stored_nfc_with_single_spaces() {
         let nfd = "  Nguye\u{302}\u{303}n   Văn  An ";
         assert_eq!(clean_name(nfd), Ok("Nguyễn Văn An".to_owned()));
-        assert_eq!(clean_name("O'Brien-Lê Jr."), Ok("O'Brien-Lê Jr.".to_owned()));
+        assert_eq!(
+            clean_name("O'Brien-Lê Jr."),
+            Ok("O'Brien-Lê Jr.".to_owned())
+        );
     }
 
     #[test]
@@ -121,7 +127,10 @@ mod tests {
 
     #[test]
     fn free_text_is_trimmed_nfc_and_bounded() {
-        assert_eq!(clean_text(" 12 Ha\u{309}i Phòng ", 50), Ok("12 Hải Phòng".to_owned()));
+        assert_eq!(
+            clean_text(" 12 Ha\u{309}i Phòng ", 50),
+            Ok("12 Hải Phòng".to_owned())
+        );
         assert_eq!(clean_text("a\u{7}b", 50), Err("control_characters"));
         assert_eq!(clean_text("", 50), Err("required"));
         assert_eq!(clean_text("abc", 2), Err("too_long"));

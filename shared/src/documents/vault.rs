@@ -89,7 +89,10 @@ pub(crate) fn plausible_doc_id(id: &str) -> bool {
 /// A document by id, whoever owns it (for issuers and shares, which check
 /// ownership their own way).
 pub(crate) fn meta_by_id(sql: &dyn Sql, id: &str) -> Result<Option<DocumentMeta>, StoreError> {
-    let rows = sql.execute(&format!("SELECT {META_COLUMNS} {FROM} WHERE d.id = ?1"), &[id.into()])?;
+    let rows = sql.execute(
+        &format!("SELECT {META_COLUMNS} {FROM} WHERE d.id = ?1"),
+        &[id.into()],
+    )?;
     first(&rows).map(|r| meta(&r)).transpose()
 }
 
@@ -129,7 +132,10 @@ pub fn get(sql: &dyn Sql, citizen_id: &str, id: &str) -> Result<DocumentMeta, Do
         &format!("SELECT {META_COLUMNS} {FROM} WHERE d.id = ?1 AND d.citizen_id = ?2"),
         &[id.into(), citizen_id.into()],
     )?;
-    first(&rows).map(|r| meta(&r)).transpose()?.ok_or(DocError::NotFound)
+    first(&rows)
+        .map(|r| meta(&r))
+        .transpose()?
+        .ok_or(DocError::NotFound)
 }
 
 /// A document's bytes, checked against the stored SHA-256. `owner` limits
@@ -154,13 +160,19 @@ pub(crate) fn load_content(
     let doc = meta(&row)?;
     let bytes = row.blob("content")?;
     if sha256_hex(&bytes) != doc.sha256 || i64::try_from(bytes.len()).ok() != Some(doc.size) {
-        return Err(DocError::Integrity { document_id: doc.id });
+        return Err(DocError::Integrity {
+            document_id: doc.id,
+        });
     }
     Ok((doc, bytes))
 }
 
 /// The citizen's document with its verified bytes.
-pub fn content(sql: &dyn Sql, citizen_id: &str, id: &str) -> Result<(DocumentMeta, Vec<u8>), DocError> {
+pub fn content(
+    sql: &dyn Sql,
+    citizen_id: &str,
+    id: &str,
+) -> Result<(DocumentMeta, Vec<u8>), DocError> {
     load_content(sql, id, Some(citizen_id))
 }
 
@@ -208,7 +220,9 @@ fn insert_upload(
 ) -> Result<DocumentMeta, DocError> {
     let now = ports.clock.now();
     let id = random_id(ports.random, "doc_", 16);
-    let size = i64::try_from(bytes.len()).map_err(|_| DocError::TooLarge { limit: super::kinds::MAX_DOCUMENT_BYTES })?;
+    let size = i64::try_from(bytes.len()).map_err(|_| DocError::TooLarge {
+        limit: super::kinds::MAX_DOCUMENT_BYTES,
+    })?;
     let q = VaultQuotas::from_settings(ports.settings);
     // The quotas are part of the INSERT, so concurrent uploads cannot both
     // squeeze past the last free place (see `documents::quota`).
@@ -236,7 +250,9 @@ fn insert_upload(
     if inserted.is_empty() {
         return Err(quota_refusal(ports.sql, citizen_id, &q)?);
     }
-    meta_by_id(ports.sql, &id)?.ok_or(DocError::Store(StoreError::Unavailable("upload vanished".into())))
+    meta_by_id(ports.sql, &id)?.ok_or(DocError::Store(StoreError::Unavailable(
+        "upload vanished".into(),
+    )))
 }
 
 /// Which upload quota refused (only chooses the answer; the refusal itself
@@ -248,9 +264,15 @@ fn quota_refusal(sql: &dyn Sql, citizen_id: &str, q: &VaultQuotas) -> Result<Doc
     )?;
     let count = first(&rows).map(|r| r.i64("n")).transpose()?.unwrap_or(0);
     Ok(if count >= q.upload_max_count {
-        DocError::UploadQuota { quota: "count", limit: q.upload_max_count }
+        DocError::UploadQuota {
+            quota: "count",
+            limit: q.upload_max_count,
+        }
     } else {
-        DocError::UploadQuota { quota: "bytes", limit: q.upload_max_bytes }
+        DocError::UploadQuota {
+            quota: "bytes",
+            limit: q.upload_max_bytes,
+        }
     })
 }
 

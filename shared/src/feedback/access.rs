@@ -14,8 +14,13 @@ use crate::identity::{Principal, Role};
 pub enum Viewer<'a> {
     /// No session.
     Public,
-    Citizen { account_id: &'a str },
-    Official { account_id: &'a str, unit_code: Option<&'a str> },
+    Citizen {
+        account_id: &'a str,
+    },
+    Official {
+        account_id: &'a str,
+        unit_code: Option<&'a str>,
+    },
 }
 
 impl<'a> Viewer<'a> {
@@ -24,7 +29,9 @@ impl<'a> Viewer<'a> {
         match principal {
             None => Viewer::Public,
             Some(p) => match p.role {
-                Role::Citizen => Viewer::Citizen { account_id: &p.account_id },
+                Role::Citizen => Viewer::Citizen {
+                    account_id: &p.account_id,
+                },
                 Role::Official => Viewer::Official {
                     account_id: &p.account_id,
                     unit_code: p.unit_code.as_deref(),
@@ -36,7 +43,9 @@ impl<'a> Viewer<'a> {
     fn account_id(&self) -> Option<&'a str> {
         match *self {
             Viewer::Public => None,
-            Viewer::Citizen { account_id } | Viewer::Official { account_id, .. } => Some(account_id),
+            Viewer::Citizen { account_id } | Viewer::Official { account_id, .. } => {
+                Some(account_id)
+            }
         }
     }
 }
@@ -60,7 +69,11 @@ pub fn access(f: &Feedback, viewer: &Viewer<'_>) -> Access {
     if viewer.account_id().is_some() && viewer.account_id() == f.owner_id.as_deref() {
         return Access::Owner;
     }
-    if let Viewer::Official { unit_code: Some(unit), .. } = viewer {
+    if let Viewer::Official {
+        unit_code: Some(unit),
+        ..
+    } = viewer
+    {
         if *unit == f.unit_code {
             return Access::Handler;
         }

@@ -16,21 +16,35 @@ pub struct Category {
     pub unit_name: String,
 }
 
-const SELECT: &str = "SELECT c.code, c.name, c.unit_code, COALESCE(u.name, c.unit_code) AS unit_name \
+const SELECT: &str =
+    "SELECT c.code, c.name, c.unit_code, COALESCE(u.name, c.unit_code) AS unit_name \
                       FROM feedback_categories c LEFT JOIN units u ON u.code = c.unit_code";
 
 /// Every category, in the order they were created (the seeded order puts
 /// "Khác" last).
 pub fn list_categories(sql: &dyn Sql) -> Result<Vec<Category>, StoreError> {
-    read(sql, &format!("{SELECT} ORDER BY c.created_at, c.rowid"), &[])
+    read(
+        sql,
+        &format!("{SELECT} ORDER BY c.created_at, c.rowid"),
+        &[],
+    )
 }
 
 /// One category by code.
 pub fn find_category(sql: &dyn Sql, code: &str) -> Result<Option<Category>, StoreError> {
-    Ok(read(sql, &format!("{SELECT} WHERE c.code = ? LIMIT 1"), &[code.into()])?.pop())
+    Ok(read(
+        sql,
+        &format!("{SELECT} WHERE c.code = ? LIMIT 1"),
+        &[code.into()],
+    )?
+    .pop())
 }
 
-fn read(sql: &dyn Sql, statement: &str, params: &[crate::ports::SqlValue]) -> Result<Vec<Category>, StoreError> {
+fn read(
+    sql: &dyn Sql,
+    statement: &str,
+    params: &[crate::ports::SqlValue],
+) -> Result<Vec<Category>, StoreError> {
     let rows = sql.execute(statement, params)?;
     all(&rows)
         .map(|r| {

@@ -65,7 +65,10 @@ pub fn change(
     req: &ChangeRequest,
 ) -> Result<Changed, FeedbackError> {
     let before = find(ports.sql, id_or_code)?.ok_or(FeedbackError::NotFound)?;
-    let viewer = Viewer::Official { account_id: official.account_id, unit_code: official.unit_code };
+    let viewer = Viewer::Official {
+        account_id: official.account_id,
+        unit_code: official.unit_code,
+    };
     match access(&before, &viewer) {
         Access::Handler => {}
         Access::Owner | Access::Public => return Err(FeedbackError::Forbidden),
@@ -77,7 +80,10 @@ pub fn change(
     let from = match to {
         Some(to) => {
             if transition(before.status, to) == Transition::Refused {
-                return Err(FeedbackError::InvalidTransition { from: before.status, to });
+                return Err(FeedbackError::InvalidTransition {
+                    from: before.status,
+                    to,
+                });
             }
             let rows = ports.sql.execute(
                 "UPDATE feedback SET status = ?, response = ?, published = COALESCE(?, published), \
@@ -127,7 +133,11 @@ pub fn change(
         entry = entry.about(owner.as_str());
     }
     let audit_error = audit::append(ports.sql, ports.clock, entry).err();
-    Ok(Changed { feedback: after, from, audit_error })
+    Ok(Changed {
+        feedback: after,
+        from,
+        audit_error,
+    })
 }
 
 /// Validates the body: the status (if any), its response, and that the
@@ -144,7 +154,9 @@ fn check_request(req: &ChangeRequest) -> Result<(Option<Status>, Option<String>)
             parsed
         }
     };
-    let response = match optional(req.response.as_deref(), |r| clean_multiline(r, RESPONSE_MAX_CHARS)) {
+    let response = match optional(req.response.as_deref(), |r| {
+        clean_multiline(r, RESPONSE_MAX_CHARS)
+    }) {
         Ok(r) => r,
         Err(reason) => {
             problems.push(("response", reason));
@@ -159,7 +171,10 @@ fn check_request(req: &ChangeRequest) -> Result<(Option<Status>, Option<String>)
         // A note belongs to a status change; there is nothing to attach it to.
         problems.push(("status", "required"));
     }
-    if status.is_some_and(Status::needs_response) && response.is_none() && !problems.iter().any(|p| p.0 == "response") {
+    if status.is_some_and(Status::needs_response)
+        && response.is_none()
+        && !problems.iter().any(|p| p.0 == "response")
+    {
         problems.push(("response", "required"));
     }
     problems.dedup();
@@ -169,4 +184,3 @@ fn check_request(req: &ChangeRequest) -> Result<(Option<Status>, Option<String>)
         Err(FeedbackError::Invalid(problems))
     }
 }
-

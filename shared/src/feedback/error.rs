@@ -59,7 +59,9 @@ impl fmt::Display for FeedbackError {
             FeedbackError::StatusChanged { .. } => f.write_str("status changed concurrently"),
             FeedbackError::NotClosed => f.write_str("feedback not closed"),
             FeedbackError::AlreadyRated => f.write_str("already rated"),
-            FeedbackError::RateLimited { retry_after } => write!(f, "rate limited ({retry_after} s)"),
+            FeedbackError::RateLimited { retry_after } => {
+                write!(f, "rate limited ({retry_after} s)")
+            }
             FeedbackError::Store(e) => write!(f, "{e}"),
         }
     }
@@ -75,13 +77,20 @@ impl From<FeedbackError> for ApiError {
                 for (field, reason) in list {
                     fields.insert(field.to_owned(), Value::from(reason));
                 }
-                ApiError::Invalid { code: "validation_failed", fields }
+                ApiError::Invalid {
+                    code: "validation_failed",
+                    fields,
+                }
             }
-            FeedbackError::NotFound => ApiError::NotFound { code: "feedback_not_found" },
+            FeedbackError::NotFound => ApiError::NotFound {
+                code: "feedback_not_found",
+            },
             FeedbackError::Forbidden => ApiError::Forbidden,
-            FeedbackError::InvalidTransition { from, to } => ApiError::conflict("invalid_transition")
-                .with_field("from", from.as_str())
-                .with_field("to", to.as_str()),
+            FeedbackError::InvalidTransition { from, to } => {
+                ApiError::conflict("invalid_transition")
+                    .with_field("from", from.as_str())
+                    .with_field("to", to.as_str())
+            }
             FeedbackError::StatusChanged { current } => {
                 let err = ApiError::conflict("status_changed");
                 match current {

@@ -50,11 +50,26 @@ const MAX_SERVICE_CODES: usize = 100;
 
 /// Search words for the seeded categories (GeoReport `keywords`).
 const KEYWORDS: &[(&str, &str)] = &[
-    ("environment", "rác thải, ô nhiễm, nước thải, cây xanh, vệ sinh môi trường"),
-    ("traffic", "ổ gà, đèn tín hiệu, biển báo, ùn tắc, hư hỏng đường"),
-    ("urban-order", "lấn chiếm vỉa hè, xây dựng trái phép, quảng cáo, trật tự"),
-    ("public-services", "thủ tục hành chính, một cửa, hồ sơ, dịch vụ công"),
-    ("health", "bệnh viện, trạm y tế, an toàn thực phẩm, dịch bệnh"),
+    (
+        "environment",
+        "rác thải, ô nhiễm, nước thải, cây xanh, vệ sinh môi trường",
+    ),
+    (
+        "traffic",
+        "ổ gà, đèn tín hiệu, biển báo, ùn tắc, hư hỏng đường",
+    ),
+    (
+        "urban-order",
+        "lấn chiếm vỉa hè, xây dựng trái phép, quảng cáo, trật tự",
+    ),
+    (
+        "public-services",
+        "thủ tục hành chính, một cửa, hồ sơ, dịch vụ công",
+    ),
+    (
+        "health",
+        "bệnh viện, trạm y tế, an toàn thực phẩm, dịch bệnh",
+    ),
     ("education", "trường học, học phí, giáo viên"),
 ];
 
@@ -106,8 +121,14 @@ pub fn request_json(f: &Feedback) -> Value {
 /// The answer to `POST requests.json`.
 pub fn created_json(c: &Created, unit_name: &str, lang: Lang) -> Value {
     let notice = match lang {
-        Lang::Vi => format!("Đã tiếp nhận phản ánh {}; {unit_name} sẽ xem xét và xử lý.", c.tracking_code),
-        Lang::En => format!("Report {} received; {unit_name} will review and handle it.", c.tracking_code),
+        Lang::Vi => format!(
+            "Đã tiếp nhận phản ánh {}; {unit_name} sẽ xem xét và xử lý.",
+            c.tracking_code
+        ),
+        Lang::En => format!(
+            "Report {} received; {unit_name} will review and handle it.",
+            c.tracking_code
+        ),
     };
     json!([{"service_request_id": c.tracking_code, "service_notice": notice, "account_id": Value::Null}])
 }
@@ -146,7 +167,11 @@ pub fn draft_from_form(pairs: &[(String, String)]) -> Result<Draft, FeedbackErro
         category: field(pairs, "service_code").unwrap_or_default().to_owned(),
         title: title_from(description),
         content: description.to_owned(),
-        location: LocationDraft { lat, lng, address: field(pairs, "address_string").map(str::to_owned) },
+        location: LocationDraft {
+            lat,
+            lng,
+            address: field(pairs, "address_string").map(str::to_owned),
+        },
         anonymous: false,
         media_url: field(pairs, "media_url").map(str::to_owned),
     })
@@ -156,7 +181,11 @@ pub fn draft_from_form(pairs: &[(String, String)]) -> Result<Draft, FeedbackErro
 /// shortened with "…" to fit.
 fn title_from(description: &str) -> String {
     let nfc: String = description.nfc().collect();
-    let line = nfc.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    let line = nfc
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
     if line.chars().count() <= TITLE_MAX_CHARS {
         return line.to_owned();
     }
@@ -228,7 +257,10 @@ impl RequestQuery {
             }
         }
         let mut date = |name: &'static str| {
-            let raw = req.query_param(name).map(str::trim).filter(|v| !v.is_empty())?;
+            let raw = req
+                .query_param(name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())?;
             let parsed = parse_datetime(raw);
             if parsed.is_none() {
                 problems.push((name, "format"));
@@ -255,7 +287,13 @@ impl RequestQuery {
         service_codes.truncate(MAX_SERVICE_CODES);
         statuses.sort_by_key(|s| s.as_str());
         statuses.dedup();
-        Ok(RequestQuery { ids, service_codes, statuses, start, end })
+        Ok(RequestQuery {
+            ids,
+            service_codes,
+            statuses,
+            start,
+            end,
+        })
     }
 }
 
@@ -271,7 +309,10 @@ pub fn list_requests(sql: &dyn Sql, q: &RequestQuery) -> Result<Vec<Feedback>, S
         conditions.push("f.created_at BETWEEN ? AND ?".into());
         params.extend([q.start.into(), q.end.into()]);
         if !q.service_codes.is_empty() {
-            conditions.push(format!("f.category_code IN ({})", placeholders(q.service_codes.len())));
+            conditions.push(format!(
+                "f.category_code IN ({})",
+                placeholders(q.service_codes.len())
+            ));
             params.extend(q.service_codes.iter().map(|c| c.as_str().into()));
         }
         if !q.statuses.is_empty() {
@@ -279,16 +320,25 @@ pub fn list_requests(sql: &dyn Sql, q: &RequestQuery) -> Result<Vec<Feedback>, S
             params.extend(q.statuses.iter().map(|s| s.as_str().into()));
         }
     } else {
-        conditions.push(format!("f.tracking_code IN ({})", placeholders(q.ids.len())));
+        conditions.push(format!(
+            "f.tracking_code IN ({})",
+            placeholders(q.ids.len())
+        ));
         params.extend(q.ids.iter().map(|c| c.as_str().into()));
     }
     params.push(MAX_REQUESTS.into());
-    let tail = format!("WHERE {} ORDER BY f.created_at DESC, f.id DESC LIMIT ?", conditions.join(" AND "));
+    let tail = format!(
+        "WHERE {} ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
+        conditions.join(" AND ")
+    );
     read_all(sql, &tail, &params)
 }
 
 /// The published request with this `service_request_id` (tracking code).
-pub fn find_request(sql: &dyn Sql, service_request_id: &str) -> Result<Option<Feedback>, StoreError> {
+pub fn find_request(
+    sql: &dyn Sql,
+    service_request_id: &str,
+) -> Result<Option<Feedback>, StoreError> {
     let mut found = read_all(
         sql,
         "WHERE f.tracking_code = ? AND f.published = 1 LIMIT 1",
@@ -352,7 +402,9 @@ fn split_offset(rest: &str) -> Option<(&str, i64)> {
 }
 
 fn two_digits(s: &str) -> Option<i64> {
-    (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+    (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 /// `YYYY-MM-DD` → days since 1970-01-01.
@@ -376,7 +428,11 @@ fn parse_date(s: &str) -> Option<i64> {
     if !(1..=days_in_month).contains(&day) {
         return None;
     }
-    Some(crate::civil::days_from_civil(year, month as u32, day as u32))
+    Some(crate::civil::days_from_civil(
+        year,
+        month as u32,
+        day as u32,
+    ))
 }
 
 /// An error as GeoReport wants it: the HTTP status (403 for anything about
@@ -394,7 +450,9 @@ pub fn error_response(err: &ApiError, lang: Lang) -> Response {
         ApiError::Invalid { .. } if !fields.is_empty() => fields
             .iter()
             .map(|(name, reason)| {
-                let reason = reason.as_str().map_or_else(|| reason.to_string(), str::to_owned);
+                let reason = reason
+                    .as_str()
+                    .map_or_else(|| reason.to_string(), str::to_owned);
                 json!({"code": status, "description": format!("{message} {name}: {reason}")})
             })
             .collect(),

@@ -42,7 +42,11 @@ impl FeedbackPolicy {
         let d = FeedbackPolicy::default();
         FeedbackPolicy {
             citizen_hourly: read(settings, "feedback_citizen_hourly", d.citizen_hourly),
-            anonymous_ip_hourly: read(settings, "feedback_anonymous_ip_hourly", d.anonymous_ip_hourly),
+            anonymous_ip_hourly: read(
+                settings,
+                "feedback_anonymous_ip_hourly",
+                d.anonymous_ip_hourly,
+            ),
             partner_hourly: read(settings, "open311_partner_hourly", d.partner_hourly),
         }
     }

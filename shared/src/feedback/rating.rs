@@ -47,15 +47,19 @@ pub fn rate(
     input: &RatingInput,
 ) -> Result<Rating, FeedbackError> {
     let mut problems = Vec::new();
-    let score = u8::try_from(input.score).ok().filter(|s| (1..=5).contains(s));
+    let score = u8::try_from(input.score)
+        .ok()
+        .filter(|s| (1..=5).contains(s));
     if score.is_none() {
         problems.push(("score", "out_of_range"));
     }
-    let comment = optional(input.comment.as_deref(), |c| clean_multiline(c, COMMENT_MAX_CHARS))
-        .unwrap_or_else(|reason| {
-            problems.push(("comment", reason));
-            None
-        });
+    let comment = optional(input.comment.as_deref(), |c| {
+        clean_multiline(c, COMMENT_MAX_CHARS)
+    })
+    .unwrap_or_else(|reason| {
+        problems.push(("comment", reason));
+        None
+    });
     let Some(score) = score.filter(|_| problems.is_empty()) else {
         return Err(FeedbackError::Invalid(problems));
     };
@@ -78,7 +82,11 @@ pub fn rate(
         ],
     );
     match inserted {
-        Ok(rows) if !rows.is_empty() => Ok(Rating { score, comment, created_at: now }),
+        Ok(rows) if !rows.is_empty() => Ok(Rating {
+            score,
+            comment,
+            created_at: now,
+        }),
         Ok(_) => Err(why_not(ports.sql, &f.id)?),
         Err(StoreError::Constraint(_)) => Err(FeedbackError::AlreadyRated),
         Err(e) => Err(e.into()),
@@ -88,8 +96,15 @@ pub fn rate(
 /// The owner check already passed, so the insert refused because a rating
 /// exists or the item is still open (statuses never reopen).
 fn why_not(sql: &dyn Sql, feedback_id: &str) -> Result<FeedbackError, StoreError> {
-    let rated = sql.execute("SELECT 1 FROM feedback_ratings WHERE feedback_id = ?", &[feedback_id.into()])?;
-    Ok(if rated.is_empty() { FeedbackError::NotClosed } else { FeedbackError::AlreadyRated })
+    let rated = sql.execute(
+        "SELECT 1 FROM feedback_ratings WHERE feedback_id = ?",
+        &[feedback_id.into()],
+    )?;
+    Ok(if rated.is_empty() {
+        FeedbackError::NotClosed
+    } else {
+        FeedbackError::AlreadyRated
+    })
 }
 
 /// Counts and ratings of one category.

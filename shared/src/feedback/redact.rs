@@ -50,8 +50,8 @@ pub const MASK: &str = "***";
 /// Words that introduce a house-level number (compared lower-case, with a
 /// trailing `.` removed).
 const NUMBER_WORDS: &[&str] = &[
-    "số", "so", "nhà", "sn", "kiệt", "kiet", "hẻm", "hem", "ngõ", "ngo", "ngách", "lô", "tổ", "khối",
-    "phòng", "tầng", "căn", "hộ", "k",
+    "số", "so", "nhà", "sn", "kiệt", "kiet", "hẻm", "hem", "ngõ", "ngo", "ngách", "lô", "tổ",
+    "khối", "phòng", "tầng", "căn", "hộ", "k",
 ];
 
 /// Words after which a number names a road, not a house.
@@ -182,7 +182,10 @@ pub fn mask_emails(text: &str) -> String {
 fn at_sign(rest: &str) -> Option<usize> {
     AT_SIGNS
         .iter()
-        .find(|sign| rest.get(..sign.len()).is_some_and(|head| head.eq_ignore_ascii_case(sign)))
+        .find(|sign| {
+            rest.get(..sign.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(sign))
+        })
         .map(|sign| sign.len())
 }
 
@@ -198,7 +201,9 @@ fn is_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     labels.len() >= 2
         && labels.iter().all(|l| !l.is_empty())
-        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
 /// `text` with every Vietnamese mobile number and CCCD number replaced by
@@ -209,7 +214,9 @@ fn mask_numbers(text: &str) -> String {
     while let Some(start) = rest.find(|c: char| c.is_ascii_digit() || c == '+' || c == '(') {
         out.push_str(&rest[..start]);
         let after = &rest[start..];
-        let run_len = after.find(|c: char| !is_phone_char(c)).unwrap_or(after.len());
+        let run_len = after
+            .find(|c: char| !is_phone_char(c))
+            .unwrap_or(after.len());
         // The run ends at its last digit: a full stop or space after a
         // number belongs to the sentence. A run without digits ("(", "+")
         // is passed through one character at a time.
@@ -228,12 +235,17 @@ fn mask_numbers(text: &str) -> String {
 /// or dashes (no `+` or brackets: those are phone spellings), starting with
 /// a province code 001–096.
 fn is_cccd(candidate: &str) -> bool {
-    if !candidate.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '\u{a0}' | '.' | '-')) {
+    if !candidate
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '\u{a0}' | '.' | '-'))
+    {
         return false;
     }
     let digits: Vec<u32> = candidate.chars().filter_map(|c| c.to_digit(10)).collect();
     match digits.as_slice() {
-        [0, a, b, ..] if digits.len() == CCCD_DIGITS => (1..=MAX_PROVINCE_CODE).contains(&(a * 10 + b)),
+        [0, a, b, ..] if digits.len() == CCCD_DIGITS => {
+            (1..=MAX_PROVINCE_CODE).contains(&(a * 10 + b))
+        }
         _ => false,
     }
 }
@@ -252,7 +264,11 @@ fn mask_run(run: &str) -> String {
         if !piece.is_empty() {
             spans.push((offset, offset + piece.len()));
         }
-        offset += piece.len() + run[offset + piece.len()..].chars().next().map_or(0, char::len_utf8);
+        offset += piece.len()
+            + run[offset + piece.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
     }
     let mut masked: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;

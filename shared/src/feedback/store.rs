@@ -40,7 +40,10 @@ fn from_row(r: &Row<'_>) -> Result<Feedback, StoreError> {
         None => None,
     };
     let sender = match r.opt_text("sender_phone")? {
-        Some(phone) => Some(Sender { full_name: r.opt_text("sender_name")?, phone }),
+        Some(phone) => Some(Sender {
+            full_name: r.opt_text("sender_name")?,
+            phone,
+        }),
         None => None,
     };
     Ok(Feedback {
@@ -70,7 +73,11 @@ fn from_row(r: &Row<'_>) -> Result<Feedback, StoreError> {
     })
 }
 
-pub(crate) fn read_all(sql: &dyn Sql, tail: &str, params: &[SqlValue]) -> Result<Vec<Feedback>, StoreError> {
+pub(crate) fn read_all(
+    sql: &dyn Sql,
+    tail: &str,
+    params: &[SqlValue],
+) -> Result<Vec<Feedback>, StoreError> {
     let rows = sql.execute(&format!("{SELECT} {tail}"), params)?;
     all(&rows).map(|r| from_row(&r)).collect()
 }
@@ -78,8 +85,16 @@ pub(crate) fn read_all(sql: &dyn Sql, tail: &str, params: &[SqlValue]) -> Result
 /// The item with this id (`fb_…`) or tracking code (`PA-…`), whoever may
 /// see it — callers decide that with [`super::access`].
 pub fn find(sql: &dyn Sql, id_or_code: &str) -> Result<Option<Feedback>, StoreError> {
-    let column = if tracking::looks_like_code(id_or_code) { "f.tracking_code" } else { "f.id" };
-    let mut found = read_all(sql, &format!("WHERE {column} = ? LIMIT 1"), &[id_or_code.into()])?;
+    let column = if tracking::looks_like_code(id_or_code) {
+        "f.tracking_code"
+    } else {
+        "f.id"
+    };
+    let mut found = read_all(
+        sql,
+        &format!("WHERE {column} = ? LIMIT 1"),
+        &[id_or_code.into()],
+    )?;
     Ok(found.pop())
 }
 
@@ -94,18 +109,33 @@ impl ListFilter {
     /// Reads the filters; an unknown status → 422 on `status`. An empty
     /// value means no filter.
     pub fn from_request(req: &Request) -> Result<ListFilter, FeedbackError> {
-        let non_empty = |name: &str| req.query_param(name).map(str::trim).filter(|v| !v.is_empty());
+        let non_empty = |name: &str| {
+            req.query_param(name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
         let status = match non_empty("status") {
-            Some(s) => Some(Status::parse(s).ok_or_else(|| FeedbackError::invalid("status", "unknown_value"))?),
+            Some(s) => Some(
+                Status::parse(s)
+                    .ok_or_else(|| FeedbackError::invalid("status", "unknown_value"))?,
+            ),
             None => None,
         };
-        Ok(ListFilter { category: non_empty("category").map(str::to_owned), status })
+        Ok(ListFilter {
+            category: non_empty("category").map(str::to_owned),
+            status,
+        })
     }
 }
 
 /// Newest first, resuming after the cursor's `(created_at, id)`.
-fn list(sql: &dyn Sql, scope: &str, scope_params: Vec<SqlValue>, filter: &ListFilter, page: &Page)
-    -> Result<PageOf<Feedback>, FeedbackError> {
+fn list(
+    sql: &dyn Sql,
+    scope: &str,
+    scope_params: Vec<SqlValue>,
+    filter: &ListFilter,
+    page: &Page,
+) -> Result<PageOf<Feedback>, FeedbackError> {
     let mut conditions = vec![scope.to_owned()];
     let mut params = scope_params;
     if let Some(category) = &filter.category {
@@ -116,32 +146,49 @@ fn list(sql: &dyn Sql, scope: &str, scope_params: Vec<SqlValue>, filter: &ListFi
         conditions.push("f.status = ?".into());
         params.push(status.as_str().into());
     }
-    let after: Option<(i64, String)> = page.after().map_err(|_| FeedbackError::invalid("cursor", "format"))?;
+    let after: Option<(i64, String)> = page
+        .after()
+        .map_err(|_| FeedbackError::invalid("cursor", "format"))?;
     if let Some((at, id)) = after {
         conditions.push("(f.created_at < ? OR (f.created_at = ? AND f.id < ?))".into());
         params.extend([at.into(), at.into(), id.into()]);
     }
     params.push(i64::from(page.fetch_limit()).into());
-    let tail = format!("WHERE {} ORDER BY f.created_at DESC, f.id DESC LIMIT ?", conditions.join(" AND "));
+    let tail = format!(
+        "WHERE {} ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
+        conditions.join(" AND ")
+    );
     let rows = read_all(sql, &tail, &params)?;
     page.paginate(rows, |f| (f.created_at, f.id.clone()))
         .map_err(|_| FeedbackError::Store(StoreError::Unavailable("cursor encoding".into())))
 }
 
 /// Published items, for everyone.
-pub fn list_public(sql: &dyn Sql, filter: &ListFilter, page: &Page) -> Result<PageOf<Feedback>, FeedbackError> {
+pub fn list_public(
+    sql: &dyn Sql,
+    filter: &ListFilter,
+    page: &Page,
+) -> Result<PageOf<Feedback>, FeedbackError> {
     list(sql, "f.published = 1", vec![], filter, page)
 }
 
 /// A citizen's own items, published or not.
-pub fn list_owned(sql: &dyn Sql, owner_id: &str, filter: &ListFilter, page: &Page)
-    -> Result<PageOf<Feedback>, FeedbackError> {
+pub fn list_owned(
+    sql: &dyn Sql,
+    owner_id: &str,
+    filter: &ListFilter,
+    page: &Page,
+) -> Result<PageOf<Feedback>, FeedbackError> {
     list(sql, "f.owner_id = ?", vec![owner_id.into()], filter, page)
 }
 
 /// Everything a unit handles, published or not: its officials' work queue.
-pub fn list_unit(sql: &dyn Sql, unit_code: &str, filter: &ListFilter, page: &Page)
-    -> Result<PageOf<Feedback>, FeedbackError> {
+pub fn list_unit(
+    sql: &dyn Sql,
+    unit_code: &str,
+    filter: &ListFilter,
+    page: &Page,
+) -> Result<PageOf<Feedback>, FeedbackError> {
     list(sql, "f.unit_code = ?", vec![unit_code.into()], filter, page)
 }
 

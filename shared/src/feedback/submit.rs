@@ -141,21 +141,36 @@ pub fn submit(
 /// Why the INSERT wrote nothing: the category is unknown, or the quota is
 /// full (until the `limit`-th newest submission leaves the window).
 /// Categories are never deleted, so "exists now" means "existed then".
-fn refusal(sql: &dyn Sql, category: &str, quota_key: &str, limit: u32, now: i64) -> Result<FeedbackError, StoreError> {
-    let known = sql.execute("SELECT 1 FROM feedback_categories WHERE code = ? LIMIT 1", &[category.into()])?;
+fn refusal(
+    sql: &dyn Sql,
+    category: &str,
+    quota_key: &str,
+    limit: u32,
+    now: i64,
+) -> Result<FeedbackError, StoreError> {
+    let known = sql.execute(
+        "SELECT 1 FROM feedback_categories WHERE code = ? LIMIT 1",
+        &[category.into()],
+    )?;
     if known.is_empty() {
         return Ok(FeedbackError::invalid("category", "unknown_value"));
     }
     let rows = sql.execute(
         "SELECT created_at FROM feedback WHERE quota_key = ? AND created_at > ? \
          ORDER BY created_at DESC LIMIT 1 OFFSET ?",
-        &[quota_key.into(), (now - WINDOW_SECONDS).into(), (i64::from(limit) - 1).max(0).into()],
+        &[
+            quota_key.into(),
+            (now - WINDOW_SECONDS).into(),
+            (i64::from(limit) - 1).max(0).into(),
+        ],
     )?;
     let blocking = all(&rows).next().map(|r| r.i64("created_at")).transpose()?;
     // A concurrent change can leave nothing blocking by now; the refused
     // request is still refused, so say "try again in a second".
     let retry_after = blocking.map_or(1, |t| (t + WINDOW_SECONDS - now).max(1));
-    Ok(FeedbackError::RateLimited { retry_after: u64::try_from(retry_after).unwrap_or(1) })
+    Ok(FeedbackError::RateLimited {
+        retry_after: u64::try_from(retry_after).unwrap_or(1),
+    })
 }
 
 /// `fb_` + 128 random bits, base64url.

@@ -54,32 +54,62 @@ impl World {
     }
 
     fn on(db: TestDb, seed: u64, settings: MapSettings) -> World {
-        World { db, clock: FakeClock::at(T0), random: SeededRandom::new(seed), settings }
+        World {
+            db,
+            clock: FakeClock::at(T0),
+            random: SeededRandom::new(seed),
+            settings,
+        }
     }
 
     pub fn ports(&self) -> Ports<'_> {
-        Ports { sql: &self.db, clock: &self.clock, random: &self.random, settings: &self.settings }
+        Ports {
+            sql: &self.db,
+            clock: &self.clock,
+            random: &self.random,
+            settings: &self.settings,
+        }
     }
 
     /// Units `so-tnmt` and `so-gtvt`; categories `environment` (so-tnmt)
     /// and `traffic` (so-gtvt).
     pub fn seed(&self) {
-        create_unit(&self.db, &self.clock, "so-tnmt", "Sở Tài nguyên và Môi trường").unwrap();
+        create_unit(
+            &self.db,
+            &self.clock,
+            "so-tnmt",
+            "Sở Tài nguyên và Môi trường",
+        )
+        .unwrap();
         create_unit(&self.db, &self.clock, "so-gtvt", "Sở Giao thông Vận tải").unwrap();
-        create_feedback_category(&self.db, &self.clock, "environment", "Môi trường", "so-tnmt").unwrap();
-        create_feedback_category(&self.db, &self.clock, "traffic", "Giao thông", "so-gtvt").unwrap();
+        create_feedback_category(
+            &self.db,
+            &self.clock,
+            "environment",
+            "Môi trường",
+            "so-tnmt",
+        )
+        .unwrap();
+        create_feedback_category(&self.db, &self.clock, "traffic", "Giao thông", "so-gtvt")
+            .unwrap();
     }
 
     /// A citizen account; returns its id.
     pub fn citizen(&self, phone: &str, name: &str) -> String {
         let phone = Phone::parse(phone).unwrap();
-        find_or_create_by_phone(self.ports(), &phone, Some(name)).unwrap().0.id
+        find_or_create_by_phone(self.ports(), &phone, Some(name))
+            .unwrap()
+            .0
+            .id
     }
 
     /// An official of `unit`; returns the account id.
     pub fn official(&self, phone: &str, unit: &str) -> String {
         let phone = Phone::parse(phone).unwrap();
-        set_official(self.ports(), &phone, Some("Trần Thị Bình"), unit).unwrap().account.id
+        set_official(self.ports(), &phone, Some("Trần Thị Bình"), unit)
+            .unwrap()
+            .account
+            .id
     }
 }
 

@@ -89,7 +89,10 @@ pub fn validate(draft: &Draft) -> Result<Valid, FeedbackError> {
     note("location.lat", coordinate(loc.lat, 90.0));
     note("location.lng", coordinate(loc.lng, 180.0));
     let address = optional(loc.address.as_deref(), |a| clean_line(a, ADDRESS_MAX_CHARS));
-    note("location.address", address.as_ref().map(|_| ()).map_err(|e| *e));
+    note(
+        "location.address",
+        address.as_ref().map(|_| ()).map_err(|e| *e),
+    );
     let media_url = optional(draft.media_url.as_deref(), media_url);
     note("media_url", media_url.as_ref().map(|_| ()).map_err(|e| *e));
     match (title, content, address, media_url) {
@@ -114,7 +117,9 @@ fn category_shape(code: &str) -> Result<(), &'static str> {
         return Err("required");
     }
     let ok = (2..=40).contains(&code.len())
-        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
@@ -148,7 +153,11 @@ pub fn clean_multiline(text: &str, max: usize) -> Result<String, &'static str> {
     measure(nfc, max, |c| c.is_control() && c != '\n' && c != '\t')
 }
 
-fn measure(nfc: String, max: usize, forbidden: impl Fn(char) -> bool) -> Result<String, &'static str> {
+fn measure(
+    nfc: String,
+    max: usize,
+    forbidden: impl Fn(char) -> bool,
+) -> Result<String, &'static str> {
     if nfc.is_empty() {
         return Err("required");
     }
@@ -184,7 +193,9 @@ fn media_url(url: &str) -> Result<String, &'static str> {
     let scheme_ok = ["https://", "http://"]
         .iter()
         .any(|s| lower.starts_with(s) && lower.len() > s.len());
-    let chars_ok = url.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'\\'));
+    let chars_ok = url
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'\\'));
     if scheme_ok && chars_ok {
         Ok(url.to_owned())
     } else {

@@ -48,7 +48,9 @@ pub fn full(f: &Feedback, access: Access, history: Option<&[HistoryEntry]>) -> V
     let handler = access == Access::Handler;
     let sender = match (&f.sender, access) {
         (Some(s), Access::Owner) => json!({"full_name": s.full_name, "phone": s.phone}),
-        (Some(s), Access::Handler) if !f.anonymous => json!({"full_name": s.full_name, "phone": s.phone}),
+        (Some(s), Access::Handler) if !f.anonymous => {
+            json!({"full_name": s.full_name, "phone": s.phone})
+        }
         _ => Value::Null,
     };
     let mut body = json!({

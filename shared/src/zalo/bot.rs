@@ -22,7 +22,12 @@ pub struct BotPorts<'a> {
 
 impl<'a> BotPorts<'a> {
     pub(crate) fn identity(&self) -> Ports<'a> {
-        Ports { sql: self.sql, clock: self.clock, random: self.random, settings: self.settings }
+        Ports {
+            sql: self.sql,
+            clock: self.clock,
+            random: self.random,
+            settings: self.settings,
+        }
     }
 
     pub(crate) fn conversations(&self) -> Conversations<'a> {
@@ -41,7 +46,10 @@ pub struct Outcome {
 
 impl Outcome {
     pub(crate) fn say(text: impl Into<String>) -> Outcome {
-        Outcome { replies: vec![text.into()], notes: Vec::new() }
+        Outcome {
+            replies: vec![text.into()],
+            notes: Vec::new(),
+        }
     }
 
     pub(crate) fn note(mut self, line: impl Into<String>) -> Outcome {
@@ -64,11 +72,17 @@ pub fn handle(ports: BotPorts<'_>, event: &Event) -> Result<Outcome, StoreError>
             Outcome::default()
         }
         EventKind::Text(text) => on_text(ports, user, text)?,
-        EventKind::Other(name) if name.starts_with("user_send_") => Outcome::say(texts::NOT_UNDERSTOOD),
+        EventKind::Other(name) if name.starts_with("user_send_") => {
+            Outcome::say(texts::NOT_UNDERSTOOD)
+        }
         EventKind::Other(_) => Outcome::default(),
     };
     Ok(Outcome {
-        replies: outcome.replies.iter().flat_map(|r| split_message(r, MAX_MESSAGE_CHARS)).collect(),
+        replies: outcome
+            .replies
+            .iter()
+            .flat_map(|r| split_message(r, MAX_MESSAGE_CHARS))
+            .collect(),
         notes: outcome.notes,
     })
 }
@@ -97,7 +111,11 @@ fn on_text(ports: BotPorts<'_>, user: &str, text: &str) -> Result<Outcome, Store
             if lines.is_empty() {
                 return Ok(Outcome::say(texts::NO_APPOINTMENTS));
             }
-            Ok(Outcome::say(format!("{}\n{}", texts::appointments_header(lines.len()), lines.join("\n"))))
+            Ok(Outcome::say(format!(
+                "{}\n{}",
+                texts::appointments_header(lines.len()),
+                lines.join("\n")
+            )))
         }
         Command::Feedback(content) => {
             if content.is_empty() {
@@ -111,7 +129,10 @@ fn on_text(ports: BotPorts<'_>, user: &str, text: &str) -> Result<Outcome, Store
         Command::Text => match conversations.load(user, now)? {
             Step::Idle => Ok(Outcome::say(texts::NOT_UNDERSTOOD)),
             Step::AwaitingPhone => link::phone_given(ports, user, text),
-            Step::AwaitingCode { challenge_id, phone } => link::code_given(ports, user, text, &challenge_id, &phone),
+            Step::AwaitingCode {
+                challenge_id,
+                phone,
+            } => link::code_given(ports, user, text, &challenge_id, &phone),
         },
     }
 }

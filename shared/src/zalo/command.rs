@@ -25,7 +25,13 @@ pub enum Command {
 /// Keywords, folded (see [`fold`]), as word lists. A message is a command
 /// when it starts with one of these words; what follows is ignored except
 /// for feedback, where it is the content.
-const SIGN_UP: &[&[&str]] = &[&["dang", "ky"], &["dang", "ki"], &["dangky"], &["dangki"], &["lien", "ket"]];
+const SIGN_UP: &[&[&str]] = &[
+    &["dang", "ky"],
+    &["dang", "ki"],
+    &["dangky"],
+    &["dangki"],
+    &["lien", "ket"],
+];
 const APPOINTMENTS: &[&[&str]] = &[&["lich", "hen"], &["lichhen"]];
 const FEEDBACK: &[&[&str]] = &[&["phan", "anh"], &["phananh"], &["gop", "y"]];
 const HELP: &[&[&str]] = &[&["tro", "giup"], &["huong", "dan"], &["help"], &["menu"]];
@@ -46,7 +52,8 @@ pub fn parse(text: &str) -> Command {
     let words = words(&text);
     if let Some(end) = starts_with_any(&words, FEEDBACK) {
         let rest = text.get(end..).unwrap_or_default();
-        let content = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | ','));
+        let content = rest
+            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | ','));
         return Command::Feedback(content.trim().to_owned());
     }
     let table: [(&[&[&str]], Command); 4] = [
@@ -73,7 +80,10 @@ struct Word {
 fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         match (c.is_whitespace(), start) {
             (false, None) => start = Some(i),
             (true, Some(s)) => {
@@ -92,7 +102,9 @@ fn words(text: &str) -> Vec<Word> {
 fn starts_with_any(words: &[Word], keywords: &[&[&str]]) -> Option<usize> {
     keywords.iter().find_map(|kw| {
         let matched = kw.len() <= words.len() && kw.iter().zip(words).all(|(k, w)| w.folded == *k);
-        matched.then(|| words.get(kw.len() - 1).map(|w| w.end)).flatten()
+        matched
+            .then(|| words.get(kw.len() - 1).map(|w| w.end))
+            .flatten()
     })
 }
 
@@ -113,7 +125,16 @@ mod tests {
 
     #[test]
     fn sign_up_with_and_without_diacritics() {
-        for text in ["đăng ký", "dang ky", "ĐĂNG KÝ", "Đăng kí", "  dang   ky! ", "dangky", "Liên kết", "đăng ký tài khoản"] {
+        for text in [
+            "đăng ký",
+            "dang ky",
+            "ĐĂNG KÝ",
+            "Đăng kí",
+            "  dang   ky! ",
+            "dangky",
+            "Liên kết",
+            "đăng ký tài khoản",
+        ] {
             assert_eq!(parse(text), Command::SignUp, "{text}");
         }
     }
@@ -141,7 +162,10 @@ mod tests {
             parse("PHAN ANH: rác chưa được thu gom"),
             Command::Feedback("rác chưa được thu gom".into())
         );
-        assert_eq!(parse("Góp ý - nên có thêm xe buýt"), Command::Feedback("nên có thêm xe buýt".into()));
+        assert_eq!(
+            parse("Góp ý - nên có thêm xe buýt"),
+            Command::Feedback("nên có thêm xe buýt".into())
+        );
         assert_eq!(parse("phản ánh"), Command::Feedback(String::new()));
         // Decomposed input comes back composed (SPEC §4: stored NFC).
         let nfd: String = "phản ánh ổ gà".nfd().collect();
@@ -150,7 +174,17 @@ mod tests {
 
     #[test]
     fn everything_else_is_text() {
-        for text in ["0905 123 456", "123456", "xin chào", "", "   ", "đăng", "lịch", "phản", "dang kyx"] {
+        for text in [
+            "0905 123 456",
+            "123456",
+            "xin chào",
+            "",
+            "   ",
+            "đăng",
+            "lịch",
+            "phản",
+            "dang kyx",
+        ] {
             assert_eq!(parse(text), Command::Text, "{text}");
         }
     }

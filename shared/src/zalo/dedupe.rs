@@ -22,7 +22,10 @@ pub fn claim(sql: &dyn Sql, key: &str, now: i64) -> Result<bool, StoreError> {
 /// Gives a claim back, so a delivery that could not be handled at all (the
 /// database failed half-way) is handled when Zalo retries it.
 pub fn release(sql: &dyn Sql, key: &str) -> Result<(), StoreError> {
-    sql.execute("DELETE FROM zalo_processed_events WHERE event_key = ?1", &[key.into()])?;
+    sql.execute(
+        "DELETE FROM zalo_processed_events WHERE event_key = ?1",
+        &[key.into()],
+    )?;
     Ok(())
 }
 

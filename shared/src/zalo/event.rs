@@ -108,18 +108,25 @@ fn timestamp_text(json: &Value) -> Option<String> {
         Value::Number(n) => n.to_string(),
         _ => return None,
     };
-    let plausible = !text.is_empty() && text.len() <= 19 && text.bytes().all(|b| b.is_ascii_digit());
+    let plausible =
+        !text.is_empty() && text.len() <= 19 && text.bytes().all(|b| b.is_ascii_digit());
     plausible.then_some(text)
 }
 
 fn read_event(json: &Value, body: &[u8], timestamp_ms: i64) -> Event {
-    let name = json.get("event_name").and_then(Value::as_str).unwrap_or_default();
+    let name = json
+        .get("event_name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let message = json.get("message");
     let kind = match name {
         "follow" => EventKind::Follow,
         "unfollow" => EventKind::Unfollow,
         "user_send_text" => {
-            let text = message.and_then(|m| m.get("text")).and_then(Value::as_str).unwrap_or_default();
+            let text = message
+                .and_then(|m| m.get("text"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             EventKind::Text(text.nfc().collect())
         }
         other => EventKind::Other(other.chars().take(64).collect()),
@@ -141,7 +148,12 @@ fn read_event(json: &Value, body: &[u8], timestamp_ms: i64) -> Event {
         Some(id) => format!("msg:{id}"),
         None => format!("body:{}", sha256_hex(body)),
     };
-    Event { kind, user_id, timestamp_ms, dedupe_key }
+    Event {
+        kind,
+        user_id,
+        timestamp_ms,
+        dedupe_key,
+    }
 }
 
 /// Ids arrive as strings; numbers are tolerated (big ones lose nothing as
@@ -157,9 +169,14 @@ fn id_text(v: &Value) -> Option<String> {
 /// Zalo ids are short alphanumerics; anything else is not used as a store key.
 fn plausible_id(id: &str) -> bool {
     (1..=128).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

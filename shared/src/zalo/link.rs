@@ -18,7 +18,8 @@ use crate::audit::{self, action, mask_phone, Entry};
 use crate::delivery::{choose_sender, DeliveryError};
 use crate::identity::{
     find_by_phone, find_by_zalo_user, find_or_create_by_phone, link_zalo, start_challenge,
-    verify_challenge, Channel, Client, OtpError, OtpPolicy, Origin, Purpose, StartRequest, VerifiedPhone,
+    verify_challenge, Channel, Client, Origin, OtpError, OtpPolicy, Purpose, StartRequest,
+    VerifiedPhone,
 };
 use crate::phone::Phone;
 use crate::ports::StoreError;
@@ -27,39 +28,64 @@ use crate::ports::StoreError;
 const ANONYMOUS: &str = "anonymous";
 
 /// The user answered "đăng ký" with `text`, which should be a phone number.
-pub(crate) fn phone_given(ports: BotPorts<'_>, user: &str, text: &str) -> Result<Outcome, StoreError> {
+pub(crate) fn phone_given(
+    ports: BotPorts<'_>,
+    user: &str,
+    text: &str,
+) -> Result<Outcome, StoreError> {
     let Ok(phone) = Phone::parse(text.trim()) else {
         return Ok(Outcome::say(texts::INVALID_PHONE));
     };
     let sender = match choose_sender(ports.settings, Channel::Zalo) {
         Ok(choice) => choice.into_sender(ports.sql, ports.clock, ports.http),
-        Err(e) => return Ok(Outcome::say(texts::DELIVERY_FAILED).note(format!("cannot send codes by zalo: {e}"))),
+        Err(e) => {
+            return Ok(Outcome::say(texts::DELIVERY_FAILED)
+                .note(format!("cannot send codes by zalo: {e}")))
+        }
     };
-    let linked = find_by_zalo_user(ports.identity(), user)?.is_some_and(|a| a.phone_e164 == phone.as_e164());
+    let linked =
+        find_by_zalo_user(ports.identity(), user)?.is_some_and(|a| a.phone_e164 == phone.as_e164());
     let request = StartRequest {
         phone: phone.clone(),
         channel: Channel::Zalo,
         purpose: Purpose::ZaloLink,
         client: Client::Zalo,
-        origin: Origin::Zalo { user: user.to_owned(), linked },
+        origin: Origin::Zalo {
+            user: user.to_owned(),
+            linked,
+        },
         full_name: None,
     };
     let conversations = ports.conversations();
     match start_challenge(ports.identity(), &request, &mut |m| sender.deliver(m)) {
         Ok(started) => {
-            let step = Step::AwaitingCode { challenge_id: started.challenge_id, phone: phone.as_e164().to_owned() };
-            conversations.save(user, step, ports.clock.now() + i64::from(started.expires_in))?;
+            let step = Step::AwaitingCode {
+                challenge_id: started.challenge_id,
+                phone: phone.as_e164().to_owned(),
+            };
+            conversations.save(
+                user,
+                step,
+                ports.clock.now() + i64::from(started.expires_in),
+            )?;
             Ok(Outcome::say(texts::code_sent(&phone, started.expires_in)))
         }
-        Err(OtpError::RateLimited { retry_after }) => Ok(Outcome::say(texts::rate_limited(retry_after))),
+        Err(OtpError::RateLimited { retry_after }) => {
+            Ok(Outcome::say(texts::rate_limited(retry_after)))
+        }
         Err(OtpError::PhoneLocked { retry_after }) => {
             conversations.clear(user)?;
             Ok(Outcome::say(texts::phone_locked(retry_after)))
         }
         Err(OtpError::Store(e) | OtpError::DeliveryFailed(DeliveryError::Store(e))) => Err(e),
-        Err(OtpError::DeliveryFailed(e)) => Ok(Outcome::say(texts::DELIVERY_FAILED)
-            .note(format!("zalo code for {} not delivered: {e}", phone.masked()))),
-        Err(other) => Ok(Outcome::say(texts::BUSY).note(format!("unexpected refusal starting a code: {other}"))),
+        Err(OtpError::DeliveryFailed(e)) => Ok(Outcome::say(texts::DELIVERY_FAILED).note(format!(
+            "zalo code for {} not delivered: {e}",
+            phone.masked()
+        ))),
+        Err(other) => {
+            Ok(Outcome::say(texts::BUSY)
+                .note(format!("unexpected refusal starting a code: {other}")))
+        }
     }
 }
 
@@ -82,7 +108,8 @@ pub(crate) fn code_given(
         Err(OtpError::Store(e)) => return Err(e),
         Err(e) => {
             let note = audit_failure(ports, user, phone, &e);
-            let keep_waiting = matches!(e, OtpError::Invalid { attempts_left } if attempts_left > 0);
+            let keep_waiting =
+                matches!(e, OtpError::Invalid { attempts_left } if attempts_left > 0);
             if !keep_waiting {
                 conversations.clear(user)?;
             }
@@ -104,10 +131,16 @@ pub(crate) fn code_given(
 }
 
 /// Creates the account if needed, links it and records both in the audit log.
-fn finish(ports: BotPorts<'_>, user: &str, verified: &VerifiedPhone) -> Result<Outcome, StoreError> {
+fn finish(
+    ports: BotPorts<'_>,
+    user: &str,
+    verified: &VerifiedPhone,
+) -> Result<Outcome, StoreError> {
     let identity = ports.identity();
     let (account, created) = find_or_create_by_phone(identity, &verified.phone, None)?;
-    let previous = find_by_zalo_user(identity, user)?.map(|a| a.id).filter(|id| *id != account.id);
+    let previous = find_by_zalo_user(identity, user)?
+        .map(|a| a.id)
+        .filter(|id| *id != account.id);
     link_with_retry(ports, &account.id, user)?;
     let actor = format!("{}:{}", account.role.as_str(), account.id);
     let masked = mask_phone(verified.phone.as_e164());
@@ -144,7 +177,11 @@ fn link_with_retry(ports: BotPorts<'_>, account_id: &str, user: &str) -> Result<
     for _ in 0..3 {
         match link_zalo(ports.identity(), account_id, user) {
             Ok(true) => return Ok(()),
-            Ok(false) => return Err(StoreError::Unavailable("account vanished while linking".into())),
+            Ok(false) => {
+                return Err(StoreError::Unavailable(
+                    "account vanished while linking".into(),
+                ))
+            }
             Err(e @ StoreError::Constraint(_)) => last = e,
             Err(e) => return Err(e),
         }
@@ -162,12 +199,16 @@ fn audit_failure(ports: BotPorts<'_>, user: &str, phone: &str, e: &OtpError) -> 
         OtpError::Invalid { attempts_left } => Entry::new(ANONYMOUS, action::OTP_FAILED)
             .detail(json!({"phone": masked, "attempts_left": attempts_left, "zalo_user_id": user})),
         OtpError::PhoneLocked { retry_after } if *retry_after >= lock_seconds => {
-            Entry::new(ANONYMOUS, action::PHONE_LOCKED)
-                .detail(json!({"phone": masked, "locked_seconds": retry_after, "zalo_user_id": user}))
+            Entry::new(ANONYMOUS, action::PHONE_LOCKED).detail(
+                json!({"phone": masked, "locked_seconds": retry_after, "zalo_user_id": user}),
+            )
         }
         _ => return None,
     };
-    let entry = match Phone::parse(phone).ok().map(|p| find_by_phone(ports.identity(), &p)) {
+    let entry = match Phone::parse(phone)
+        .ok()
+        .map(|p| find_by_phone(ports.identity(), &p))
+    {
         Some(Ok(Some(account))) => entry.about(account.id),
         _ => entry,
     };

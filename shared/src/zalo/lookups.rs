@@ -3,10 +3,12 @@
 
 use super::bot::{BotPorts, Outcome};
 use super::texts;
-use crate::feedback::{submit, validate, Draft, FeedbackError, FeedbackPolicy, LocationDraft, Submitter};
-use crate::identity::{rfc3339_vn, Account};
 use crate::appointments::mine::{list_mine, Which};
 use crate::appointments::{ApptError, Status};
+use crate::feedback::{
+    submit, validate, Draft, FeedbackError, FeedbackPolicy, LocationDraft, Submitter,
+};
+use crate::identity::{rfc3339_vn, Account};
 use crate::ports::{Sql, StoreError};
 
 /// Most appointments listed in the chat; more than this is not a chat answer.
@@ -14,17 +16,26 @@ pub const MAX_LISTED: usize = 100;
 
 /// One line per upcoming appointment of the citizen (booked or arrived, not
 /// yet over), soonest first, through the appointments domain's own list.
-pub fn upcoming_appointments(sql: &dyn Sql, citizen_id: &str, now: i64) -> Result<Vec<String>, StoreError> {
+pub fn upcoming_appointments(
+    sql: &dyn Sql,
+    citizen_id: &str,
+    now: i64,
+) -> Result<Vec<String>, StoreError> {
     let limit = u32::try_from(MAX_LISTED).unwrap_or(100) + 1;
-    let bookings = list_mine(sql, citizen_id, Which::Upcoming { now }, None, limit).map_err(|e| match e {
-        ApptError::Store(s) => s,
-        other => StoreError::Unavailable(format!("listing appointments: {other}")),
-    })?;
+    let bookings =
+        list_mine(sql, citizen_id, Which::Upcoming { now }, None, limit).map_err(|e| match e {
+            ApptError::Store(s) => s,
+            other => StoreError::Unavailable(format!("listing appointments: {other}")),
+        })?;
     let mut lines: Vec<String> = bookings
         .iter()
         .take(MAX_LISTED)
         .map(|b| {
-            let state = if b.status == Status::Arrived { " (đã check-in)" } else { "" };
+            let state = if b.status == Status::Arrived {
+                " (đã check-in)"
+            } else {
+                ""
+            };
             format!(
                 "• {} — {} ({}) — mã vé {}{state}",
                 when(b.slot.starts_at),
@@ -55,18 +66,33 @@ const TITLE_CHARS: usize = 80;
 /// Files `content` as feedback of the linked citizen, through the feedback
 /// domain (its validation and per-citizen quota), and answers with the
 /// tracking code.
-pub fn file_feedback(ports: BotPorts<'_>, account: &Account, content: &str) -> Result<Outcome, StoreError> {
+pub fn file_feedback(
+    ports: BotPorts<'_>,
+    account: &Account,
+    content: &str,
+) -> Result<Outcome, StoreError> {
     let draft = Draft {
         category: FEEDBACK_CATEGORY.to_owned(),
         title: title_of(content),
         content: content.to_owned(),
-        location: LocationDraft { lat: CITY_CENTRE.0, lng: CITY_CENTRE.1, address: None },
+        location: LocationDraft {
+            lat: CITY_CENTRE.0,
+            lng: CITY_CENTRE.1,
+            address: None,
+        },
         anonymous: false,
         media_url: None,
     };
     let policy = FeedbackPolicy::from_settings(ports.settings);
     let submitted = validate(&draft).and_then(|valid| {
-        submit(ports.identity(), &policy, Submitter::Citizen { account_id: &account.id }, &valid)
+        submit(
+            ports.identity(),
+            &policy,
+            Submitter::Citizen {
+                account_id: &account.id,
+            },
+            &valid,
+        )
     });
     match submitted {
         Ok(created) => Ok(Outcome::say(texts::feedback_filed(&created.tracking_code))),
@@ -83,7 +109,11 @@ pub fn file_feedback(ports: BotPorts<'_>, account: &Account, content: &str) -> R
 
 /// The first words of the message, within [`TITLE_CHARS`], on one line.
 fn title_of(content: &str) -> String {
-    let line = content.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    let line = content
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
     if line.chars().count() <= TITLE_CHARS {
         return line.to_owned();
     }
@@ -102,9 +132,22 @@ pub fn when(unix_seconds: i64) -> String {
     let part = |a: usize, b: usize| stamp.get(a..b).unwrap_or_default();
     let local_days = (unix_seconds + 7 * 3_600).div_euclid(86_400);
     // 1970-01-01 was a Thursday.
-    let weekday = ["Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư"]
-        [usize::try_from(local_days.rem_euclid(7)).unwrap_or(0)];
-    format!("{} {weekday} {}/{}/{}", part(11, 16), part(8, 10), part(5, 7), part(0, 4))
+    let weekday = [
+        "Thứ Năm",
+        "Thứ Sáu",
+        "Thứ Bảy",
+        "Chủ nhật",
+        "Thứ Hai",
+        "Thứ Ba",
+        "Thứ Tư",
+    ][usize::try_from(local_days.rem_euclid(7)).unwrap_or(0)];
+    format!(
+        "{} {weekday} {}/{}/{}",
+        part(11, 16),
+        part(8, 10),
+        part(5, 7),
+        part(0, 4)
+    )
 }
 
 #[cfg(test)]
@@ -116,7 +159,10 @@ mod tests {
         assert_eq!(title_of("Đèn đường hỏng\nở Bạch Đằng"), "Đèn đường hỏng");
         let long = "rác ".repeat(40);
         let t = title_of(&long);
-        assert!(t.chars().count() <= TITLE_CHARS && t.ends_with("rác…"), "{t}");
+        assert!(
+            t.chars().count() <= TITLE_CHARS && t.ends_with("rác…"),
+            "{t}"
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ impl OaConfig {
         let api_base = settings.get("zalo_api_base")?.trim().to_owned();
         let access_token = settings.get("zalo_access_token")?.trim().to_owned();
         let http = api_base.starts_with("https://") || api_base.starts_with("http://");
-        (http && !access_token.is_empty()).then_some(OaConfig { api_base, access_token })
+        (http && !access_token.is_empty()).then_some(OaConfig {
+            api_base,
+            access_token,
+        })
     }
 
     /// The customer-service message endpoint; a trailing `/` never doubles.
@@ -118,7 +121,10 @@ mod tests {
     use crate::delivery::fake_http::FakeHttp;
 
     fn config() -> OaConfig {
-        OaConfig { api_base: "https://openapi.zalo.me/".into(), access_token: "OA-TOKEN".into() }
+        OaConfig {
+            api_base: "https://openapi.zalo.me/".into(),
+            access_token: "OA-TOKEN".into(),
+        }
     }
 
     #[test]
@@ -127,18 +133,33 @@ mod tests {
         send_text(&http, &config(), "2468", "Xin chào").unwrap();
         let (req, body) = http.only_request();
         assert_eq!(req.url, "https://openapi.zalo.me/v3.0/oa/message/cs");
-        assert!(req.headers.contains(&("access_token".into(), "OA-TOKEN".into())));
-        assert_eq!(body, json!({"recipient":{"user_id":"2468"},"message":{"text":"Xin chào"}}));
+        assert!(req
+            .headers
+            .contains(&("access_token".into(), "OA-TOKEN".into())));
+        assert_eq!(
+            body,
+            json!({"recipient":{"user_id":"2468"},"message":{"text":"Xin chào"}})
+        );
     }
 
     #[test]
     fn failures_are_reported_without_secrets() {
-        let http = FakeHttp::answering(200, r#"{"error":-230,"message":"User has not interacted"}"#);
-        assert_eq!(send_text(&http, &config(), "1", "a"), Err(ReplyError::Rejected(-230)));
+        let http =
+            FakeHttp::answering(200, r#"{"error":-230,"message":"User has not interacted"}"#);
+        assert_eq!(
+            send_text(&http, &config(), "1", "a"),
+            Err(ReplyError::Rejected(-230))
+        );
         let http = FakeHttp::answering(503, "");
-        assert_eq!(send_text(&http, &config(), "1", "a"), Err(ReplyError::HttpStatus(503)));
+        assert_eq!(
+            send_text(&http, &config(), "1", "a"),
+            Err(ReplyError::HttpStatus(503))
+        );
         let http = FakeHttp::answering(200, "nope");
-        assert_eq!(send_text(&http, &config(), "1", "a"), Err(ReplyError::BadAnswer));
+        assert_eq!(
+            send_text(&http, &config(), "1", "a"),
+            Err(ReplyError::BadAnswer)
+        );
         let http = FakeHttp::failing("connection refused");
         let err = send_text(&http, &config(), "1", "a").unwrap_err();
         assert!(!err.to_string().contains("OA-TOKEN"));
@@ -156,11 +177,17 @@ mod tests {
     #[test]
     fn config_needs_a_url_and_a_token() {
         use crate::identity::test_support::MapSettings;
-        let ok = MapSettings::default().with("zalo_api_base", "http://127.0.0.1:9").with("zalo_access_token", "t");
+        let ok = MapSettings::default()
+            .with("zalo_api_base", "http://127.0.0.1:9")
+            .with("zalo_access_token", "t");
         assert!(OaConfig::from_settings(&ok).is_some());
-        let no_token = MapSettings::default().with("zalo_api_base", "http://127.0.0.1:9").with("zalo_access_token", " ");
+        let no_token = MapSettings::default()
+            .with("zalo_api_base", "http://127.0.0.1:9")
+            .with("zalo_access_token", " ");
         assert!(OaConfig::from_settings(&no_token).is_none());
-        let bad_url = MapSettings::default().with("zalo_api_base", "ftp://x").with("zalo_access_token", "t");
+        let bad_url = MapSettings::default()
+            .with("zalo_api_base", "ftp://x")
+            .with("zalo_access_token", "t");
         assert!(OaConfig::from_settings(&bad_url).is_none());
     }
 }

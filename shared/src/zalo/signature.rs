@@ -67,15 +67,29 @@ mod tests {
         let expected = hex(&Sha256::digest(&joined));
         assert_eq!(event_mac("123", BODY, "1700000000000", "s3cret"), expected);
         assert_eq!(expected.len(), 64);
-        assert!(expected.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(expected
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
     }
 
     #[test]
     fn accepts_its_own_header_and_uppercase_hex() {
         let header = signature_header("123", BODY, "1700000000000", "s3cret");
-        assert!(signature_matches(&header, "123", BODY, "1700000000000", "s3cret"));
+        assert!(signature_matches(
+            &header,
+            "123",
+            BODY,
+            "1700000000000",
+            "s3cret"
+        ));
         let upper = format!("mac={}", header[4..].to_ascii_uppercase());
-        assert!(signature_matches(&upper, "123", BODY, "1700000000000", "s3cret"));
+        assert!(signature_matches(
+            &upper,
+            "123",
+            BODY,
+            "1700000000000",
+            "s3cret"
+        ));
     }
 
     #[test]
@@ -83,12 +97,46 @@ mod tests {
         let header = signature_header("123", BODY, "1700000000000", "s3cret");
         let mut body = BODY.to_vec();
         body[10] ^= 1;
-        assert!(!signature_matches(&header, "123", &body, "1700000000000", "s3cret"));
-        assert!(!signature_matches(&header, "124", BODY, "1700000000000", "s3cret"));
-        assert!(!signature_matches(&header, "123", BODY, "1700000000001", "s3cret"));
-        assert!(!signature_matches(&header, "123", BODY, "1700000000000", "other"));
-        for bad in ["", "mac=", &header[4..], "sha256=abc", &format!("{header}0"), "mac=zz"] {
-            assert!(!signature_matches(bad, "123", BODY, "1700000000000", "s3cret"), "{bad}");
+        assert!(!signature_matches(
+            &header,
+            "123",
+            &body,
+            "1700000000000",
+            "s3cret"
+        ));
+        assert!(!signature_matches(
+            &header,
+            "124",
+            BODY,
+            "1700000000000",
+            "s3cret"
+        ));
+        assert!(!signature_matches(
+            &header,
+            "123",
+            BODY,
+            "1700000000001",
+            "s3cret"
+        ));
+        assert!(!signature_matches(
+            &header,
+            "123",
+            BODY,
+            "1700000000000",
+            "other"
+        ));
+        for bad in [
+            "",
+            "mac=",
+            &header[4..],
+            "sha256=abc",
+            &format!("{header}0"),
+            "mac=zz",
+        ] {
+            assert!(
+                !signature_matches(bad, "123", BODY, "1700000000000", "s3cret"),
+                "{bad}"
+            );
         }
     }
 }

@@ -61,22 +61,34 @@ mod tests {
 
     #[test]
     fn short_text_is_one_part() {
-        assert_eq!(split_message("Xin chào!\nGõ trợ giúp.", 2_000), vec!["Xin chào!\nGõ trợ giúp."]);
+        assert_eq!(
+            split_message("Xin chào!\nGõ trợ giúp.", 2_000),
+            vec!["Xin chào!\nGõ trợ giúp."]
+        );
         assert!(split_message("", 2_000).is_empty());
     }
 
     #[test]
     fn long_lists_split_on_line_boundaries_within_the_limit() {
-        let lines: Vec<String> = (1..=200).map(|i| format!("• Lịch hẹn số {i}: Khám nội tổng quát, Bệnh viện Đà Nẵng")).collect();
+        let lines: Vec<String> = (1..=200)
+            .map(|i| format!("• Lịch hẹn số {i}: Khám nội tổng quát, Bệnh viện Đà Nẵng"))
+            .collect();
         let text = lines.join("\n");
         let parts = split_message(&text, MAX_MESSAGE_CHARS);
         assert!(parts.len() > 1);
         for p in &parts {
-            assert!(p.chars().count() <= MAX_MESSAGE_CHARS, "{}", p.chars().count());
+            assert!(
+                p.chars().count() <= MAX_MESSAGE_CHARS,
+                "{}",
+                p.chars().count()
+            );
         }
         // Nothing lost, no line cut in two.
         let rejoined: Vec<&str> = parts.iter().flat_map(|p| p.lines()).collect();
-        assert_eq!(rejoined, lines.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            rejoined,
+            lines.iter().map(String::as_str).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -90,10 +102,15 @@ mod tests {
     fn an_overlong_line_is_cut_at_spaces_or_anywhere() {
         let words = "phản ánh ".repeat(500);
         let parts = split_message(&words, 100);
-        assert!(parts.iter().all(|p| p.chars().count() <= 100 && !p.is_empty()));
+        assert!(parts
+            .iter()
+            .all(|p| p.chars().count() <= 100 && !p.is_empty()));
         assert!(parts.iter().all(|p| !p.starts_with(' ')));
         let solid = "x".repeat(250);
         let parts = split_message(&solid, 100);
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![100, 100, 50]);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            vec![100, 100, 50]
+        );
     }
 }

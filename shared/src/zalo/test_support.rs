@@ -70,7 +70,11 @@ impl BotWorld {
         for m in MIGRATIONS {
             id.db.raw(m);
         }
-        BotWorld { id, kv: MemKv::default(), http: FakeHttp::answering(200, r#"{"error":0,"message":"Success"}"#) }
+        BotWorld {
+            id,
+            kv: MemKv::default(),
+            http: FakeHttp::answering(200, r#"{"error":0,"message":"Success"}"#),
+        }
     }
 
     pub fn ports(&self) -> BotPorts<'_> {
@@ -108,7 +112,11 @@ impl BotWorld {
     /// The code the last ZNS template message carried.
     pub fn last_zns_code(&self) -> String {
         let sent = self.http.sent.borrow();
-        let zns = sent.iter().rev().find(|r| r.url.ends_with("/message/template")).expect("a ZNS message");
+        let zns = sent
+            .iter()
+            .rev()
+            .find(|r| r.url.ends_with("/message/template"))
+            .expect("a ZNS message");
         let body: serde_json::Value = serde_json::from_slice(&zns.body).unwrap();
         body["template_data"]["otp"].as_str().unwrap().to_owned()
     }

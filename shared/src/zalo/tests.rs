@@ -10,11 +10,14 @@ use super::test_support::*;
 use super::texts;
 use super::webhook::{receive, Received, WebhookError};
 use crate::delivery::fake_http::FakeHttp;
-use crate::identity::test_support::{temp_db_path, remove_db, MapSettings, TestDb, T0};
+use crate::identity::test_support::{remove_db, temp_db_path, MapSettings, TestDb, T0};
 use crate::identity::{find_by_zalo_user, get_account};
 
 fn keys() -> WebhookKeys {
-    WebhookKeys { app_id: APP_ID.into(), oa_secret: OA_SECRET.into() }
+    WebhookKeys {
+        app_id: APP_ID.into(),
+        oa_secret: OA_SECRET.into(),
+    }
 }
 
 // ---- signature and freshness -------------------------------------------
@@ -34,22 +37,44 @@ fn tampering_wrong_secret_or_missing_header_is_refused() {
     let mut changed = body.clone();
     let at = changed.iter().position(|&b| b == b'm').unwrap();
     changed[at] = b'n';
-    assert_eq!(authenticate(&keys(), &changed, Some(&header), T0), Err(Refusal::BadSignature));
-    let wrong = WebhookKeys { oa_secret: "not-the-secret".into(), ..keys() };
-    assert_eq!(authenticate(&wrong, &body, Some(&header), T0), Err(Refusal::BadSignature));
-    assert_eq!(authenticate(&keys(), &body, None, T0), Err(Refusal::MissingSignature));
-    assert_eq!(authenticate(&keys(), b"not json", Some(&header), T0), Err(Refusal::Unreadable));
+    assert_eq!(
+        authenticate(&keys(), &changed, Some(&header), T0),
+        Err(Refusal::BadSignature)
+    );
+    let wrong = WebhookKeys {
+        oa_secret: "not-the-secret".into(),
+        ..keys()
+    };
+    assert_eq!(
+        authenticate(&wrong, &body, Some(&header), T0),
+        Err(Refusal::BadSignature)
+    );
+    assert_eq!(
+        authenticate(&keys(), &body, None, T0),
+        Err(Refusal::MissingSignature)
+    );
+    assert_eq!(
+        authenticate(&keys(), b"not json", Some(&header), T0),
+        Err(Refusal::Unreadable)
+    );
 }
 
 #[test]
 fn events_more_than_five_minutes_off_are_refused() {
     for skew in [-301, 301, -86_400] {
         let (body, header) = text_delivery("m1", "x", (T0 + skew) * 1000);
-        assert_eq!(authenticate(&keys(), &body, Some(&header), T0), Err(Refusal::Stale), "{skew}");
+        assert_eq!(
+            authenticate(&keys(), &body, Some(&header), T0),
+            Err(Refusal::Stale),
+            "{skew}"
+        );
     }
     for skew in [-300, 0, 299] {
         let (body, header) = text_delivery("m1", "x", (T0 + skew) * 1000);
-        assert!(authenticate(&keys(), &body, Some(&header), T0).is_ok(), "{skew}");
+        assert!(
+            authenticate(&keys(), &body, Some(&header), T0).is_ok(),
+            "{skew}"
+        );
     }
 }
 
@@ -65,8 +90,12 @@ fn the_raw_bytes_are_hashed_not_reserialised_json() {
     let header = signature_header(APP_ID, body.as_bytes(), &ts, OA_SECRET);
     let event = authenticate(&keys(), body.as_bytes(), Some(&header), T0).unwrap();
     assert_eq!(event.kind, EventKind::Text("lịch hẹn".into()));
-    let reserialised = serde_json::to_vec(&serde_json::from_str::<serde_json::Value>(&body).unwrap()).unwrap();
-    assert_eq!(authenticate(&keys(), &reserialised, Some(&header), T0), Err(Refusal::BadSignature));
+    let reserialised =
+        serde_json::to_vec(&serde_json::from_str::<serde_json::Value>(&body).unwrap()).unwrap();
+    assert_eq!(
+        authenticate(&keys(), &reserialised, Some(&header), T0),
+        Err(Refusal::BadSignature)
+    );
 }
 
 #[test]
@@ -75,7 +104,10 @@ fn follow_events_are_read_and_keyed_by_their_body() {
     let body = json!({"app_id": APP_ID, "event_name": "follow", "follower": {"id": USER}, "timestamp": ts}).to_string();
     let header = signature_header(APP_ID, body.as_bytes(), &ts, OA_SECRET);
     let event = authenticate(&keys(), body.as_bytes(), Some(&header), T0).unwrap();
-    assert_eq!((event.kind, event.user_id.as_deref()), (EventKind::Follow, Some(USER)));
+    assert_eq!(
+        (event.kind, event.user_id.as_deref()),
+        (EventKind::Follow, Some(USER))
+    );
     assert!(event.dedupe_key.starts_with("body:") && event.dedupe_key.len() == 5 + 64);
 }
 
@@ -87,9 +119,15 @@ fn a_redelivered_message_is_acknowledged_and_not_answered_again() {
     let reply_http = FakeHttp::answering(200, r#"{"error":0}"#);
     let (body, header) = text_delivery("m-dup", "trợ giúp", T0 * 1000);
     let first = receive(w.ports(), &reply_http, &body, Some(&header)).unwrap();
-    assert!(matches!(first, Received::Handled(ref h) if h.replies_sent == 1), "{first:?}");
+    assert!(
+        matches!(first, Received::Handled(ref h) if h.replies_sent == 1),
+        "{first:?}"
+    );
     for _ in 0..3 {
-        assert_eq!(receive(w.ports(), &reply_http, &body, Some(&header)).unwrap(), Received::Duplicate);
+        assert_eq!(
+            receive(w.ports(), &reply_http, &body, Some(&header)).unwrap(),
+            Received::Duplicate
+        );
     }
     assert_eq!(reply_http.sent.borrow().len(), 1);
 }
@@ -102,10 +140,16 @@ fn parallel_redeliveries_on_separate_connections_are_claimed_once() {
     let handles: Vec<_> = (0..16)
         .map(|_| {
             let path = path.clone();
-            std::thread::spawn(move || super::dedupe::claim(&TestDb::file(&path), "msg:same", T0).unwrap())
+            std::thread::spawn(move || {
+                super::dedupe::claim(&TestDb::file(&path), "msg:same", T0).unwrap()
+            })
         })
         .collect();
-    let wins = handles.into_iter().map(|h| h.join().unwrap()).filter(|&won| won).count();
+    let wins = handles
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .filter(|&won| won)
+        .count();
     remove_db(&path);
     assert_eq!(wins, 1);
 }
@@ -163,7 +207,10 @@ fn follow_is_welcomed_with_help() {
     };
     let out = super::bot::handle(w.ports(), &event).unwrap();
     let reply = BotWorld::only_reply(&out);
-    assert!(reply.starts_with(texts::WELCOME) && reply.contains("lịch hẹn"), "{reply}");
+    assert!(
+        reply.starts_with(texts::WELCOME) && reply.contains("lịch hẹn"),
+        "{reply}"
+    );
 }
 
 #[test]
@@ -179,8 +226,14 @@ fn commands_work_with_and_without_diacritics() {
         assert_eq!(BotWorld::only_reply(&w.say(text)), texts::ASK_PHONE);
     }
     assert_eq!(BotWorld::only_reply(&w.say("hủy")), texts::CANCELLED);
-    assert_eq!(BotWorld::only_reply(&w.say("huy")), texts::NOTHING_TO_CANCEL);
-    assert_eq!(BotWorld::only_reply(&w.say("xin chào")), texts::NOT_UNDERSTOOD);
+    assert_eq!(
+        BotWorld::only_reply(&w.say("huy")),
+        texts::NOTHING_TO_CANCEL
+    );
+    assert_eq!(
+        BotWorld::only_reply(&w.say("xin chào")),
+        texts::NOT_UNDERSTOOD
+    );
 }
 
 #[test]
@@ -189,7 +242,10 @@ fn sign_up_by_zns_code_creates_and_links_the_citizen() {
     assert_eq!(BotWorld::only_reply(&w.say("Đăng ký")), texts::ASK_PHONE);
     assert_eq!(BotWorld::only_reply(&w.say("12345")), texts::INVALID_PHONE);
     let sent = w.say("0905 123 456");
-    assert!(BotWorld::only_reply(&sent).contains("0905***456"), "{sent:?}");
+    assert!(
+        BotWorld::only_reply(&sent).contains("0905***456"),
+        "{sent:?}"
+    );
     {
         let requests = w.http.sent.borrow();
         let zns: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
@@ -203,13 +259,25 @@ fn sign_up_by_zns_code_creates_and_links_the_citizen() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(BotWorld::only_reply(&w.say(wrong)), texts::wrong_code(4));
     let done = w.say(&format!("{} {}", &code[..3], &code[3..]));
-    assert!(BotWorld::only_reply(&done).starts_with("Đăng ký thành công!"), "{done:?}");
+    assert!(
+        BotWorld::only_reply(&done).starts_with("Đăng ký thành công!"),
+        "{done:?}"
+    );
 
     let account = find_by_zalo_user(w.id.ports(), USER).unwrap().unwrap();
     assert_eq!(account.phone_e164, "+84905123456");
-    assert_eq!(w.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'zalo_linked'"), 1);
-    assert_eq!(w.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'signup'"), 1);
-    assert_eq!(w.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'otp_failed'"), 1);
+    assert_eq!(
+        w.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'zalo_linked'"),
+        1
+    );
+    assert_eq!(
+        w.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'signup'"),
+        1
+    );
+    assert_eq!(
+        w.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'otp_failed'"),
+        1
+    );
     // The conversation is over: the code typed again is just text.
     assert_eq!(BotWorld::only_reply(&w.say(&code)), texts::NOT_UNDERSTOOD);
 }
@@ -228,7 +296,13 @@ fn linking_an_existing_account_moves_the_zalo_user_to_it() {
     assert!(BotWorld::only_reply(&link("0912345678")).starts_with("Đăng ký thành công!"));
     let second = find_by_zalo_user(w.id.ports(), USER).unwrap().unwrap();
     assert_ne!(first.id, second.id);
-    assert_eq!(get_account(w.id.ports(), &first.id).unwrap().unwrap().zalo_user_id, None);
+    assert_eq!(
+        get_account(w.id.ports(), &first.id)
+            .unwrap()
+            .unwrap()
+            .zalo_user_id,
+        None
+    );
     // Re-linking the first phone (after its resend cooldown) finds its
     // account instead of creating one.
     w.id.clock.advance(61);
@@ -259,7 +333,10 @@ fn resending_within_the_cooldown_is_refused_with_the_wait() {
     w.say("0905123456");
     w.say("đăng ký");
     let again = w.say("0905123456");
-    assert!(BotWorld::only_reply(&again).starts_with("Bạn đã yêu cầu mã quá nhiều lần"), "{again:?}");
+    assert!(
+        BotWorld::only_reply(&again).starts_with("Bạn đã yêu cầu mã quá nhiều lần"),
+        "{again:?}"
+    );
     assert_eq!(w.http.sent.borrow().len(), 1);
 }
 
@@ -271,7 +348,9 @@ fn one_zalo_user_cannot_send_codes_to_phone_after_phone() {
         assert!(BotWorld::only_reply(&w.say(phone)).starts_with("Mã xác thực"));
     }
     w.say("đăng ký");
-    assert!(BotWorld::only_reply(&w.say("0905000003")).starts_with("Bạn đã yêu cầu mã quá nhiều lần"));
+    assert!(
+        BotWorld::only_reply(&w.say("0905000003")).starts_with("Bạn đã yêu cầu mã quá nhiều lần")
+    );
     // Another Zalo user is not affected.
     w.say_as("999", "đăng ký");
     assert!(BotWorld::only_reply(&w.say_as("999", "0905000004")).starts_with("Mã xác thực"));
@@ -282,7 +361,10 @@ fn a_waiting_conversation_expires() {
     let w = BotWorld::new();
     w.say("đăng ký");
     w.id.clock.advance(PHONE_WAIT_SECONDS + 1);
-    assert_eq!(BotWorld::only_reply(&w.say("0905123456")), texts::NOT_UNDERSTOOD);
+    assert_eq!(
+        BotWorld::only_reply(&w.say("0905123456")),
+        texts::NOT_UNDERSTOOD
+    );
     assert!(w.http.sent.borrow().is_empty());
 }
 
@@ -293,7 +375,11 @@ fn a_failed_zns_delivery_is_told_and_the_phone_can_be_sent_again() {
     w.say("đăng ký");
     let out = w.say("0905123456");
     assert_eq!(BotWorld::only_reply(&out), texts::DELIVERY_FAILED);
-    assert!(out.notes.iter().any(|n| n.contains("-124")), "{:?}", out.notes);
+    assert!(
+        out.notes.iter().any(|n| n.contains("-124")),
+        "{:?}",
+        out.notes
+    );
     w.http = FakeHttp::answering(200, r#"{"error":0}"#);
     // Not charged: no cooldown, and still waiting for the phone.
     assert!(BotWorld::only_reply(&w.say("0905123456")).starts_with("Mã xác thực"));
@@ -333,7 +419,10 @@ fn seed_bookings(w: &BotWorld, citizen: &str, n: i64, status: &str) {
 #[test]
 fn appointments_list_only_upcoming_active_ones() {
     let (w, citizen) = linked_world();
-    assert_eq!(BotWorld::only_reply(&w.say("lich hen")), texts::NO_APPOINTMENTS);
+    assert_eq!(
+        BotWorld::only_reply(&w.say("lich hen")),
+        texts::NO_APPOINTMENTS
+    );
     seed_bookings(&w, &citizen, 2, "booked");
     seed_bookings(&w, &citizen, 1, "cancelled");
     seed_bookings(&w, "cit_someone_else", 1, "arrived");
@@ -343,7 +432,14 @@ fn appointments_list_only_upcoming_active_ones() {
     assert!(!reply.contains("Tcancelled") && !reply.contains("Tarrived"));
     // Past ones drop off.
     w.id.clock.advance(86_400 + 3_600);
-    assert_eq!(w.say("lịch hẹn").replies.join("\n").matches("mã vé").count(), 1);
+    assert_eq!(
+        w.say("lịch hẹn")
+            .replies
+            .join("\n")
+            .matches("mã vé")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -357,7 +453,11 @@ fn a_long_appointment_list_is_split_into_messages_within_the_limit() {
     }
     let all = out.replies.join("\n");
     for i in 0..60 {
-        assert_eq!(all.matches(&format!("mã vé Tbooked{i:04}")).count(), 1, "{i}");
+        assert_eq!(
+            all.matches(&format!("mã vé Tbooked{i:04}")).count(),
+            1,
+            "{i}"
+        );
     }
 }
 
@@ -370,10 +470,17 @@ fn feedback_is_filed_for_the_linked_citizen_with_a_tracking_code() {
         "INSERT INTO units (code, name, created_at) VALUES ('trung-tam-hcc', 'Trung tâm Hành chính công', 0); \
          INSERT INTO feedback_categories (code, name, unit_code, created_at) VALUES ('other', 'Khác', 'trung-tam-hcc', 0);",
     );
-    assert_eq!(BotWorld::only_reply(&w.say("phản ánh")), texts::FEEDBACK_EMPTY);
+    assert_eq!(
+        BotWorld::only_reply(&w.say("phản ánh")),
+        texts::FEEDBACK_EMPTY
+    );
     let reply = w.say("Phan anh: Đèn đường trên đường Bạch Đằng bị hỏng");
     let text = BotWorld::only_reply(&reply);
-    let code = text.split_whitespace().find(|t| t.starts_with("PA-")).unwrap().trim_end_matches('.');
+    let code = text
+        .split_whitespace()
+        .find(|t| t.starts_with("PA-"))
+        .unwrap()
+        .trim_end_matches('.');
     assert_eq!(code.len(), "PA-2026-000001".len(), "{text}");
     assert_eq!(
         w.scalar(&format!(
@@ -387,11 +494,18 @@ fn feedback_is_filed_for_the_linked_citizen_with_a_tracking_code() {
 #[test]
 fn feedback_needs_a_link_and_a_seeded_category() {
     let w = BotWorld::new();
-    assert_eq!(BotWorld::only_reply(&w.say("phản ánh rác chưa thu gom")), texts::NOT_LINKED);
+    assert_eq!(
+        BotWorld::only_reply(&w.say("phản ánh rác chưa thu gom")),
+        texts::NOT_LINKED
+    );
     let (w, _) = linked_world();
     let out = w.say("gop y nên có thêm xe buýt");
     assert_eq!(BotWorld::only_reply(&out), texts::FEEDBACK_UNAVAILABLE);
-    assert!(out.notes.iter().any(|n| n.contains("other")), "{:?}", out.notes);
+    assert!(
+        out.notes.iter().any(|n| n.contains("other")),
+        "{:?}",
+        out.notes
+    );
     assert_eq!(w.scalar("SELECT COUNT(*) FROM feedback"), 0);
 }
 
@@ -414,12 +528,18 @@ fn the_phones_linked_zalo_account_gets_a_code_when_strangers_spent_the_phones_bu
             origin: Origin::Network(format!("198.51.100.{n}")),
             full_name: None,
         };
-        start_challenge(w.id.ports(), &req, &mut |_: &crate::identity::OtpMessage| Ok(())).unwrap();
+        start_challenge(
+            w.id.ports(),
+            &req,
+            &mut |_: &crate::identity::OtpMessage| Ok(()),
+        )
+        .unwrap();
     }
     w.id.clock.advance(61);
     // Another Zalo account asking for that phone is a stranger too.
     w.say_as("999", "đăng ký");
-    assert!(BotWorld::only_reply(&w.say_as("999", "0905123456")).starts_with("Bạn đã yêu cầu mã quá nhiều lần"));
+    assert!(BotWorld::only_reply(&w.say_as("999", "0905123456"))
+        .starts_with("Bạn đã yêu cầu mã quá nhiều lần"));
     // The phone's own linked account is not held to that budget.
     w.say("đăng ký");
     assert!(BotWorld::only_reply(&w.say("0905123456")).starts_with("Mã xác thực"));

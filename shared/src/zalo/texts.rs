@@ -58,7 +58,9 @@ pub const BUSY: &str = "Hệ thống đang bận, vui lòng thử lại sau ít 
 pub fn masked(phone: &Phone) -> String {
     let national = phone.national();
     let head = national.get(..4).unwrap_or_default();
-    let tail = national.get(national.len().saturating_sub(3)..).unwrap_or_default();
+    let tail = national
+        .get(national.len().saturating_sub(3)..)
+        .unwrap_or_default();
     format!("{head}***{tail}")
 }
 
@@ -87,12 +89,23 @@ pub fn phone_locked(retry_after: u64) -> String {
 }
 
 pub fn rate_limited(retry_after: u64) -> String {
-    format!("Bạn đã yêu cầu mã quá nhiều lần. Vui lòng thử lại sau {}.", duration(retry_after))
+    format!(
+        "Bạn đã yêu cầu mã quá nhiều lần. Vui lòng thử lại sau {}.",
+        duration(retry_after)
+    )
 }
 
 pub fn linked(phone: &Phone, created: bool) -> String {
-    let what = if created { "Đăng ký thành công! Tài khoản Công dân số của số" } else { "Liên kết thành công! Tài khoản Công dân số của số" };
-    let done = if created { "đã được tạo và liên kết" } else { "đã được liên kết" };
+    let what = if created {
+        "Đăng ký thành công! Tài khoản Công dân số của số"
+    } else {
+        "Liên kết thành công! Tài khoản Công dân số của số"
+    };
+    let done = if created {
+        "đã được tạo và liên kết"
+    } else {
+        "đã được liên kết"
+    };
     format!(
         "{what} {} {done} với Zalo của bạn. \
          Gửi \"lịch hẹn\" để xem lịch hẹn hoặc \"phản ánh <nội dung>\" để gửi phản ánh.",
@@ -112,7 +125,10 @@ pub fn feedback_filed(tracking_code: &str) -> String {
 }
 
 pub fn feedback_rate_limited(retry_after: u64) -> String {
-    format!("Bạn đã gửi nhiều phản ánh trong một giờ qua. Vui lòng gửi lại sau {}.", duration(retry_after))
+    format!(
+        "Bạn đã gửi nhiều phản ánh trong một giờ qua. Vui lòng gửi lại sau {}.",
+        duration(retry_after)
+    )
 }
 
 /// Seconds as Vietnamese words, rounded up to what a person waits for.
@@ -134,9 +150,17 @@ mod tests {
     fn texts_are_nfc_and_short() {
         let phone = Phone::parse("0905123456").unwrap();
         for t in [
-            WELCOME.to_owned(), HELP.to_owned(), NOT_UNDERSTOOD.to_owned(), ASK_PHONE.to_owned(),
-            INVALID_PHONE.to_owned(), code_sent(&phone, 300), linked(&phone, true), wrong_code(2),
-            phone_locked(900), rate_limited(45), feedback_filed("PA-2026-000123"),
+            WELCOME.to_owned(),
+            HELP.to_owned(),
+            NOT_UNDERSTOOD.to_owned(),
+            ASK_PHONE.to_owned(),
+            INVALID_PHONE.to_owned(),
+            code_sent(&phone, 300),
+            linked(&phone, true),
+            wrong_code(2),
+            phone_locked(900),
+            rate_limited(45),
+            feedback_filed("PA-2026-000123"),
         ] {
             assert!(is_nfc(&t), "{t}");
             assert!(t.chars().count() <= super::super::split::MAX_MESSAGE_CHARS);

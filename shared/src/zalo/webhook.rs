@@ -59,7 +59,10 @@ pub fn webhook_keys(settings: &dyn Settings) -> Result<WebhookKeys, WebhookError
         Some(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
         _ => Err(WebhookError::NotConfigured(name)),
     };
-    Ok(WebhookKeys { app_id: get("zalo_app_id")?, oa_secret: get("zalo_oa_secret")? })
+    Ok(WebhookKeys {
+        app_id: get("zalo_app_id")?,
+        oa_secret: get("zalo_oa_secret")?,
+    })
 }
 
 /// Handles one delivery. `signature` is the `X-ZEvent-Signature` header;
@@ -91,7 +94,11 @@ pub fn receive(
     // The event is claimed: whatever fails now, it is not handled twice, and
     // the user hears that the system is busy rather than nothing.
     let outcome = bot::handle(ports, &event).unwrap_or_else(|e| {
-        let busy = if event.user_id.is_some() { Outcome::say(texts::BUSY) } else { Outcome::default() };
+        let busy = if event.user_id.is_some() {
+            Outcome::say(texts::BUSY)
+        } else {
+            Outcome::default()
+        };
         busy.note(format!("event not handled: {e}"))
     });
     notes.extend(outcome.notes);
@@ -99,11 +106,17 @@ pub fn receive(
         (false, Some(user)) => match OaConfig::from_settings(ports.settings) {
             Some(config) => send_all(reply_http, &config, user, &outcome.replies),
             None => {
-                notes.push("replies not sent: zalo_api_base or zalo_access_token is not set".into());
+                notes
+                    .push("replies not sent: zalo_api_base or zalo_access_token is not set".into());
                 (0, None)
             }
         },
         _ => (0, None),
     };
-    Ok(Received::Handled(Handled { replies: outcome.replies.len(), replies_sent, reply_error, notes }))
+    Ok(Received::Handled(Handled {
+        replies: outcome.replies.len(),
+        replies_sent,
+        reply_error,
+        notes,
+    }))
 }

@@ -25,7 +25,10 @@ pub enum Received {
 
 /// The declared `Content-Length` (hyper has already refused a malformed one).
 pub fn declared_length(headers: &hyper::HeaderMap) -> Option<u64> {
-    headers.get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
+    headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// Bytes of a refused body the host still reads so that the client gets its
@@ -35,9 +38,17 @@ pub fn drain_allowance(limit: u64) -> u64 {
 }
 
 /// Reads the whole body within `limit` bytes and `timeout`.
-pub async fn receive(mut body: Incoming, declared: Option<u64>, limit: u64, timeout: Duration) -> Received {
+pub async fn receive(
+    mut body: Incoming,
+    declared: Option<u64>,
+    limit: u64,
+    timeout: Duration,
+) -> Received {
     let deadline = Instant::now() + timeout;
-    let capacity = declared.unwrap_or(0).min(limit).min(MAX_PREALLOCATION as u64);
+    let capacity = declared
+        .unwrap_or(0)
+        .min(limit)
+        .min(MAX_PREALLOCATION as u64);
     let mut buf = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
     loop {
         match tokio::time::timeout_at(deadline, body.frame()).await {
@@ -46,7 +57,9 @@ pub async fn receive(mut body: Incoming, declared: Option<u64>, limit: u64, time
             Ok(Some(Err(_))) => return Received::Refused(HostError::BadBody, None),
             Ok(Some(Ok(frame))) => {
                 // Trailers carry no body bytes; wasi:http has no use for them here.
-                let Ok(data) = frame.into_data() else { continue };
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
                 if (buf.len() as u64).saturating_add(data.len() as u64) > limit {
                     return Received::Refused(HostError::PayloadTooLarge { limit }, Some(body));
                 }

@@ -63,7 +63,8 @@ pub fn new_engine(cache_dir: Option<&Path>, limits: &Limits) -> anyhow::Result<E
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
 
     if let Some(dir) = cache_dir {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating cache dir {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating cache dir {}", dir.display()))?;
         let mut cache_config = wasmtime::CacheConfig::new();
         cache_config.with_directory(dir);
         config.cache(Some(wasmtime::Cache::new(cache_config)?));
@@ -72,13 +73,15 @@ pub fn new_engine(cache_dir: Option<&Path>, limits: &Limits) -> anyhow::Result<E
 
     // Epoch ticker: lets a runaway guest be interrupted at its deadline.
     let weak = engine.weak();
-    std::thread::Builder::new().name("epoch-ticker".into()).spawn(move || loop {
-        std::thread::sleep(EPOCH_TICK);
-        match weak.upgrade() {
-            Some(engine) => engine.increment_epoch(),
-            None => break,
-        }
-    })?;
+    std::thread::Builder::new()
+        .name("epoch-ticker".into())
+        .spawn(move || loop {
+            std::thread::sleep(EPOCH_TICK);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => break,
+            }
+        })?;
     Ok(engine)
 }
 
@@ -99,15 +102,25 @@ pub fn prepare(
     wasm_path: &Path,
 ) -> anyhow::Result<Arc<ProxyPre<RequestState>>> {
     let bytes = std::fs::read(wasm_path).with_context(|| {
-        format!("component `{id}`: cannot read {} (run `edge-host build` first)", wasm_path.display())
+        format!(
+            "component `{id}`: cannot read {} (run `edge-host build` first)",
+            wasm_path.display()
+        )
     })?;
     let component = Component::new(engine, &bytes)
         .map_err(anyhow::Error::from)
-        .with_context(|| format!("component `{id}`: {} is not a valid component", wasm_path.display()))?;
+        .with_context(|| {
+            format!(
+                "component `{id}`: {} is not a valid component",
+                wasm_path.display()
+            )
+        })?;
     let pre = linker
         .instantiate_pre(&component)
         .map_err(anyhow::Error::from)
-        .with_context(|| format!("component `{id}`: imports something this host does not provide"))?;
+        .with_context(|| {
+            format!("component `{id}`: imports something this host does not provide")
+        })?;
     let proxy = ProxyPre::new(pre)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("component `{id}`: does not export wasi:http/incoming-handler"))?;

@@ -23,7 +23,10 @@ pub struct KvStore {
 
 impl KvStore {
     pub fn new(label: &str, pool: Arc<SqlitePool>) -> Self {
-        Self { label: label.to_owned(), pool }
+        Self {
+            label: label.to_owned(),
+            pool,
+        }
     }
 
     /// A pool suitable for key-value files (creates Spin's table on first use).
@@ -37,7 +40,8 @@ impl KvStore {
 
     /// [`Self::get`] if it can be answered without waiting for a lock.
     pub fn try_get_now(&self, key: &str) -> Option<Result<Option<Vec<u8>>, String>> {
-        self.pool.try_without_waiting(|c| self.get_on(c, key).map(Some))
+        self.pool
+            .try_without_waiting(|c| self.get_on(c, key).map(Some))
     }
 
     fn get_on(&self, c: &Connection, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {
@@ -52,7 +56,8 @@ impl KvStore {
 
     /// [`Self::exists`] if it can be answered without waiting for a lock.
     pub fn try_exists_now(&self, key: &str) -> Option<Result<bool, String>> {
-        self.pool.try_without_waiting(|c| self.exists_on(c, key).map(Some))
+        self.pool
+            .try_without_waiting(|c| self.exists_on(c, key).map(Some))
     }
 
     fn exists_on(&self, c: &Connection, key: &str) -> rusqlite::Result<bool> {

@@ -48,7 +48,10 @@ impl Stores {
             .iter()
             .map(|(label, loc)| {
                 let path = location_path(loc, "sql", label);
-                (label.clone(), Arc::new(SqlitePool::new(PathBuf::from(path), "")))
+                (
+                    label.clone(),
+                    Arc::new(SqlitePool::new(PathBuf::from(path), "")),
+                )
             })
             .collect();
         Self { kv, sql }
@@ -59,22 +62,29 @@ impl Stores {
 fn location_path(loc: &StoreLocation, kind: &str, label: &str) -> String {
     match loc {
         StoreLocation::File(p) => p.to_string_lossy().into_owned(),
-        StoreLocation::InMemory => format!("file:edge-host-{kind}-{label}?mode=memory&cache=shared"),
+        StoreLocation::InMemory => {
+            format!("file:edge-host-{kind}-{label}?mode=memory&cache=shared")
+        }
     }
 }
 
 /// Applies `infra/migrations`-style files to the `default` SQL database.
 pub fn migrate(config: &RuntimeConfig, dir: &Path) -> anyhow::Result<Vec<i64>> {
-    let Some(loc) = config.sqlite_databases.get(crate::runtime_config::DEFAULT_LABEL) else {
+    let Some(loc) = config
+        .sqlite_databases
+        .get(crate::runtime_config::DEFAULT_LABEL)
+    else {
         return Ok(vec![]);
     };
     let path = location_path(loc, "sql", crate::runtime_config::DEFAULT_LABEL);
     if let StoreLocation::File(p) = loc {
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
     }
-    let mut conn = rusqlite::Connection::open(&path).with_context(|| format!("opening database {path}"))?;
+    let mut conn =
+        rusqlite::Connection::open(&path).with_context(|| format!("opening database {path}"))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     crate::migrations::apply_dir(&mut conn, dir)
@@ -87,7 +97,10 @@ pub fn component_env(
     stores: &Stores,
     id: &str,
 ) -> anyhow::Result<ComponentEnv> {
-    let component = manifest.components.get(id).with_context(|| format!("no component `{id}`"))?;
+    let component = manifest
+        .components
+        .get(id)
+        .with_context(|| format!("no component `{id}`"))?;
     let mut variables = HashMap::new();
     for name in component.variables.keys() {
         let value = resolver
@@ -112,13 +125,24 @@ pub fn component_env(
         .iter()
         .filter_map(|l| stores.sql.get(l).map(|p| (l.clone(), p.clone())))
         .collect();
-    Ok(ComponentEnv { id: id.to_owned(), kv, sql, variables, outbound })
+    Ok(ComponentEnv {
+        id: id.to_owned(),
+        kv,
+        sql,
+        variables,
+        outbound,
+    })
 }
 
 struct ManifestRoutes(Router);
 
 impl Routes for ManifestRoutes {
-    fn resolve(&self, path: &str, full_url: &str, client_addr: SocketAddr) -> Option<(String, Vec<(String, String)>)> {
+    fn resolve(
+        &self,
+        path: &str,
+        full_url: &str,
+        client_addr: SocketAddr,
+    ) -> Option<(String, Vec<(String, String)>)> {
         let m = self.0.route(path)?;
         let headers = router::spin_headers(&m, full_url, client_addr);
         Some((m.component_id, headers))
@@ -147,5 +171,9 @@ pub fn load_app(
         let pre = engine::prepare(&engine, &linker, id, &component.source)?;
         components.insert(id.clone(), Served { pre, env });
     }
-    Ok(App::new(Box::new(ManifestRoutes(router)), components, limits))
+    Ok(App::new(
+        Box::new(ManifestRoutes(router)),
+        components,
+        limits,
+    ))
 }

@@ -18,11 +18,17 @@ pub struct PrefixedOutput {
 
 impl PrefixedOutput {
     pub fn stdout(component: &str) -> Self {
-        Self { prefix: format!("[{component}] ").into(), to_stderr: false }
+        Self {
+            prefix: format!("[{component}] ").into(),
+            to_stderr: false,
+        }
     }
 
     pub fn stderr(component: &str) -> Self {
-        Self { prefix: format!("[{component}] ").into(), to_stderr: true }
+        Self {
+            prefix: format!("[{component}] ").into(),
+            to_stderr: true,
+        }
     }
 }
 
@@ -34,7 +40,10 @@ impl IsTerminal for PrefixedOutput {
 
 impl StdoutStream for PrefixedOutput {
     fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
-        Box::new(LineWriter { out: self.clone(), pending: Vec::new() })
+        Box::new(LineWriter {
+            out: self.clone(),
+            pending: Vec::new(),
+        })
     }
 }
 
@@ -67,7 +76,11 @@ impl LineWriter {
 }
 
 impl AsyncWrite for LineWriter {
-    fn poll_write(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         self.pending.extend_from_slice(buf);
         self.flush_lines();
         Poll::Ready(Ok(buf.len()))

@@ -39,7 +39,10 @@ impl AllowedHosts {
         let entries = entries
             .iter()
             .filter(|e| !e.trim().is_empty())
-            .map(|e| parse_entry(e.trim()).with_context(|| format!("invalid allowed_outbound_hosts entry {e:?}")))
+            .map(|e| {
+                parse_entry(e.trim())
+                    .with_context(|| format!("invalid allowed_outbound_hosts entry {e:?}"))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self { entries })
     }
@@ -47,7 +50,10 @@ impl AllowedHosts {
     /// Whether a request to `scheme://host:port` is allowed.
     pub fn allows(&self, scheme: &str, host: &str, port: Option<u16>) -> bool {
         let scheme = scheme.to_ascii_lowercase();
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
         let Some(port) = port.or_else(|| default_port(&scheme)) else {
             return false;
         };
@@ -80,7 +86,10 @@ fn parse_entry(entry: &str) -> anyhow::Result<AllowedHost> {
     };
     let scheme = match scheme {
         "*" => None,
-        s if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-') => {
+        s if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-') =>
+        {
             Some(s.to_ascii_lowercase())
         }
         _ => bail!("invalid scheme {scheme:?}"),
@@ -95,7 +104,9 @@ fn parse_entry(entry: &str) -> anyhow::Result<AllowedHost> {
         "" => bail!("missing host"),
         "*" => HostPattern::Any,
         h if h.starts_with("*.") => HostPattern::Suffix(h[1..].to_owned()),
-        h if h.contains('*') => bail!("wildcards are only allowed as a whole host or a leading `*.`"),
+        h if h.contains('*') => {
+            bail!("wildcards are only allowed as a whole host or a leading `*.`")
+        }
         h => HostPattern::Exact(h.to_owned()),
     };
     let port = match port {
@@ -109,7 +120,9 @@ fn parse_entry(entry: &str) -> anyhow::Result<AllowedHost> {
                 PortPattern::Range(a, b)
             }
             None => {
-                let n = p.parse::<u16>().with_context(|| format!("invalid port {p:?}"))?;
+                let n = p
+                    .parse::<u16>()
+                    .with_context(|| format!("invalid port {p:?}"))?;
                 PortPattern::Range(n, n)
             }
         },
@@ -187,7 +200,13 @@ mod tests {
 
     #[test]
     fn rejects_entries_with_paths_or_bad_syntax() {
-        for bad in ["https://x.vn/api", "x.vn", "https://", "https://a*.vn", "http://x:abc"] {
+        for bad in [
+            "https://x.vn/api",
+            "x.vn",
+            "https://",
+            "https://a*.vn",
+            "http://x:abc",
+        ] {
             assert!(AllowedHosts::parse(&[bad.to_string()]).is_err(), "{bad}");
         }
     }

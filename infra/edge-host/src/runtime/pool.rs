@@ -26,7 +26,11 @@ pub struct SqlitePool {
 impl SqlitePool {
     /// A pool for `path`; `init_sql` runs once on every new connection.
     pub fn new(path: impl Into<PathBuf>, init_sql: &'static str) -> Self {
-        Self { path: path.into(), init_sql, idle: Mutex::new(Vec::new()) }
+        Self {
+            path: path.into(),
+            init_sql,
+            idle: Mutex::new(Vec::new()),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -163,15 +167,32 @@ mod tests {
     #[test]
     fn an_attempt_at_once_does_not_wait_for_locks_and_later_calls_do() {
         let (_dir, pool) = warm_pool();
-        assert_eq!(pool.try_without_waiting(|c| busy_timeout_ms(c).map(Some)), Some(Ok(0)));
-        assert_eq!(pool.with_conn(busy_timeout_ms), Ok(BUSY_TIMEOUT.as_millis() as i64));
+        assert_eq!(
+            pool.try_without_waiting(|c| busy_timeout_ms(c).map(Some)),
+            Some(Ok(0))
+        );
+        assert_eq!(
+            pool.with_conn(busy_timeout_ms),
+            Ok(BUSY_TIMEOUT.as_millis() as i64)
+        );
     }
 
     #[test]
     fn a_busy_database_hands_the_work_back_and_keeps_the_connection() {
         let (_dir, pool) = warm_pool();
-        let busy = || rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
-        assert!(pool.try_without_waiting(|_| Err::<Option<()>, _>(busy())).is_none());
-        assert_eq!(pool.try_without_waiting(|_| Ok(Some(1))), Some(Ok(1)), "the connection went back to the pool");
+        let busy = || {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                None,
+            )
+        };
+        assert!(pool
+            .try_without_waiting(|_| Err::<Option<()>, _>(busy()))
+            .is_none());
+        assert_eq!(
+            pool.try_without_waiting(|_| Ok(Some(1))),
+            Some(Ok(1)),
+            "the connection went back to the pool"
+        );
     }
 }

@@ -31,7 +31,12 @@ type Body = UnsyncBoxBody<Bytes, wasmtime_wasi_http::Error>;
 /// Maps a request path to the component that serves it.
 pub trait Routes: Send + Sync {
     /// The component id for `path` and the Spin headers to give it.
-    fn resolve(&self, path: &str, full_url: &str, client_addr: SocketAddr) -> Option<(String, Vec<(String, String)>)>;
+    fn resolve(
+        &self,
+        path: &str,
+        full_url: &str,
+        client_addr: SocketAddr,
+    ) -> Option<(String, Vec<(String, String)>)>;
 }
 
 /// One servable component.
@@ -50,9 +55,18 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(routes: Box<dyn Routes>, components: HashMap<String, Served>, limits: Limits) -> Self {
+    pub fn new(
+        routes: Box<dyn Routes>,
+        components: HashMap<String, Served>,
+        limits: Limits,
+    ) -> Self {
         let slots = Arc::new(Semaphore::new(limits.max_concurrent_requests as usize));
-        Self { routes, components, limits, slots }
+        Self {
+            routes,
+            components,
+            limits,
+            slots,
+        }
     }
 }
 
@@ -123,10 +137,18 @@ impl Asker {
     /// The host's own answer, in the SPEC §4 shape.
     fn answer(&self, error: HostError) -> Response<Body> {
         let json = error.to_json(self.lang).to_string();
-        let mut resp = Response::new(Full::new(Bytes::from(json)).map_err(|never| match never {}).boxed_unsync());
-        *resp.status_mut() = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut resp = Response::new(
+            Full::new(Bytes::from(json))
+                .map_err(|never| match never {})
+                .boxed_unsync(),
+        );
+        *resp.status_mut() =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let headers = resp.headers_mut();
-        headers.insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        headers.insert(
+            hyper::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
         if let Ok(id) = HeaderValue::from_str(&self.request_id) {
             headers.insert("x-request-id", id);
         }
@@ -145,9 +167,15 @@ async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_owned();
-    let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_owned();
     let full_url = format!("http://{host}{path_and_query}");
-    let Some((component, spin_headers)) = app.routes.resolve(req.uri().path(), &full_url, peer) else {
+    let Some((component, spin_headers)) = app.routes.resolve(req.uri().path(), &full_url, peer)
+    else {
         return asker.answer(HostError::NotFound);
     };
     let Some(served) = app.components.get(&component) else {
@@ -158,7 +186,9 @@ async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Resp
     // and time limits: a slow or oversized upload costs a connection and a
     // bounded buffer, never a slot that other requests (health) need.
     let limits = &app.limits;
-    let too_large = HostError::PayloadTooLarge { limit: limits.max_body_bytes };
+    let too_large = HostError::PayloadTooLarge {
+        limit: limits.max_body_bytes,
+    };
     let allowance = body::drain_allowance(limits.max_body_bytes);
     let (mut parts, incoming) = req.into_parts();
     let declared = body::declared_length(&parts.headers);
@@ -174,7 +204,14 @@ async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         tokio::spawn(body::drain(incoming, allowance, limits.body_timeout));
         return asker.answer(too_large);
     }
-    let bytes = match body::receive(incoming, declared, limits.max_body_bytes, limits.body_timeout).await {
+    let bytes = match body::receive(
+        incoming,
+        declared,
+        limits.max_body_bytes,
+        limits.body_timeout,
+    )
+    .await
+    {
         Received::Complete(bytes) => bytes,
         Received::Refused(error, Some(rest)) => {
             // The counted bytes went over the limit while the client is still
@@ -185,17 +222,30 @@ async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         Received::Refused(error, None) => return closing(asker.answer(error)),
     };
     let Ok(permit) = app.slots.clone().try_acquire_owned() else {
-        eprintln!("[{component}] refused: all {} request slots busy", limits.max_concurrent_requests);
-        return asker.answer(HostError::Overloaded { retry_after: OVERLOADED_RETRY_AFTER_SECS });
+        eprintln!(
+            "[{component}] refused: all {} request slots busy",
+            limits.max_concurrent_requests
+        );
+        return asker.answer(HostError::Overloaded {
+            retry_after: OVERLOADED_RETRY_AFTER_SECS,
+        });
     };
 
     // Clients must not be able to forge the routing headers.
-    let forged: Vec<HeaderName> = parts.headers.keys().filter(|k| k.as_str().starts_with("spin-")).cloned().collect();
+    let forged: Vec<HeaderName> = parts
+        .headers
+        .keys()
+        .filter(|k| k.as_str().starts_with("spin-"))
+        .cloned()
+        .collect();
     for name in forged {
         parts.headers.remove(name);
     }
     for (name, value) in spin_headers {
-        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
             parts.headers.insert(n, v);
         }
     }
@@ -215,7 +265,8 @@ async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Resp
 
 /// Asks hyper to close the connection after this answer.
 fn closing(mut resp: Response<Body>) -> Response<Body> {
-    resp.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    resp.headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
     resp
 }
 
@@ -245,9 +296,14 @@ async fn run_component(
     permit: OwnedSemaphorePermit,
     limits: &Limits,
 ) -> Result<Response<Body>, Failure> {
-    let req = req.map(|b| b.map_err(|never: std::convert::Infallible| -> wasmtime_wasi_http::Error { match never {} }));
+    let req = req.map(|b| {
+        b.map_err(|never: std::convert::Infallible| -> wasmtime_wasi_http::Error { match never {} })
+    });
     let max_memory = usize::try_from(limits.max_instance_memory).unwrap_or(usize::MAX);
-    let mut store = Store::new(served.pre.engine(), RequestState::new(served.env.clone(), max_memory));
+    let mut store = Store::new(
+        served.pre.engine(),
+        RequestState::new(served.env.clone(), max_memory),
+    );
     store.limiter(|state| &mut state.memory);
     // One wall-clock deadline covers guest code and host calls alike. Guest
     // code is interrupted at epoch ticks: it yields to the other requests of
@@ -266,7 +322,10 @@ async fn run_component(
     });
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let prepared: wasmtime::Result<_> = (|| {
-        let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+        let req = store
+            .data_mut()
+            .http()
+            .new_incoming_request(Scheme::Http, req)?;
         let out = store.data_mut().http().new_response_outparam(sender)?;
         Ok((req, out))
     })();
@@ -287,13 +346,18 @@ async fn run_component(
         let _permit = permit;
         let guest = async {
             let proxy = pre.instantiate_async(&mut store).await?;
-            proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, req, out)
+                .await
         };
         let outcome = tokio::time::timeout_at(deadline.into(), guest).await;
         let failure = match outcome {
             Ok(Ok(())) => return None,
             Err(_) => {
-                eprintln!("[{id_owned}] request stopped: ran past the {timeout:?} wall-clock limit");
+                eprintln!(
+                    "[{id_owned}] request stopped: ran past the {timeout:?} wall-clock limit"
+                );
                 Failure::TimedOut
             }
             Ok(Err(e)) if e.chain().any(|c| c.is::<DeadlinePassed>()) => {

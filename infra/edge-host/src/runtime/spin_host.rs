@@ -31,8 +31,12 @@ pub fn add_to_linker(linker: &mut Linker<RequestState>) -> wasmtime::Result<()> 
     bindings::SpinImports::add_to_linker::<RequestState, HasSelf<RequestState>>(linker, |s| s)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
-    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| Err(format!("store task failed: {e}")))
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(format!("store task failed: {e}")))
 }
 
 /// A read that can finish at once (`now` answers `Some`) is answered on this
@@ -51,36 +55,69 @@ async fn read<T: Send + 'static>(
 impl key_value::Host for RequestState {}
 
 impl key_value::HostStore for RequestState {
-    async fn open(&mut self, label: String) -> wasmtime::Result<Result<Resource<KvStore>, key_value::Error>> {
+    async fn open(
+        &mut self,
+        label: String,
+    ) -> wasmtime::Result<Result<Resource<KvStore>, key_value::Error>> {
         let Some(store) = self.env.kv.get(&label).cloned() else {
             return Ok(Err(key_value::Error::AccessDenied));
         };
         Ok(Ok(self.table.push(store)?))
     }
 
-    async fn get(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, key_value::Error>> {
+    async fn get(
+        &mut self,
+        this: Resource<KvStore>,
+        key: String,
+    ) -> wasmtime::Result<Result<Option<Vec<u8>>, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(read(store.try_get_now(&key), move || store.get(&key)).await.map_err(key_value::Error::Other))
+        Ok(read(store.try_get_now(&key), move || store.get(&key))
+            .await
+            .map_err(key_value::Error::Other))
     }
 
-    async fn set(&mut self, this: Resource<KvStore>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), key_value::Error>> {
+    async fn set(
+        &mut self,
+        this: Resource<KvStore>,
+        key: String,
+        value: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(blocking(move || store.set(&key, &value)).await.map_err(key_value::Error::Other))
+        Ok(blocking(move || store.set(&key, &value))
+            .await
+            .map_err(key_value::Error::Other))
     }
 
-    async fn delete(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<(), key_value::Error>> {
+    async fn delete(
+        &mut self,
+        this: Resource<KvStore>,
+        key: String,
+    ) -> wasmtime::Result<Result<(), key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(blocking(move || store.delete(&key)).await.map_err(key_value::Error::Other))
+        Ok(blocking(move || store.delete(&key))
+            .await
+            .map_err(key_value::Error::Other))
     }
 
-    async fn exists(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<bool, key_value::Error>> {
+    async fn exists(
+        &mut self,
+        this: Resource<KvStore>,
+        key: String,
+    ) -> wasmtime::Result<Result<bool, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(read(store.try_exists_now(&key), move || store.exists(&key)).await.map_err(key_value::Error::Other))
+        Ok(read(store.try_exists_now(&key), move || store.exists(&key))
+            .await
+            .map_err(key_value::Error::Other))
     }
 
-    async fn get_keys(&mut self, this: Resource<KvStore>) -> wasmtime::Result<Result<Vec<String>, key_value::Error>> {
+    async fn get_keys(
+        &mut self,
+        this: Resource<KvStore>,
+    ) -> wasmtime::Result<Result<Vec<String>, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(read(store.try_keys_now(), move || store.keys()).await.map_err(key_value::Error::Other))
+        Ok(read(store.try_keys_now(), move || store.keys())
+            .await
+            .map_err(key_value::Error::Other))
     }
 
     async fn drop(&mut self, this: Resource<KvStore>) -> wasmtime::Result<()> {
@@ -92,7 +129,10 @@ impl key_value::HostStore for RequestState {
 impl sqlite::Host for RequestState {}
 
 impl sqlite::HostConnection for RequestState {
-    async fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<SqlConnection>, sqlite::Error>> {
+    async fn open(
+        &mut self,
+        database: String,
+    ) -> wasmtime::Result<Result<Resource<SqlConnection>, sqlite::Error>> {
         let Some(pool) = self.env.sql.get(&database).cloned() else {
             return Ok(Err(sqlite::Error::AccessDenied));
         };
@@ -109,14 +149,18 @@ impl sqlite::HostConnection for RequestState {
         let params: Vec<Value> = parameters.into_iter().map(from_wit).collect();
         let now = sql::try_read_now(&pool, &statement, &params);
         let result = read(now, move || sql::execute(&pool, &statement, &params)).await;
-        Ok(result.map_err(sqlite::Error::Io).map(|out| sqlite::QueryResult {
-            columns: out.columns,
-            rows: out
-                .rows
-                .into_iter()
-                .map(|r| sqlite::RowResult { values: r.into_iter().map(to_wit).collect() })
-                .collect(),
-        }))
+        Ok(result
+            .map_err(sqlite::Error::Io)
+            .map(|out| sqlite::QueryResult {
+                columns: out.columns,
+                rows: out
+                    .rows
+                    .into_iter()
+                    .map(|r| sqlite::RowResult {
+                        values: r.into_iter().map(to_wit).collect(),
+                    })
+                    .collect(),
+            }))
     }
 
     async fn drop(&mut self, this: Resource<SqlConnection>) -> wasmtime::Result<()> {
@@ -148,10 +192,17 @@ fn to_wit(v: Value) -> sqlite::Value {
 impl variables::Host for RequestState {
     async fn get(&mut self, name: String) -> wasmtime::Result<Result<String, variables::Error>> {
         let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !valid {
             return Ok(Err(variables::Error::InvalidName(name)));
         }
-        Ok(self.env.variables.get(&name).cloned().ok_or(variables::Error::Undefined(name)))
+        Ok(self
+            .env
+            .variables
+            .get(&name)
+            .cloned()
+            .ok_or(variables::Error::Undefined(name)))
     }
 }

@@ -24,19 +24,32 @@ pub struct QueryOutput {
 }
 
 /// Executes one statement with positional parameters and collects its rows.
-pub fn execute(pool: &SqlitePool, statement: &str, params: &[Value]) -> Result<QueryOutput, String> {
+pub fn execute(
+    pool: &SqlitePool,
+    statement: &str,
+    params: &[Value],
+) -> Result<QueryOutput, String> {
     pool.with_conn(|conn| run(conn, statement, params, true).map(|out| out.unwrap_or_default()))
 }
 
 /// [`execute`] if the statement only reads and can run without waiting for a
 /// lock; `None` otherwise.
-pub fn try_read_now(pool: &SqlitePool, statement: &str, params: &[Value]) -> Option<Result<QueryOutput, String>> {
+pub fn try_read_now(
+    pool: &SqlitePool,
+    statement: &str,
+    params: &[Value],
+) -> Option<Result<QueryOutput, String>> {
     pool.try_without_waiting(|conn| run(conn, statement, params, false))
 }
 
 /// Runs the statement; `Ok(None)` without running it when it would write and
 /// `writes_allowed` is false.
-fn run(conn: &Connection, statement: &str, params: &[Value], writes_allowed: bool) -> rusqlite::Result<Option<QueryOutput>> {
+fn run(
+    conn: &Connection,
+    statement: &str,
+    params: &[Value],
+    writes_allowed: bool,
+) -> rusqlite::Result<Option<QueryOutput>> {
     let mut stmt = conn.prepare_cached(statement)?;
     if !writes_allowed && !stmt.readonly() {
         return Ok(None);
@@ -80,24 +93,46 @@ mod tests {
     fn pool_with_table() -> (tempfile::TempDir, SqlitePool) {
         let dir = tempfile::tempdir().unwrap();
         let pool = SqlitePool::new(dir.path().join("db.sqlite"), "");
-        execute(&pool, "CREATE TABLE seats (id INTEGER PRIMARY KEY, left INTEGER)", &[]).unwrap();
-        execute(&pool, "INSERT INTO seats (id, left) VALUES (?1, ?2)", &[Value::Integer(1), Value::Integer(3)]).unwrap();
+        execute(
+            &pool,
+            "CREATE TABLE seats (id INTEGER PRIMARY KEY, left INTEGER)",
+            &[],
+        )
+        .unwrap();
+        execute(
+            &pool,
+            "INSERT INTO seats (id, left) VALUES (?1, ?2)",
+            &[Value::Integer(1), Value::Integer(3)],
+        )
+        .unwrap();
         (dir, pool)
     }
 
     #[test]
     fn a_read_is_answered_at_once_when_a_connection_is_idle() {
         let (_dir, pool) = pool_with_table();
-        let out = try_read_now(&pool, "SELECT left FROM seats WHERE id = ?1", &[Value::Integer(1)]);
+        let out = try_read_now(
+            &pool,
+            "SELECT left FROM seats WHERE id = ?1",
+            &[Value::Integer(1)],
+        );
         assert_eq!(out.unwrap().unwrap().rows, vec![vec![Value::Integer(3)]]);
     }
 
     #[test]
     fn a_write_is_never_run_on_the_request_thread() {
         let (_dir, pool) = pool_with_table();
-        assert!(try_read_now(&pool, "UPDATE seats SET left = left - 1 WHERE id = 1", &[]).is_none());
-        let left = execute(&pool, "SELECT left FROM seats WHERE id = 1", &[]).unwrap().rows;
-        assert_eq!(left, vec![vec![Value::Integer(3)]], "the refused write must not have run");
+        assert!(
+            try_read_now(&pool, "UPDATE seats SET left = left - 1 WHERE id = 1", &[]).is_none()
+        );
+        let left = execute(&pool, "SELECT left FROM seats WHERE id = 1", &[])
+            .unwrap()
+            .rows;
+        assert_eq!(
+            left,
+            vec![vec![Value::Integer(3)]],
+            "the refused write must not have run"
+        );
     }
 
     #[test]

@@ -25,14 +25,18 @@ impl RequestState {
     /// `max_memory`: bytes each linear memory of the instance may grow to.
     pub fn new(env: Arc<ComponentEnv>, max_memory: usize) -> Self {
         let mut wasi = WasiCtx::builder();
-        wasi.stdout(PrefixedOutput::stdout(&env.id)).stderr(PrefixedOutput::stderr(&env.id));
+        wasi.stdout(PrefixedOutput::stdout(&env.id))
+            .stderr(PrefixedOutput::stderr(&env.id));
         Self {
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: OutboundHooks { env: env.clone() },
             env,
-            memory: MemoryCap { max: max_memory, reached: false },
+            memory: MemoryCap {
+                max: max_memory,
+                reached: false,
+            },
         }
     }
 }
@@ -48,7 +52,12 @@ pub struct MemoryCap {
 }
 
 impl wasmtime::ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.max {
             self.reached = true;
             return Ok(false);
@@ -56,7 +65,12 @@ impl wasmtime::ResourceLimiter for MemoryCap {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         // Tables are bounded by the pooling allocator's slot size.
         Ok(true)
     }
@@ -64,13 +78,20 @@ impl wasmtime::ResourceLimiter for MemoryCap {
 
 impl WasiView for RequestState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 impl WasiHttpView for RequestState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
     }
 }
 
@@ -112,7 +133,8 @@ impl WasiHttpHooks for OutboundHooks {
         let options = Some(options.unwrap_or_default()).map(|mut o| {
             o.connect_timeout.get_or_insert(Duration::from_secs(10));
             o.first_byte_timeout.get_or_insert(Duration::from_secs(30));
-            o.between_bytes_timeout.get_or_insert(Duration::from_secs(30));
+            o.between_bytes_timeout
+                .get_or_insert(Duration::from_secs(30));
             o
         });
         Box::new(async move {

@@ -31,7 +31,11 @@ fn shared(tag: &str, citizens: u32) -> Shared {
 }
 
 /// Runs `f(i)` on `n` threads at once, each with its own connection.
-fn race<T: Send + 'static>(path: &Path, n: usize, f: impl Fn(usize, &crate::identity::test_support::World) -> T + Send + Sync + 'static) -> Vec<T> {
+fn race<T: Send + 'static>(
+    path: &Path,
+    n: usize,
+    f: impl Fn(usize, &crate::identity::test_support::World) -> T + Send + Sync + 'static,
+) -> Vec<T> {
     let f = Arc::new(f);
     let barrier = Arc::new(Barrier::new(n));
     let handles: Vec<_> = (0..n)
@@ -54,12 +58,18 @@ fn assert_seats_add_up(path: &Path) {
         "SELECT count(*) FROM appointment_slots s WHERE s.capacity - s.remaining != \
          (SELECT count(*) FROM appointments a WHERE a.slot_id = s.id AND a.status <> 'cancelled')",
     );
-    assert_eq!(off, 0, "a slot's remaining seats disagree with its bookings");
+    assert_eq!(
+        off, 0,
+        "a slot's remaining seats disagree with its bookings"
+    );
 }
 
 /// One slot at `day clock`; both also seed the ids, so slots differ.
 fn slot(path: &Path, day: &'static str, clock: &'static str, capacity: i64) -> Slot {
-    let seed = day.bytes().chain(clock.bytes()).fold(0u64, |h, b| h.wrapping_mul(31) + u64::from(b));
+    let seed = day
+        .bytes()
+        .chain(clock.bytes())
+        .fold(0u64, |h, b| h.wrapping_mul(31) + u64::from(b));
     one_slot(file_world(path, seed).ports(), CLINIC, day, clock, capacity)
 }
 
@@ -73,12 +83,29 @@ fn parallel_bookings_never_exceed_capacity() {
         let citizens = s.citizens.clone();
         let slot_id = slot.id.clone();
         let results = race(&s.path, 40, move |i, w| {
-            book(w.ports(), &citizens[i], &BookRequest { slot_id: &slot_id, note: None, idempotency_key: None })
+            book(
+                w.ports(),
+                &citizens[i],
+                &BookRequest {
+                    slot_id: &slot_id,
+                    note: None,
+                    idempotency_key: None,
+                },
+            )
         });
         let ok = results.iter().filter(|r| r.is_ok()).count();
-        let full = results.iter().filter(|r| matches!(r, Err(ApptError::SlotFull { .. }))).count();
+        let full = results
+            .iter()
+            .filter(|r| matches!(r, Err(ApptError::SlotFull { .. })))
+            .count();
         assert_eq!((ok, full), (winners, 40 - winners), "{results:?}");
-        assert_eq!(file_world(&s.path, 3).db.scalar(&format!("SELECT remaining FROM appointment_slots WHERE id = '{}'", slot.id)), 0);
+        assert_eq!(
+            file_world(&s.path, 3).db.scalar(&format!(
+                "SELECT remaining FROM appointment_slots WHERE id = '{}'",
+                slot.id
+            )),
+            0
+        );
     }
     assert_seats_add_up(&s.path);
 }
@@ -90,12 +117,25 @@ fn parallel_retries_with_one_key_make_one_booking() {
     let who = s.citizens[0].clone();
     let slot_id = one.id.clone();
     let results = race(&s.path, 12, move |_, w| {
-        book(w.ports(), &who, &BookRequest { slot_id: &slot_id, note: None, idempotency_key: Some("retry-7") })
-            .map(|o| o.booking.id)
+        book(
+            w.ports(),
+            &who,
+            &BookRequest {
+                slot_id: &slot_id,
+                note: None,
+                idempotency_key: Some("retry-7"),
+            },
+        )
+        .map(|o| o.booking.id)
     });
     let ids: std::collections::BTreeSet<String> = results.into_iter().map(Result::unwrap).collect();
     assert_eq!(ids.len(), 1);
-    assert_eq!(file_world(&s.path, 3).db.scalar("SELECT count(*) FROM appointments"), 1);
+    assert_eq!(
+        file_world(&s.path, 3)
+            .db
+            .scalar("SELECT count(*) FROM appointments"),
+        1
+    );
     assert_seats_add_up(&s.path);
 }
 
@@ -104,13 +144,29 @@ fn parallel_cancels_return_one_seat() {
     let s = shared("cancel", 1);
     let one = slot(&s.path, "2026-12-01", "08:00", 2);
     let who = s.citizens[0].clone();
-    let id = book(file_world(&s.path, 4).ports(), &who, &BookRequest { slot_id: &one.id, note: None, idempotency_key: None })
-        .unwrap()
-        .booking
-        .id;
-    let results = race(&s.path, 10, move |_, w| cancel(w.ports(), &who, &id).map(|b| b.status));
+    let id = book(
+        file_world(&s.path, 4).ports(),
+        &who,
+        &BookRequest {
+            slot_id: &one.id,
+            note: None,
+            idempotency_key: None,
+        },
+    )
+    .unwrap()
+    .booking
+    .id;
+    let results = race(&s.path, 10, move |_, w| {
+        cancel(w.ports(), &who, &id).map(|b| b.status)
+    });
     assert!(results.iter().all(Result::is_ok), "{results:?}");
-    assert_eq!(file_world(&s.path, 3).db.scalar(&format!("SELECT remaining FROM appointment_slots WHERE id = '{}'", one.id)), 2);
+    assert_eq!(
+        file_world(&s.path, 3).db.scalar(&format!(
+            "SELECT remaining FROM appointment_slots WHERE id = '{}'",
+            one.id
+        )),
+        2
+    );
     assert_seats_add_up(&s.path);
 }
 
@@ -124,7 +180,20 @@ fn reschedules_and_bookings_racing_for_the_last_seats_keep_the_count() {
     let w = file_world(&s.path, 5);
     let held: Vec<String> = s.citizens[..10]
         .iter()
-        .map(|c| book(w.ports(), c, &BookRequest { slot_id: &from.id, note: None, idempotency_key: None }).unwrap().booking.id)
+        .map(|c| {
+            book(
+                w.ports(),
+                c,
+                &BookRequest {
+                    slot_id: &from.id,
+                    note: None,
+                    idempotency_key: None,
+                },
+            )
+            .unwrap()
+            .booking
+            .id
+        })
         .collect();
     let citizens = s.citizens.clone();
     let (to_id, from_id) = (to.id.clone(), from.id.clone());
@@ -133,15 +202,43 @@ fn reschedules_and_bookings_racing_for_the_last_seats_keep_the_count() {
         if i < 10 {
             reschedule(w.ports(), who, &held[i], &to_id).map(|b| b.slot.id)
         } else {
-            book(w.ports(), who, &BookRequest { slot_id: &to_id, note: None, idempotency_key: None }).map(|o| o.booking.slot.id)
+            book(
+                w.ports(),
+                who,
+                &BookRequest {
+                    slot_id: &to_id,
+                    note: None,
+                    idempotency_key: None,
+                },
+            )
+            .map(|o| o.booking.slot.id)
         }
     });
-    let landed = results.iter().filter(|r| r.as_deref() == Ok(to.id.as_str())).count();
+    let landed = results
+        .iter()
+        .filter(|r| r.as_deref() == Ok(to.id.as_str()))
+        .count();
     assert_eq!(landed, 5, "{results:?}");
-    assert!(results.iter().all(|r| r.is_ok() || matches!(r, Err(ApptError::SlotFull { .. }))), "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || matches!(r, Err(ApptError::SlotFull { .. }))),
+        "{results:?}"
+    );
     let check = file_world(&s.path, 6);
     let moved = results[..10].iter().filter(|r| r.is_ok()).count() as i64;
-    assert_eq!(check.db.scalar(&format!("SELECT remaining FROM appointment_slots WHERE id = '{to_id}'", to_id = to.id)), 0);
-    assert_eq!(check.db.scalar(&format!("SELECT remaining FROM appointment_slots WHERE id = '{from_id}'")), moved);
+    assert_eq!(
+        check.db.scalar(&format!(
+            "SELECT remaining FROM appointment_slots WHERE id = '{to_id}'",
+            to_id = to.id
+        )),
+        0
+    );
+    assert_eq!(
+        check.db.scalar(&format!(
+            "SELECT remaining FROM appointment_slots WHERE id = '{from_id}'"
+        )),
+        moved
+    );
     assert_seats_add_up(&s.path);
 }

@@ -10,7 +10,8 @@ use crate::phone::Phone;
 
 pub const MIGRATION_0003: &str = include_str!("../../../../infra/migrations/0003_audit_admin.sql");
 pub const MIGRATION_0006: &str = include_str!("../../../../infra/migrations/0006_appointments.sql");
-pub const MIGRATION_0012: &str = include_str!("../../../../infra/migrations/0012_checkin_attempts.sql");
+pub const MIGRATION_0012: &str =
+    include_str!("../../../../infra/migrations/0012_checkin_attempts.sql");
 
 /// The unit running the clinic, and its official's id.
 pub const UNIT: &str = "benh-vien-da-nang";
@@ -48,13 +49,30 @@ pub fn world() -> World {
 
 pub fn seed_services(ports: Ports<'_>) {
     create_unit(ports.sql, ports.clock, UNIT, "Bệnh viện Đà Nẵng").unwrap();
-    create_unit(ports.sql, ports.clock, "trung-tam-hcc", "Trung tâm Hành chính công").unwrap();
+    create_unit(
+        ports.sql,
+        ports.clock,
+        "trung-tam-hcc",
+        "Trung tâm Hành chính công",
+    )
+    .unwrap();
     for (code, name, kind, unit) in [
         (CLINIC, "Khám nội tổng quát", "health", UNIT),
         (OTHER_CLINIC, "Khám nhi", "health", UNIT),
-        ("cap-cccd", "Cấp, đổi thẻ Căn cước công dân", "public_service", "trung-tam-hcc"),
+        (
+            "cap-cccd",
+            "Cấp, đổi thẻ Căn cước công dân",
+            "public_service",
+            "trung-tam-hcc",
+        ),
     ] {
-        let new = NewService { code, name, kind, unit, address: "124 Hải Phòng, Hải Châu, Đà Nẵng" };
+        let new = NewService {
+            code,
+            name,
+            kind,
+            unit,
+            address: "124 Hải Phòng, Hải Châu, Đà Nẵng",
+        };
         create_service(ports.sql, ports.clock, &new).unwrap();
     }
 }
@@ -67,7 +85,12 @@ pub fn citizen(ports: Ports<'_>, n: u32) -> String {
 }
 
 /// A schedule request for one service on one day.
-pub fn day(service: &'static str, day: &'static str, start: &'static str, end: &'static str) -> ScheduleRequest<'static> {
+pub fn day(
+    service: &'static str,
+    day: &'static str,
+    start: &'static str,
+    end: &'static str,
+) -> ScheduleRequest<'static> {
     ScheduleRequest {
         service_code: service,
         date_from: day,
@@ -83,21 +106,39 @@ pub fn day(service: &'static str, day: &'static str, start: &'static str, end: &
 /// slots in time order.
 pub fn slots(ports: Ports<'_>, req: ScheduleRequest<'_>) -> Vec<Slot> {
     create_schedule(ports, OFFICIAL, UNIT, &req).unwrap();
-    let filter = SlotFilter { service: Some(req.service_code.to_owned()), ..SlotFilter::default() };
+    let filter = SlotFilter {
+        service: Some(req.service_code.to_owned()),
+        ..SlotFilter::default()
+    };
     list_slots(ports.sql, ports.clock.now(), &filter, None, 100).unwrap()
 }
 
 /// One slot of `capacity` at `day clock`.
-pub fn one_slot(ports: Ports<'_>, service: &'static str, day_s: &'static str, clock: &'static str, capacity: i64) -> Slot {
+pub fn one_slot(
+    ports: Ports<'_>,
+    service: &'static str,
+    day_s: &'static str,
+    clock: &'static str,
+    capacity: i64,
+) -> Slot {
     let start = parse_clock(clock).unwrap();
     let end = format!("{:02}:{:02}", (start + 30) / 60, (start + 30) % 60);
-    let req = ScheduleRequest { capacity, day_end: &end, ..day(service, day_s, clock, "24:00") };
-    slots(ports, req).into_iter().find(|s| s.starts_at == at(day_s, clock)).unwrap()
+    let req = ScheduleRequest {
+        capacity,
+        day_end: &end,
+        ..day(service, day_s, clock, "24:00")
+    };
+    slots(ports, req)
+        .into_iter()
+        .find(|s| s.starts_at == at(day_s, clock))
+        .unwrap()
 }
 
 /// The stored `remaining` of a slot.
 pub fn remaining(w: &World, slot_id: &str) -> i64 {
-    w.db.scalar(&format!("SELECT remaining FROM appointment_slots WHERE id = '{slot_id}'"))
+    w.db.scalar(&format!(
+        "SELECT remaining FROM appointment_slots WHERE id = '{slot_id}'"
+    ))
 }
 
 /// A world on a shared database file, as another process would open it.

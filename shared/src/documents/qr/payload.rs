@@ -64,7 +64,12 @@ impl QrFields {
     pub fn for_profile(profile: &Profile, qid: &str, version: i64) -> QrFields {
         let id = profile.id_number.clone().unwrap_or_default();
         QrFields {
-            loai_dinh_danh: if id.is_empty() { LOAI_PLATFORM } else { LOAI_CCCD }.to_owned(),
+            loai_dinh_danh: if id.is_empty() {
+                LOAI_PLATFORM
+            } else {
+                LOAI_CCCD
+            }
+            .to_owned(),
             so_giay_to: id,
             ho_ten: fold_upper_ascii(profile.full_name.as_deref().unwrap_or("")),
             ngay_sinh: profile.date_of_birth.clone().unwrap_or_default(),
@@ -74,7 +79,15 @@ impl QrFields {
     }
 
     fn data(&self) -> String {
-        [&self.so_giay_to, &self.ho_ten, &self.ngay_sinh, &self.loai_dinh_danh, &self.qid].map(String::as_str).join("|")
+        [
+            &self.so_giay_to,
+            &self.ho_ten,
+            &self.ngay_sinh,
+            &self.loai_dinh_danh,
+            &self.qid,
+        ]
+        .map(String::as_str)
+        .join("|")
     }
 
     /// The truncated HMAC binding the five fields and the version.
@@ -120,10 +133,17 @@ pub fn parse(payload: &str) -> Option<Presented> {
         return None;
     }
     let (version, sig) = ext.split_once('.')?;
-    if version.is_empty() || version.len() > 9 || !version.bytes().all(|b| b.is_ascii_digit()) || version.starts_with('0') {
+    if version.is_empty()
+        || version.len() > 9
+        || !version.bytes().all(|b| b.is_ascii_digit())
+        || version.starts_with('0')
+    {
         return None;
     }
-    let signature = URL_SAFE_NO_PAD.decode(sig).ok().filter(|s| s.len() == SIG_BYTES)?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(sig)
+        .ok()
+        .filter(|s| s.len() == SIG_BYTES)?;
     Some(Presented {
         fields: QrFields {
             so_giay_to: (*so_giay_to).to_owned(),

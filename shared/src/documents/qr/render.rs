@@ -13,7 +13,8 @@ const QUIET_ZONE: usize = 4;
 const SVG_MIN_SIDE: u32 = 256;
 
 fn code(text: &str, ec: EcLevel) -> Result<QrCode, DocError> {
-    QrCode::with_error_correction_level(text.as_bytes(), ec).map_err(|e| DocError::Render(e.to_string()))
+    QrCode::with_error_correction_level(text.as_bytes(), ec)
+        .map_err(|e| DocError::Render(e.to_string()))
 }
 
 /// An SVG document drawing `text`, with its quiet zone, black on white.
@@ -70,13 +71,25 @@ mod tests {
 
     #[test]
     fn svg_is_a_complete_document() {
-        let s = svg("001099012345|NGUYEN VAN AN|1990-05-17|CCCD|0123456789ABCDEF|1.x", EcLevel::Q).unwrap();
-        assert!(s.contains("<svg") && s.trim_end().ends_with("</svg>"), "{s}");
+        let s = svg(
+            "001099012345|NGUYEN VAN AN|1990-05-17|CCCD|0123456789ABCDEF|1.x",
+            EcLevel::Q,
+        )
+        .unwrap();
+        assert!(
+            s.contains("<svg") && s.trim_end().ends_with("</svg>"),
+            "{s}"
+        );
     }
 
     #[test]
     fn png_is_small_and_well_formed() {
-        let p = png("001099012345|NGUYEN VAN AN|1990-05-17|CCCD|0123456789ABCDEF|1.AAAAAAAAAAAAAAAAAAAAAA", EcLevel::Q, 8).unwrap();
+        let p = png(
+            "001099012345|NGUYEN VAN AN|1990-05-17|CCCD|0123456789ABCDEF|1.AAAAAAAAAAAAAAAAAAAAAA",
+            EcLevel::Q,
+            8,
+        )
+        .unwrap();
         assert!(p.starts_with(&[0x89, b'P', b'N', b'G']));
         assert!(p.len() < 8 * 1024, "{} bytes", p.len());
         let decoder = png::Decoder::new(std::io::Cursor::new(&p));

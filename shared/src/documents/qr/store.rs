@@ -45,9 +45,10 @@ pub fn ensure(ports: Ports<'_>, citizen_id: &str) -> Result<QrRecord, StoreError
             Err(e) => return Err(e),
         }
     }
-    let rows = ports
-        .sql
-        .execute(&format!("SELECT {COLUMNS} FROM personal_qr WHERE citizen_id = ?1"), &[citizen_id.into()])?;
+    let rows = ports.sql.execute(
+        &format!("SELECT {COLUMNS} FROM personal_qr WHERE citizen_id = ?1"),
+        &[citizen_id.into()],
+    )?;
     first(&rows)
         .map(|r| record(&r))
         .transpose()?
@@ -73,6 +74,9 @@ pub fn rotate(ports: Ports<'_>, citizen_id: &str) -> Result<QrRecord, StoreError
 
 /// The record holding `qid`.
 pub fn find_by_qid(sql: &dyn Sql, qid: &str) -> Result<Option<QrRecord>, StoreError> {
-    let rows = sql.execute(&format!("SELECT {COLUMNS} FROM personal_qr WHERE qid = ?1"), &[qid.into()])?;
+    let rows = sql.execute(
+        &format!("SELECT {COLUMNS} FROM personal_qr WHERE qid = ?1"),
+        &[qid.into()],
+    )?;
     first(&rows).map(|r| record(&r)).transpose()
 }

@@ -92,7 +92,11 @@ pub fn unconfirmed_notice(lang: Lang) -> &'static str {
 /// The answer to one verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    Genuine { profile: Profile, qid: String, version: i64 },
+    Genuine {
+        profile: Profile,
+        qid: String,
+        version: i64,
+    },
     Rejected {
         reason: Reason,
         /// The citizen the code points at, when it points at a real one
@@ -104,7 +108,11 @@ pub enum Verdict {
 
 impl Verdict {
     fn rejected(reason: Reason, citizen_id: Option<String>, qid: Option<String>) -> Verdict {
-        Verdict::Rejected { reason, citizen_id, qid }
+        Verdict::Rejected {
+            reason,
+            citizen_id,
+            qid,
+        }
     }
 
     /// The citizen concerned, if any.
@@ -139,9 +147,14 @@ pub fn verify(ports: Ports<'_>, secret: &[u8], payload: &str) -> Result<Verdict,
     if !fields.signed_by(secret, &presented.signature) {
         let citizen_id = profile.as_ref().map(|p| p.citizen_id.clone());
         let altered = profile.as_ref().is_some_and(|p| {
-            QrFields::for_profile(p, &fields.qid, fields.version).signed_by(secret, &presented.signature)
+            QrFields::for_profile(p, &fields.qid, fields.version)
+                .signed_by(secret, &presented.signature)
         });
-        let reason = if altered { Reason::Altered } else { Reason::Forged };
+        let reason = if altered {
+            Reason::Altered
+        } else {
+            Reason::Forged
+        };
         return Ok(Verdict::rejected(reason, citizen_id, qid));
     }
     let (Some(record), Some(profile)) = (record, profile) else {
@@ -159,5 +172,9 @@ pub fn verify(ports: Ports<'_>, secret: &[u8], payload: &str) -> Result<Verdict,
     if QrFields::for_profile(&profile, &record.qid, record.version) != *fields {
         return Ok(Verdict::rejected(Reason::Outdated, citizen_id, qid));
     }
-    Ok(Verdict::Genuine { profile, qid: record.qid, version: record.version })
+    Ok(Verdict::Genuine {
+        profile,
+        qid: record.qid,
+        version: record.version,
+    })
 }

@@ -7,7 +7,9 @@
 use serde_json::json;
 
 use crate::documents::issuer::{push, PushOutcome, PushRequest};
-use crate::documents::profile::{read_profile, update_profile, IdNumberStatus, Profile, ProfilePatch};
+use crate::documents::profile::{
+    read_profile, update_profile, IdNumberStatus, Profile, ProfilePatch,
+};
 use crate::documents::test_support::{citizen, issuer, pdf, world};
 use crate::documents::DocError;
 use crate::identity::test_support::World;
@@ -16,13 +18,18 @@ use crate::identity::{mark_verified, Level, Verification};
 const NUMBER: &str = "048190012345";
 
 fn claim(w: &World, who: &str, number: &str) -> Result<Profile, DocError> {
-    let patch: ProfilePatch = serde_json::from_str(&format!(r#"{{"id_number":"{number}"}}"#)).unwrap();
+    let patch: ProfilePatch =
+        serde_json::from_str(&format!(r#"{{"id_number":"{number}"}}"#)).unwrap();
     update_profile(w.ports(), who, &patch)
 }
 
 fn verified(w: &World, who: &str) -> (Option<String>, Vec<String>) {
     match mark_verified(w.ports(), who).unwrap() {
-        Verification::Verified { account, confirmed_id_number, cleared_claims } => {
+        Verification::Verified {
+            account,
+            confirmed_id_number,
+            cleared_claims,
+        } => {
             assert_eq!(account.level, Level::Verified);
             (confirmed_id_number, cleared_claims)
         }
@@ -51,7 +58,9 @@ fn delivered_to(o: Result<PushOutcome, DocError>) -> String {
 }
 
 fn vault_size(w: &World, who: &str) -> i64 {
-    w.db.scalar(&format!("SELECT count(*) FROM documents WHERE citizen_id = '{who}'"))
+    w.db.scalar(&format!(
+        "SELECT count(*) FROM documents WHERE citizen_id = '{who}'"
+    ))
 }
 
 #[test]
@@ -66,8 +75,16 @@ fn several_provisional_accounts_may_claim_one_number() {
         assert_eq!(p.id_number, None, "a claim is not a confirmed number");
         assert!(!p.missing().contains(&"id_number"));
     }
-    assert_eq!(w.db.scalar(&format!("SELECT count(*) FROM id_number_claims WHERE id_number = '{NUMBER}'")), 2);
-    assert_eq!(w.db.scalar("SELECT count(*) FROM citizens WHERE id_number IS NOT NULL"), 0);
+    assert_eq!(
+        w.db.scalar(&format!(
+            "SELECT count(*) FROM id_number_claims WHERE id_number = '{NUMBER}'"
+        )),
+        2
+    );
+    assert_eq!(
+        w.db.scalar("SELECT count(*) FROM citizens WHERE id_number IS NOT NULL"),
+        0
+    );
 }
 
 #[test]
@@ -87,8 +104,14 @@ fn setting_a_number_answers_the_same_whether_or_not_anyone_holds_it() {
                 verified(&w, &other);
             }
             let me = citizen(w.ports(), "0905123456", Some("Lê Văn Tám"));
-            let answer = claim(&w, &me, NUMBER).map(|p| Profile { citizen_id: String::new(), ..p });
-            let read = read_profile(w.ports(), &me).unwrap().map(|p| Profile { citizen_id: String::new(), ..p });
+            let answer = claim(&w, &me, NUMBER).map(|p| Profile {
+                citizen_id: String::new(),
+                ..p
+            });
+            let read = read_profile(w.ports(), &me).unwrap().map(|p| Profile {
+                citizen_id: String::new(),
+                ..p
+            });
             (answer, read)
         })
         .collect();
@@ -116,14 +139,31 @@ fn verification_confirms_the_claim_and_clears_everyone_elses() {
     assert_eq!(cleared, expected);
 
     let p = read_profile(w.ports(), &owner).unwrap().unwrap();
-    assert_eq!((p.id_number.as_deref(), p.id_number_status()), (Some(NUMBER), Some(IdNumberStatus::Verified)));
-    assert_eq!(p.declared_id_number, None, "the claim moved, it is not also still a claim");
+    assert_eq!(
+        (p.id_number.as_deref(), p.id_number_status()),
+        (Some(NUMBER), Some(IdNumberStatus::Verified))
+    );
+    assert_eq!(
+        p.declared_id_number, None,
+        "the claim moved, it is not also still a claim"
+    );
     for who in [&squatter, &third] {
         let p = read_profile(w.ports(), who).unwrap().unwrap();
-        assert_eq!((p.given_id_number(), p.level), (None, Level::Provisional), "{who}");
+        assert_eq!(
+            (p.given_id_number(), p.level),
+            (None, Level::Provisional),
+            "{who}"
+        );
     }
     // Claims of other numbers are untouched.
-    assert_eq!(read_profile(w.ports(), &unrelated).unwrap().unwrap().declared_id_number.as_deref(), Some("001090012345"));
+    assert_eq!(
+        read_profile(w.ports(), &unrelated)
+            .unwrap()
+            .unwrap()
+            .declared_id_number
+            .as_deref(),
+        Some("001090012345")
+    );
     // Verifying again confirms nothing new and clears nothing.
     assert_eq!(verified(&w, &owner), (None, vec![]));
 }
@@ -141,17 +181,30 @@ fn verification_is_refused_when_another_verified_citizen_holds_the_number() {
 
     assert_eq!(
         mark_verified(w.ports(), &squatter).unwrap(),
-        Verification::IdNumberTaken { claimed_id_number: NUMBER.to_owned() }
+        Verification::IdNumberTaken {
+            claimed_id_number: NUMBER.to_owned()
+        }
     );
     // Nothing changed: still provisional, still claiming, same updated_at.
     assert_eq!(read_profile(w.ports(), &squatter).unwrap().unwrap(), before);
     let o = read_profile(w.ports(), &owner).unwrap().unwrap();
-    assert_eq!((o.id_number.as_deref(), o.level), (Some(NUMBER), Level::Verified));
+    assert_eq!(
+        (o.id_number.as_deref(), o.level),
+        (Some(NUMBER), Level::Verified)
+    );
 
     // With the claim withdrawn, the same citizen can be verified.
-    update_profile(w.ports(), &squatter, &serde_json::from_str(r#"{"id_number":null}"#).unwrap()).unwrap();
+    update_profile(
+        w.ports(),
+        &squatter,
+        &serde_json::from_str(r#"{"id_number":null}"#).unwrap(),
+    )
+    .unwrap();
     assert_eq!(verified(&w, &squatter), (None, vec![]));
-    assert_eq!(mark_verified(w.ports(), "cit_nobody").unwrap(), Verification::NotFound);
+    assert_eq!(
+        mark_verified(w.ports(), "cit_nobody").unwrap(),
+        Verification::NotFound
+    );
 }
 
 #[test]
@@ -160,14 +213,35 @@ fn a_verified_citizen_without_a_number_may_declare_one_for_the_next_verification
     let me = citizen(w.ports(), "0905123456", None);
     verified(&w, &me);
     let p = claim(&w, &me, NUMBER).unwrap();
-    assert_eq!((p.id_number_status(), p.level), (Some(IdNumberStatus::Declared), Level::Verified));
+    assert_eq!(
+        (p.id_number_status(), p.level),
+        (Some(IdNumberStatus::Declared), Level::Verified)
+    );
     // Declared only: it routes nothing yet.
     let iss = issuer(w.ports(), "bhxh");
-    assert_eq!(push(w.ports(), &iss, &request(json!({"id_number": NUMBER}), "T-0")).err(), Some(DocError::CitizenNotFound));
+    assert_eq!(
+        push(
+            w.ports(),
+            &iss,
+            &request(json!({"id_number": NUMBER}), "T-0")
+        )
+        .err(),
+        Some(DocError::CitizenNotFound)
+    );
     assert_eq!(verified(&w, &me), (Some(NUMBER.to_owned()), vec![]));
-    assert_eq!(delivered_to(push(w.ports(), &iss, &request(json!({"id_number": NUMBER}), "T-1"))), me);
+    assert_eq!(
+        delivered_to(push(
+            w.ports(),
+            &iss,
+            &request(json!({"id_number": NUMBER}), "T-1")
+        )),
+        me
+    );
     // Now confirmed, it is locked.
-    assert_eq!(claim(&w, &me, "001090012345").err(), Some(DocError::ProfileLocked(vec!["id_number"])));
+    assert_eq!(
+        claim(&w, &me, "001090012345").err(),
+        Some(DocError::ProfileLocked(vec!["id_number"]))
+    );
 }
 
 #[test]
@@ -177,8 +251,16 @@ fn a_push_by_id_number_reaches_only_a_confirmed_number() {
     let squatter = citizen(w.ports(), "0905000009", None);
     claim(&w, &squatter, NUMBER).unwrap();
     // A claimed number is exactly as unknown as a number nobody has.
-    let claimed = push(w.ports(), &iss, &request(json!({"id_number": NUMBER}), "BHYT-1"));
-    let nobody = push(w.ports(), &iss, &request(json!({"id_number": "001001001001"}), "BHYT-2"));
+    let claimed = push(
+        w.ports(),
+        &iss,
+        &request(json!({"id_number": NUMBER}), "BHYT-1"),
+    );
+    let nobody = push(
+        w.ports(),
+        &iss,
+        &request(json!({"id_number": "001001001001"}), "BHYT-2"),
+    );
     assert_eq!(claimed.err(), Some(DocError::CitizenNotFound));
     assert_eq!(nobody.err(), Some(DocError::CitizenNotFound));
     assert_eq!(vault_size(&w, &squatter), 0);
@@ -186,7 +268,14 @@ fn a_push_by_id_number_reaches_only_a_confirmed_number() {
     let owner = citizen(w.ports(), "0905123456", None);
     claim(&w, &owner, NUMBER).unwrap();
     verified(&w, &owner);
-    assert_eq!(delivered_to(push(w.ports(), &iss, &request(json!({"id_number": NUMBER}), "BHYT-1"))), owner);
+    assert_eq!(
+        delivered_to(push(
+            w.ports(),
+            &iss,
+            &request(json!({"id_number": NUMBER}), "BHYT-1")
+        )),
+        owner
+    );
     assert_eq!(vault_size(&w, &squatter), 0);
 }
 
@@ -200,21 +289,38 @@ fn a_push_by_phone_and_id_number_needs_both_to_match_one_account() {
     let both = request(json!({"phone": "0905123456", "id_number": NUMBER}), "A-1");
     assert_eq!(delivered_to(push(w.ports(), &iss, &both)), me);
     // The issuer's record names someone else (e.g. a recycled SIM): nobody.
-    let mismatch = request(json!({"phone": "0905123456", "id_number": "001090012345"}), "A-2");
-    assert_eq!(push(w.ports(), &iss, &mismatch).err(), Some(DocError::CitizenNotFound));
+    let mismatch = request(
+        json!({"phone": "0905123456", "id_number": "001090012345"}),
+        "A-2",
+    );
+    assert_eq!(
+        push(w.ports(), &iss, &mismatch).err(),
+        Some(DocError::CitizenNotFound)
+    );
     // A squatter's claim does not pull a push sent to another phone.
     let squatter = citizen(w.ports(), "0905000009", None);
     claim(&w, &squatter, "001090012345").unwrap();
-    assert_eq!(push(w.ports(), &iss, &mismatch).err(), Some(DocError::CitizenNotFound));
+    assert_eq!(
+        push(w.ports(), &iss, &mismatch).err(),
+        Some(DocError::CitizenNotFound)
+    );
     assert_eq!(vault_size(&w, &squatter), 0);
     // The phone alone reaches its account, provisional or not.
-    assert_eq!(delivered_to(push(w.ports(), &iss, &request(json!({"phone": "0905000009"}), "A-3"))), squatter);
+    assert_eq!(
+        delivered_to(push(
+            w.ports(),
+            &iss,
+            &request(json!({"phone": "0905000009"}), "A-3")
+        )),
+        squatter
+    );
 }
 
 #[test]
 fn the_migration_moves_provisional_numbers_into_claims_and_can_rerun() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
-    conn.execute_batch(crate::identity::test_support::MIGRATION_0002).unwrap();
+    conn.execute_batch(crate::identity::test_support::MIGRATION_0002)
+        .unwrap();
     conn.execute_batch(
         "INSERT INTO citizens (id, phone, level, id_number, created_at, updated_at) VALUES \
            ('cit_p', '+84905000001', 'provisional', '048190012345', 1, 7), \
@@ -223,16 +329,22 @@ fn the_migration_moves_provisional_numbers_into_claims_and_can_rerun() {
     )
     .unwrap();
     for _ in 0..2 {
-        conn.execute_batch(crate::identity::test_support::MIGRATION_0008).unwrap();
+        conn.execute_batch(crate::identity::test_support::MIGRATION_0008)
+            .unwrap();
     }
     let claims: Vec<(String, String, i64)> = conn
-        .prepare("SELECT citizen_id, id_number, claimed_at FROM id_number_claims ORDER BY citizen_id")
+        .prepare(
+            "SELECT citizen_id, id_number, claimed_at FROM id_number_claims ORDER BY citizen_id",
+        )
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(claims, vec![("cit_p".to_owned(), "048190012345".to_owned(), 7)]);
+    assert_eq!(
+        claims,
+        vec![("cit_p".to_owned(), "048190012345".to_owned(), 7)]
+    );
     let confirmed: Vec<(String, Option<String>)> = conn
         .prepare("SELECT id, id_number FROM citizens ORDER BY id")
         .unwrap()
@@ -242,6 +354,10 @@ fn the_migration_moves_provisional_numbers_into_claims_and_can_rerun() {
         .collect();
     assert_eq!(
         confirmed,
-        vec![("cit_n".to_owned(), None), ("cit_p".to_owned(), None), ("cit_v".to_owned(), Some("001090012345".to_owned()))]
+        vec![
+            ("cit_n".to_owned(), None),
+            ("cit_p".to_owned(), None),
+            ("cit_v".to_owned(), Some("001090012345".to_owned()))
+        ]
     );
 }

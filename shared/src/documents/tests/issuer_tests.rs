@@ -42,11 +42,24 @@ fn a_push_by_phone_lands_in_the_citizens_vault() {
     let w = world();
     let me = citizen(w.ports(), "0905123456", None);
     let iss = issuer(w.ports(), "so-tu-phap");
-    let doc = created(push(w.ports(), &iss, &request(json!({"phone": "+84 905 123 456"}), "HS-1", &pdf("1"))).unwrap());
+    let doc = created(
+        push(
+            w.ports(),
+            &iss,
+            &request(json!({"phone": "+84 905 123 456"}), "HS-1", &pdf("1")),
+        )
+        .unwrap(),
+    );
     assert_eq!(doc.citizen_id, me);
     assert_eq!(doc.source, "issued");
-    assert_eq!(doc.issuer.as_ref().map(|i| i.code.as_str()), Some("so-tu-phap"));
-    assert_eq!(Some(doc.issued_at), crate::documents::dates::parse_instant("2026-11-20T02:30:00Z"));
+    assert_eq!(
+        doc.issuer.as_ref().map(|i| i.code.as_str()),
+        Some("so-tu-phap")
+    );
+    assert_eq!(
+        Some(doc.issued_at),
+        crate::documents::dates::parse_instant("2026-11-20T02:30:00Z")
+    );
     assert!(doc.valid_until.is_some());
     assert_eq!(get(&w.db, &me, &doc.id).unwrap(), doc);
 }
@@ -59,7 +72,14 @@ fn a_push_by_cccd_finds_the_verified_citizen() {
     update_profile(w.ports(), &me, &patch).unwrap();
     crate::identity::mark_verified(w.ports(), &me).unwrap();
     let iss = issuer(w.ports(), "bhxh");
-    let doc = created(push(w.ports(), &iss, &request(json!({"id_number": "048 190 012 345"}), "T-1", &pdf("t"))).unwrap());
+    let doc = created(
+        push(
+            w.ports(),
+            &iss,
+            &request(json!({"id_number": "048 190 012 345"}), "T-1", &pdf("t")),
+        )
+        .unwrap(),
+    );
     assert_eq!(doc.citizen_id, me);
 }
 
@@ -68,14 +88,35 @@ fn unknown_citizens_are_404_and_the_reference_must_name_someone() {
     let w = world();
     citizen(w.ports(), "0905123456", None);
     let iss = issuer(w.ports(), "bhxh");
-    assert_eq!(push(w.ports(), &iss, &request(json!({"phone": "0905999999"}), "X", &pdf("x"))).err(), Some(DocError::CitizenNotFound));
-    assert_eq!(push(w.ports(), &iss, &request(json!({"id_number": "001001001001"}), "X", &pdf("x"))).err(), Some(DocError::CitizenNotFound));
+    assert_eq!(
+        push(
+            w.ports(),
+            &iss,
+            &request(json!({"phone": "0905999999"}), "X", &pdf("x"))
+        )
+        .err(),
+        Some(DocError::CitizenNotFound)
+    );
+    assert_eq!(
+        push(
+            w.ports(),
+            &iss,
+            &request(json!({"id_number": "001001001001"}), "X", &pdf("x"))
+        )
+        .err(),
+        Some(DocError::CitizenNotFound)
+    );
     assert_eq!(
         push(w.ports(), &iss, &request(json!({}), "X", &pdf("x"))).err(),
         Some(DocError::invalid("citizen", "give_phone_or_id_number"))
     );
     assert_eq!(
-        push(w.ports(), &iss, &request(json!({"id_number": "12"}), "X", &pdf("x"))).err(),
+        push(
+            w.ports(),
+            &iss,
+            &request(json!({"id_number": "12"}), "X", &pdf("x"))
+        )
+        .err(),
         Some(DocError::invalid("citizen.id_number", "must_be_12_digits"))
     );
 }
@@ -87,7 +128,10 @@ fn the_same_external_id_is_the_same_document() {
     let iss = issuer(w.ports(), "so-tu-phap");
     let req = request(json!({"phone": "0905123456"}), "HS-1", &pdf("1"));
     let first = created(push(w.ports(), &iss, &req).unwrap());
-    assert_eq!(push(w.ports(), &iss, &req).unwrap(), PushOutcome::Existing(first.clone()));
+    assert_eq!(
+        push(w.ports(), &iss, &req).unwrap(),
+        PushOutcome::Existing(first.clone())
+    );
     // Another issuer may use the same reference for its own document.
     let other = issuer(w.ports(), "bhxh");
     assert_ne!(created(push(w.ports(), &other, &req).unwrap()).id, first.id);
@@ -95,7 +139,10 @@ fn the_same_external_id_is_the_same_document() {
     let changed = request(json!({"phone": "0905123456"}), "HS-1", &pdf("2"));
     assert_eq!(
         push(w.ports(), &iss, &changed).err(),
-        Some(DocError::Conflict { field: "external_id", reason: "already_used_for_another_document" })
+        Some(DocError::Conflict {
+            field: "external_id",
+            reason: "already_used_for_another_document"
+        })
     );
 }
 
@@ -115,7 +162,13 @@ fn parallel_retries_create_exactly_one_document() {
                 let (path, iss) = (path.clone(), iss.clone());
                 s.spawn(move || {
                     let w = world_on_file(&path, 100 + i);
-                    match push(w.ports(), &iss, &request(json!({"phone": "0905123456"}), "HS-RACE", &pdf("r"))).unwrap() {
+                    match push(
+                        w.ports(),
+                        &iss,
+                        &request(json!({"phone": "0905123456"}), "HS-RACE", &pdf("r")),
+                    )
+                    .unwrap()
+                    {
                         PushOutcome::Created(d) | PushOutcome::Existing(d) => d.id,
                     }
                 })
@@ -145,16 +198,39 @@ fn pushes_are_validated() {
         "external_id": "",
     }))
     .unwrap();
-    let Err(DocError::Invalid(fields)) = push(w.ports(), &iss, &bad) else { panic!() };
+    let Err(DocError::Invalid(fields)) = push(w.ports(), &iss, &bad) else {
+        panic!()
+    };
     let names: Vec<_> = fields.iter().map(|(f, _)| *f).collect();
-    assert_eq!(names, vec!["type", "title", "issued_at", "external_id", "content_base64"]);
+    assert_eq!(
+        names,
+        vec![
+            "type",
+            "title",
+            "issued_at",
+            "external_id",
+            "content_base64"
+        ]
+    );
     let mut not_pdf = request(json!({"phone": "0905123456"}), "X", b"GIF89a");
-    assert_eq!(push(w.ports(), &iss, &not_pdf).err(), Some(DocError::invalid("content_base64", "content_does_not_match_type")));
+    assert_eq!(
+        push(w.ports(), &iss, &not_pdf).err(),
+        Some(DocError::invalid(
+            "content_base64",
+            "content_does_not_match_type"
+        ))
+    );
     not_pdf.content_type = "image/gif".into();
-    assert_eq!(push(w.ports(), &iss, &not_pdf).err(), Some(DocError::UnsupportedType));
+    assert_eq!(
+        push(w.ports(), &iss, &not_pdf).err(),
+        Some(DocError::UnsupportedType)
+    );
     let mut backwards = request(json!({"phone": "0905123456"}), "Y", &pdf("y"));
     backwards.valid_until = Some("2020-01-01".into());
-    assert_eq!(push(w.ports(), &iss, &backwards).err(), Some(DocError::invalid("valid_until", "must_be_after_issued_at")));
+    assert_eq!(
+        push(w.ports(), &iss, &backwards).err(),
+        Some(DocError::invalid("valid_until", "must_be_after_issued_at"))
+    );
 }
 
 #[test]
@@ -163,8 +239,18 @@ fn only_the_issuer_revokes_and_revoking_twice_is_fine() {
     let me = citizen(w.ports(), "0905123456", None);
     let iss = issuer(w.ports(), "so-tu-phap");
     let other = issuer(w.ports(), "bhxh");
-    let doc = created(push(w.ports(), &iss, &request(json!({"phone": "0905123456"}), "HS-1", &pdf("1"))).unwrap());
-    assert_eq!(revoke(w.ports(), &other, &doc.id).err(), Some(DocError::NotFound));
+    let doc = created(
+        push(
+            w.ports(),
+            &iss,
+            &request(json!({"phone": "0905123456"}), "HS-1", &pdf("1")),
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        revoke(w.ports(), &other, &doc.id).err(),
+        Some(DocError::NotFound)
+    );
     let (revoked, changed) = revoke(w.ports(), &iss, &doc.id).unwrap();
     assert!(changed);
     assert_eq!(revoked.status, "revoked");
@@ -172,5 +258,8 @@ fn only_the_issuer_revokes_and_revoking_twice_is_fine() {
     let (_, again) = revoke(w.ports(), &iss, &doc.id).unwrap();
     assert!(!again);
     assert_eq!(get(&w.db, &me, &doc.id).unwrap().status, "revoked");
-    assert_eq!(revoke(w.ports(), &iss, "doc_nope").err(), Some(DocError::NotFound));
+    assert_eq!(
+        revoke(w.ports(), &iss, "doc_nope").err(),
+        Some(DocError::NotFound)
+    );
 }

@@ -27,7 +27,10 @@ fn a_full_profile_is_stored_normalised_and_read_back() {
     assert_eq!(p.gender.as_deref(), Some("male"));
     // Declared, not confirmed: a provisional account's number is a claim.
     assert_eq!(p.given_id_number(), Some("001090012345"));
-    assert_eq!((p.id_number.as_deref(), p.id_number_status()), (None, Some(IdNumberStatus::Declared)));
+    assert_eq!(
+        (p.id_number.as_deref(), p.id_number_status()),
+        (None, Some(IdNumberStatus::Declared))
+    );
     assert_eq!(p.address.as_deref(), Some("12 Hải Phòng, Đà Nẵng"));
     assert!(p.missing().is_empty());
     assert_eq!(read_profile(w.ports(), &id).unwrap(), Some(p));
@@ -57,10 +60,28 @@ fn invalid_fields_are_all_reported_and_nothing_changes() {
         &patch(r#"{"full_name":"An|B","date_of_birth":"1990-02-30","gender":"x","id_number":"12345","address":"a\u0007"}"#),
     )
     .unwrap_err();
-    let DocError::Invalid(fields) = err else { panic!("{err:?}") };
+    let DocError::Invalid(fields) = err else {
+        panic!("{err:?}")
+    };
     let names: Vec<_> = fields.iter().map(|(f, _)| *f).collect();
-    assert_eq!(names, vec!["full_name", "date_of_birth", "gender", "id_number", "address"]);
-    assert_eq!(read_profile(w.ports(), &id).unwrap().unwrap().full_name.as_deref(), Some("An"));
+    assert_eq!(
+        names,
+        vec![
+            "full_name",
+            "date_of_birth",
+            "gender",
+            "id_number",
+            "address"
+        ]
+    );
+    assert_eq!(
+        read_profile(w.ports(), &id)
+            .unwrap()
+            .unwrap()
+            .full_name
+            .as_deref(),
+        Some("An")
+    );
 }
 
 #[test]
@@ -75,7 +96,11 @@ fn dates_must_be_real_past_and_not_ancient() {
         ("1990-5-17", false),
         ("17/05/1990", false),
     ] {
-        let r = update_profile(w.ports(), &id, &patch(&format!(r#"{{"date_of_birth":"{dob}"}}"#)));
+        let r = update_profile(
+            w.ports(),
+            &id,
+            &patch(&format!(r#"{{"date_of_birth":"{dob}"}}"#)),
+        );
         assert_eq!(r.is_ok(), ok, "{dob}: {r:?}");
     }
 }
@@ -84,9 +109,23 @@ fn dates_must_be_real_past_and_not_ancient() {
 fn id_numbers_are_twelve_digits() {
     let w = world();
     let a = citizen(w.ports(), "0905123456", None);
-    for bad in ["00109001234", "0010900123456", "00109001234a", "000000000000", "０01090012345"] {
-        let r = update_profile(w.ports(), &a, &patch(&format!(r#"{{"id_number":"{bad}"}}"#)));
-        assert_eq!(r.err(), Some(DocError::invalid("id_number", "must_be_12_digits")), "{bad}");
+    for bad in [
+        "00109001234",
+        "0010900123456",
+        "00109001234a",
+        "000000000000",
+        "０01090012345",
+    ] {
+        let r = update_profile(
+            w.ports(),
+            &a,
+            &patch(&format!(r#"{{"id_number":"{bad}"}}"#)),
+        );
+        assert_eq!(
+            r.err(),
+            Some(DocError::invalid("id_number", "must_be_12_digits")),
+            "{bad}"
+        );
     }
     let p = update_profile(w.ports(), &a, &patch(r#"{"id_number":"001.090.012345"}"#)).unwrap();
     assert_eq!(p.given_id_number(), Some("001090012345"));
@@ -100,16 +139,36 @@ fn id_numbers_are_twelve_digits() {
 fn a_verified_identity_is_locked_but_the_address_is_not() {
     let w = world();
     let id = citizen(w.ports(), "0905123456", Some("Nguyễn Văn An"));
-    update_profile(w.ports(), &id, &patch(r#"{"id_number":"001090012345","date_of_birth":"1990-05-17"}"#)).unwrap();
+    update_profile(
+        w.ports(),
+        &id,
+        &patch(r#"{"id_number":"001090012345","date_of_birth":"1990-05-17"}"#),
+    )
+    .unwrap();
     mark_verified(w.ports(), &id).unwrap();
     let p = read_profile(w.ports(), &id).unwrap().unwrap();
-    assert_eq!((p.id_number.as_deref(), p.id_number_status()), (Some("001090012345"), Some(IdNumberStatus::Verified)));
-    let err = update_profile(w.ports(), &id, &patch(r#"{"full_name":"Kẻ Mạo Danh","id_number":"001090099999"}"#));
-    assert_eq!(err.err(), Some(DocError::ProfileLocked(vec!["full_name", "id_number"])));
+    assert_eq!(
+        (p.id_number.as_deref(), p.id_number_status()),
+        (Some("001090012345"), Some(IdNumberStatus::Verified))
+    );
+    let err = update_profile(
+        w.ports(),
+        &id,
+        &patch(r#"{"full_name":"Kẻ Mạo Danh","id_number":"001090099999"}"#),
+    );
+    assert_eq!(
+        err.err(),
+        Some(DocError::ProfileLocked(vec!["full_name", "id_number"]))
+    );
     let err = update_profile(w.ports(), &id, &patch(r#"{"id_number":null}"#));
     assert_eq!(err.err(), Some(DocError::ProfileLocked(vec!["id_number"])));
     // Re-sending the same values, or changing the address, is fine.
-    let p = update_profile(w.ports(), &id, &patch(r#"{"full_name":"Nguyễn Văn An","address":"2 Lê Duẩn"}"#)).unwrap();
+    let p = update_profile(
+        w.ports(),
+        &id,
+        &patch(r#"{"full_name":"Nguyễn Văn An","address":"2 Lê Duẩn"}"#),
+    )
+    .unwrap();
     assert_eq!(p.address.as_deref(), Some("2 Lê Duẩn"));
     assert_eq!(p.full_name.as_deref(), Some("Nguyễn Văn An"));
 }
@@ -117,7 +176,10 @@ fn a_verified_identity_is_locked_but_the_address_is_not() {
 #[test]
 fn unknown_accounts_and_fields() {
     let w = world();
-    assert_eq!(update_profile(w.ports(), "cit_nobody", &patch("{}")).err(), Some(DocError::NotFound));
+    assert_eq!(
+        update_profile(w.ports(), "cit_nobody", &patch("{}")).err(),
+        Some(DocError::NotFound)
+    );
     assert!(serde_json::from_str::<ProfilePatch>(r#"{"level":"verified"}"#).is_err());
     assert!(serde_json::from_str::<ProfilePatch>(r#"{"phone":"0905000000"}"#).is_err());
 }

@@ -3,7 +3,9 @@
 
 use crate::documents::profile::{read_profile, update_profile, ProfilePatch};
 use crate::documents::qr::payload::{parse, plausible_qid};
-use crate::documents::qr::{ensure, mask_id_number, qr_secret, rotate, verify, QrFields, Reason, Verdict};
+use crate::documents::qr::{
+    ensure, mask_id_number, qr_secret, rotate, verify, QrFields, Reason, Verdict,
+};
 use crate::documents::test_support::{citizen, world, world_with, QR_SECRET};
 use crate::documents::DocError;
 use crate::identity::test_support::{MapSettings, World};
@@ -15,7 +17,10 @@ const SECRET: &[u8] = QR_SECRET.as_bytes();
 /// number is confirmed and in the code); returns (id, their current payload).
 fn citizen_with_code(w: &World) -> (String, String) {
     let id = declared_citizen(w);
-    assert!(matches!(mark_verified(w.ports(), &id).unwrap(), Verification::Verified { .. }));
+    assert!(matches!(
+        mark_verified(w.ports(), &id).unwrap(),
+        Verification::Verified { .. }
+    ));
     (id.clone(), payload_of(w, &id))
 }
 
@@ -66,7 +71,10 @@ fn a_citizen_without_cccd_is_identified_by_qid() {
     let id = citizen(w.ports(), "0905123456", Some("Lê Văn Tám"));
     let payload = payload_of(&w, &id);
     assert!(payload.starts_with("|LE VAN TAM||CDS|"), "{payload}");
-    assert!(matches!(verify(w.ports(), SECRET, &payload).unwrap(), Verdict::Genuine { .. }));
+    assert!(matches!(
+        verify(w.ports(), SECRET, &payload).unwrap(),
+        Verdict::Genuine { .. }
+    ));
 }
 
 #[test]
@@ -86,21 +94,31 @@ fn the_qid_is_stable_and_unique() {
 fn a_genuine_code_verifies_to_its_citizen() {
     let w = world();
     let (id, payload) = citizen_with_code(&w);
-    let Verdict::Genuine { profile, version, .. } = verify(w.ports(), SECRET, &payload).unwrap() else {
+    let Verdict::Genuine {
+        profile, version, ..
+    } = verify(w.ports(), SECRET, &payload).unwrap()
+    else {
         panic!("not genuine");
     };
     assert_eq!(profile.citizen_id, id);
     assert_eq!(profile.full_name.as_deref(), Some("Đặng Thị Ánh Tuyết"));
     assert_eq!(version, 1);
     // Scanners often append a line break.
-    assert!(matches!(verify(w.ports(), SECRET, &format!("{payload}\r\n")).unwrap(), Verdict::Genuine { .. }));
+    assert!(matches!(
+        verify(w.ports(), SECRET, &format!("{payload}\r\n")).unwrap(),
+        Verdict::Genuine { .. }
+    ));
 }
 
 #[test]
 fn editing_a_readable_field_is_altered() {
     let w = world();
     let (id, payload) = citizen_with_code(&w);
-    for (from, to) in [("DANG THI", "DANH THI"), ("1990-05-17", "1980-05-17"), ("048190012345", "048190012346")] {
+    for (from, to) in [
+        ("DANG THI", "DANH THI"),
+        ("1990-05-17", "1980-05-17"),
+        ("048190012345", "048190012346"),
+    ] {
         let edited = payload.replacen(from, to, 1);
         let v = verify(w.ports(), SECRET, &edited).unwrap();
         assert_eq!(v.citizen_id(), Some(id.as_str()));
@@ -117,12 +135,21 @@ fn a_bad_signature_or_foreign_secret_is_forged() {
     let i = payload.len() - 5;
     let c = if &payload[i..=i] == "A" { "B" } else { "A" };
     let flipped = format!("{}{c}{}", &payload[..i], &payload[i + 1..]);
-    assert_eq!(reason(verify(w.ports(), SECRET, &flipped).unwrap()), Reason::Forged);
+    assert_eq!(
+        reason(verify(w.ports(), SECRET, &flipped).unwrap()),
+        Reason::Forged
+    );
     // The same citizen's code signed under another deployment's secret.
-    assert_eq!(reason(verify(w.ports(), b"another-secret", &payload).unwrap()), Reason::Forged);
+    assert_eq!(
+        reason(verify(w.ports(), b"another-secret", &payload).unwrap()),
+        Reason::Forged
+    );
     // A made-up QID.
     let parts: Vec<&str> = payload.split('|').collect();
-    let made_up = format!("{}|{}|{}|{}|ZZZZZZZZZZZZZZZZ|{}", parts[0], parts[1], parts[2], parts[3], parts[5]);
+    let made_up = format!(
+        "{}|{}|{}|{}|ZZZZZZZZZZZZZZZZ|{}",
+        parts[0], parts[1], parts[2], parts[3], parts[5]
+    );
     let v = verify(w.ports(), SECRET, &made_up).unwrap();
     assert_eq!(v.citizen_id(), None);
     assert_eq!(reason(v), Reason::Forged);
@@ -135,8 +162,14 @@ fn rotation_invalidates_the_old_code() {
     rotate(w.ports(), &id).unwrap();
     let new = payload_of(&w, &id);
     assert_ne!(old, new);
-    assert_eq!(reason(verify(w.ports(), SECRET, &old).unwrap()), Reason::Rotated);
-    assert!(matches!(verify(w.ports(), SECRET, &new).unwrap(), Verdict::Genuine { version: 2, .. }));
+    assert_eq!(
+        reason(verify(w.ports(), SECRET, &old).unwrap()),
+        Reason::Rotated
+    );
+    assert!(matches!(
+        verify(w.ports(), SECRET, &new).unwrap(),
+        Verdict::Genuine { version: 2, .. }
+    ));
 }
 
 #[test]
@@ -146,22 +179,41 @@ fn a_declared_number_is_not_signed_into_the_code_until_verified() {
     let declared = payload_of(&w, &id);
     // The declared number is neither printed nor signed: the code says the
     // QID identifies the person.
-    assert!(declared.starts_with("|DANG THI ANH TUYET|1990-05-17|CDS|"), "{declared}");
-    let Verdict::Genuine { profile, .. } = verify(w.ports(), SECRET, &declared).unwrap() else { panic!("not genuine") };
+    assert!(
+        declared.starts_with("|DANG THI ANH TUYET|1990-05-17|CDS|"),
+        "{declared}"
+    );
+    let Verdict::Genuine { profile, .. } = verify(w.ports(), SECRET, &declared).unwrap() else {
+        panic!("not genuine")
+    };
     assert_eq!(profile.level, Level::Provisional);
     assert_eq!(profile.id_number, None);
     assert_eq!(profile.declared_id_number.as_deref(), Some("048190012345"));
     // Someone writing the number into the code breaks the signature.
-    let with_number = declared.replacen("|DANG", "048190012345|DANG", 1).replacen("|CDS|", "|CCCD|", 1);
-    assert_eq!(reason(verify(w.ports(), SECRET, &with_number).unwrap()), Reason::Altered);
+    let with_number = declared
+        .replacen("|DANG", "048190012345|DANG", 1)
+        .replacen("|CDS|", "|CCCD|", 1);
+    assert_eq!(
+        reason(verify(w.ports(), SECRET, &with_number).unwrap()),
+        Reason::Altered
+    );
 
     // Once an official confirms it, the number is in the code and the
     // earlier code no longer matches the profile.
     mark_verified(w.ports(), &id).unwrap();
     let confirmed = payload_of(&w, &id);
-    assert!(confirmed.starts_with("048190012345|DANG THI ANH TUYET|1990-05-17|CCCD|"), "{confirmed}");
-    assert_eq!(reason(verify(w.ports(), SECRET, &declared).unwrap()), Reason::Outdated);
-    assert!(matches!(verify(w.ports(), SECRET, &confirmed).unwrap(), Verdict::Genuine { .. }));
+    assert!(
+        confirmed.starts_with("048190012345|DANG THI ANH TUYET|1990-05-17|CCCD|"),
+        "{confirmed}"
+    );
+    assert_eq!(
+        reason(verify(w.ports(), SECRET, &declared).unwrap()),
+        Reason::Outdated
+    );
+    assert!(matches!(
+        verify(w.ports(), SECRET, &confirmed).unwrap(),
+        Verdict::Genuine { .. }
+    ));
 }
 
 #[test]
@@ -172,8 +224,14 @@ fn a_code_made_before_a_profile_change_is_outdated() {
     let old = payload_of(&w, &id);
     let patch: ProfilePatch = serde_json::from_str(r#"{"full_name":"Đặng Thị Ánh"}"#).unwrap();
     update_profile(w.ports(), &id, &patch).unwrap();
-    assert_eq!(reason(verify(w.ports(), SECRET, &old).unwrap()), Reason::Outdated);
-    assert!(matches!(verify(w.ports(), SECRET, &payload_of(&w, &id)).unwrap(), Verdict::Genuine { .. }));
+    assert_eq!(
+        reason(verify(w.ports(), SECRET, &old).unwrap()),
+        Reason::Outdated
+    );
+    assert!(matches!(
+        verify(w.ports(), SECRET, &payload_of(&w, &id)).unwrap(),
+        Verdict::Genuine { .. }
+    ));
 }
 
 #[test]
@@ -206,7 +264,11 @@ fn garbage_is_malformed_not_an_error() {
         "|||CDS|0123456789ABCDEF|99999999999.AAAAAAAAAAAAAAAAAAAAAA",
         "https://example.com/|||",
     ] {
-        assert_eq!(reason(verify(w.ports(), SECRET, junk).unwrap()), Reason::Malformed, "{junk:?}");
+        assert_eq!(
+            reason(verify(w.ports(), SECRET, junk).unwrap()),
+            Reason::Malformed,
+            "{junk:?}"
+        );
     }
     assert!(parse(&"|".repeat(10_000)).is_none());
 }

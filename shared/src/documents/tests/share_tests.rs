@@ -14,13 +14,24 @@ use crate::identity::test_support::{remove_db, temp_db_path, TestDb, World};
 use crate::ports::Clock;
 
 fn new_share(expires_in: Option<i64>, max_uses: Option<i64>) -> NewShare {
-    NewShare { expires_in, max_uses, purpose: Some("Nộp hồ sơ nhập học".into()) }
+    NewShare {
+        expires_in,
+        max_uses,
+        purpose: Some("Nộp hồ sơ nhập học".into()),
+    }
 }
 
 fn my_upload(w: &World, me: &str) -> String {
-    upload(w.ports(), me, Some("birth_certificate"), Some("Giấy khai sinh"), "application/pdf", &pdf("ks"))
-        .unwrap()
-        .id
+    upload(
+        w.ports(),
+        me,
+        Some("birth_certificate"),
+        Some("Giấy khai sinh"),
+        "application/pdf",
+        &pdf("ks"),
+    )
+    .unwrap()
+    .id
 }
 
 #[test]
@@ -29,7 +40,11 @@ fn a_share_serves_metadata_and_identical_content() {
     let me = citizen(w.ports(), "0905123456", Some("Nguyễn Văn An"));
     let doc = my_upload(&w, &me);
     let s = create(w.ports(), &me, &doc, &new_share(None, None)).unwrap();
-    assert!(s.token.starts_with("shr_") && s.token.len() >= 26, "{}", s.token);
+    assert!(
+        s.token.starts_with("shr_") && s.token.len() >= 26,
+        "{}",
+        s.token
+    );
     assert_eq!(s.expires_at, w.clock.now() + 86_400);
     let meta = open(w.ports(), &s.token, Fetch::Metadata).unwrap();
     assert_eq!(meta.document.id, doc);
@@ -47,7 +62,11 @@ fn creation_is_validated_and_limited_to_my_valid_documents() {
     let me = citizen(w.ports(), "0905123456", None);
     let other = citizen(w.ports(), "0905654321", None);
     let doc = my_upload(&w, &me);
-    let bad = NewShare { expires_in: Some(7 * 86_400 + 1), max_uses: Some(0), purpose: Some("  ".into()) };
+    let bad = NewShare {
+        expires_in: Some(7 * 86_400 + 1),
+        max_uses: Some(0),
+        purpose: Some("  ".into()),
+    };
     assert_eq!(
         create(w.ports(), &me, &doc, &bad).err(),
         Some(DocError::Invalid(vec![
@@ -56,8 +75,17 @@ fn creation_is_validated_and_limited_to_my_valid_documents() {
             ("purpose", "required")
         ]))
     );
-    assert!(create(w.ports(), &me, &doc, &new_share(Some(7 * 86_400), Some(1_000))).is_ok());
-    assert_eq!(create(w.ports(), &other, &doc, &new_share(None, None)).err(), Some(DocError::NotFound));
+    assert!(create(
+        w.ports(),
+        &me,
+        &doc,
+        &new_share(Some(7 * 86_400), Some(1_000))
+    )
+    .is_ok());
+    assert_eq!(
+        create(w.ports(), &other, &doc, &new_share(None, None)).err(),
+        Some(DocError::NotFound)
+    );
 }
 
 #[test]
@@ -69,8 +97,14 @@ fn a_share_expires_at_its_time() {
     w.clock.advance(599);
     assert!(open(w.ports(), &s.token, Fetch::Metadata).is_ok());
     w.clock.advance(1);
-    assert_eq!(open(w.ports(), &s.token, Fetch::Metadata).err(), Some(DocError::ShareGone));
-    assert_eq!(open(w.ports(), &s.token, Fetch::Content).err(), Some(DocError::ShareGone));
+    assert_eq!(
+        open(w.ports(), &s.token, Fetch::Metadata).err(),
+        Some(DocError::ShareGone)
+    );
+    assert_eq!(
+        open(w.ports(), &s.token, Fetch::Content).err(),
+        Some(DocError::ShareGone)
+    );
     let listed = list(&w.db, &me, None, 10).unwrap();
     assert_eq!(listed[0].state(w.clock.now()), ShareState::Expired);
 }
@@ -83,15 +117,27 @@ fn max_uses_counts_every_fetch() {
     let s = create(w.ports(), &me, &doc, &new_share(None, Some(2))).unwrap();
     assert!(open(w.ports(), &s.token, Fetch::Metadata).is_ok());
     assert!(open(w.ports(), &s.token, Fetch::Content).is_ok());
-    assert_eq!(open(w.ports(), &s.token, Fetch::Content).err(), Some(DocError::ShareGone));
-    assert_eq!(list(&w.db, &me, None, 10).unwrap()[0].state(w.clock.now()), ShareState::UsedUp);
+    assert_eq!(
+        open(w.ports(), &s.token, Fetch::Content).err(),
+        Some(DocError::ShareGone)
+    );
+    assert_eq!(
+        list(&w.db, &me, None, 10).unwrap()[0].state(w.clock.now()),
+        ShareState::UsedUp
+    );
 }
 
 #[test]
 fn unknown_tokens_are_404_not_410() {
     let w = world();
-    assert_eq!(open(w.ports(), "shr_AAAAAAAAAAAAAAAAAAAAAA", Fetch::Metadata).err(), Some(DocError::NotFound));
-    assert_eq!(open(w.ports(), "../../etc/passwd", Fetch::Metadata).err(), Some(DocError::NotFound));
+    assert_eq!(
+        open(w.ports(), "shr_AAAAAAAAAAAAAAAAAAAAAA", Fetch::Metadata).err(),
+        Some(DocError::NotFound)
+    );
+    assert_eq!(
+        open(w.ports(), "../../etc/passwd", Fetch::Metadata).err(),
+        Some(DocError::NotFound)
+    );
 }
 
 #[test]
@@ -101,10 +147,16 @@ fn revoking_is_mine_only_idempotent_and_final() {
     let other = citizen(w.ports(), "0905654321", None);
     let doc = my_upload(&w, &me);
     let s = create(w.ports(), &me, &doc, &new_share(None, None)).unwrap();
-    assert_eq!(revoke(w.ports(), &other, &s.token).err(), Some(DocError::NotFound));
+    assert_eq!(
+        revoke(w.ports(), &other, &s.token).err(),
+        Some(DocError::NotFound)
+    );
     assert!(revoke(w.ports(), &me, &s.token).unwrap().1);
     assert!(!revoke(w.ports(), &me, &s.token).unwrap().1);
-    assert_eq!(open(w.ports(), &s.token, Fetch::Metadata).err(), Some(DocError::ShareGone));
+    assert_eq!(
+        open(w.ports(), &s.token, Fetch::Metadata).err(),
+        Some(DocError::ShareGone)
+    );
 }
 
 #[test]
@@ -118,16 +170,24 @@ fn a_revoked_document_shows_revoked_and_its_bytes_are_withheld() {
         "content_type": "application/pdf", "issued_at": "2026-01-01", "external_id": "BHYT-1"
     }))
     .unwrap();
-    let PushOutcome::Created(doc) = push(w.ports(), &iss, &req).unwrap() else { panic!() };
+    let PushOutcome::Created(doc) = push(w.ports(), &iss, &req).unwrap() else {
+        panic!()
+    };
     let s = create(w.ports(), &me, &doc.id, &new_share(None, Some(5))).unwrap();
     revoke_document(w.ports(), &iss, &doc.id).unwrap();
     let seen = open(w.ports(), &s.token, Fetch::Metadata).unwrap();
     assert_eq!(seen.document.status, "revoked");
-    assert_eq!(open(w.ports(), &s.token, Fetch::Content).err(), Some(DocError::RevokedContent));
+    assert_eq!(
+        open(w.ports(), &s.token, Fetch::Content).err(),
+        Some(DocError::RevokedContent)
+    );
     // The refused download did not spend a use.
     assert_eq!(list(&w.db, &me, None, 10).unwrap()[0].uses, 1);
     // And no new link can be made for it.
-    assert_eq!(create(w.ports(), &me, &doc.id, &new_share(None, None)).err(), Some(DocError::DocumentRevoked));
+    assert_eq!(
+        create(w.ports(), &me, &doc.id, &new_share(None, None)).err(),
+        Some(DocError::DocumentRevoked)
+    );
 }
 
 #[test]
@@ -137,8 +197,14 @@ fn deleting_an_upload_kills_its_links() {
     let doc = my_upload(&w, &me);
     let s = create(w.ports(), &me, &doc, &new_share(None, None)).unwrap();
     delete(w.ports(), &me, &doc).unwrap();
-    assert_eq!(open(w.ports(), &s.token, Fetch::Content).err(), Some(DocError::ShareGone));
-    assert_eq!(list(&w.db, &me, None, 10).unwrap()[0].state(w.clock.now()), ShareState::Revoked);
+    assert_eq!(
+        open(w.ports(), &s.token, Fetch::Content).err(),
+        Some(DocError::ShareGone)
+    );
+    assert_eq!(
+        list(&w.db, &me, None, 10).unwrap()[0].state(w.clock.now()),
+        ShareState::Revoked
+    );
 }
 
 #[test]
@@ -150,7 +216,9 @@ fn fifty_parallel_fetches_of_a_three_use_link_serve_exactly_three() {
     let w = world_on_file(&path, 1);
     let me = citizen(w.ports(), "0905123456", None);
     let doc = my_upload(&w, &me);
-    let token = create(w.ports(), &me, &doc, &new_share(None, Some(3))).unwrap().token;
+    let token = create(w.ports(), &me, &doc, &new_share(None, Some(3)))
+        .unwrap()
+        .token;
     let served: usize = std::thread::scope(|s| {
         let handles: Vec<_> = (0..50u64)
             .map(|i| {
@@ -194,16 +262,31 @@ fn a_document_has_at_most_the_limit_of_live_links() {
     let doc = my_upload(&w, &me);
     let first = create(w.ports(), &me, &doc, &new_share(Some(60), None)).unwrap();
     let used_once = create(w.ports(), &me, &doc, &new_share(None, Some(1))).unwrap();
-    assert_eq!(create(w.ports(), &me, &doc, &new_share(None, None)).err(), Some(DocError::ShareLimit { limit: 2 }));
+    assert_eq!(
+        create(w.ports(), &me, &doc, &new_share(None, None)).err(),
+        Some(DocError::ShareLimit { limit: 2 })
+    );
     let api = DocError::ShareLimit { limit: 2 }.into_api();
     assert_eq!((api.status(), api.code()), (422, "share_limit_reached"));
     // Other documents have their own allowance.
-    let other_doc = upload(w.ports(), &me, None, Some("Khác"), "application/pdf", &pdf("other")).unwrap().id;
+    let other_doc = upload(
+        w.ports(),
+        &me,
+        None,
+        Some("Khác"),
+        "application/pdf",
+        &pdf("other"),
+    )
+    .unwrap()
+    .id;
     assert!(create(w.ports(), &me, &other_doc, &new_share(None, None)).is_ok());
     // A link that is used up, expired or revoked gives its place back.
     open(w.ports(), &used_once.token, Fetch::Metadata).unwrap();
     let third = create(w.ports(), &me, &doc, &new_share(None, None)).unwrap();
-    assert_eq!(create(w.ports(), &me, &doc, &new_share(None, None)).err(), Some(DocError::ShareLimit { limit: 2 }));
+    assert_eq!(
+        create(w.ports(), &me, &doc, &new_share(None, None)).err(),
+        Some(DocError::ShareLimit { limit: 2 })
+    );
     w.clock.advance(61);
     create(w.ports(), &me, &doc, &new_share(None, None)).unwrap();
     revoke(w.ports(), &me, &third.token).unwrap();
@@ -219,7 +302,13 @@ fn parallel_creations_never_pass_the_link_limit() {
     let setup = TestDb::create_file(&path);
     setup.raw(MIGRATION_0003);
     setup.raw(MIGRATION_0004);
-    let limited = |seed| World::on(TestDb::file(&path), MapSettings::default().with("share_max_active_per_document", "3"), seed);
+    let limited = |seed| {
+        World::on(
+            TestDb::file(&path),
+            MapSettings::default().with("share_max_active_per_document", "3"),
+            seed,
+        )
+    };
     let w = limited(1);
     let me = citizen(w.ports(), "0905123456", None);
     let doc = my_upload(&w, &me);
@@ -230,11 +319,13 @@ fn parallel_creations_never_pass_the_link_limit() {
                 s.spawn(move || {
                     let w = limited(100 + i);
                     (0..3)
-                        .filter(|_| match create(w.ports(), me, doc, &new_share(None, None)) {
-                            Ok(_) => true,
-                            Err(DocError::ShareLimit { limit: 3 }) => false,
-                            Err(e) => panic!("{e:?}"),
-                        })
+                        .filter(
+                            |_| match create(w.ports(), me, doc, &new_share(None, None)) {
+                                Ok(_) => true,
+                                Err(DocError::ShareLimit { limit: 3 }) => false,
+                                Err(e) => panic!("{e:?}"),
+                            },
+                        )
                         .count()
                 })
             })

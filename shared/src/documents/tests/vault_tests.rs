@@ -32,7 +32,15 @@ fn an_upload_is_stored_hashed_and_comes_back_identical() {
     let w = world();
     let me = citizen(w.ports(), "0905123456", None);
     let bytes = pdf("mine");
-    let doc = upload(w.ports(), &me, Some("health_insurance"), Some(" Thẻ BHYT "), "application/pdf", &bytes).unwrap();
+    let doc = upload(
+        w.ports(),
+        &me,
+        Some("health_insurance"),
+        Some(" Thẻ BHYT "),
+        "application/pdf",
+        &bytes,
+    )
+    .unwrap();
     assert_eq!(doc.source, "uploaded");
     assert_eq!(doc.status, "valid");
     assert_eq!(doc.title, "Thẻ BHYT");
@@ -48,19 +56,32 @@ fn an_upload_is_stored_hashed_and_comes_back_identical() {
 fn uploads_are_checked() {
     let w = world();
     let me = citizen(w.ports(), "0905123456", None);
-    let up = |t: Option<&str>, title: Option<&str>, ct: &str, b: &[u8]| upload(w.ports(), &me, t, title, ct, b);
-    assert_eq!(up(None, Some("x"), "text/plain", b"hi").err(), Some(DocError::UnsupportedType));
+    let up = |t: Option<&str>, title: Option<&str>, ct: &str, b: &[u8]| {
+        upload(w.ports(), &me, t, title, ct, b)
+    };
+    assert_eq!(
+        up(None, Some("x"), "text/plain", b"hi").err(),
+        Some(DocError::UnsupportedType)
+    );
     assert_eq!(
         up(None, Some("x"), "application/pdf", PNG).err(),
         Some(DocError::invalid("body", "content_does_not_match_type"))
     );
     assert_eq!(
         up(Some("passport_of_mars"), None, "image/png", PNG).err(),
-        Some(DocError::Invalid(vec![("type", "unknown_value"), ("title", "required")]))
+        Some(DocError::Invalid(vec![
+            ("type", "unknown_value"),
+            ("title", "required")
+        ]))
     );
     let mut big = pdf("big");
     big.resize(MAX_DOCUMENT_BYTES + 1, b' ');
-    assert_eq!(up(None, Some("x"), "application/pdf", &big).err(), Some(DocError::TooLarge { limit: MAX_DOCUMENT_BYTES }));
+    assert_eq!(
+        up(None, Some("x"), "application/pdf", &big).err(),
+        Some(DocError::TooLarge {
+            limit: MAX_DOCUMENT_BYTES
+        })
+    );
     big.truncate(MAX_DOCUMENT_BYTES);
     let at_limit = up(None, Some("x"), "application/pdf", &big).unwrap();
     assert_eq!(at_limit.doc_type, "other");
@@ -74,16 +95,44 @@ fn lists_are_mine_newest_first_filtered_and_paged() {
     let other = citizen(w.ports(), "0905654321", None);
     let mut ids = Vec::new();
     for i in 0..5 {
-        let t = if i % 2 == 0 { "health_insurance" } else { "other" };
-        ids.push(upload(w.ports(), &me, Some(t), Some(&format!("doc {i}")), "image/png", PNG).unwrap().id);
+        let t = if i % 2 == 0 {
+            "health_insurance"
+        } else {
+            "other"
+        };
+        ids.push(
+            upload(
+                w.ports(),
+                &me,
+                Some(t),
+                Some(&format!("doc {i}")),
+                "image/png",
+                PNG,
+            )
+            .unwrap()
+            .id,
+        );
         w.clock.advance(1);
     }
     upload(w.ports(), &other, None, Some("not mine"), "image/png", PNG).unwrap();
     let page1 = list(&w.db, &me, None, None, 3).unwrap();
-    assert_eq!(page1.iter().map(|d| d.id.clone()).collect::<Vec<_>>(), vec![ids[4].clone(), ids[3].clone(), ids[2].clone()]);
+    assert_eq!(
+        page1.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+        vec![ids[4].clone(), ids[3].clone(), ids[2].clone()]
+    );
     let last = page1.last().unwrap();
-    let page2 = list(&w.db, &me, None, Some((last.created_at, last.id.clone())), 3).unwrap();
-    assert_eq!(page2.iter().map(|d| d.id.clone()).collect::<Vec<_>>(), vec![ids[1].clone(), ids[0].clone()]);
+    let page2 = list(
+        &w.db,
+        &me,
+        None,
+        Some((last.created_at, last.id.clone())),
+        3,
+    )
+    .unwrap();
+    assert_eq!(
+        page2.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+        vec![ids[1].clone(), ids[0].clone()]
+    );
     let health = list(&w.db, &me, Some("health_insurance"), None, 10).unwrap();
     assert_eq!(health.len(), 3);
     assert!(health.iter().all(|d| d.doc_type == "health_insurance"));
@@ -96,9 +145,18 @@ fn another_citizens_document_does_not_exist_for_me() {
     let other = citizen(w.ports(), "0905654321", None);
     let theirs = upload(w.ports(), &other, None, Some("theirs"), "image/png", PNG).unwrap();
     assert_eq!(get(&w.db, &me, &theirs.id).err(), Some(DocError::NotFound));
-    assert_eq!(content(&w.db, &me, &theirs.id).err(), Some(DocError::NotFound));
-    assert_eq!(delete(w.ports(), &me, &theirs.id).err(), Some(DocError::NotFound));
-    assert_eq!(get(&w.db, &me, "doc_'; DROP TABLE documents; --").err(), Some(DocError::NotFound));
+    assert_eq!(
+        content(&w.db, &me, &theirs.id).err(),
+        Some(DocError::NotFound)
+    );
+    assert_eq!(
+        delete(w.ports(), &me, &theirs.id).err(),
+        Some(DocError::NotFound)
+    );
+    assert_eq!(
+        get(&w.db, &me, "doc_'; DROP TABLE documents; --").err(),
+        Some(DocError::NotFound)
+    );
     assert!(get(&w.db, &other, &theirs.id).is_ok());
 }
 
@@ -106,13 +164,26 @@ fn another_citizens_document_does_not_exist_for_me() {
 fn corrupted_bytes_are_never_served() {
     let w = world();
     let me = citizen(w.ports(), "0905123456", None);
-    let doc = upload(w.ports(), &me, None, Some("x"), "application/pdf", &pdf("a")).unwrap();
+    let doc = upload(
+        w.ports(),
+        &me,
+        None,
+        Some("x"),
+        "application/pdf",
+        &pdf("a"),
+    )
+    .unwrap();
     // Same length, one byte flipped, as a failing disk or a tamperer would.
     w.db.raw(&format!(
         "UPDATE documents SET content = CAST(replace(CAST(content AS TEXT), '% a', '% b') AS BLOB) WHERE id = '{}'",
         doc.id
     ));
-    assert_eq!(content(&w.db, &me, &doc.id).err(), Some(DocError::Integrity { document_id: doc.id.clone() }));
+    assert_eq!(
+        content(&w.db, &me, &doc.id).err(),
+        Some(DocError::Integrity {
+            document_id: doc.id.clone()
+        })
+    );
     // Metadata stays readable.
     assert!(get(&w.db, &me, &doc.id).is_ok());
 }
@@ -122,11 +193,17 @@ fn only_my_uploads_can_be_deleted() {
     let w = world();
     let me = citizen(w.ports(), "0905123456", None);
     let issued = push_for(&w, "0905123456", "KS-1");
-    assert_eq!(delete(w.ports(), &me, &issued).err(), Some(DocError::NotDeletable));
+    assert_eq!(
+        delete(w.ports(), &me, &issued).err(),
+        Some(DocError::NotDeletable)
+    );
     let mine = upload(w.ports(), &me, None, Some("x"), "image/png", PNG).unwrap();
     delete(w.ports(), &me, &mine.id).unwrap();
     assert_eq!(get(&w.db, &me, &mine.id).err(), Some(DocError::NotFound));
-    assert_eq!(delete(w.ports(), &me, &mine.id).err(), Some(DocError::NotFound));
+    assert_eq!(
+        delete(w.ports(), &me, &mine.id).err(),
+        Some(DocError::NotFound)
+    );
     assert!(get(&w.db, &me, &issued).is_ok());
 }
 
@@ -146,18 +223,68 @@ fn uploads_stop_at_the_count_quota_and_deleting_frees_a_place() {
     let w = quota_world("2", "1000000");
     let me = citizen(w.ports(), "0905123456", None);
     let other = citizen(w.ports(), "0905654321", None);
-    let a = upload(w.ports(), &me, None, Some("a"), "application/pdf", &pdf("a")).unwrap();
-    upload(w.ports(), &me, None, Some("b"), "application/pdf", &pdf("b")).unwrap();
-    let refused = upload(w.ports(), &me, None, Some("c"), "application/pdf", &pdf("c")).err();
-    assert_eq!(refused, Some(DocError::UploadQuota { quota: "count", limit: 2 }));
-    let api = DocError::UploadQuota { quota: "count", limit: 2 }.into_api();
+    let a = upload(
+        w.ports(),
+        &me,
+        None,
+        Some("a"),
+        "application/pdf",
+        &pdf("a"),
+    )
+    .unwrap();
+    upload(
+        w.ports(),
+        &me,
+        None,
+        Some("b"),
+        "application/pdf",
+        &pdf("b"),
+    )
+    .unwrap();
+    let refused = upload(
+        w.ports(),
+        &me,
+        None,
+        Some("c"),
+        "application/pdf",
+        &pdf("c"),
+    )
+    .err();
+    assert_eq!(
+        refused,
+        Some(DocError::UploadQuota {
+            quota: "count",
+            limit: 2
+        })
+    );
+    let api = DocError::UploadQuota {
+        quota: "count",
+        limit: 2,
+    }
+    .into_api();
     assert_eq!((api.status(), api.code()), (422, "upload_quota_exceeded"));
     assert_eq!(api.fields()["quota"], "count");
     // Issued documents never count, and other citizens have their own quota.
     push_for(&w, "0905123456", "KS-9");
-    assert!(upload(w.ports(), &other, None, Some("x"), "application/pdf", &pdf("x")).is_ok());
+    assert!(upload(
+        w.ports(),
+        &other,
+        None,
+        Some("x"),
+        "application/pdf",
+        &pdf("x")
+    )
+    .is_ok());
     delete(w.ports(), &me, &a.id).unwrap();
-    assert!(upload(w.ports(), &me, None, Some("c"), "application/pdf", &pdf("c")).is_ok());
+    assert!(upload(
+        w.ports(),
+        &me,
+        None,
+        Some("c"),
+        "application/pdf",
+        &pdf("c")
+    )
+    .is_ok());
 }
 
 #[test]
@@ -165,11 +292,38 @@ fn uploads_stop_at_the_byte_quota() {
     let one = pdf("a").len();
     let w = quota_world("100", &(2 * one + PNG.len()).to_string());
     let me = citizen(w.ports(), "0905123456", None);
-    upload(w.ports(), &me, None, Some("a"), "application/pdf", &pdf("a")).unwrap();
-    upload(w.ports(), &me, None, Some("b"), "application/pdf", &pdf("b")).unwrap();
+    upload(
+        w.ports(),
+        &me,
+        None,
+        Some("a"),
+        "application/pdf",
+        &pdf("a"),
+    )
+    .unwrap();
+    upload(
+        w.ports(),
+        &me,
+        None,
+        Some("b"),
+        "application/pdf",
+        &pdf("b"),
+    )
+    .unwrap();
     assert_eq!(
-        upload(w.ports(), &me, None, Some("c"), "application/pdf", &pdf("c")).err(),
-        Some(DocError::UploadQuota { quota: "bytes", limit: i64::try_from(2 * one + PNG.len()).unwrap() })
+        upload(
+            w.ports(),
+            &me,
+            None,
+            Some("c"),
+            "application/pdf",
+            &pdf("c")
+        )
+        .err(),
+        Some(DocError::UploadQuota {
+            quota: "bytes",
+            limit: i64::try_from(2 * one + PNG.len()).unwrap()
+        })
     );
     // A smaller file that still fits is accepted.
     assert!(upload(w.ports(), &me, None, Some("d"), "image/png", PNG).is_ok());
@@ -183,7 +337,13 @@ fn parallel_uploads_never_pass_the_count_quota() {
     let setup = TestDb::create_file(&path);
     setup.raw(MIGRATION_0003);
     setup.raw(MIGRATION_0004);
-    let limited = |seed| World::on(TestDb::file(&path), MapSettings::default().with("upload_max_count", "5"), seed);
+    let limited = |seed| {
+        World::on(
+            TestDb::file(&path),
+            MapSettings::default().with("upload_max_count", "5"),
+            seed,
+        )
+    };
     let w = limited(1);
     let me = citizen(w.ports(), "0905123456", None);
     let stored: usize = std::thread::scope(|s| {

@@ -6,16 +6,34 @@ use crate::feedback::redact::{mask_personal_data, round_coordinate, street_only}
 #[test]
 fn addresses_keep_the_street_and_drop_house_numbers() {
     let cases = [
-        ("123 Nguyễn Văn Linh, Nam Dương, Hải Châu, Đà Nẵng", Some("Nguyễn Văn Linh, Nam Dương, Hải Châu, Đà Nẵng")),
-        ("K45/12 Lê Duẩn, Tổ 5, Hải Châu 1, Hải Châu", Some("Lê Duẩn, Hải Châu 1, Hải Châu")),
+        (
+            "123 Nguyễn Văn Linh, Nam Dương, Hải Châu, Đà Nẵng",
+            Some("Nguyễn Văn Linh, Nam Dương, Hải Châu, Đà Nẵng"),
+        ),
+        (
+            "K45/12 Lê Duẩn, Tổ 5, Hải Châu 1, Hải Châu",
+            Some("Lê Duẩn, Hải Châu 1, Hải Châu"),
+        ),
         ("Kiệt 45 Lê Duẩn", Some("Lê Duẩn")),
-        ("Số 10 đường Trần Phú, Thạch Thang", Some("đường Trần Phú, Thạch Thang")),
+        (
+            "Số 10 đường Trần Phú, Thạch Thang",
+            Some("đường Trần Phú, Thạch Thang"),
+        ),
         ("Trước nhà số 12 Lê Lợi", Some("Trước Lê Lợi")),
         ("Hẻm 3/2 ngõ 7 Bạch Đằng", Some("Bạch Đằng")),
-        ("Căn hộ 12A, Chung cư Blooming, Quốc lộ 1A", Some("Chung cư Blooming, Quốc lộ 1A")),
+        (
+            "Căn hộ 12A, Chung cư Blooming, Quốc lộ 1A",
+            Some("Chung cư Blooming, Quốc lộ 1A"),
+        ),
         ("Lô A12 Khu đô thị Phú Mỹ An", Some("Khu đô thị Phú Mỹ An")),
-        ("12 2 Tháng 9, Hòa Cường Bắc", Some("2 Tháng 9, Hòa Cường Bắc")),
-        ("Đường số 5, KDC Nam Cẩm Lệ", Some("Đường số 5, KDC Nam Cẩm Lệ")),
+        (
+            "12 2 Tháng 9, Hòa Cường Bắc",
+            Some("2 Tháng 9, Hòa Cường Bắc"),
+        ),
+        (
+            "Đường số 5, KDC Nam Cẩm Lệ",
+            Some("Đường số 5, KDC Nam Cẩm Lệ"),
+        ),
         ("QL14B, Hòa Nhơn", Some("QL14B, Hòa Nhơn")),
         ("Cầu Rồng", Some("Cầu Rồng")),
         ("12, 34", None),
@@ -42,7 +60,10 @@ fn mobile_numbers_in_text_are_masked_in_any_spelling() {
         ("sđt:0905.123.456, cảm ơn", "sđt:***, cảm ơn"),
         ("(+84) 905-123-456", "***"),
         ("nhà số 12 0905 123 456", "nhà số 12 ***"),
-        ("Giá 12.000.000 đồng, 100.000.000 đồng", "Giá 12.000.000 đồng, 100.000.000 đồng"),
+        (
+            "Giá 12.000.000 đồng, 100.000.000 đồng",
+            "Giá 12.000.000 đồng, 100.000.000 đồng",
+        ),
         ("Tổng đài 0236 3822 123", "Tổng đài 0236 3822 123"),
         ("Năm 2026, số 45/12", "Năm 2026, số 45/12"),
         ("hai số 0905123456 và 0987654321", "hai số *** và ***"),
@@ -112,6 +133,14 @@ fn masking_a_long_run_of_digits_stays_fast() {
     let text = "1 ".repeat(20_000) + "0905123456 " + &"a@".repeat(20_000);
     let started = std::time::Instant::now();
     let masked = mask_personal_data(&text);
-    assert!(masked.contains("1 *** a@a@"), "{}", &masked[40_000 - 20..40_020]);
-    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        masked.contains("1 *** a@a@"),
+        "{}",
+        &masked[40_000 - 20..40_020]
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

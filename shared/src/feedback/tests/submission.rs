@@ -16,7 +16,9 @@ fn problems(e: FeedbackError) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-const ANON: Submitter<'static> = Submitter::Anonymous { client_ip: Some("203.0.113.7") };
+const ANON: Submitter<'static> = Submitter::Anonymous {
+    client_ip: Some("203.0.113.7"),
+};
 
 #[test]
 fn a_valid_draft_is_normalised_and_trimmed() {
@@ -40,7 +42,10 @@ fn length_limits_count_characters_not_bytes() {
     assert_eq!(validate(&d).unwrap().content.chars().count(), 4_000);
 
     d.content = "ệ".repeat(CONTENT_MAX_CHARS + 1);
-    assert_eq!(problems(validate(&d).unwrap_err()), vec![("content", "too_long")]);
+    assert_eq!(
+        problems(validate(&d).unwrap_err()),
+        vec![("content", "too_long")]
+    );
 
     // The same letter decomposed (e + dot below + circumflex: 3 code points)
     // is one character after NFC, so 4,000 of them fit too.
@@ -52,7 +57,10 @@ fn length_limits_count_characters_not_bytes() {
     d.title = "Đ".repeat(TITLE_MAX_CHARS);
     assert!(validate(&d).is_ok());
     d.title = "Đ".repeat(TITLE_MAX_CHARS + 1);
-    assert_eq!(problems(validate(&d).unwrap_err()), vec![("title", "too_long")]);
+    assert_eq!(
+        problems(validate(&d).unwrap_err()),
+        vec![("title", "too_long")]
+    );
 }
 
 #[test]
@@ -69,7 +77,10 @@ fn empty_and_control_text_is_refused() {
     d.content = "ok\u{0}".into();
     assert_eq!(
         problems(validate(&d).unwrap_err()),
-        vec![("title", "control_characters"), ("content", "control_characters")]
+        vec![
+            ("title", "control_characters"),
+            ("content", "control_characters")
+        ]
     );
 }
 
@@ -88,7 +99,14 @@ fn coordinates_must_be_real_and_in_range() {
         (16.0, -1_000.0, vec![("location.lng", "out_of_range")]),
         (f64::NAN, 108.0, vec![("location.lat", "not_a_number")]),
         (16.0, f64::INFINITY, vec![("location.lng", "not_a_number")]),
-        (f64::NEG_INFINITY, f64::NAN, vec![("location.lat", "not_a_number"), ("location.lng", "not_a_number")]),
+        (
+            f64::NEG_INFINITY,
+            f64::NAN,
+            vec![
+                ("location.lat", "not_a_number"),
+                ("location.lng", "not_a_number"),
+            ],
+        ),
     ];
     for (lat, lng, want) in cases {
         let mut d = draft("environment");
@@ -121,7 +139,9 @@ fn unknown_categories_are_refused_and_nothing_is_stored() {
     let policy = FeedbackPolicy::default();
     for code in ["noise", "ENVIRONMENT", "x", "môi-trường"] {
         let d = draft(code);
-        let err = validate(&d).and_then(|v| submit(w.ports(), &policy, ANON, &v)).unwrap_err();
+        let err = validate(&d)
+            .and_then(|v| submit(w.ports(), &policy, ANON, &v))
+            .unwrap_err();
         assert_eq!(problems(err), vec![("category", "unknown_value")], "{code}");
     }
     assert_eq!(count(&w, "SELECT count(*) FROM feedback"), 0);
@@ -136,7 +156,9 @@ fn tracking_codes_are_sequential_per_city_year() {
     let w = World::new();
     let policy = FeedbackPolicy::default();
     let citizen = w.citizen("0905123456", "Nguyễn Văn An");
-    let who = Submitter::Citizen { account_id: &citizen };
+    let who = Submitter::Citizen {
+        account_id: &citizen,
+    };
     let v = validate(&draft("environment")).unwrap();
     let a = submit(w.ports(), &policy, who, &v).unwrap();
     let b = submit(w.ports(), &policy, who, &v).unwrap();
@@ -153,7 +175,10 @@ fn tracking_codes_are_sequential_per_city_year() {
 
     let stored = find(&w.db, &a.tracking_code).unwrap().unwrap();
     assert_eq!(stored.id, a.id);
-    assert_eq!(find(&w.db, &a.id).unwrap().unwrap().tracking_code, a.tracking_code);
+    assert_eq!(
+        find(&w.db, &a.id).unwrap().unwrap().tracking_code,
+        a.tracking_code
+    );
     assert_eq!(find(&w.db, "PA-2026-999999").unwrap(), None);
 }
 
@@ -162,7 +187,14 @@ fn tracking_code_format_round_trips() {
     assert_eq!(format(2026, 123), "PA-2026-000123");
     assert_eq!(parse("PA-2026-000123"), Some((2026, 123)));
     assert_eq!(format(2026, 1_234_567), "PA-2026-1234567");
-    for bad in ["PA-2026-123", "PA-26-000123", "pa-2026-000123", "PA-2026-00012a", "fb_abc", ""] {
+    for bad in [
+        "PA-2026-123",
+        "PA-26-000123",
+        "pa-2026-000123",
+        "PA-2026-00012a",
+        "fb_abc",
+        "",
+    ] {
         assert_eq!(parse(bad), None, "{bad}");
     }
 }
@@ -182,50 +214,95 @@ fn anonymous_senders_have_a_stricter_quota_per_address() {
     assert_eq!(refused, FeedbackError::RateLimited { retry_after: 3_300 });
 
     // Another address, and a logged-in citizen from the same one, are fine.
-    let other = Submitter::Anonymous { client_ip: Some("198.51.100.9") };
+    let other = Submitter::Anonymous {
+        client_ip: Some("198.51.100.9"),
+    };
     assert!(submit(w.ports(), &policy, other, &v).is_ok());
     let citizen = w.citizen("0905123456", "Nguyễn Văn An");
-    assert!(submit(w.ports(), &policy, Submitter::Citizen { account_id: &citizen }, &v).is_ok());
+    assert!(submit(
+        w.ports(),
+        &policy,
+        Submitter::Citizen {
+            account_id: &citizen
+        },
+        &v
+    )
+    .is_ok());
 
     w.clock.advance(3_300);
-    assert!(submit(w.ports(), &policy, ANON, &v).is_ok(), "the oldest left the window");
-    assert_eq!(count(&w, "SELECT count(*) FROM feedback WHERE quota_key = 'ip:203.0.113.7'"), 6);
+    assert!(
+        submit(w.ports(), &policy, ANON, &v).is_ok(),
+        "the oldest left the window"
+    );
+    assert_eq!(
+        count(
+            &w,
+            "SELECT count(*) FROM feedback WHERE quota_key = 'ip:203.0.113.7'"
+        ),
+        6
+    );
 }
 
 #[test]
 fn anonymous_ipv6_senders_share_the_quota_of_their_slash_64() {
     let w = World::new();
-    let policy = FeedbackPolicy { citizen_hourly: 20, anonymous_ip_hourly: 2, partner_hourly: 500 };
+    let policy = FeedbackPolicy {
+        citizen_hourly: 20,
+        anonymous_ip_hourly: 2,
+        partner_hourly: 500,
+    };
     let v = validate(&draft("traffic")).unwrap();
-    let host = |ip: &'static str| Submitter::Anonymous { client_ip: Some(ip) };
+    let host = |ip: &'static str| Submitter::Anonymous {
+        client_ip: Some(ip),
+    };
     assert!(submit(w.ports(), &policy, host("2001:db8:7:1::1"), &v).is_ok());
     assert!(submit(w.ports(), &policy, host("2001:db8:7:1:ffff::2"), &v).is_ok());
     // A third address in the same /64 is the same sender.
     let refused = submit(w.ports(), &policy, host("2001:db8:7:1::3"), &v).unwrap_err();
-    assert!(matches!(refused, FeedbackError::RateLimited { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, FeedbackError::RateLimited { .. }),
+        "{refused:?}"
+    );
     // The neighbouring /64 is somebody else; IPv4-mapped counts as IPv4.
     assert!(submit(w.ports(), &policy, host("2001:db8:7:2::1"), &v).is_ok());
     assert!(submit(w.ports(), &policy, host("198.51.100.4"), &v).is_ok());
     assert!(submit(w.ports(), &policy, host("::ffff:198.51.100.4"), &v).is_ok());
     let mapped = submit(w.ports(), &policy, host("::ffff:198.51.100.4"), &v).unwrap_err();
-    assert!(matches!(mapped, FeedbackError::RateLimited { .. }), "{mapped:?}");
+    assert!(
+        matches!(mapped, FeedbackError::RateLimited { .. }),
+        "{mapped:?}"
+    );
 }
 
 #[test]
 fn citizens_and_partners_have_their_own_quotas() {
     let w = World::new();
-    let policy = FeedbackPolicy { citizen_hourly: 2, anonymous_ip_hourly: 1, partner_hourly: 3 };
+    let policy = FeedbackPolicy {
+        citizen_hourly: 2,
+        anonymous_ip_hourly: 1,
+        partner_hourly: 3,
+    };
     let v = validate(&draft("traffic")).unwrap();
     let citizen = w.citizen("0905123456", "Nguyễn Văn An");
-    let who = Submitter::Citizen { account_id: &citizen };
+    let who = Submitter::Citizen {
+        account_id: &citizen,
+    };
     submit(w.ports(), &policy, who, &v).unwrap();
     submit(w.ports(), &policy, who, &v).unwrap();
-    assert!(matches!(submit(w.ports(), &policy, who, &v), Err(FeedbackError::RateLimited { .. })));
-    let partner = Submitter::Partner { issuer_code: "zalo-mini-app" };
+    assert!(matches!(
+        submit(w.ports(), &policy, who, &v),
+        Err(FeedbackError::RateLimited { .. })
+    ));
+    let partner = Submitter::Partner {
+        issuer_code: "zalo-mini-app",
+    };
     for _ in 0..3 {
         submit(w.ports(), &policy, partner, &v).unwrap();
     }
-    assert!(matches!(submit(w.ports(), &policy, partner, &v), Err(FeedbackError::RateLimited { .. })));
+    assert!(matches!(
+        submit(w.ports(), &policy, partner, &v),
+        Err(FeedbackError::RateLimited { .. })
+    ));
 }
 
 #[test]
@@ -236,7 +313,10 @@ fn quota_settings_are_read_with_safe_defaults() {
         .with("open311_partner_hourly", "lots");
     let p = FeedbackPolicy::from_settings(&s);
     assert_eq!(p.citizen_hourly, 7);
-    assert_eq!(p.anonymous_ip_hourly, FeedbackPolicy::default().anonymous_ip_hourly);
+    assert_eq!(
+        p.anonymous_ip_hourly,
+        FeedbackPolicy::default().anonymous_ip_hourly
+    );
     assert_eq!(p.partner_hourly, FeedbackPolicy::default().partner_hourly);
 }
 
@@ -251,7 +331,11 @@ fn parallel_submissions_get_distinct_gapless_codes() {
             let path = path.clone();
             std::thread::spawn(move || {
                 let w = World::on_file(&path, 1_000 + t, settings());
-                let policy = FeedbackPolicy { citizen_hourly: 1_000, anonymous_ip_hourly: 1_000, partner_hourly: 1_000 };
+                let policy = FeedbackPolicy {
+                    citizen_hourly: 1_000,
+                    anonymous_ip_hourly: 1_000,
+                    partner_hourly: 1_000,
+                };
                 let v = validate(&draft("environment")).unwrap();
                 (0..8)
                     .map(|_| submit(w.ports(), &policy, ANON, &v).unwrap().tracking_code)
@@ -259,7 +343,10 @@ fn parallel_submissions_get_distinct_gapless_codes() {
             })
         })
         .collect();
-    let mut codes: Vec<String> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let mut codes: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
     codes.sort();
     let want: Vec<String> = (1..=128).map(|n| format(2026, n)).collect();
     assert_eq!(codes, want);

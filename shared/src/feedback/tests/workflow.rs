@@ -8,8 +8,8 @@ use crate::audit::{self, action};
 use crate::feedback::test_support::{draft, World};
 use crate::feedback::validate::validate;
 use crate::feedback::{
-    change, find, history, submit, transition, ChangeRequest, FeedbackError, FeedbackPolicy, Official, Status,
-    Submitter, Transition,
+    change, find, history, submit, transition, ChangeRequest, FeedbackError, FeedbackPolicy,
+    Official, Status, Submitter, Transition,
 };
 use crate::identity::test_support::{remove_db, temp_db_path, MapSettings};
 
@@ -25,8 +25,18 @@ fn the_transition_table_allows_exactly_the_specified_pairs() {
     let mut checked = 0;
     for from in Status::ALL {
         for to in Status::ALL {
-            let want = if ALLOWED.contains(&(from, to)) { Transition::Allowed } else { Transition::Refused };
-            assert_eq!(transition(from, to), want, "{} -> {}", from.as_str(), to.as_str());
+            let want = if ALLOWED.contains(&(from, to)) {
+                Transition::Allowed
+            } else {
+                Transition::Refused
+            };
+            assert_eq!(
+                transition(from, to),
+                want,
+                "{} -> {}",
+                from.as_str(),
+                to.as_str()
+            );
             checked += 1;
         }
     }
@@ -54,17 +64,28 @@ impl Desk {
         let w = World::new();
         let citizen = w.citizen("0905123456", "Nguyễn Văn An");
         let official = w.official("0905000001", "so-tnmt");
-        Desk { w, citizen, official }
+        Desk {
+            w,
+            citizen,
+            official,
+        }
     }
 
     fn submit(&self) -> String {
         let v = validate(&draft("environment")).unwrap();
-        let who = Submitter::Citizen { account_id: &self.citizen };
-        submit(self.w.ports(), &FeedbackPolicy::default(), who, &v).unwrap().id
+        let who = Submitter::Citizen {
+            account_id: &self.citizen,
+        };
+        submit(self.w.ports(), &FeedbackPolicy::default(), who, &v)
+            .unwrap()
+            .id
     }
 
     fn me(&self) -> Official<'_> {
-        Official { account_id: &self.official, unit_code: Some("so-tnmt") }
+        Official {
+            account_id: &self.official,
+            unit_code: Some("so-tnmt"),
+        }
     }
 
     fn set(&self, id: &str, to: Status) -> Result<crate::feedback::Changed, FeedbackError> {
@@ -89,7 +110,11 @@ impl Desk {
 }
 
 fn req(to: Status) -> ChangeRequest {
-    ChangeRequest { status: Some(to.as_str().into()), response: Some("Đã kiểm tra hiện trường.".into()), published: None }
+    ChangeRequest {
+        status: Some(to.as_str().into()),
+        response: Some("Đã kiểm tra hiện trường.".into()),
+        published: None,
+    }
 }
 
 #[test]
@@ -98,7 +123,9 @@ fn every_pair_is_applied_or_refused_by_the_domain_as_the_table_says() {
     for from in Status::ALL {
         for to in Status::ALL {
             let id = d.item_in(from);
-            let steps_before = history(&d.w.db, &find(&d.w.db, &id).unwrap().unwrap()).unwrap().len();
+            let steps_before = history(&d.w.db, &find(&d.w.db, &id).unwrap().unwrap())
+                .unwrap()
+                .len();
             let result = d.set(&id, to);
             let after = find(&d.w.db, &id).unwrap().unwrap();
             let steps = history(&d.w.db, &after).unwrap();
@@ -110,8 +137,15 @@ fn every_pair_is_applied_or_refused_by_the_domain_as_the_table_says() {
                 let last = steps.last().unwrap();
                 assert_eq!((last.from, last.status), (Some(from), to));
             } else {
-                assert_eq!(result.unwrap_err(), FeedbackError::InvalidTransition { from, to }, "{from:?} -> {to:?}");
-                assert_eq!(after.status, from, "a refused change leaves the item as it was");
+                assert_eq!(
+                    result.unwrap_err(),
+                    FeedbackError::InvalidTransition { from, to },
+                    "{from:?} -> {to:?}"
+                );
+                assert_eq!(
+                    after.status, from,
+                    "a refused change leaves the item as it was"
+                );
                 assert_eq!(steps.len(), steps_before);
             }
         }
@@ -123,19 +157,35 @@ fn closing_needs_a_response_and_the_body_must_ask_for_something() {
     let d = Desk::new();
     let id = d.item_in(Status::InProgress);
     for to in [Status::Resolved, Status::Rejected] {
-        let bare = ChangeRequest { status: Some(to.as_str().into()), response: Some("  ".into()), published: None };
+        let bare = ChangeRequest {
+            status: Some(to.as_str().into()),
+            response: Some("  ".into()),
+            published: None,
+        };
         assert_eq!(
             change(d.w.ports(), d.me(), &id, &bare).unwrap_err(),
             FeedbackError::invalid("response", "required")
         );
     }
     let empty = ChangeRequest::default();
-    assert_eq!(change(d.w.ports(), d.me(), &id, &empty).unwrap_err(), FeedbackError::invalid("status", "required"));
-    let unknown = ChangeRequest { status: Some("done".into()), ..ChangeRequest::default() };
-    assert_eq!(change(d.w.ports(), d.me(), &id, &unknown).unwrap_err(), FeedbackError::invalid("status", "unknown_value"));
+    assert_eq!(
+        change(d.w.ports(), d.me(), &id, &empty).unwrap_err(),
+        FeedbackError::invalid("status", "required")
+    );
+    let unknown = ChangeRequest {
+        status: Some("done".into()),
+        ..ChangeRequest::default()
+    };
+    assert_eq!(
+        change(d.w.ports(), d.me(), &id, &unknown).unwrap_err(),
+        FeedbackError::invalid("status", "unknown_value")
+    );
     // Taking an item in progress needs no note.
     let fresh = d.submit();
-    let take = ChangeRequest { status: Some("in_progress".into()), ..ChangeRequest::default() };
+    let take = ChangeRequest {
+        status: Some("in_progress".into()),
+        ..ChangeRequest::default()
+    };
     assert!(change(d.w.ports(), d.me(), &fresh, &take).is_ok());
 }
 
@@ -144,27 +194,60 @@ fn only_officials_of_the_items_unit_may_change_it() {
     let d = Desk::new();
     let id = d.submit();
     let other = d.w.official("0905000002", "so-gtvt");
-    let other_unit = Official { account_id: &other, unit_code: Some("so-gtvt") };
-    let no_unit = Official { account_id: &other, unit_code: None };
+    let other_unit = Official {
+        account_id: &other,
+        unit_code: Some("so-gtvt"),
+    };
+    let no_unit = Official {
+        account_id: &other,
+        unit_code: None,
+    };
     let take = req(Status::InProgress);
-    assert_eq!(change(d.w.ports(), other_unit, &id, &take).unwrap_err(), FeedbackError::Forbidden);
-    assert_eq!(change(d.w.ports(), no_unit, &id, &take).unwrap_err(), FeedbackError::Forbidden);
-    assert_eq!(change(d.w.ports(), d.me(), "fb_nope", &take).unwrap_err(), FeedbackError::NotFound);
+    assert_eq!(
+        change(d.w.ports(), other_unit, &id, &take).unwrap_err(),
+        FeedbackError::Forbidden
+    );
+    assert_eq!(
+        change(d.w.ports(), no_unit, &id, &take).unwrap_err(),
+        FeedbackError::Forbidden
+    );
+    assert_eq!(
+        change(d.w.ports(), d.me(), "fb_nope", &take).unwrap_err(),
+        FeedbackError::NotFound
+    );
 
     // Hidden from the public: the other unit may not even learn it exists.
-    let hide = ChangeRequest { published: Some(false), ..ChangeRequest::default() };
+    let hide = ChangeRequest {
+        published: Some(false),
+        ..ChangeRequest::default()
+    };
     let hidden = change(d.w.ports(), d.me(), &id, &hide).unwrap();
     assert!(!hidden.feedback.published);
     assert_eq!(hidden.from, None, "publishing is not a status change");
-    assert_eq!(change(d.w.ports(), other_unit, &id, &take).unwrap_err(), FeedbackError::NotFound);
-    assert_eq!(find(&d.w.db, &id).unwrap().unwrap().status, Status::Received);
+    assert_eq!(
+        change(d.w.ports(), other_unit, &id, &take).unwrap_err(),
+        FeedbackError::NotFound
+    );
+    assert_eq!(
+        find(&d.w.db, &id).unwrap().unwrap().status,
+        Status::Received
+    );
 
     // Nobody handles their own complaint, even in their own unit.
     let own = d.w.citizen("0905000001", "ignored");
     assert_eq!(own, d.official);
     let v = validate(&draft("environment")).unwrap();
-    let mine = submit(d.w.ports(), &FeedbackPolicy::default(), Submitter::Citizen { account_id: &own }, &v).unwrap();
-    assert_eq!(change(d.w.ports(), d.me(), &mine.id, &take).unwrap_err(), FeedbackError::Forbidden);
+    let mine = submit(
+        d.w.ports(),
+        &FeedbackPolicy::default(),
+        Submitter::Citizen { account_id: &own },
+        &v,
+    )
+    .unwrap();
+    assert_eq!(
+        change(d.w.ports(), d.me(), &mine.id, &take).unwrap_err(),
+        FeedbackError::Forbidden
+    );
 }
 
 #[test]
@@ -183,12 +266,21 @@ fn each_change_is_in_the_history_and_the_audit_log() {
             (Some(Status::InProgress), Status::Resolved)
         ]
     );
-    assert_eq!(steps[0].actor.as_deref(), Some(format!("citizen:{}", d.citizen).as_str()));
-    assert_eq!(steps[2].actor.as_deref(), Some(format!("official:{}", d.official).as_str()));
+    assert_eq!(
+        steps[0].actor.as_deref(),
+        Some(format!("citizen:{}", d.citizen).as_str())
+    );
+    assert_eq!(
+        steps[2].actor.as_deref(),
+        Some(format!("official:{}", d.official).as_str())
+    );
     assert!(steps.windows(2).all(|p| p[0].at < p[1].at));
 
     let entries = audit::entries_about(&d.w.db, &d.citizen, 100, None).unwrap();
-    let changes: Vec<_> = entries.iter().filter(|e| e.action == action::FEEDBACK_STATUS_CHANGED).collect();
+    let changes: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == action::FEEDBACK_STATUS_CHANGED)
+        .collect();
     assert_eq!(changes.len(), 2);
     let newest = changes[0].detail_value();
     assert_eq!(newest["from"], "in_progress");
@@ -204,14 +296,29 @@ fn two_officials_acting_at_once_cannot_both_change_an_item() {
     let setup = World::on_file(&path, 0, MapSettings::default());
     setup.seed();
     let citizen = setup.citizen("0905123456", "Nguyễn Văn An");
-    let officials = [setup.official("0905000001", "so-tnmt"), setup.official("0905000003", "so-tnmt")];
+    let officials = [
+        setup.official("0905000001", "so-tnmt"),
+        setup.official("0905000003", "so-tnmt"),
+    ];
     let v = validate(&draft("environment")).unwrap();
     let mut items = Vec::new();
     for _ in 0..12 {
-        let who = Submitter::Citizen { account_id: &citizen };
-        let id = submit(setup.ports(), &FeedbackPolicy::default(), who, &v).unwrap().id;
-        change(setup.ports(), Official { account_id: &officials[0], unit_code: Some("so-tnmt") }, &id, &req(Status::InProgress))
-            .unwrap();
+        let who = Submitter::Citizen {
+            account_id: &citizen,
+        };
+        let id = submit(setup.ports(), &FeedbackPolicy::default(), who, &v)
+            .unwrap()
+            .id;
+        change(
+            setup.ports(),
+            Official {
+                account_id: &officials[0],
+                unit_code: Some("so-tnmt"),
+            },
+            &id,
+            &req(Status::InProgress),
+        )
+        .unwrap();
         items.push(id);
     }
     let path = Arc::new(path);
@@ -221,15 +328,32 @@ fn two_officials_acting_at_once_cannot_both_change_an_item() {
         .iter()
         .enumerate()
         .map(|(i, official)| {
-            let (path, items, barrier, official) = (path.clone(), items.clone(), barrier.clone(), official.clone());
+            let (path, items, barrier, official) = (
+                path.clone(),
+                items.clone(),
+                barrier.clone(),
+                official.clone(),
+            );
             std::thread::spawn(move || {
                 let w = World::on_file(&path, 10 + i as u64, MapSettings::default());
-                let to = if i == 0 { Status::Resolved } else { Status::Rejected };
+                let to = if i == 0 {
+                    Status::Resolved
+                } else {
+                    Status::Rejected
+                };
                 items
                     .iter()
                     .map(|id| {
                         barrier.wait();
-                        change(w.ports(), Official { account_id: &official, unit_code: Some("so-tnmt") }, id, &req(to))
+                        change(
+                            w.ports(),
+                            Official {
+                                account_id: &official,
+                                unit_code: Some("so-tnmt"),
+                            },
+                            id,
+                            &req(to),
+                        )
                     })
                     .collect::<Vec<_>>()
             })
@@ -238,15 +362,26 @@ fn two_officials_acting_at_once_cannot_both_change_an_item() {
     let results: Vec<Vec<_>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     for (n, id) in items.iter().enumerate() {
         let outcomes = [&results[0][n], &results[1][n]];
-        assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 1, "{id}: {outcomes:?}");
+        assert_eq!(
+            outcomes.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{id}: {outcomes:?}"
+        );
         for r in outcomes.iter().filter_map(|r| r.as_ref().err()) {
             assert!(
-                matches!(r, FeedbackError::StatusChanged { .. } | FeedbackError::InvalidTransition { .. }),
+                matches!(
+                    r,
+                    FeedbackError::StatusChanged { .. } | FeedbackError::InvalidTransition { .. }
+                ),
                 "{r:?}"
             );
         }
         let f = find(&setup.db, id).unwrap().unwrap();
-        let closing = history(&setup.db, &f).unwrap().iter().filter(|s| s.status.is_closed()).count();
+        let closing = history(&setup.db, &f)
+            .unwrap()
+            .iter()
+            .filter(|s| s.status.is_closed())
+            .count();
         assert_eq!(closing, 1, "exactly one closing entry for {id}");
     }
     remove_db(&path);

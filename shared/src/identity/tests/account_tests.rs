@@ -71,11 +71,15 @@ fn mark_verified_is_idempotent() {
     };
     assert_eq!((v.level, v.updated_at), (Level::Verified, T0 + 10));
     w.clock.advance(10);
-    let Verification::Verified { account: again, .. } = mark_verified(w.ports(), &a.id).unwrap() else {
+    let Verification::Verified { account: again, .. } = mark_verified(w.ports(), &a.id).unwrap()
+    else {
         panic!("not verified");
     };
     assert_eq!(again.updated_at, T0 + 10);
-    assert_eq!(mark_verified(w.ports(), "cit_nope").unwrap(), Verification::NotFound);
+    assert_eq!(
+        mark_verified(w.ports(), "cit_nope").unwrap(),
+        Verification::NotFound
+    );
 }
 
 #[test]
