@@ -3,7 +3,6 @@
 //! two edge-host processes on one state dir), idempotent retries, cancel and
 //! reschedule, one booking per local day, bulk schedules in +07:00 days,
 //! QR tickets and check-in.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -1,7 +1,6 @@
 //! The Zalo OA chat-bot end to end (SPEC §10): signed webhook deliveries sent
 //! to the real component, and the OA API and ZNS played by a loopback fake
 //! that records what the bot sent.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

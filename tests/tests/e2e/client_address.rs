@@ -4,7 +4,6 @@
 //! stranger cannot spend a victim's codes. edge-host connects tests from
 //! 127.0.0.1, so "behind a proxy" means trusting 127.0.0.0/8 and sending
 //! `X-Forwarded-For` as the proxy would.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use e2e::{Host, HostBuilder, Method, Resp, ADMIN_TOKEN};
 use serde_json::json;

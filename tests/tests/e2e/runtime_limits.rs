@@ -3,7 +3,6 @@
 //! guest including host calls, memory per instance and concurrent requests.
 //! Every refusal is the SPEC §4 JSON error with an `x-request-id`, and the
 //! node keeps serving afterwards.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

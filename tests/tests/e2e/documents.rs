@@ -2,7 +2,6 @@
 //! QR decoder from the PNG and the SVG), officials' verification, the vault,
 //! issuer pushes, share links under parallel fetches, and the access log —
 //! all through edge-host serving the built components.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::sync::Arc;
 

@@ -3,7 +3,6 @@
 //! officials verifying citizens, API keys with scopes (issuer, Open311
 //! partner, kiosk; list, revoke), deactivating officials, the audit chain
 //! under a login burst and against tampering, and the demo seeder run twice.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::sync::Arc;
 

@@ -1,7 +1,6 @@
 //! Sign-up, login and sessions end to end (SPEC §5, §6, §14): the `signup`
 //! and `auth` components served by edge-host, with loopback fakes standing in
 //! for the eSMS and Zalo ZNS gateways.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -1,6 +1,5 @@
 //! edge-host against Spin's contract, through the probe fixture component:
 //! routing, Spin headers, stores, variables, outbound rules, start-up errors.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use e2e::fake_server::FakeServer;
 use e2e::{root, HostBuilder, Method};

@@ -2,7 +2,6 @@
 //! loads, with their content types, caching and security headers; 404 for
 //! anything else under `/kiosk/`; the idle override only in development.
 //! The flows themselves run in a real browser: `scripts/browser-test`.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::collections::BTreeSet;
 

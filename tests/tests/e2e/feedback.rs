@@ -3,7 +3,6 @@
 //! officials' workflow and unit scoping, the redacted public views, ratings
 //! and statistics, and an Open311 GeoReport v2 round trip as a partner app
 //! would do it.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::collections::HashSet;
 use std::sync::Arc;

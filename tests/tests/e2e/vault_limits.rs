@@ -2,7 +2,6 @@
 //! quotas and live links per document, share links built on
 //! `public_base_url` whatever `Host` says, and document bytes served
 //! sandboxed with an RFC 6266 `Content-Disposition`.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use e2e::session::login;
 use e2e::{parallel, Host, HostBuilder, Method, Resp, PUBLIC_BASE_URL};

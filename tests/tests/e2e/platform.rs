@@ -1,6 +1,5 @@
 //! The platform component through edge-host: health, JSON errors, request ids
 //! and the OpenAPI document.
-#![allow(clippy::unwrap_used, clippy::panic)]
 
 use e2e::{root, HostBuilder, Method};
 
