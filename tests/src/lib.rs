@@ -1,6 +1,11 @@
-//! End-to-end harness: starts the real `edge-host` binary on an ephemeral port
-//! with a temporary state dir, serving the `.wasm` files that `scripts/test`
-//! built, and gives tests a small HTTP client.
+//! The shared test app of the end-to-end suite (`tests/tests/e2e/`): starts
+//! the real `edge-host` binary on an ephemeral port with a temporary state
+//! dir, serving the `.wasm` files that `scripts/test` built, and gives tests
+//! a small HTTP client with request builders. Beside it: the administrator
+//! ([`admin`]: units, services, categories, officials, issuers, kiosks),
+//! people logging in ([`session`]), the database file ([`db`]),
+//! percent-encoding ([`encode`]), the local clock ([`time`]), the vault
+//! ([`vault`]) and loopback fakes of outside services ([`fake_server`]).
 //!
 //! Nothing here sleeps to synchronise: the harness waits for the line
 //! `Serving http://…` that edge-host prints once it accepts connections.
@@ -17,8 +22,14 @@ pub use reqwest::blocking::Client;
 pub use reqwest::Method;
 use serde_json::Value;
 
+pub mod admin;
+pub mod db;
+pub mod encode;
 pub mod fake_server;
+pub mod seed;
 pub mod session;
+pub mod time;
+pub mod vault;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -330,6 +341,29 @@ impl Host {
             self.request(Method::POST, path)
                 .bearer_auth(token)
                 .json(body),
+        )
+    }
+
+    /// `DELETE path` with a bearer token.
+    pub fn delete_auth(&self, path: &str, token: &str) -> Resp {
+        self.send(self.request(Method::DELETE, path).bearer_auth(token))
+    }
+
+    /// `PATCH path` with a JSON body, signed in with `token` when given.
+    pub fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        let mut rb = self.request(Method::PATCH, path).json(body);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        self.send(rb)
+    }
+
+    /// `POST path` with a form body of this content type.
+    pub fn post_form(&self, path: &str, content_type: &str, body: String) -> Resp {
+        self.send(
+            self.request(Method::POST, path)
+                .header("content-type", content_type)
+                .body(body),
         )
     }
 

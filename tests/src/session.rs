@@ -2,7 +2,7 @@
 //! requested from the API and read back from the development outbox.
 #![allow(clippy::unwrap_used)]
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::Host;
 
@@ -18,8 +18,9 @@ pub fn outbox_code(host: &Host, phone: &str) -> String {
     r.json()["items"][0]["code"].as_str().unwrap().to_owned()
 }
 
-/// Logs `phone` in with `client` (`web`, `kiosk`, `zalo`); the session token.
-pub fn login_as(host: &Host, phone: &str, client: &str) -> String {
+/// Logs `phone` in with `client` (`web`, `kiosk`, `zalo`); the whole 200
+/// body of `POST /api/v1/auth/verify` (token, expiry, citizen).
+pub fn verified(host: &Host, phone: &str, client: &str) -> Value {
     let started = host.post_json(
         "/api/v1/auth/otp",
         &json!({"phone": phone, "channel": "sms", "client": client}),
@@ -32,7 +33,15 @@ pub fn login_as(host: &Host, phone: &str, client: &str) -> String {
         &json!({"challenge_id": challenge_id, "code": code}),
     );
     assert_eq!(done.status, 200, "{}", done.text());
-    done.json()["token"].as_str().unwrap().to_owned()
+    done.json()
+}
+
+/// Logs `phone` in with `client` (`web`, `kiosk`, `zalo`); the session token.
+pub fn login_as(host: &Host, phone: &str, client: &str) -> String {
+    verified(host, phone, client)["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// Logs `phone` in on the web; the session token.

@@ -151,13 +151,10 @@ fn strangers_on_many_networks_leave_a_bounded_number_of_unused_codes() {
 
 /// A kiosk key from the admin API.
 fn kiosk_key(host: &Host, code: &str) -> String {
-    let r = host.post_json_auth(
-        "/api/v1/admin/kiosks",
-        ADMIN_TOKEN,
+    e2e::admin::kiosk_key(
+        host,
         &json!({"code": code, "name": "Kiosk Trung tâm Hành chính công"}),
-    );
-    assert_eq!(r.status, 201, "{}", r.text());
-    r.json()["api_key"].as_str().unwrap().to_owned()
+    )
 }
 
 /// A login code for `phone` asked by the kiosk holding `key`.

@@ -179,7 +179,7 @@ fn every_documented_operation_is_routed_to_a_component() {
     let host = HostBuilder::app().start();
     let doc = host.get("/api/v1/openapi.json").json();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let concrete = path.replace('{', "").replace('}', "");
+        let concrete = path.replace(['{', '}'], "");
         for method in item.as_object().unwrap().keys() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let resp = host.send(host.request(m, &concrete));
@@ -271,7 +271,7 @@ fn outside_dev_mode_a_weak_secret_is_named_by_health_and_shuts_every_route() {
         }
     }
     // Nothing was issued: no code requested, no session, no unit created.
-    let db = rusqlite::Connection::open(host.state_dir.join("sqlite_db.db")).unwrap();
+    let db = e2e::db::db(&host);
     for table in ["otp_challenges", "sessions", "units"] {
         let n: i64 = db
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))

@@ -127,7 +127,7 @@ fn kv_and_sql_persist_across_requests_and_restarts() {
         )
         .unwrap();
     assert_eq!(value, "xin chào".as_bytes());
-    let db = rusqlite::Connection::open(state.path().join("sqlite_db.db")).unwrap();
+    let db = e2e::db::open(state.path());
     let n: i64 = db
         .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
         .unwrap();

@@ -4,35 +4,14 @@
 //! sandboxed with an RFC 6266 `Content-Disposition`.
 
 use e2e::session::login;
+use e2e::vault::pdf;
 use e2e::{parallel, Host, HostBuilder, Method, Resp, PUBLIC_BASE_URL};
 use serde_json::{json, Value};
 
 const CITIZEN: &str = "+84905123456";
 
-fn pdf(tag: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n% {tag}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
-}
-
-fn q(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 fn upload(host: &Host, token: &str, title: &str, content_type: &str, bytes: Vec<u8>) -> Resp {
-    let path = format!("/api/v1/documents?type=other&title={}", q(title));
-    host.send(
-        host.request(Method::POST, &path)
-            .bearer_auth(token)
-            .header("content-type", content_type)
-            .body(bytes),
-    )
+    e2e::vault::upload(host, token, "other", title, content_type, bytes)
 }
 
 fn share(host: &Host, token: &str, doc_id: &str) -> Resp {

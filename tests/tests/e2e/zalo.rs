@@ -2,11 +2,12 @@
 //! to the real component, and the OA API and ZNS played by a loopback fake
 //! that records what the bot sent.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use cds_shared::appointments::local_date::LocalDate;
+use e2e::admin::{category, official_login, service, unit};
+use e2e::db::db;
+use e2e::encode::hex;
 use e2e::fake_server::{FakeServer, Recorded};
-use e2e::session::login;
+use e2e::session::{login, outbox_code};
+use e2e::time::{local_date, now_ms};
 use e2e::{Host, HostBuilder, Method, Resp};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -29,13 +30,6 @@ fn with_zalo(zalo: &FakeServer) -> HostBuilder {
         .var("zalo_otp_template_id", TEMPLATE_ID)
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
 /// `mac=` + hex SHA-256(app_id + body + timestamp + secret), as Zalo signs.
 fn sign(body: &[u8], timestamp: &str, secret: &str) -> String {
     let mut h = Sha256::new();
@@ -43,8 +37,7 @@ fn sign(body: &[u8], timestamp: &str, secret: &str) -> String {
     h.update(body);
     h.update(timestamp.as_bytes());
     h.update(secret.as_bytes());
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    format!("mac={hex}")
+    format!("mac={}", hex(&h.finalize()))
 }
 
 /// A `user_send_text` event from `user`, timestamped now.
@@ -113,13 +106,6 @@ fn zns_messages(zalo: &FakeServer) -> Vec<Recorded> {
         .into_iter()
         .filter(|r| r.path == "/message/template")
         .collect()
-}
-
-fn db(host: &Host) -> rusqlite::Connection {
-    let conn = rusqlite::Connection::open(host.state_dir.join("sqlite_db.db")).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(30))
-        .unwrap();
-    conn
 }
 
 fn linked_phone(host: &Host, user: &str) -> Option<String> {
@@ -462,45 +448,25 @@ fn the_bot_applies_the_same_code_limits_as_the_api() {
 fn link_in_dev_mode(host: &Host, user: &str, phone_e164: &str) {
     say(host, user, &format!("{user}-l1"), "đăng ký");
     say(host, user, &format!("{user}-l2"), phone_e164);
-    let outbox = host.get(&format!(
-        "/api/v1/dev/outbox?phone={}",
-        phone_e164.replace('+', "%2B")
-    ));
-    let code = outbox.json()["items"][0]["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let code = outbox_code(host, phone_e164);
     say(host, user, &format!("{user}-l3"), &code);
     assert_eq!(linked_phone(host, user).as_deref(), Some(phone_e164));
-}
-
-/// `YYYY-MM-DD` of the local (+07:00) day `days_ahead` days from today.
-fn local_date(days_ahead: i64) -> String {
-    LocalDate::of_instant(now_ms() / 1000 + days_ahead * 86_400).to_string()
 }
 
 /// Books `n` appointments (one a day from tomorrow) for `citizen_phone`
 /// through the appointments API, as an official and the citizen would.
 /// Returns the bookings as (id, ticket code), soonest first.
 fn book_through_the_api(host: &Host, citizen_phone: &str, n: i64) -> Vec<(String, String)> {
-    let admin = |path: &str, body: Value| {
-        let r = host.post_json_auth(path, e2e::ADMIN_TOKEN, &body);
-        assert_eq!(r.status, 201, "{path}: {}", r.text());
-    };
-    admin(
-        "/api/v1/admin/units",
-        json!({"code": "so-y-te", "name": "Sở Y tế Đà Nẵng"}),
+    unit(host, "so-y-te", "Sở Y tế Đà Nẵng");
+    service(
+        host,
+        "bv-dn-noi",
+        "Khám nội tổng quát — Bệnh viện Đà Nẵng",
+        "health",
+        "so-y-te",
+        "124 Hải Phòng, Thạch Thang, Hải Châu, Đà Nẵng",
     );
-    admin(
-        "/api/v1/admin/services",
-        json!({"code": "bv-dn-noi", "name": "Khám nội tổng quát — Bệnh viện Đà Nẵng", "kind": "health",
-               "unit": "so-y-te", "address": "124 Hải Phòng, Thạch Thang, Hải Châu, Đà Nẵng"}),
-    );
-    admin(
-        "/api/v1/admin/officials",
-        json!({"phone": "0905999000", "full_name": "Cán bộ Sở Y tế", "unit": "so-y-te"}),
-    );
-    let official = login(host, "+84905999000");
+    let official = official_login(host, "0905999000", "Cán bộ Sở Y tế", "so-y-te");
     let schedule = json!({"service_code": "bv-dn-noi", "date_from": local_date(1), "date_to": local_date(n),
                           "day_start": "08:00", "day_end": "08:30", "interval_minutes": 30, "capacity": 5});
     let r = host.post_json_auth("/api/v1/appointments/slots", &official, &schedule);
@@ -600,18 +566,8 @@ fn a_long_appointment_list_is_split_into_replies_within_2000_characters() {
 fn feedback_sent_in_the_chat_is_filed_and_answered_with_its_tracking_code() {
     let zalo = FakeServer::start(200, ZALO_OK);
     let host = with_zalo(&zalo).start();
-    let admin = |path: &str, body: Value| {
-        let r = host.post_json_auth(path, e2e::ADMIN_TOKEN, &body);
-        assert_eq!(r.status, 201, "{path}: {}", r.text());
-    };
-    admin(
-        "/api/v1/admin/units",
-        json!({"code": "trung-tam-hcc", "name": "Trung tâm Hành chính công"}),
-    );
-    admin(
-        "/api/v1/admin/feedback-categories",
-        json!({"code": "other", "name": "Khác", "unit": "trung-tam-hcc"}),
-    );
+    unit(&host, "trung-tam-hcc", "Trung tâm Hành chính công");
+    category(&host, "other", "Khác", "trung-tam-hcc");
     let user = "1012";
     // Not linked yet: nothing is filed.
     say(&host, user, "fb-0", "phản ánh Rác chưa được thu gom");
