@@ -20,6 +20,15 @@ fn broken_store_config(dir: &std::path::Path, section: &str) -> std::path::PathB
     rc
 }
 
+/// The app with the store `section` pointing somewhere it cannot open.
+fn with_broken_store(dir: &std::path::Path, section: &str) -> e2e::Host {
+    let rc = broken_store_config(dir, section);
+    HostBuilder::app()
+        .arg("--runtime-config-file")
+        .arg(rc.to_str().unwrap())
+        .start()
+}
+
 #[test]
 fn health_reports_every_part_ok() {
     let host = HostBuilder::app().start();
@@ -38,11 +47,7 @@ fn health_reports_every_part_ok() {
 #[test]
 fn health_names_an_unavailable_key_value_store() {
     let dir = tempfile::tempdir().unwrap();
-    let rc = broken_store_config(dir.path(), "key_value_store.default");
-    let host = HostBuilder::app()
-        .arg("--runtime-config-file")
-        .arg(rc.to_str().unwrap())
-        .start();
+    let host = with_broken_store(dir.path(), "key_value_store.default");
     let resp = host.get("/api/v1/health");
     assert_eq!(resp.status, 503);
     assert_eq!(
@@ -54,11 +59,7 @@ fn health_names_an_unavailable_key_value_store() {
 #[test]
 fn health_names_an_unavailable_database() {
     let dir = tempfile::tempdir().unwrap();
-    let rc = broken_store_config(dir.path(), "sqlite_database.default");
-    let host = HostBuilder::app()
-        .arg("--runtime-config-file")
-        .arg(rc.to_str().unwrap())
-        .start();
+    let host = with_broken_store(dir.path(), "sqlite_database.default");
     let resp = host.get("/api/v1/health");
     assert_eq!(resp.status, 503);
     assert_eq!(

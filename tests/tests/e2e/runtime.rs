@@ -19,6 +19,15 @@ fn temp_manifest(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
     path
 }
 
+/// What the probe host printed when it refused to serve `manifest`.
+fn refused_to_start(manifest: &std::path::Path) -> String {
+    HostBuilder::probe()
+        .manifest(manifest)
+        .try_start()
+        .err()
+        .expect("must not start")
+}
+
 #[test]
 fn most_specific_route_wins() {
     let host = HostBuilder::probe().start();
@@ -240,11 +249,7 @@ source = "{wasm}"
 "#
         ),
     );
-    let err = HostBuilder::probe()
-        .manifest(&manifest)
-        .try_start()
-        .err()
-        .expect("must not start");
+    let err = refused_to_start(&manifest);
     assert!(err.to_lowercase().contains("conflict"), "{err}");
 }
 
@@ -267,11 +272,7 @@ key_value_stores = ["sessions"]
 "#
         ),
     );
-    let err = HostBuilder::probe()
-        .manifest(&manifest)
-        .try_start()
-        .err()
-        .expect("must not start");
+    let err = refused_to_start(&manifest);
     assert!(err.contains("sessions"), "{err}");
 }
 

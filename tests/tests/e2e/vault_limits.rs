@@ -22,6 +22,14 @@ fn share(host: &Host, token: &str, doc_id: &str) -> Resp {
     )
 }
 
+/// The citizen logged in, with one uploaded PDF titled `title`: (token,
+/// document id).
+fn citizen_with_pdf(host: &Host, title: &str, tag: &str) -> (String, String) {
+    let token = login(host, CITIZEN);
+    let doc = doc_id(&upload(host, &token, title, "application/pdf", pdf(tag)));
+    (token, doc)
+}
+
 fn doc_id(r: &Resp) -> String {
     assert_eq!(r.status, 201, "{}", r.text());
     r.json()["id"].as_str().unwrap().to_owned()
@@ -62,10 +70,7 @@ fn uploads_stop_at_the_citizens_quota_even_when_sent_at_once() {
     // Deleting one gives the place back.
     let mine = host.get_auth("/api/v1/documents", &token).json();
     let first = mine["items"][0]["id"].as_str().unwrap();
-    let del = host.send(
-        host.request(Method::DELETE, &format!("/api/v1/documents/{first}"))
-            .bearer_auth(&token),
-    );
+    let del = host.delete_auth(&format!("/api/v1/documents/{first}"), &token);
     assert_eq!(del.status, 204);
     assert_eq!(
         upload(&host, &token, "Thêm", "application/pdf", pdf("more")).status,
@@ -96,14 +101,7 @@ fn a_document_has_a_limited_number_of_live_links() {
     let host = HostBuilder::app()
         .var("share_max_active_per_document", "2")
         .start();
-    let token = login(&host, CITIZEN);
-    let doc = doc_id(&upload(
-        &host,
-        &token,
-        "Giấy khai sinh",
-        "application/pdf",
-        pdf("ks"),
-    ));
+    let (token, doc) = citizen_with_pdf(&host, "Giấy khai sinh", "ks");
     let first = share(&host, &token, &doc);
     assert_eq!(first.status, 201, "{}", first.text());
     assert_eq!(share(&host, &token, &doc).status, 201);
@@ -117,10 +115,7 @@ fn a_document_has_a_limited_number_of_live_links() {
     assert_eq!(third.json()["error"]["fields"]["limit"], 2);
     // Revoking one frees its place.
     let t = first.json()["token"].as_str().unwrap().to_owned();
-    let revoked = host.send(
-        host.request(Method::DELETE, &format!("/api/v1/shares/{t}"))
-            .bearer_auth(&token),
-    );
+    let revoked = host.delete_auth(&format!("/api/v1/shares/{t}"), &token);
     assert_eq!(revoked.status, 204);
     assert_eq!(share(&host, &token, &doc).status, 201);
 }
@@ -128,14 +123,7 @@ fn a_document_has_a_limited_number_of_live_links() {
 #[test]
 fn share_links_and_their_qr_use_public_base_url_never_the_host_header() {
     let host = HostBuilder::app().start();
-    let token = login(&host, CITIZEN);
-    let doc = doc_id(&upload(
-        &host,
-        &token,
-        "Giấy khai sinh",
-        "application/pdf",
-        pdf("ks"),
-    ));
+    let (token, doc) = citizen_with_pdf(&host, "Giấy khai sinh", "ks");
     let r = host.send(
         host.request(Method::POST, &format!("/api/v1/documents/{doc}/shares"))
             .bearer_auth(&token)
@@ -162,14 +150,7 @@ fn share_links_and_their_qr_use_public_base_url_never_the_host_header() {
 #[test]
 fn in_dev_mode_an_unset_public_base_url_means_the_local_address() {
     let host = HostBuilder::app().unset("public_base_url").start();
-    let token = login(&host, CITIZEN);
-    let doc = doc_id(&upload(
-        &host,
-        &token,
-        "Giấy khai sinh",
-        "application/pdf",
-        pdf("ks"),
-    ));
+    let (token, doc) = citizen_with_pdf(&host, "Giấy khai sinh", "ks");
     let r = share(&host, &token, &doc);
     assert!(
         r.json()["url"]
@@ -184,14 +165,7 @@ fn in_dev_mode_an_unset_public_base_url_means_the_local_address() {
 #[test]
 fn document_bytes_are_sandboxed_and_named_after_the_title() {
     let host = HostBuilder::app().start();
-    let token = login(&host, CITIZEN);
-    let doc = doc_id(&upload(
-        &host,
-        &token,
-        "Giấy khai sinh \"bản sao\"",
-        "application/pdf",
-        pdf("ks"),
-    ));
+    let (token, doc) = citizen_with_pdf(&host, "Giấy khai sinh \"bản sao\"", "ks");
     let own = host.get_auth(&format!("/api/v1/documents/{doc}/content"), &token);
     assert_eq!(own.status, 200);
     assert_eq!(

@@ -2,6 +2,22 @@
 
 use super::*;
 
+/// A quarter-hour counter slot starting at the next five-minute mark but
+/// one, so that check-in is open now.
+fn counter_slot_soon(host: &Host, counter: &str, capacity: u32) -> Value {
+    let soon = (now() / 300 + 2) * 300;
+    let (d, at) = local(soon);
+    slot(
+        host,
+        counter,
+        COUNTER,
+        &d,
+        &at,
+        &local(soon + 900).1.replace("00:00", "24:00"),
+        capacity,
+    )
+}
+
 // ---------------------------------------------------------------------------
 // Check-in and the desk
 // ---------------------------------------------------------------------------
@@ -180,17 +196,7 @@ fn check_in_works_inside_the_window_and_names_it_outside() {
 fn a_kiosk_checks_in_any_ticket_by_its_code_alone() {
     let host = app().start();
     let (_, counter) = desks(&host);
-    let soon = (now() / 300 + 2) * 300;
-    let (d, at) = local(soon);
-    let s = slot(
-        &host,
-        &counter,
-        COUNTER,
-        &d,
-        &at,
-        &local(soon + 900).1.replace("00:00", "24:00"),
-        2,
-    );
+    let s = counter_slot_soon(&host, &counter, 2);
     let owner = login(&host, "+84912000013");
     let b = book(&host, &owner, s["id"].as_str().unwrap()).json();
     // Someone else is logged in at the kiosk; the ticket is enough.
@@ -234,17 +240,7 @@ fn a_kiosk_checks_in_any_ticket_by_its_code_alone() {
 fn a_kiosk_checks_in_without_anyone_logged_in() {
     let host = app().start();
     let (_, counter) = desks(&host);
-    let soon = (now() / 300 + 2) * 300;
-    let (d, at) = local(soon);
-    let s = slot(
-        &host,
-        &counter,
-        COUNTER,
-        &d,
-        &at,
-        &local(soon + 900).1.replace("00:00", "24:00"),
-        2,
-    );
+    let s = counter_slot_soon(&host, &counter, 2);
     let owner = login(&host, "+84912000015");
     let b = book(&host, &owner, s["id"].as_str().unwrap()).json();
     let ticket = b["ticket_code"].as_str().unwrap();
@@ -294,17 +290,7 @@ fn a_kiosk_checks_in_without_anyone_logged_in() {
 fn an_anonymous_kiosk_gets_one_answer_whatever_became_of_the_code() {
     let host = app().start();
     let (_, counter) = desks(&host);
-    let soon = (now() / 300 + 2) * 300;
-    let (d, at) = local(soon);
-    let s = slot(
-        &host,
-        &counter,
-        COUNTER,
-        &d,
-        &at,
-        &local(soon + 900).1.replace("00:00", "24:00"),
-        3,
-    );
+    let s = counter_slot_soon(&host, &counter, 3);
     let tomorrow = slot(&host, &counter, COUNTER, &day(2), "09:00", "09:15", 3);
     let ticket = |phone: &str, slot: &Value| {
         let me = login(&host, phone);
@@ -366,17 +352,7 @@ fn an_anonymous_kiosk_gets_one_answer_whatever_became_of_the_code() {
 fn anonymous_check_in_failures_are_limited_per_client() {
     let host = app().var("checkin_kiosk_failures_per_hour", "3").start();
     let (_, counter) = desks(&host);
-    let soon = (now() / 300 + 2) * 300;
-    let (d, at) = local(soon);
-    let s = slot(
-        &host,
-        &counter,
-        COUNTER,
-        &d,
-        &at,
-        &local(soon + 900).1.replace("00:00", "24:00"),
-        3,
-    );
+    let s = counter_slot_soon(&host, &counter, 3);
     let me = login(&host, "+84912000031");
     let b = book(&host, &me, s["id"].as_str().unwrap()).json();
     let checkin = |code: &str| {

@@ -159,20 +159,14 @@ fn revoked_and_used_up_links_are_gone_and_unknown_ones_not_found() {
     let token = link["token"].as_str().unwrap();
     let path = path_of(link["url"].as_str().unwrap());
     assert_eq!(host.get(&format!("{path}/content")).body, pdf("the"));
-    let del = host.send(
-        host.request(Method::DELETE, &format!("/api/v1/shares/{token}"))
-            .bearer_auth(&a),
-    );
+    let del = host.delete_auth(&format!("/api/v1/shares/{token}"), &a);
     assert_eq!(del.status, 204);
     let gone = host.get(&path);
     assert_eq!(
         (gone.status, gone.error_code().as_str()),
         (410, "share_gone")
     );
-    let again = host.send(
-        host.request(Method::DELETE, &format!("/api/v1/shares/{token}"))
-            .bearer_auth(&a),
-    );
+    let again = host.delete_auth(&format!("/api/v1/shares/{token}"), &a);
     assert_eq!(again.status, 204, "revoking twice is fine");
     let mut states: Vec<(String, String)> = host.get_auth("/api/v1/shares", &a).json()["items"]
         .as_array()
@@ -288,10 +282,7 @@ fn content_round_trips_with_etag_and_uploads_are_bounded() {
     assert_eq!(r.status, 403);
     let list = host.get_auth("/api/v1/documents?type=other", &a).json();
     let first = list["items"][0]["id"].as_str().unwrap().to_owned();
-    let r = host.send(
-        host.request(Method::DELETE, &format!("/api/v1/documents/{first}"))
-            .bearer_auth(&a),
-    );
+    let r = host.delete_auth(&format!("/api/v1/documents/{first}"), &a);
     assert_eq!(r.status, 204);
     assert_eq!(
         host.get_auth(&format!("/api/v1/documents/{first}"), &a)

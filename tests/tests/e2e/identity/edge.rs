@@ -105,11 +105,8 @@ fn security_events_are_audited_without_secrets() {
         .clone();
     let other = other.as_str().unwrap();
     assert_eq!(
-        host.send(
-            host.request(Method::DELETE, &format!("/api/v1/auth/sessions/{other}"))
-                .bearer_auth(&second)
-        )
-        .status,
+        host.delete_auth(&format!("/api/v1/auth/sessions/{other}"), &second)
+            .status,
         204
     );
     assert_eq!(

@@ -48,10 +48,7 @@ fn sessions_can_be_listed_revoked_and_logged_out() {
 
     // Another citizen cannot see or revoke them.
     let stranger = token_of(&login(&host, OTHER_PHONE));
-    let theirs = host.send(
-        host.request(Method::DELETE, &format!("/api/v1/auth/sessions/{other_id}"))
-            .bearer_auth(&stranger),
-    );
+    let theirs = host.delete_auth(&format!("/api/v1/auth/sessions/{other_id}"), &stranger);
     assert_eq!(
         (theirs.status, theirs.error_code()),
         (404, "not_found".into()),
@@ -64,17 +61,11 @@ fn sessions_can_be_listed_revoked_and_logged_out() {
         "still alive"
     );
 
-    let revoke = host.send(
-        host.request(Method::DELETE, &format!("/api/v1/auth/sessions/{other_id}"))
-            .bearer_auth(&first),
-    );
+    let revoke = host.delete_auth(&format!("/api/v1/auth/sessions/{other_id}"), &first);
     assert_eq!(revoke.status, 204, "{}", revoke.text());
     let r = host.get_auth("/api/v1/auth/sessions", &second);
     assert_eq!((r.status, r.error_code()), (401, "unauthorized".into()));
-    let again = host.send(
-        host.request(Method::DELETE, &format!("/api/v1/auth/sessions/{other_id}"))
-            .bearer_auth(&first),
-    );
+    let again = host.delete_auth(&format!("/api/v1/auth/sessions/{other_id}"), &first);
     assert_eq!(again.status, 404);
     assert_eq!(
         host.get_auth("/api/v1/auth/sessions", &first).json()["items"]
