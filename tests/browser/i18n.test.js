@@ -1,6 +1,6 @@
 // Every text in both languages (no browser needed): the two dictionaries
 // have the same keys, every key the page and its modules use exists, and
-// the one-time-code errors read as SPEC §5 intends.
+// the one-time-code errors read as docs/identity.md ("One-time codes") intends.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

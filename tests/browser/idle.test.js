@@ -1,4 +1,4 @@
-// Kiosk safety (SPEC §11): after the idle time the page warns; a touch keeps
+// Kiosk safety (docs/kiosk.md): after the idle time the page warns; a touch keeps
 // the session; otherwise it signs out, revokes the session and clears every
 // screen and form. `?idle=N` shortens the wait (honoured in dev mode only).
 

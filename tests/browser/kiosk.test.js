@@ -1,4 +1,4 @@
-// The kiosk's flows in headless Chromium against the running app (SPEC §11):
+// The kiosk's flows in headless Chromium against the running app (docs/kiosk.md):
 // sign-in through the dev outbox, my QR, my documents, booking with a QR
 // ticket, check-in by ticket code, feedback with a tracking code.
 

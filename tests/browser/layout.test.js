@@ -1,4 +1,4 @@
-// Legible and touchable at both kiosk sizes (SPEC §11): 1080×1920 portrait
+// Legible and touchable at both kiosk sizes (docs/kiosk.md): 1080×1920 portrait
 // and 1920×1080 landscape. On each screen every control is at least 56 px
 // each way, nothing overflows sideways, text is at least 20 px and has a
 // contrast of at least 7:1 with its background. The start screen is saved

@@ -291,7 +291,7 @@ impl Resp {
             .map(str::to_owned)
     }
 
-    /// The stable error code of a SPEC §4 error body.
+    /// The stable error code of an error body (docs/api.md).
     pub fn error_code(&self) -> String {
         self.json()["error"]["code"]
             .as_str()

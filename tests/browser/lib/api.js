@@ -49,7 +49,7 @@ export function phoneForms(phone) {
   return [phone, n, `${n.slice(0, 4)} ${n.slice(4, 7)} ${n.slice(7)}`];
 }
 
-/** The newest one-time code sent to `phone` (development outbox, SPEC §14). */
+/** The newest one-time code sent to `phone` (development outbox, docs/settings.md). */
 export async function outboxCode(phone) {
   const answer = must(await api('GET', `/api/v1/dev/outbox?phone=${encodeURIComponent(phone)}`), 'outbox', 200);
   const code = answer.items?.[0]?.code;

@@ -1,4 +1,4 @@
-//! The kiosk component over HTTP (SPEC §11): the page and every asset it
+//! The kiosk component over HTTP (docs/kiosk.md): the page and every asset it
 //! loads, with their content types, caching and security headers; 404 for
 //! anything else under `/kiosk/`; the idle override only in development.
 //! The flows themselves run in a real browser: `scripts/browser-test`.

@@ -1,7 +1,7 @@
 //! The limits edge-host puts on every request (docs/runtime.md): body size
 //! (declared and chunked), time to receive a body, wall-clock time in the
 //! guest including host calls, memory per instance and concurrent requests.
-//! Every refusal is the SPEC §4 JSON error with an `x-request-id`, and the
+//! Every refusal is the JSON error of docs/api.md with an `x-request-id`, and the
 //! node keeps serving afterwards.
 
 use std::io::{BufRead, BufReader, Read, Write};

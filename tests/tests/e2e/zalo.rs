@@ -1,4 +1,4 @@
-//! The Zalo OA chat-bot end to end (SPEC §10): signed webhook deliveries sent
+//! The Zalo OA chat-bot end to end (docs/zalo.md): signed webhook deliveries sent
 //! to the real component, and the OA API and ZNS played by a loopback fake
 //! that records what the bot sent.
 

@@ -1,4 +1,4 @@
-//! Administration end to end (SPEC §13, §6.1, §14): the admin API behind
+//! Administration end to end (docs/admin.md, docs/identity.md): the admin API behind
 //! `admin_token`, officials made by admin logging in by one-time code,
 //! officials verifying citizens, API keys with scopes (issuer, Open311
 //! partner, kiosk; list, revoke), deactivating officials, the audit chain

@@ -1,4 +1,4 @@
-//! Appointments end to end (SPEC §9): the `appointments` component served by
+//! Appointments end to end (docs/appointments.md): the `appointments` component served by
 //! edge-host — never overbooked under real parallel requests (also across
 //! two edge-host processes on one state dir), idempotent retries, cancel and
 //! reschedule, one booking per local day, bulk schedules in +07:00 days,

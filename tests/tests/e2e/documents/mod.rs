@@ -1,4 +1,4 @@
-//! Documents end to end (SPEC §7): profile, personal QR (decoded with a real
+//! Documents end to end (docs/documents.md): profile, personal QR (decoded with a real
 //! QR decoder from the PNG and the SVG), officials' verification, the vault,
 //! issuer pushes, share links under parallel fetches, and the access log —
 //! all through edge-host serving the built components.

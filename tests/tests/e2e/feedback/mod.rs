@@ -1,4 +1,4 @@
-//! Feedback and complaints end to end (SPEC §8): submission and its
+//! Feedback and complaints end to end (docs/feedback.md): submission and its
 //! validation, tracking codes under 100 parallel submissions, the
 //! officials' workflow and unit scoping, the redacted public views, ratings
 //! and statistics, and an Open311 GeoReport v2 round trip as a partner app

@@ -1,4 +1,4 @@
-//! Sign-up, login and sessions end to end (SPEC §5, §6, §14): the `signup`
+//! Sign-up, login and sessions end to end (docs/identity.md): the `signup`
 //! and `auth` components served by edge-host, with loopback fakes standing in
 //! for the eSMS and Zalo ZNS gateways.
 
@@ -93,7 +93,7 @@ fn six_digits(text: &str) -> String {
 }
 
 /// `2026-11-29T14:05:00+07:00` → Unix seconds; panics on any other shape, so
-/// it also checks the format SPEC §4 asks for.
+/// it also checks the format docs/api.md asks for.
 fn unix_of(rfc3339: &str) -> i64 {
     let b = rfc3339.as_bytes();
     assert!(
