@@ -289,19 +289,16 @@ pub fn create_feedback_category(
 mod tests {
     use super::*;
     use crate::apikey::{find_issuer_by_key, revoke_issuer};
-    use crate::audit::test_support::{FakeClock, SeqRandom, TestDb, MIGRATION_0003};
+    use crate::testing::{FakeClock, TestDb, TestRandom, MIGRATION_0003};
     use unicode_normalization::UnicodeNormalization;
 
     fn setup() -> (TestDb, FakeClock) {
-        (
-            crate::apikey::test_support::key_db(),
-            FakeClock::at(1_700_000_000),
-        )
+        (TestDb::memory(), FakeClock::at(1_700_000_000))
     }
 
     #[test]
     fn migration_can_run_twice() {
-        let db = TestDb::migrated();
+        let db = TestDb::memory();
         db.raw(MIGRATION_0003);
     }
 
@@ -379,7 +376,7 @@ mod tests {
     #[test]
     fn issuer_key_is_returned_once_and_found_by_its_hash() {
         let (db, clock) = setup();
-        let rng = SeqRandom::new(7);
+        let rng = TestRandom::seeded(7);
         let (issuer, key) = create_issuer(&db, &rng, &clock, "so-tu-phap", "Sở Tư pháp").unwrap();
         assert!(key.starts_with("iss_"));
         assert_eq!(issuer.key_prefix, key[..12]);
@@ -400,7 +397,7 @@ mod tests {
     fn revoked_issuer_key_no_longer_authenticates() {
         let (db, clock) = setup();
         let (_, key) =
-            create_issuer(&db, &SeqRandom::new(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
+            create_issuer(&db, &TestRandom::seeded(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
         assert!(revoke_issuer(&db, &clock, "so-gtvt").unwrap());
         assert!(!revoke_issuer(&db, &clock, "so-gtvt").unwrap());
         assert_eq!(find_issuer_by_key(&db, &key).unwrap(), None);
@@ -409,7 +406,7 @@ mod tests {
     #[test]
     fn duplicate_issuer_code_is_a_conflict() {
         let (db, clock) = setup();
-        let rng = SeqRandom::new(4);
+        let rng = TestRandom::seeded(4);
         create_issuer(&db, &rng, &clock, "so-tp", "A").unwrap();
         assert_eq!(
             create_issuer(&db, &rng, &clock, "so-tp", "B").map(|_| ()),

@@ -22,8 +22,6 @@ mod holder;
 mod key_tests;
 mod manage;
 mod scope;
-#[cfg(test)]
-pub(crate) mod test_support;
 
 pub use holder::{
     authorize, check_key, find_key, record_use, KeyCheck, KeyHolder, KeyRefused, KEY_SCOPE,
@@ -128,11 +126,11 @@ pub fn revoke_issuer(sql: &dyn Sql, clock: &dyn Clock, code: &str) -> Result<boo
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::audit::test_support::SeqRandom;
+    use crate::testing::TestRandom;
 
     #[test]
     fn generated_key_has_prefix_43_char_body_and_matches_its_hash() {
-        let (key, stored) = generate(&SeqRandom::new(1), ISSUER_KEY_PREFIX);
+        let (key, stored) = generate(&TestRandom::seeded(1), ISSUER_KEY_PREFIX);
         assert!(key.starts_with("iss_"));
         assert_eq!(key.len(), 4 + 43);
         assert!(is_well_formed(&key, ISSUER_KEY_PREFIX));
@@ -145,13 +143,13 @@ mod tests {
 
     #[test]
     fn keys_differ_between_calls() {
-        let rng = SeqRandom::new(1);
+        let rng = TestRandom::seeded(1);
         assert_ne!(generate(&rng, "iss").0, generate(&rng, "iss").0);
     }
 
     #[test]
     fn malformed_keys_are_not_well_formed() {
-        let (key, _) = generate(&SeqRandom::new(2), ISSUER_KEY_PREFIX);
+        let (key, _) = generate(&TestRandom::seeded(2), ISSUER_KEY_PREFIX);
         for bad in [
             "",
             "iss_",

@@ -35,11 +35,11 @@ pub fn plausible_id(s: &str, prefix: &str, max_len: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::test_support::SeededRandom;
+    use crate::testing::TestRandom;
 
     #[test]
     fn ids_carry_their_prefix_and_enough_randomness() {
-        let r = SeededRandom::new(1);
+        let r = TestRandom::seeded(1);
         let id = random_id(&r, "doc_", 16);
         assert!(id.starts_with("doc_") && id.len() == 4 + 22, "{id}");
         assert_ne!(random_id(&r, "doc_", 16), id);

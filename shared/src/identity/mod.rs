@@ -26,8 +26,6 @@ pub(crate) mod secret;
 mod session;
 
 #[cfg(test)]
-pub(crate) mod test_support;
-#[cfg(test)]
 mod tests;
 
 pub use crate::delivery::{Channel, DeliveryError, OtpMessage};

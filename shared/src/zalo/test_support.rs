@@ -1,46 +1,18 @@
-//! Test doubles for the bot: an in-memory KV store and a world with every
-//! migration the bot touches, built on identity's rusqlite test world.
-
-use std::cell::RefCell;
-use std::collections::HashMap;
+//! The bot's fixtures on the one test world ([`crate::testing`]): its
+//! settings, signed deliveries and a world with a KV store and a scripted
+//! Zalo API.
 
 use serde_json::json;
 
 use super::bot::{handle, BotPorts, Outcome};
 use super::event::{Event, EventKind};
 use super::signature::signature_header;
-use crate::delivery::fake_http::FakeHttp;
-use crate::identity::test_support::{MapSettings, World, T0};
-use crate::ports::{Kv, StoreError};
+use crate::testing::{FakeHttp, MemKv};
+use crate::testing::{MapSettings, World, T0};
 
 pub const APP_ID: &str = "3482178216594085616";
 pub const OA_SECRET: &str = "oa-secret-for-tests";
 pub const USER: &str = "6142494823917000001";
-
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../infra/migrations/0003_audit_admin.sql"),
-    include_str!("../../../infra/migrations/0005_feedback.sql"),
-    include_str!("../../../infra/migrations/0006_appointments.sql"),
-    include_str!("../../../infra/migrations/0007_zalo.sql"),
-];
-
-/// The KV store as a map.
-#[derive(Default)]
-pub struct MemKv(pub RefCell<HashMap<String, Vec<u8>>>);
-
-impl Kv for MemKv {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.0.borrow().get(key).cloned())
-    }
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.0.borrow_mut().insert(key.to_owned(), value.to_vec());
-        Ok(())
-    }
-    fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.0.borrow_mut().remove(key);
-        Ok(())
-    }
-}
 
 /// Everything a bot test needs. ZNS and the OA API are one scripted fake
 /// that answers `{"error":0}` and records what it was sent.
@@ -67,9 +39,6 @@ impl BotWorld {
 
     pub fn with_settings(settings: MapSettings) -> BotWorld {
         let id = World::with_settings(settings);
-        for m in MIGRATIONS {
-            id.db.raw(m);
-        }
         BotWorld {
             id,
             kv: MemKv::default(),

@@ -2,7 +2,7 @@
 
 use crate::civil::civil_from_days;
 use crate::identity::rfc3339_vn;
-use crate::identity::test_support::T0;
+use crate::testing::T0;
 
 #[test]
 fn formats_in_the_city_zone() {
