@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn issuer_key_is_returned_once_and_found_by_its_hash() {
         let (db, clock) = setup();
-        let rng = TestRandom::seeded(7);
+        let rng = TestRandom::new(7);
         let (issuer, key) = create_issuer(&db, &rng, &clock, "so-tu-phap", "Sở Tư pháp").unwrap();
         assert!(key.starts_with("iss_"));
         assert_eq!(issuer.key_prefix, key[..12]);
@@ -397,7 +397,7 @@ mod tests {
     fn revoked_issuer_key_no_longer_authenticates() {
         let (db, clock) = setup();
         let (_, key) =
-            create_issuer(&db, &TestRandom::seeded(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
+            create_issuer(&db, &TestRandom::new(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
         assert!(revoke_issuer(&db, &clock, "so-gtvt").unwrap());
         assert!(!revoke_issuer(&db, &clock, "so-gtvt").unwrap());
         assert_eq!(find_issuer_by_key(&db, &key).unwrap(), None);
@@ -406,7 +406,7 @@ mod tests {
     #[test]
     fn duplicate_issuer_code_is_a_conflict() {
         let (db, clock) = setup();
-        let rng = TestRandom::seeded(4);
+        let rng = TestRandom::new(4);
         create_issuer(&db, &rng, &clock, "so-tp", "A").unwrap();
         assert_eq!(
             create_issuer(&db, &rng, &clock, "so-tp", "B").map(|_| ()),

@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn generated_key_has_prefix_43_char_body_and_matches_its_hash() {
-        let (key, stored) = generate(&TestRandom::seeded(1), ISSUER_KEY_PREFIX);
+        let (key, stored) = generate(&TestRandom::new(1), ISSUER_KEY_PREFIX);
         assert!(key.starts_with("iss_"));
         assert_eq!(key.len(), 4 + 43);
         assert!(is_well_formed(&key, ISSUER_KEY_PREFIX));
@@ -143,13 +143,13 @@ mod tests {
 
     #[test]
     fn keys_differ_between_calls() {
-        let rng = TestRandom::seeded(1);
+        let rng = TestRandom::new(1);
         assert_ne!(generate(&rng, "iss").0, generate(&rng, "iss").0);
     }
 
     #[test]
     fn malformed_keys_are_not_well_formed() {
-        let (key, _) = generate(&TestRandom::seeded(2), ISSUER_KEY_PREFIX);
+        let (key, _) = generate(&TestRandom::new(2), ISSUER_KEY_PREFIX);
         for bad in [
             "",
             "iss_",

@@ -39,7 +39,7 @@ mod tests {
 
     #[test]
     fn ids_carry_their_prefix_and_enough_randomness() {
-        let r = TestRandom::seeded(1);
+        let r = TestRandom::new(1);
         let id = random_id(&r, "doc_", 16);
         assert!(id.starts_with("doc_") && id.len() == 4 + 22, "{id}");
         assert_ne!(random_id(&r, "doc_", 16), id);

@@ -24,6 +24,12 @@ pub fn all(rows: &SqlRows) -> impl Iterator<Item = Row<'_>> {
     })
 }
 
+/// The first column of the first row: the answer of a `SELECT one_thing`
+/// or an `INSERT … RETURNING id`.
+pub fn single(rows: &SqlRows) -> Option<&SqlValue> {
+    rows.rows.first().and_then(|r| r.first())
+}
+
 /// Every row decoded with `f`; the first row that does not decode fails all.
 pub fn decode_all<T>(
     rows: &SqlRows,
@@ -54,67 +60,65 @@ impl<'r> Row<'r> {
             .ok_or_else(|| shape(column, "present"))
     }
 
+    /// `column` read with `read`, which says `want` when the value is not
+    /// what it expects.
+    fn read<T>(
+        &self,
+        column: &str,
+        want: &str,
+        read: impl FnOnce(&SqlValue) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        read(self.value(column)?).ok_or_else(|| shape(column, want))
+    }
+
+    /// `column` read with `read`, `None` when it is NULL.
+    fn read_opt<T>(
+        &self,
+        column: &str,
+        want: &str,
+        read: impl FnOnce(&SqlValue) -> Option<T>,
+    ) -> Result<Option<T>, StoreError> {
+        let v = self.value(column)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        read(v).map(Some).ok_or_else(|| shape(column, want))
+    }
+
     /// An integer column (a numeric text or a REAL is read as SQLite would).
     pub fn i64(&self, column: &str) -> Result<i64, StoreError> {
-        self.value(column)?
-            .as_i64()
-            .ok_or_else(|| shape(column, "an integer"))
+        self.read(column, "an integer", SqlValue::as_i64)
     }
 
     /// A nullable integer column.
     pub fn opt_i64(&self, column: &str) -> Result<Option<i64>, StoreError> {
-        let v = self.value(column)?;
-        if v.is_null() {
-            return Ok(None);
-        }
-        v.as_i64()
-            .map(Some)
-            .ok_or_else(|| shape(column, "an integer"))
+        self.read_opt(column, "an integer", SqlValue::as_i64)
     }
 
     /// A text column.
     pub fn text(&self, column: &str) -> Result<String, StoreError> {
-        self.value(column)?
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| shape(column, "text"))
+        self.read(column, "text", |v| v.as_str().map(str::to_owned))
     }
 
     /// A nullable text column.
     pub fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
-        let v = self.value(column)?;
-        if v.is_null() {
-            return Ok(None);
-        }
-        v.as_str()
-            .map(|s| Some(s.to_owned()))
-            .ok_or_else(|| shape(column, "text"))
+        self.read_opt(column, "text", |v| v.as_str().map(str::to_owned))
     }
 
     /// A blob column (text is read as its UTF-8 bytes).
     pub fn blob(&self, column: &str) -> Result<Vec<u8>, StoreError> {
-        self.value(column)?
-            .as_blob()
-            .map(<[u8]>::to_vec)
-            .ok_or_else(|| shape(column, "a blob"))
+        self.read(column, "a blob", |v| v.as_blob().map(<[u8]>::to_vec))
     }
 
     /// A REAL column; whole numbers SQLite hands back as integers are
     /// accepted, as they were bound.
     pub fn f64(&self, column: &str) -> Result<f64, StoreError> {
-        match self.value(column)? {
-            SqlValue::Real(r) => Ok(*r),
-            SqlValue::Integer(i) => Ok(*i as f64),
-            _ => Err(shape(column, "a number")),
-        }
+        self.read(column, "a number", as_f64)
     }
 
     /// A nullable REAL column.
     pub fn opt_f64(&self, column: &str) -> Result<Option<f64>, StoreError> {
-        match self.value(column)? {
-            SqlValue::Null => Ok(None),
-            _ => self.f64(column).map(Some),
-        }
+        self.read_opt(column, "a number", as_f64)
     }
 
     /// A text column holding one of a closed vocabulary.
@@ -128,6 +132,14 @@ impl<'r> Row<'r> {
             .as_str()
             .ok_or_else(|| shape(column, "text"))?;
         parse(v).ok_or_else(|| shape(column, "a known value"))
+    }
+}
+
+fn as_f64(v: &SqlValue) -> Option<f64> {
+    match v {
+        SqlValue::Real(r) => Some(*r),
+        SqlValue::Integer(i) => Some(*i as f64),
+        _ => None,
     }
 }
 
@@ -163,5 +175,7 @@ mod tests {
         assert_eq!(two[0].opt_f64("r"), Ok(Some(0.5)));
         assert!(decode_all(&rows, |r| r.text("t")).is_err());
         assert_eq!(decode_first(&rows, |r| r.i64("n")), Ok(Some(1)));
+        assert_eq!(single(&rows), Some(&SqlValue::Integer(1)));
+        assert_eq!(single(&SqlRows::default()), None);
     }
 }

@@ -21,7 +21,7 @@ fn scopes(list: &[Scope]) -> Scopes {
 fn issuer_key(db: &TestDb, code: &str, with: &[Scope]) -> String {
     create_issuer_with_scopes(
         db,
-        &TestRandom::seeded(code.bytes().map(u64::from).sum()),
+        &TestRandom::new(code.bytes().map(u64::from).sum()),
         &FakeClock::at(T),
         code,
         "Đối tác",
@@ -72,14 +72,8 @@ fn a_key_may_hold_both_scopes_only_when_asked() {
     let holder = find_key(&db, &both).unwrap().unwrap();
     assert_eq!(holder.scopes.names(), ["documents", "open311"]);
     // Without `scopes`, the issuers route makes a documents-only key.
-    let (_, default) = create_issuer(
-        &db,
-        &TestRandom::seeded(9),
-        &FakeClock::at(T),
-        "plain",
-        "Sở",
-    )
-    .unwrap();
+    let (_, default) =
+        create_issuer(&db, &TestRandom::new(9), &FakeClock::at(T), "plain", "Sở").unwrap();
     assert_eq!(
         find_key(&db, &default).unwrap().unwrap().scopes.names(),
         ["documents"]
@@ -118,7 +112,7 @@ fn unknown_kiosk_and_empty_scope_lists_are_refused_and_store_nothing() {
     );
     let kiosk_scope = create_issuer_with_scopes(
         &db,
-        &TestRandom::seeded(1),
+        &TestRandom::new(1),
         &FakeClock::at(T),
         "x1",
         "X",
@@ -141,7 +135,7 @@ fn a_kiosk_key_is_recognised_by_find_key_with_its_unit() {
     assert_eq!(
         create_kiosk(
             &db,
-            &TestRandom::seeded(2),
+            &TestRandom::new(2),
             &clock,
             "kiosk-hc-01",
             "Kiosk Hải Châu",
@@ -153,7 +147,7 @@ fn a_kiosk_key_is_recognised_by_find_key_with_its_unit() {
     create_unit(&db, &clock, "ubnd-hai-chau", "UBND quận Hải Châu").unwrap();
     let (info, key) = create_kiosk(
         &db,
-        &TestRandom::seeded(2),
+        &TestRandom::new(2),
         &clock,
         "kiosk-hc-01",
         "Kiosk Hải Châu",
@@ -189,18 +183,11 @@ fn a_kiosk_key_is_recognised_by_find_key_with_its_unit() {
     );
 
     // Without a unit; codes are shared with issuer keys.
-    let (_, plain) = create_kiosk(
-        &db,
-        &TestRandom::seeded(3),
-        &clock,
-        "kiosk-02",
-        "Kiosk",
-        None,
-    )
-    .unwrap();
+    let (_, plain) =
+        create_kiosk(&db, &TestRandom::new(3), &clock, "kiosk-02", "Kiosk", None).unwrap();
     assert_eq!(find_key(&db, &plain).unwrap().unwrap().unit_code, None);
     assert_eq!(
-        create_issuer(&db, &TestRandom::seeded(4), &clock, "kiosk-02", "Sở").map(|_| ()),
+        create_issuer(&db, &TestRandom::new(4), &clock, "kiosk-02", "Sở").map(|_| ()),
         Err(AdminError::Conflict { field: "code" })
     );
     // Malformed or unknown keys of either prefix find nothing.
@@ -249,7 +236,7 @@ fn the_list_is_newest_first_paged_and_shows_scope_unit_and_use() {
     issuer_key(&db, "b-311", &[Scope::Open311]);
     create_kiosk(
         &db,
-        &TestRandom::seeded(8),
+        &TestRandom::new(8),
         &clock,
         "c-kiosk",
         "Kiosk",

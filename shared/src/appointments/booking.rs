@@ -180,10 +180,7 @@ pub(crate) fn active_booking_on(
          AND status IN ('booked', 'arrived') LIMIT 1",
         &[citizen_id.into(), service_code.into(), local_date.into()],
     )?;
-    Ok(rows
-        .rows
-        .first()
-        .and_then(|r| r.first())
+    Ok(crate::rows::single(&rows)
         .and_then(|v| v.as_str())
         .map(str::to_owned))
 }

@@ -51,7 +51,7 @@ enum Source {
 
 impl TestRandom {
     /// A SplitMix64 stream from `seed`.
-    pub fn seeded(seed: u64) -> TestRandom {
+    pub fn new(seed: u64) -> TestRandom {
         TestRandom(Mutex::new(Source::Seeded(seed)))
     }
 

@@ -48,7 +48,7 @@ impl World {
         World {
             db,
             clock: FakeClock::at(T0),
-            random: TestRandom::seeded(seed),
+            random: TestRandom::new(seed),
             settings: extra.with("otp_pepper", PEPPER),
         }
     }

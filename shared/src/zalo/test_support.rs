@@ -10,15 +10,21 @@ use super::signature::signature_header;
 use crate::testing::{FakeHttp, MemKv};
 use crate::testing::{MapSettings, World, T0};
 
+/// The official account's app id every test delivery names.
 pub const APP_ID: &str = "3482178216594085616";
+/// The OA secret deliveries are signed with.
 pub const OA_SECRET: &str = "oa-secret-for-tests";
+/// The Zalo user who chats in the tests.
 pub const USER: &str = "6142494823917000001";
 
 /// Everything a bot test needs. ZNS and the OA API are one scripted fake
 /// that answers `{"error":0}` and records what it was sent.
 pub struct BotWorld {
+    /// The one test world (database, clock, randomness, settings).
     pub id: World,
+    /// The bot's conversation state.
     pub kv: MemKv,
+    /// ZNS and the OA API.
     pub http: FakeHttp,
 }
 
@@ -33,10 +39,12 @@ pub fn settings() -> MapSettings {
 }
 
 impl BotWorld {
+    /// A bot world with [`settings`].
     pub fn new() -> BotWorld {
         BotWorld::with_settings(settings())
     }
 
+    /// A bot world with exactly `settings` (plus the test pepper).
     pub fn with_settings(settings: MapSettings) -> BotWorld {
         let id = World::with_settings(settings);
         BotWorld {
@@ -46,6 +54,7 @@ impl BotWorld {
         }
     }
 
+    /// The bot's ports, borrowed from the world.
     pub fn ports(&self) -> BotPorts<'_> {
         BotPorts {
             sql: &self.id.db,
@@ -62,6 +71,7 @@ impl BotWorld {
         self.say_as(USER, text)
     }
 
+    /// `user` sends `text`; the bot's answer.
     pub fn say_as(&self, user: &str, text: &str) -> Outcome {
         let event = Event {
             kind: EventKind::Text(text.to_owned()),
@@ -90,6 +100,7 @@ impl BotWorld {
         body["template_data"]["otp"].as_str().unwrap().to_owned()
     }
 
+    /// One integer read with raw SQL, for assertions on stored state.
     pub fn scalar(&self, sql: &str) -> i64 {
         self.id.db.scalar(sql)
     }

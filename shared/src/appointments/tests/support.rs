@@ -8,16 +8,20 @@ use crate::identity::{find_or_create_by_phone, Ports};
 use crate::phone::Phone;
 use crate::testing::{MapSettings, TestDb, World, T0};
 
-/// The unit running the clinic, and its official's id.
+/// The unit running the clinic.
 pub const UNIT: &str = "benh-vien-da-nang";
+/// The account id of the unit's official.
 pub const OFFICIAL: &str = "cit_official";
+/// A service of [`UNIT`].
 pub const CLINIC: &str = "kham-noi";
+/// Another service of [`UNIT`].
 pub const OTHER_CLINIC: &str = "kham-nhi";
 
 /// The test "now" (2026-11-29T14:05:00+07:00, a Sunday) is `T0`; slots go
 /// on the following days.
 pub const NOW: i64 = T0;
 
+/// `2026-12-01` → its [`LocalDate`].
 pub fn date(s: &str) -> LocalDate {
     LocalDate::parse(s).unwrap()
 }
@@ -34,6 +38,7 @@ pub fn world() -> World {
     w
 }
 
+/// The units and the two clinics of [`UNIT`].
 pub fn seed_services(ports: Ports<'_>) {
     create_unit(ports.sql, ports.clock, UNIT, "Bệnh viện Đà Nẵng").unwrap();
     create_unit(

@@ -7,7 +7,7 @@ use crate::testing::TestRandom;
 
 #[test]
 fn generated_codes_are_six_ascii_digits() {
-    let rng = TestRandom::seeded(1);
+    let rng = TestRandom::new(1);
     for _ in 0..2_000 {
         let c = generate_code(&rng).unwrap();
         assert_eq!(c.len(), 6, "{c}");
@@ -48,7 +48,7 @@ fn chi_square(counts: &[u64]) -> f64 {
 
 #[test]
 fn codes_are_uniform_by_digit_and_by_leading_pair() {
-    let rng = TestRandom::seeded(42);
+    let rng = TestRandom::new(42);
     let mut per_position = [[0u64; 10]; 6];
     let mut leading_pair = [0u64; 100];
     for _ in 0..60_000 {
