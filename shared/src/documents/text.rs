@@ -53,7 +53,7 @@ pub fn fold_upper_ascii(name: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::text::clean_line as clean_text;
+    use crate::text::clean_line;
 
     #[test]
     fn folds_vietnamese_names_to_upper_ascii() {
@@ -101,11 +101,11 @@ mod tests {
     #[test]
     fn free_text_is_trimmed_nfc_and_bounded() {
         assert_eq!(
-            clean_text(" 12 Ha\u{309}i Phòng ", 50),
+            clean_line(" 12 Ha\u{309}i Phòng ", 50),
             Ok("12 Hải Phòng".to_owned())
         );
-        assert_eq!(clean_text("a\u{7}b", 50), Err("control_characters"));
-        assert_eq!(clean_text("", 50), Err("required"));
-        assert_eq!(clean_text("abc", 2), Err("too_long"));
+        assert_eq!(clean_line("a\u{7}b", 50), Err("control_characters"));
+        assert_eq!(clean_line("", 50), Err("required"));
+        assert_eq!(clean_line("abc", 2), Err("too_long"));
     }
 }
