@@ -5,15 +5,10 @@
 //! [`super::submit`]); the SQL formats it the same way as [`format`]. Past
 //! 999,999 items in a year the number simply grows a seventh digit.
 
-use crate::identity::rfc3339_vn;
-
 /// The year (Asia/Ho_Chi_Minh) of a Unix time: an item sent at 23:30 on
 /// 31 December in Đà Nẵng belongs to that year, not to UTC's next one.
 pub fn year_of(unix_seconds: i64) -> i64 {
-    rfc3339_vn(unix_seconds)
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .unwrap_or(1970)
+    crate::local_time::today_vn(unix_seconds).0
 }
 
 /// `(2026, 123)` → `"PA-2026-000123"`.
