@@ -43,6 +43,26 @@ pub fn match_path<'a>(pattern: &str, path: &'a str) -> Option<Vec<&'a str>> {
     }
 }
 
+/// Whether `a` is more specific than `b`, two patterns that matched the same
+/// path (so as many segments): at the leftmost segment where their kinds
+/// differ, a literal beats a capture with a literal suffix (`:code.json`),
+/// which beats a plain capture. Spin ranks its manifest routes the same way
+/// (`infra/edge-host/src/router.rs`).
+pub(super) fn more_specific(a: &str, b: &str) -> bool {
+    segment_ranks(a).cmp(segment_ranks(b)) == std::cmp::Ordering::Greater
+}
+
+/// Each segment's kind, higher is more specific.
+fn segment_ranks(pattern: &str) -> impl Iterator<Item = u8> + '_ {
+    trim_trailing_slashes(pattern)
+        .split('/')
+        .map(|seg| match seg.strip_prefix(':') {
+            None => 2,
+            Some(capture) if capture.contains('.') => 1,
+            Some(_) => 0,
+        })
+}
+
 fn trim_trailing_slashes(s: &str) -> &str {
     let trimmed = s.trim_end_matches('/');
     if trimmed.is_empty() {

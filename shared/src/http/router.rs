@@ -3,6 +3,7 @@
 
 use crate::error::ApiError;
 
+use super::path::more_specific;
 use super::{match_path, Request, Response};
 
 /// Checks the method of a request whose path already matched: `Ok` when it
@@ -57,10 +58,13 @@ struct Route<'r> {
 
 /// A small method + path router over closures.
 ///
-/// A path names the resource of the most specific pattern it matches (the
-/// one with the fewest captures; among equals, the first added), so a literal
-/// route such as `/appointments/desk` wins over `/appointments/:id` whatever
-/// the order. The route of that pattern with the request's method runs; if
+/// A path names the resource of the most specific pattern it matches,
+/// compared segment by segment from the left as Spin's router does: a literal
+/// segment beats a capture with a literal suffix (`:code.json`), which beats a
+/// plain capture (see [`more_specific`]). So `/appointments/slots` wins over
+/// `/appointments/:id`, and `/a/b/:y` over `/a/:x/b`, whatever the order the
+/// routes were added in; only patterns of the same shape (`/a/:x` and `/a/:y`)
+/// fall back to the first added. The route of that pattern with the request's method runs; if
 /// there is none, `OPTIONS` gets 204 and any other method 405, both with
 /// `Allow` listing the pattern's methods; if no pattern matched, 404
 /// `not_found`. Handlers may borrow the component's ports (`'r`).
@@ -146,17 +150,16 @@ impl<'r> Router<'r> {
         // `/appointments/desk` is the desk, not appointment "desk", so the
         // methods of `/appointments/:id` neither run for it nor appear in its
         // `Allow`. Among equally specific patterns the first added wins.
-        let mut best: Option<(usize, &'static str)> = None;
+        let mut best: Option<&'static str> = None;
         for route in &self.routes {
             if match_path(route.pattern, &req.path).is_none() {
                 continue;
             }
-            let captures = capture_names(route.pattern).count();
-            if best.map_or(true, |(fewest, _)| captures < fewest) {
-                best = Some((captures, route.pattern));
+            if best.is_none_or(|b| more_specific(route.pattern, b)) {
+                best = Some(route.pattern);
             }
         }
-        let Some((_, pattern)) = best else {
+        let Some(pattern) = best else {
             return Err(ApiError::not_found());
         };
         let mut allowed: Vec<String> = Vec::new();
@@ -274,6 +277,56 @@ mod tests {
         );
         let one = router.dispatch(&Request::from_uri("GET", "/api/v1/appointments/a1"));
         assert_eq!(one.map(|r| body_json(&r)), Ok(json!({"id":"a1"})));
+    }
+
+    #[test]
+    fn router_prefers_exact_segments_in_either_declaration_order() {
+        // The first match used to win among patterns with as many captures:
+        // `/a/:x/b` declared first took `/a/b/b` from `/a/b/:y`.
+        let slots = |r: Router<'static>| {
+            r.get("/api/v1/appointments/slots", |_r, _p| {
+                Ok(Response::json(200, &json!("slots")))
+            })
+        };
+        let one = |r: Router<'static>| {
+            r.get("/api/v1/appointments/:id", |_r, p| {
+                Ok(Response::json(200, &json!({"id": p.get("id")?})))
+            })
+        };
+        let inner = |r: Router<'static>| {
+            r.get("/x/:a/b", |_r, _p| Ok(Response::json(200, &json!("inner"))))
+        };
+        let outer = |r: Router<'static>| {
+            r.get("/x/b/:c", |_r, _p| Ok(Response::json(200, &json!("outer"))))
+        };
+        let suffixed = |r: Router<'static>| {
+            r.get("/s/:code.json", |_r, _p| {
+                Ok(Response::json(200, &json!("json")))
+            })
+        };
+        let plain = |r: Router<'static>| {
+            r.get("/s/:code", |_r, _p| {
+                Ok(Response::json(200, &json!("plain")))
+            })
+        };
+        // Each pair declared both ways round.
+        let routers = [
+            plain(suffixed(inner(outer(one(slots(Router::new())))))),
+            suffixed(plain(outer(inner(slots(one(Router::new())))))),
+        ];
+        for router in &routers {
+            let get = |path: &str| {
+                router
+                    .dispatch(&Request::from_uri("GET", path))
+                    .map(|r| body_json(&r))
+            };
+            assert_eq!(get("/api/v1/appointments/slots"), Ok(json!("slots")));
+            assert_eq!(get("/api/v1/appointments/a1"), Ok(json!({"id": "a1"})));
+            assert_eq!(get("/x/b/b"), Ok(json!("outer")));
+            assert_eq!(get("/x/c/b"), Ok(json!("inner")));
+            assert_eq!(get("/s/env.json"), Ok(json!("json")));
+            assert_eq!(get("/s/env"), Ok(json!("plain")));
+        }
     }
 
     #[test]
