@@ -78,8 +78,6 @@ pub(super) fn convert(raw: RawManifest, dir: &Path) -> anyhow::Result<Manifest> 
     })
 }
 
-/// `[application.trigger.http] base`: Spin 3 accepts only the default `/` and
-
 fn convert_http_trigger(
     entry: toml::Value,
     components: &BTreeMap<String, Component>,

@@ -42,9 +42,13 @@ pub struct Manifest {
 /// `[application]` metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
+    /// `name`, required.
     pub name: String,
+    /// `version`, free text.
     pub version: Option<String>,
+    /// `description`.
     pub description: Option<String>,
+    /// `authors`, as written.
     pub authors: Vec<String>,
 }
 
@@ -55,6 +59,7 @@ pub struct Variable {
     pub default: Option<String>,
     /// Sensitive: never log its value.
     pub secret: bool,
+    /// `description`, for people reading the manifest.
     pub description: Option<String>,
 }
 
@@ -68,6 +73,7 @@ impl Variable {
 /// One `[[trigger.http]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpTrigger {
+    /// Where requests come from: a path pattern, or private.
     pub route: HttpRoute,
     /// Id of the handling component (exists in `Manifest::components`).
     pub component: String,
@@ -85,11 +91,15 @@ pub enum HttpRoute {
 /// One `[component.<id>]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
+    /// The `<id>` of `[component.<id>]` (kebab-case).
     pub id: String,
     /// The Wasm file, resolved against the manifest directory.
     pub source: PathBuf,
+    /// `description`.
     pub description: Option<String>,
+    /// Labels of the key-value stores it may open.
     pub key_value_stores: Vec<String>,
+    /// Labels of the SQLite databases it may open.
     pub sqlite_databases: Vec<String>,
     /// Entries as written; they may contain `{{ variable }}` templates.
     pub allowed_outbound_hosts: Vec<String>,
@@ -97,6 +107,7 @@ pub struct Component {
     pub variables: BTreeMap<String, String>,
     /// WASI environment variables, passed literally.
     pub environment: BTreeMap<String, String>,
+    /// `[component.<id>.build]`, for `edge-host build`.
     pub build: Option<BuildConfig>,
 }
 
