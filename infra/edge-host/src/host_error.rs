@@ -24,13 +24,19 @@ pub enum HostError {
     /// No route matches the path.
     NotFound,
     /// The body is (or would be) larger than `limit` bytes.
-    PayloadTooLarge { limit: u64 },
+    PayloadTooLarge {
+        /// The largest body accepted, in bytes.
+        limit: u64,
+    },
     /// The client did not send its whole body in time.
     BodyTimeout,
     /// The body could not be read (malformed chunked encoding, …).
     BadBody,
     /// Every request slot is busy.
-    Overloaded { retry_after: u64 },
+    Overloaded {
+        /// Seconds the client is told to wait (`Retry-After`).
+        retry_after: u64,
+    },
     /// The guest ran past the wall-clock limit before answering.
     Timeout,
     /// The guest trapped, ran out of memory or never answered.
@@ -40,11 +46,14 @@ pub enum HostError {
 /// The language of a host answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
+    /// Vietnamese, the default.
     Vi,
+    /// English, when the client prefers it.
     En,
 }
 
 impl HostError {
+    /// The HTTP status of the answer.
     pub fn status(&self) -> u16 {
         match self {
             HostError::NotFound => 404,
@@ -71,6 +80,7 @@ impl HostError {
         }
     }
 
+    /// The human-readable message in `lang`.
     pub fn message(&self, lang: Lang) -> &'static str {
         let (vi, en) = match self {
             HostError::NotFound => ("Không tìm thấy tài nguyên.", "Resource not found."),

@@ -2,6 +2,9 @@
 //! applications. These modules hold the pure configuration and routing logic;
 //! the wasmtime engine and HTTP server build on them.
 
+// The workspace allows missing docs; this crate is documented throughout.
+#![warn(missing_docs)]
+
 pub mod build;
 pub mod host_error;
 pub mod limits;

@@ -34,10 +34,15 @@ const MIN_MAX_INSTANCE_MEMORY: u64 = 1 << 20;
 /// The per-request limits of one `edge-host up`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// Largest request body accepted, in bytes (413 above).
     pub max_body_bytes: u64,
+    /// Time to receive the whole body once the headers arrived (408 after).
     pub body_timeout: Duration,
+    /// Wall-clock time a request may spend in its guest (504 after).
     pub request_timeout: Duration,
+    /// Linear memory one instance may grow to, in bytes.
     pub max_instance_memory: u64,
+    /// Requests running in a guest at once (503 above).
     pub max_concurrent_requests: u32,
 }
 

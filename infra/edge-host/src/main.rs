@@ -1,6 +1,8 @@
 //! `edge-host`: builds and serves a Spin application locally, like
 //! `spin build` and `spin up`.
 
+#![warn(missing_docs)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -26,7 +26,9 @@ pub struct Migration {
     pub version: i64,
     /// The file name without prefix, `_` and `.sql`.
     pub name: String,
+    /// Where the file was read from.
     pub path: PathBuf,
+    /// The file's text, run as one batch.
     pub sql: String,
     /// Hex SHA-256 of the file's bytes.
     pub sha256: String,

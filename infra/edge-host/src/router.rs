@@ -57,6 +57,7 @@ enum Segment {
 /// The outcome of routing one request path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteMatch {
+    /// The component that serves the request.
     pub component_id: String,
     /// `spin-matched-route`: the route absolutized, without a single trailing
     /// `/` (so route `/` gives `""`, as in Spin).

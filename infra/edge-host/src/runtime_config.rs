@@ -51,6 +51,7 @@ pub enum StateDir {
 /// The resolved store layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeConfig {
+    /// Where the default stores live; `None` keeps them in memory.
     pub state_dir: Option<PathBuf>,
     /// Label → location; always contains `default`.
     pub key_value_stores: BTreeMap<String, StoreLocation>,

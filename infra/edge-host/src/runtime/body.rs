@@ -18,6 +18,7 @@ const MAX_PREALLOCATION: usize = 64 << 10;
 
 /// How a body was received, or why not.
 pub enum Received {
+    /// The whole body.
     Complete(Bytes),
     /// Refused; the remaining body, if any, to be drained (see [`drain`]).
     Refused(HostError, Option<Incoming>),

@@ -10,6 +10,7 @@ use super::pool::SqlitePool;
 
 /// Everything the host knows about one component while serving it.
 pub struct ComponentEnv {
+    /// The component's id in the manifest.
     pub id: String,
     /// Key-value labels this component declared, with their backing store.
     pub kv: HashMap<String, KvStore>,
@@ -17,5 +18,6 @@ pub struct ComponentEnv {
     pub sql: HashMap<String, Arc<SqlitePool>>,
     /// Component variables, already resolved from their templates.
     pub variables: HashMap<String, String>,
+    /// Hosts it may call out to.
     pub outbound: AllowedHosts,
 }

@@ -22,6 +22,7 @@ pub struct KvStore {
 }
 
 impl KvStore {
+    /// The store `label` inside the file `pool` opens.
     pub fn new(label: &str, pool: Arc<SqlitePool>) -> Self {
         Self {
             label: label.to_owned(),
@@ -34,6 +35,7 @@ impl KvStore {
         SqlitePool::new(path, SCHEMA)
     }
 
+    /// The value of `key`, if set.
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
         self.pool.with_conn(|c| self.get_on(c, key))
     }
@@ -50,6 +52,7 @@ impl KvStore {
             .optional()
     }
 
+    /// Whether `key` is set.
     pub fn exists(&self, key: &str) -> Result<bool, String> {
         self.pool.with_conn(|c| self.exists_on(c, key))
     }
@@ -65,6 +68,7 @@ impl KvStore {
             .exists(params![self.label, key])
     }
 
+    /// Every key of this store.
     pub fn keys(&self) -> Result<Vec<String>, String> {
         self.pool.with_conn(|c| self.keys_on(c))
     }
@@ -80,6 +84,7 @@ impl KvStore {
         rows.collect()
     }
 
+    /// Sets `key` to `value`, replacing any earlier value.
     pub fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
         self.pool.with_conn(|c| {
             c.prepare_cached(
@@ -91,6 +96,7 @@ impl KvStore {
         })
     }
 
+    /// Removes `key`; removing a missing key is not an error.
     pub fn delete(&self, key: &str) -> Result<(), String> {
         self.pool.with_conn(|c| {
             c.prepare_cached("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")?

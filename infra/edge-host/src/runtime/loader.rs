@@ -22,7 +22,9 @@ use crate::variables::Resolver;
 
 /// Where each labelled store lives, opened once and shared by all requests.
 pub struct Stores {
+    /// Key-value store label → store.
     pub kv: HashMap<String, KvStore>,
+    /// SQLite database label → connection pool.
     pub sql: HashMap<String, Arc<SqlitePool>>,
 }
 

@@ -17,6 +17,7 @@ pub struct PrefixedOutput {
 }
 
 impl PrefixedOutput {
+    /// The component's stdout, each line prefixed with `[component] `.
     pub fn stdout(component: &str) -> Self {
         Self {
             prefix: format!("[{component}] ").into(),
@@ -24,6 +25,7 @@ impl PrefixedOutput {
         }
     }
 
+    /// The component's stderr, each line prefixed with `[component] `.
     pub fn stderr(component: &str) -> Self {
         Self {
             prefix: format!("[{component}] ").into(),

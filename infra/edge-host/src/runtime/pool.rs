@@ -33,6 +33,7 @@ impl SqlitePool {
         }
     }
 
+    /// The SQLite file this pool opens.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -41,20 +41,26 @@ pub trait Routes: Send + Sync {
 
 /// One servable component.
 pub struct Served {
+    /// The component, compiled and linked, ready to instantiate per request.
     pub pre: Arc<ProxyPre<RequestState>>,
+    /// What it may use: stores, variables, outbound hosts.
     pub env: Arc<ComponentEnv>,
 }
 
 /// A ready-to-serve application.
 pub struct App {
+    /// Which component serves a path.
     pub routes: Box<dyn Routes>,
+    /// Component id → the component.
     pub components: HashMap<String, Served>,
+    /// The per-request bounds.
     pub limits: Limits,
     /// One permit per request running in a guest, shared by every thread.
     pub slots: Arc<Semaphore>,
 }
 
 impl App {
+    /// An app with one request slot per allowed concurrent request.
     pub fn new(
         routes: Box<dyn Routes>,
         components: HashMap<String, Served>,

@@ -9,17 +9,24 @@ use super::pool::SqlitePool;
 /// A value crossing the host boundary (mirrors the WIT `value` variant).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// A 64-bit integer.
     Integer(i64),
+    /// A double.
     Real(f64),
+    /// UTF-8 text.
     Text(String),
+    /// Bytes.
     Blob(Vec<u8>),
+    /// SQL `NULL`.
     Null,
 }
 
 /// Columns and rows a statement produced.
 #[derive(Debug, Default)]
 pub struct QueryOutput {
+    /// Column names, in the statement's order.
     pub columns: Vec<String>,
+    /// Each row's values, in column order.
     pub rows: Vec<Vec<Value>>,
 }
 

@@ -13,11 +13,17 @@ use super::logging::PrefixedOutput;
 
 /// The `T` of `Store<T>` for one request.
 pub struct RequestState {
+    /// WASI (clocks, random, the prefixed stdout/stderr).
     pub wasi: WasiCtx,
+    /// wasi-http's state.
     pub http: WasiHttpCtx,
+    /// The guest's resource handles.
     pub table: ResourceTable,
+    /// The outbound allow-list check.
     pub hooks: OutboundHooks,
+    /// The component's stores, variables and allow-list.
     pub env: Arc<ComponentEnv>,
+    /// The instance's memory limit.
     pub memory: MemoryCap,
 }
 
