@@ -224,7 +224,7 @@ impl Response {
     /// Like [`Response::json`] but returns `Err(ApiError::Internal)` when
     /// serialization fails, so the error is rendered in the caller's language.
     pub fn try_json(status: u16, value: &impl Serialize) -> Result<Response, ApiError> {
-        let body = serde_json::to_vec(value).map_err(|_| ApiError::Internal)?;
+        let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
         Ok(Response::bytes(status, JSON_UTF8, body))
     }
 
@@ -528,7 +528,7 @@ impl<'a> Params<'a> {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::internal(format!("route has no parameter `{name}`")))
     }
 
     /// All captures in pattern order.
@@ -906,7 +906,7 @@ mod tests {
         map.insert(vec![1u8], 1);
         let r = Response::json(200, &map);
         assert_eq!(r.status, 500);
-        assert_eq!(Response::try_json(200, &map), Err(ApiError::Internal));
+        assert_eq!(Response::try_json(200, &map), Err(ApiError::internal("")));
     }
 
     #[test]
@@ -1030,7 +1030,7 @@ mod tests {
     #[test]
     fn missing_field_is_422_naming_the_field() {
         let e = json_body::<Signup>(&json_req(r#"{"phone":"0905123456"}"#)).err();
-        let e = e.unwrap_or(ApiError::Internal);
+        let e = e.unwrap_or(ApiError::internal(""));
         assert_eq!(e.status(), 422);
         assert_eq!(e.code(), "validation_failed");
         assert_eq!(e.fields()["channel"], "missing field `channel`");
@@ -1082,7 +1082,7 @@ mod tests {
             r#"{"citizen":{"phone":"0236 3822 123"},"items":[]}"#,
         ))
         .err();
-        let e = e.unwrap_or(ApiError::Internal);
+        let e = e.unwrap_or(ApiError::internal(""));
         assert_eq!(e.code(), "invalid_phone");
         assert_eq!(e.fields()["citizen.phone"], "not_mobile");
     }
@@ -1296,7 +1296,7 @@ mod tests {
             router
                 .dispatch(&Request::from_uri("GET", "/s/env.json"))
                 .err(),
-            Some(ApiError::Internal)
+            Some(ApiError::internal(""))
         );
     }
 }
