@@ -19,7 +19,9 @@ pub mod officials;
 pub use keys::{
     create_issuer, create_issuer_with_scopes, create_kiosk, default_issuer_scopes, issuer_scopes,
 };
-pub use officials::{deactivate_official, AccountRef, Deactivation};
+pub use officials::{
+    appoint_official, deactivate_official, is_unchanged, AccountRef, Deactivation,
+};
 
 const NAME_MAX_CHARS: usize = 200;
 const ADDRESS_MAX_CHARS: usize = 300;
@@ -82,6 +84,12 @@ impl From<StoreError> for AdminError {
 
 fn invalid(field: &'static str, reason: &'static str) -> AdminError {
     AdminError::Invalid { field, reason }
+}
+
+/// Whether unit `code` exists.
+pub(crate) fn unit_exists(sql: &dyn Sql, code: &str) -> Result<bool, StoreError> {
+    let rows = sql.execute("SELECT 1 FROM units WHERE code = ? LIMIT 1", &[code.into()])?;
+    Ok(!rows.is_empty())
 }
 
 /// Checks a code against `[a-z0-9_-]{2,40}`; codes are identifiers, so they

@@ -18,6 +18,7 @@ pub mod documents;
 pub mod error;
 pub mod feedback;
 pub mod guard;
+pub mod health;
 pub mod http;
 pub mod identity;
 pub mod lang;

@@ -73,7 +73,7 @@ fn verify(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     // Login answers flat: the session's fields next to the citizen.
     let mut body = session_json(&done.session);
     body["citizen"] = citizen_json(&done.account);
-    Ok(Response::json(200, &body).with_header("cache-control", "no-store"))
+    Ok(Response::json(200, &body).no_store())
 }
 
 /// `POST /api/v1/auth/logout` → 204; the presented token stops working.
@@ -162,5 +162,5 @@ fn outbox(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             })
         })
         .collect();
-    Ok(Response::json(200, &json!({"items": items})).with_header("cache-control", "no-store"))
+    Ok(Response::json(200, &json!({"items": items})).no_store())
 }

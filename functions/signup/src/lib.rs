@@ -72,7 +72,7 @@ fn verify(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             "session": session_json(&done.session),
         }),
     )
-    .with_header("cache-control", "no-store"))
+    .no_store())
 }
 
 /// The profile's name rule (`documents::text::optional_name`), checked

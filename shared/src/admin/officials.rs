@@ -2,9 +2,38 @@
 //! cleared, every session of theirs ended in the same call, so the token
 //! they hold answers 401 on their very next request (docs/admin.md).
 
-use crate::identity::{find_by_phone, get_account, Account, Ports, Role};
+use super::{normalize_text, unit_exists, validate_code, AdminError, NAME_MAX_CHARS};
+use crate::identity::{
+    find_by_phone, get_account, set_official, Account, OfficialChange, Ports, Role,
+};
 use crate::phone::Phone;
 use crate::ports::{SqlValue, StoreError};
+
+/// Makes the owner of `phone` an official of `unit` (creating the account
+/// if the phone has none), with `full_name` as their name: 422 on a blank
+/// or overlong name, a malformed or unknown unit.
+pub fn appoint_official(
+    ports: Ports<'_>,
+    phone: &Phone,
+    full_name: &str,
+    unit: &str,
+) -> Result<OfficialChange, AdminError> {
+    let full_name = normalize_text("full_name", full_name, NAME_MAX_CHARS)?;
+    let unit = validate_code("unit", unit)?;
+    // Units are never deleted, so checking before writing leaves no gap.
+    if !unit_exists(ports.sql, &unit)? {
+        return Err(AdminError::UnknownUnit);
+    }
+    Ok(set_official(ports, phone, Some(&full_name), &unit)?)
+}
+
+/// Whether the change [`appoint_official`] made is none: the phone was
+/// already an official of that unit (a replay, e.g. the demo seeder run
+/// again), so there is no role change to record.
+pub fn is_unchanged(change: &OfficialChange) -> bool {
+    change.previous_role == Some(Role::Official)
+        && change.previous_unit_code.as_deref() == change.account.unit_code.as_deref()
+}
 
 /// Whom to deactivate: an account id (`cit_…`) or a phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -186,6 +186,22 @@ pub enum Verification {
     IdNumberTaken { claimed_id_number: String },
     /// No such account.
     NotFound,
+    /// The official asked to confirm their own identity; nothing changed.
+    OwnAccount,
+}
+
+/// An official confirms citizen `citizen_id`'s identity: [`mark_verified`],
+/// except that nobody confirms their own (a second person is the point),
+/// which answers [`Verification::OwnAccount`] and changes nothing.
+pub fn verify_by_official(
+    ports: Ports<'_>,
+    official_id: &str,
+    citizen_id: &str,
+) -> Result<Verification, StoreError> {
+    if citizen_id == official_id {
+        return Ok(Verification::OwnAccount);
+    }
+    mark_verified(ports, citizen_id)
 }
 
 /// Marks the account's identity as confirmed by an official (SPEC §6.1),

@@ -35,7 +35,7 @@ mod tests;
 pub use crate::delivery::{Channel, DeliveryError, OtpMessage};
 pub use account::{
     find_by_phone, find_by_zalo_user, find_or_create_by_phone, get_account, link_zalo,
-    mark_verified, set_official, Account, OfficialChange, Verification,
+    mark_verified, set_official, verify_by_official, Account, OfficialChange, Verification,
 };
 pub use challenge::{
     challenge_phone, start_challenge, verify_challenge, ChallengeStarted, Origin, StartRequest,
