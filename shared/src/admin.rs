@@ -33,11 +33,16 @@ pub enum AdminError {
     /// `required`, `too_short`, `too_long`, `format`, `control_characters`,
     /// `unknown_value`.
     Invalid {
+        /// The offending field.
         field: &'static str,
+        /// A stable reason code (`required`, `format`, …).
         reason: &'static str,
     },
     /// Something with this `field` (the code) already exists (409).
-    Conflict { field: &'static str },
+    Conflict {
+        /// The field whose value is taken.
+        field: &'static str,
+    },
     /// The referenced unit does not exist (422 on field `unit`).
     UnknownUnit,
     /// The database failed (503).
@@ -162,11 +167,15 @@ fn insert_unique(
 /// An administrative unit (department, ward, hospital).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
 }
 
+/// Validates and creates unit `code` named `name` (409 if the code is taken).
 pub fn create_unit(
     sql: &dyn Sql,
     clock: &dyn Clock,
@@ -198,11 +207,14 @@ pub fn create_unit(
 /// What a service is: a hospital desk or a public-service counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceKind {
+    /// A hospital or clinic desk.
     Health,
+    /// A public-service counter (ward office, …).
     PublicService,
 }
 
 impl ServiceKind {
+    /// The stored spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ServiceKind::Health => "health",
@@ -210,6 +222,7 @@ impl ServiceKind {
         }
     }
 
+    /// The kind a stored or requested spelling names.
     pub fn parse(s: &str) -> Option<ServiceKind> {
         match s {
             "health" => Some(ServiceKind::Health),
@@ -222,24 +235,36 @@ impl ServiceKind {
 /// The body of `POST /api/v1/admin/services`, unvalidated.
 #[derive(Debug, Clone, Copy)]
 pub struct NewService<'a> {
+    /// Its code (`[a-z0-9_-]`).
     pub code: &'a str,
+    /// Its display name.
     pub name: &'a str,
+    /// What kind of service it is.
     pub kind: &'a str,
+    /// The code of its unit.
     pub unit: &'a str,
+    /// Its street address.
     pub address: &'a str,
 }
 
 /// A place citizens book appointments at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
+    /// What kind of service it is.
     pub kind: ServiceKind,
+    /// The code of its unit.
     pub unit_code: String,
+    /// Its street address.
     pub address: String,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
 }
 
+/// Validates and creates a service of an existing unit (422 on an unknown unit, 409 on a taken code).
 pub fn create_service(
     sql: &dyn Sql,
     clock: &dyn Clock,
@@ -281,12 +306,17 @@ pub fn create_service(
 /// A feedback / complaint category and the unit that handles it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedbackCategory {
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
+    /// The code of its unit.
     pub unit_code: String,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
 }
 
+/// Validates and creates a feedback category routed to an existing unit.
 pub fn create_feedback_category(
     sql: &dyn Sql,
     clock: &dyn Clock,

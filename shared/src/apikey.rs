@@ -105,12 +105,17 @@ pub fn key_matches(plaintext: &str, stored_hash: &str) -> bool {
 /// An issuer agency or partner app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issuer {
+    /// Its id.
     pub id: i64,
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
     /// Non-secret display prefix of its key.
     pub key_prefix: String,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
+    /// When it was revoked (Unix seconds); `None` while active.
     pub revoked_at: Option<i64>,
 }
 

@@ -64,6 +64,7 @@ impl Default for Page {
 /// One page of a list, serialized as `{"items":[…],"next_cursor":"…"|null}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageOf<T> {
+    /// The page's items.
     pub items: Vec<T>,
     /// `None` (JSON `null`) on the last page.
     pub next_cursor: Option<String>,

@@ -38,7 +38,9 @@ pub fn is_unchanged(change: &OfficialChange) -> bool {
 /// Whom to deactivate: an account id (`cit_…`) or a phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountRef {
+    /// By account id (`cit_…`).
     Id(String),
+    /// By phone number.
     Phone(Phone),
 }
 

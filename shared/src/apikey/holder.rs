@@ -16,13 +16,17 @@ pub const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
 pub struct KeyHolder {
     /// `issuers.id`.
     pub id: i64,
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
     /// Non-secret display prefix, e.g. `ksk_Ab3dEf9h`.
     pub key_prefix: String,
+    /// What the key may be used for.
     pub scopes: Scopes,
     /// The unit a kiosk key stands in, if it was given one.
     pub unit_code: Option<String>,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
     /// To the minute (see [`LAST_USED_GRANULARITY_SECONDS`]); `None` if never.
     pub last_used_at: Option<i64>,
@@ -54,6 +58,7 @@ pub enum KeyCheck {
     Unknown,
     /// A real, active key without this scope: 403 `key_scope`.
     OutOfScope(KeyHolder),
+    /// A real, active key with the scope.
     Allowed(KeyHolder),
 }
 
@@ -160,6 +165,7 @@ pub enum KeyRefused {
     Unknown,
     /// A real, active key without the scope the route needs.
     OutOfScope,
+    /// The store failed (503).
     Store(StoreError),
 }
 

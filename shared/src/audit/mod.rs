@@ -37,9 +37,13 @@ use serde_json::Value;
 /// `subject` is the citizen id the event is about (their access log shows it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    /// Who acted (see [`Actor`](crate::audit::Actor)).
     pub actor: String,
+    /// What happened (one of [`action`](crate::audit::action)).
     pub action: String,
+    /// The citizen the event is about, if any.
     pub subject: Option<String>,
+    /// Details (never secrets).
     pub detail: Value,
 }
 
@@ -70,14 +74,21 @@ impl Entry {
 /// One stored row of `audit_log`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRecord {
+    /// Position in the chain, from 1.
     pub seq: i64,
+    /// When it happened (Unix seconds).
     pub at: i64,
+    /// Who acted (see [`Actor`](crate::audit::Actor)).
     pub actor: String,
+    /// What happened (one of [`action`](crate::audit::action)).
     pub action: String,
+    /// The citizen the event is about, if any.
     pub subject: Option<String>,
     /// Canonical JSON text, exactly as hashed.
     pub detail: String,
+    /// The previous row's hash (the genesis hash for the first).
     pub prev_hash: String,
+    /// This row's hash (see [`chain`](crate::audit::chain)).
     pub hash: String,
 }
 

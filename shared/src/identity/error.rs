@@ -18,14 +18,23 @@ pub enum OtpError {
     /// `otp_expired` (410): past its validity, or already used.
     Expired,
     /// `otp_invalid` (401): wrong code; this many tries remain.
-    Invalid { attempts_left: u32 },
+    Invalid {
+        /// Tries the challenge has left.
+        attempts_left: u32,
+    },
     /// `otp_exhausted` (429): the challenge used all its tries; even the
     /// right code is refused now.
     Exhausted,
     /// `phone_locked` (429): too many consecutive failures on this phone.
-    PhoneLocked { retry_after: u64 },
+    PhoneLocked {
+        /// Seconds until the lock ends.
+        retry_after: u64,
+    },
     /// `rate_limited` (429): cooldown or a per-phone / per-IP quota.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds before trying again may succeed.
+        retry_after: u64,
+    },
     /// `delivery_failed` (502): the provider did not take the message; the
     /// challenge was withdrawn and counts against no quota.
     DeliveryFailed(DeliveryError),
@@ -99,6 +108,7 @@ pub enum AuthError {
     /// Unknown, malformed, expired (idle or absolute) or revoked — one answer
     /// for all (401), so a token's history does not leak.
     InvalidToken,
+    /// The store failed (503).
     Store(StoreError),
 }
 

@@ -56,8 +56,12 @@ use crate::ports::{Clock, Random, Settings, Sql};
 /// The ports identity needs, borrowed for one request.
 #[derive(Clone, Copy)]
 pub struct Ports<'a> {
+    /// The SQL database.
     pub sql: &'a dyn Sql,
+    /// The wall clock.
     pub clock: &'a dyn Clock,
+    /// Secure randomness.
     pub random: &'a dyn Random,
+    /// The deployment's settings.
     pub settings: &'a dyn Settings,
 }

@@ -21,7 +21,9 @@ const TOKEN_CHARS: usize = 43;
 /// stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewSession {
+    /// The session's id (not secret).
     pub id: String,
+    /// The bearer token (shown once, stored hashed).
     pub token: String,
     /// When it ends if unused (idle expiry, never past the absolute one).
     pub expires_at: i64,
@@ -44,11 +46,15 @@ impl std::fmt::Debug for NewSession {
 /// Who is calling, as established by [`authenticate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// The session's id.
     pub session_id: String,
+    /// The account's id.
     pub account_id: String,
     /// Read from the account on every call, so a role change applies at once.
     pub role: Role,
+    /// The official's unit; `None` for citizens.
     pub unit_code: Option<String>,
+    /// The kind of client (decides the session's lifetimes).
     pub client: Client,
     /// The idle expiry after this call slid it.
     pub expires_at: i64,
@@ -57,11 +63,17 @@ pub struct Principal {
 /// One active session, as listed to its owner. Never carries the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
+    /// Its id.
     pub id: String,
+    /// The kind of client (decides the session's lifetimes).
     pub client: Client,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
+    /// When it was last used (Unix seconds).
     pub last_seen_at: i64,
+    /// When it expires if left idle (Unix seconds).
     pub expires_at: i64,
+    /// When it expires at the latest (Unix seconds).
     pub absolute_expires_at: i64,
 }
 
