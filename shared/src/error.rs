@@ -114,17 +114,21 @@ pub enum ApiError {
         /// Each offending field and what is wrong with it.
         fields: Map<String, Value>,
     },
-    /// 401 `otp_invalid`: wrong one-time code.
-    OtpInvalid {
-        /// Tries the challenge has left.
-        attempts_left: u32,
+    /// 401 with a specific code: the credential was checked and is wrong
+    /// (a wrong one-time code, with how many tries are left in `fields`).
+    Rejected {
+        /// The stable code.
+        code: &'static str,
+        /// What the client may show (tries left, …).
+        fields: Map<String, Value>,
     },
-    /// 429 `otp_exhausted`: the challenge used up its tries.
-    OtpExhausted,
-    /// 429 `phone_locked`: too many failures on this phone.
-    PhoneLocked {
-        /// Seconds until the lock ends.
-        retry_after: u64,
+    /// 429 with a specific code: this client must stop for a while (a
+    /// locked phone, a challenge that used up its tries).
+    Throttled {
+        /// The stable code.
+        code: &'static str,
+        /// Seconds to wait, when known: in `fields` and `Retry-After`.
+        retry_after: Option<u64>,
     },
     /// 429 `rate_limited`.
     RateLimited {
@@ -217,9 +221,13 @@ impl ApiError {
     }
 
     /// Adds (or replaces) one entry of `fields` on the variants that carry a
-    /// map (`Conflict`, `Invalid`); other variants are returned unchanged.
+    /// map (`Conflict`, `Invalid`, `Rejected`); other variants are returned
+    /// unchanged.
     pub fn with_field(mut self, name: &str, value: impl Into<Value>) -> ApiError {
-        if let ApiError::Conflict { fields, .. } | ApiError::Invalid { fields, .. } = &mut self {
+        if let ApiError::Conflict { fields, .. }
+        | ApiError::Invalid { fields, .. }
+        | ApiError::Rejected { fields, .. } = &mut self
+        {
             fields.insert(name.to_owned(), value.into());
         }
         self
@@ -229,7 +237,7 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::BadRequest(_) => 400,
-            ApiError::Unauthorized | ApiError::OtpInvalid { .. } => 401,
+            ApiError::Unauthorized | ApiError::Rejected { .. } => 401,
             ApiError::Forbidden | ApiError::Denied { .. } => 403,
             ApiError::NotFound { .. } => 404,
             ApiError::MethodNotAllowed { .. } => 405,
@@ -238,9 +246,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnsupportedMediaType { .. } => 415,
             ApiError::Invalid { .. } => 422,
-            ApiError::OtpExhausted
-            | ApiError::PhoneLocked { .. }
-            | ApiError::RateLimited { .. } => 429,
+            ApiError::Throttled { .. } | ApiError::RateLimited { .. } => 429,
             ApiError::Internal { .. } => 500,
             ApiError::DeliveryFailed { .. } => 502,
             ApiError::StoreUnavailable { .. } | ApiError::NotConfigured { .. } => 503,
@@ -257,13 +263,12 @@ impl ApiError {
             | ApiError::Denied { code }
             | ApiError::Conflict { code, .. }
             | ApiError::Gone { code }
-            | ApiError::Invalid { code, .. } => code,
+            | ApiError::Invalid { code, .. }
+            | ApiError::Rejected { code, .. }
+            | ApiError::Throttled { code, .. } => code,
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
-            ApiError::OtpInvalid { .. } => "otp_invalid",
-            ApiError::OtpExhausted => "otp_exhausted",
-            ApiError::PhoneLocked { .. } => "phone_locked",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::DeliveryFailed { .. } => "delivery_failed",
             ApiError::StoreUnavailable { .. } => "store_unavailable",
@@ -292,7 +297,9 @@ impl ApiError {
             ApiError::BadRequest(detail) if !detail.is_empty() => {
                 map.insert("detail".into(), Value::String(detail.clone()));
             }
-            ApiError::Conflict { fields, .. } | ApiError::Invalid { fields, .. } => {
+            ApiError::Conflict { fields, .. }
+            | ApiError::Invalid { fields, .. }
+            | ApiError::Rejected { fields, .. } => {
                 map.clone_from(fields);
             }
             ApiError::PayloadTooLarge { limit } => {
@@ -301,14 +308,15 @@ impl ApiError {
             ApiError::UnsupportedMediaType { expected } => {
                 map.insert("expected".into(), Value::from(expected.to_vec()));
             }
-            ApiError::OtpInvalid { attempts_left } => {
-                map.insert("attempts_left".into(), Value::from(*attempts_left));
-            }
             ApiError::NotConfigured { setting } => {
                 map.insert("setting".into(), Value::from(*setting));
             }
             // Also in the body because kiosk and chat-bot code reads JSON, not headers.
-            ApiError::PhoneLocked { retry_after } | ApiError::RateLimited { retry_after } => {
+            ApiError::RateLimited { retry_after }
+            | ApiError::Throttled {
+                retry_after: Some(retry_after),
+                ..
+            } => {
                 map.insert("retry_after".into(), Value::from(*retry_after));
             }
             _ => {}
@@ -319,9 +327,8 @@ impl ApiError {
     /// Seconds for the `Retry-After` header, when the client should wait.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            ApiError::PhoneLocked { retry_after } | ApiError::RateLimited { retry_after } => {
-                Some(*retry_after)
-            }
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            ApiError::Throttled { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -541,6 +548,7 @@ impl Serialize for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::OtpError;
     use serde_json::json;
     use unicode_normalization::is_nfc;
 
@@ -574,9 +582,9 @@ mod tests {
                 code: "invalid_phone",
                 fields: Map::new(),
             },
-            ApiError::OtpInvalid { attempts_left: 3 },
-            ApiError::OtpExhausted,
-            ApiError::PhoneLocked { retry_after: 900 },
+            OtpError::Invalid { attempts_left: 3 }.into(),
+            OtpError::Exhausted.into(),
+            OtpError::PhoneLocked { retry_after: 900 }.into(),
             ApiError::RateLimited { retry_after: 60 },
             ApiError::delivery_failed("smpp: connection reset"),
             ApiError::store_unavailable("kv", "redis refused"),
@@ -621,7 +629,7 @@ mod tests {
 
     #[test]
     fn renders_otp_invalid_with_attempts_left() {
-        let body = ApiError::OtpInvalid { attempts_left: 2 }.to_json(Lang::Vi);
+        let body = ApiError::from(OtpError::Invalid { attempts_left: 2 }).to_json(Lang::Vi);
         assert_eq!(
             body,
             json!({"error":{"code":"otp_invalid","message":"Mã xác thực không đúng.","fields":{"attempts_left":2}}})
@@ -685,14 +693,14 @@ mod tests {
     #[test]
     fn exposes_retry_after_and_allow_for_headers() {
         assert_eq!(
-            ApiError::PhoneLocked { retry_after: 900 }.retry_after(),
+            ApiError::from(OtpError::PhoneLocked { retry_after: 900 }).retry_after(),
             Some(900)
         );
         assert_eq!(
             ApiError::RateLimited { retry_after: 60 }.retry_after(),
             Some(60)
         );
-        assert_eq!(ApiError::OtpExhausted.retry_after(), None);
+        assert_eq!(ApiError::from(OtpError::Exhausted).retry_after(), None);
         let e = ApiError::MethodNotAllowed {
             allow: vec!["GET".into(), "DELETE".into()],
         };

@@ -164,6 +164,31 @@ mod tests {
     }
 
     #[test]
+    fn appointing_needs_a_name_and_an_existing_unit_and_a_replay_changes_nothing() {
+        let w = key_world();
+        let p = w.ports();
+        let ph = phone("0905000009");
+        assert_eq!(
+            appoint_official(p, &ph, "  ", "ubnd-hai-chau").map(|_| ()),
+            Err(AdminError::Invalid {
+                field: "full_name",
+                reason: "required"
+            })
+        );
+        assert_eq!(
+            appoint_official(p, &ph, "Lê Văn C", "no-such-unit").map(|_| ()),
+            Err(AdminError::UnknownUnit)
+        );
+        assert_eq!(find_by_phone(p, &ph).unwrap(), None, "nothing was written");
+        crate::admin::create_unit(p.sql, p.clock, "ubnd-son-tra", "UBND Sơn Trà").unwrap();
+        let first = appoint_official(p, &ph, "Lê Văn C", "ubnd-son-tra").unwrap();
+        assert!(first.created && !is_unchanged(&first));
+        assert_eq!(first.account.unit_code.as_deref(), Some("ubnd-son-tra"));
+        let again = appoint_official(p, &ph, "Lê Văn C", "ubnd-son-tra").unwrap();
+        assert!(is_unchanged(&again));
+    }
+
+    #[test]
     fn deactivating_an_official_ends_every_session_at_once() {
         let w = key_world();
         let p = w.ports();

@@ -3,6 +3,8 @@
 use std::fmt;
 
 use crate::delivery::DeliveryError;
+use serde_json::Map;
+
 use crate::error::ApiError;
 use crate::ports::StoreError;
 
@@ -92,9 +94,19 @@ impl From<OtpError> for ApiError {
             OtpError::Expired => ApiError::Gone {
                 code: "otp_expired",
             },
-            OtpError::Invalid { attempts_left } => ApiError::OtpInvalid { attempts_left },
-            OtpError::Exhausted => ApiError::OtpExhausted,
-            OtpError::PhoneLocked { retry_after } => ApiError::PhoneLocked { retry_after },
+            OtpError::Invalid { attempts_left } => ApiError::Rejected {
+                code: "otp_invalid",
+                fields: Map::new(),
+            }
+            .with_field("attempts_left", attempts_left),
+            OtpError::Exhausted => ApiError::Throttled {
+                code: "otp_exhausted",
+                retry_after: None,
+            },
+            OtpError::PhoneLocked { retry_after } => ApiError::Throttled {
+                code: "phone_locked",
+                retry_after: Some(retry_after),
+            },
             OtpError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
             OtpError::DeliveryFailed(DeliveryError::Store(s)) | OtpError::Store(s) => s.into(),
             OtpError::DeliveryFailed(e) => ApiError::delivery_failed(e),
