@@ -17,7 +17,9 @@ pub mod officials;
 pub use keys::{
     create_issuer, create_issuer_with_scopes, create_kiosk, default_issuer_scopes, issuer_scopes,
 };
-pub use officials::{deactivate_official, AccountRef, Deactivation};
+pub use officials::{
+    appoint_official, deactivate_official, is_unchanged, AccountRef, Deactivation,
+};
 
 const NAME_MAX_CHARS: usize = 200;
 const ADDRESS_MAX_CHARS: usize = 300;
@@ -29,11 +31,16 @@ pub enum AdminError {
     /// `required`, `too_short`, `too_long`, `format`, `control_characters`,
     /// `unknown_value`.
     Invalid {
+        /// The offending field.
         field: &'static str,
+        /// A stable reason code (`required`, `format`, …).
         reason: &'static str,
     },
     /// Something with this `field` (the code) already exists (409).
-    Conflict { field: &'static str },
+    Conflict {
+        /// The field whose value is taken.
+        field: &'static str,
+    },
     /// The referenced unit does not exist (422 on field `unit`).
     UnknownUnit,
     /// The database failed (503).
@@ -55,6 +62,23 @@ impl fmt::Display for AdminError {
 
 impl std::error::Error for AdminError {}
 
+impl From<AdminError> for crate::error::ApiError {
+    /// Invalid field → 422 `validation_failed` naming the field and the
+    /// reason; taken code → 409 `conflict` naming the field; unknown unit →
+    /// 422 on `unit`; store failure → 503 (its message kept for the log).
+    fn from(e: AdminError) -> Self {
+        use crate::error::ApiError;
+        match e {
+            AdminError::Invalid { field, reason } => ApiError::invalid_field(field, reason),
+            AdminError::Conflict { field } => {
+                ApiError::conflict("conflict").with_field(field, "already_exists")
+            }
+            AdminError::UnknownUnit => ApiError::invalid_field("unit", "unknown_value"),
+            AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for AdminError {
     fn from(e: StoreError) -> Self {
         AdminError::Store(e)
@@ -63,6 +87,12 @@ impl From<StoreError> for AdminError {
 
 fn invalid(field: &'static str, reason: &'static str) -> AdminError {
     AdminError::Invalid { field, reason }
+}
+
+/// Whether unit `code` exists.
+pub(crate) fn unit_exists(sql: &dyn Sql, code: &str) -> Result<bool, StoreError> {
+    let rows = sql.execute("SELECT 1 FROM units WHERE code = ? LIMIT 1", &[code.into()])?;
+    Ok(!rows.is_empty())
 }
 
 /// Checks a code against `[a-z0-9_-]{2,40}`; codes are identifiers, so they
@@ -125,11 +155,15 @@ fn insert_unique(
 /// An administrative unit (department, ward, hospital).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
 }
 
+/// Validates and creates unit `code` named `name` (409 if the code is taken).
 pub fn create_unit(
     sql: &dyn Sql,
     clock: &dyn Clock,
@@ -161,11 +195,14 @@ pub fn create_unit(
 /// What a service is: a hospital desk or a public-service counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceKind {
+    /// A hospital or clinic desk.
     Health,
+    /// A public-service counter (ward office, …).
     PublicService,
 }
 
 impl ServiceKind {
+    /// The stored spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ServiceKind::Health => "health",
@@ -173,6 +210,7 @@ impl ServiceKind {
         }
     }
 
+    /// The kind a stored or requested spelling names.
     pub fn parse(s: &str) -> Option<ServiceKind> {
         match s {
             "health" => Some(ServiceKind::Health),
@@ -185,24 +223,36 @@ impl ServiceKind {
 /// The body of `POST /api/v1/admin/services`, unvalidated.
 #[derive(Debug, Clone, Copy)]
 pub struct NewService<'a> {
+    /// Its code (`[a-z0-9_-]`).
     pub code: &'a str,
+    /// Its display name.
     pub name: &'a str,
+    /// What kind of service it is.
     pub kind: &'a str,
+    /// The code of its unit.
     pub unit: &'a str,
+    /// Its street address.
     pub address: &'a str,
 }
 
 /// A place citizens book appointments at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
+    /// What kind of service it is.
     pub kind: ServiceKind,
+    /// The code of its unit.
     pub unit_code: String,
+    /// Its street address.
     pub address: String,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
 }
 
+/// Validates and creates a service of an existing unit (422 on an unknown unit, 409 on a taken code).
 pub fn create_service(
     sql: &dyn Sql,
     clock: &dyn Clock,
@@ -244,12 +294,17 @@ pub fn create_service(
 /// A feedback / complaint category and the unit that handles it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedbackCategory {
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
+    /// The code of its unit.
     pub unit_code: String,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
 }
 
+/// Validates and creates a feedback category routed to an existing unit.
 pub fn create_feedback_category(
     sql: &dyn Sql,
     clock: &dyn Clock,

@@ -25,7 +25,7 @@ mod scope;
 
 pub use holder::{
     authorize, check_key, find_key, record_use, KeyCheck, KeyHolder, KeyRefused, KEY_SCOPE,
-    LAST_USED_GRANULARITY_SECONDS,
+    LAST_USED_GRANULARITY_SECONDS, MESSAGES,
 };
 pub use manage::{get_key, list_keys, revoke_key, KeyInfo};
 pub use scope::{parse_scope_list, Scope, ScopeListError, Scopes};
@@ -99,12 +99,17 @@ pub fn key_matches(plaintext: &str, stored_hash: &str) -> bool {
 /// An issuer agency or partner app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issuer {
+    /// Its id.
     pub id: i64,
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
     /// Non-secret display prefix of its key.
     pub key_prefix: String,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
+    /// When it was revoked (Unix seconds); `None` while active.
     pub revoked_at: Option<i64>,
 }
 

@@ -117,6 +117,7 @@ impl TrustedProxies {
             .unwrap_or_default()
     }
 
+    /// Whether `ip` is one of the trusted proxies.
     pub fn contains(&self, ip: IpAddr) -> bool {
         self.0.iter().any(|c| c.contains(ip))
     }

@@ -8,7 +8,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
+    /// Vietnamese (the default).
     Vi,
+    /// English.
     En,
 }
 

@@ -64,6 +64,7 @@ impl Default for Page {
 /// One page of a list, serialized as `{"items":[…],"next_cursor":"…"|null}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageOf<T> {
+    /// The page's items.
     pub items: Vec<T>,
     /// `None` (JSON `null`) on the last page.
     pub next_cursor: Option<String>,
@@ -143,7 +144,7 @@ fn parse_limit(raw: &str) -> Option<u32> {
 /// Fails with 500 `internal` only if `key`'s `Serialize` fails, which plain
 /// data (numbers, strings, tuples, derived structs) never does.
 pub fn encode_cursor(key: &impl Serialize) -> Result<String, ApiError> {
-    let json = serde_json::to_vec(key).map_err(|_| ApiError::Internal)?;
+    let json = serde_json::to_vec(key).map_err(ApiError::internal)?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 

@@ -9,17 +9,24 @@ use std::fmt;
 /// A value bound to, or read from, an SQL statement (SQLite's storage classes).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SqlValue {
+    /// An integer.
     Integer(i64),
+    /// A float.
     Real(f64),
+    /// Text.
     Text(String),
+    /// Bytes.
     Blob(Vec<u8>),
+    /// SQL `NULL`.
     Null,
 }
 
 /// The rows an SQL statement returned.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SqlRows {
+    /// The column names, in order.
     pub columns: Vec<String>,
+    /// The rows, each in column order.
     pub rows: Vec<Vec<SqlValue>>,
 }
 
@@ -47,23 +54,29 @@ impl std::error::Error for StoreError {}
 /// correctness under concurrency comes from single atomic statements
 /// (`UPDATE … WHERE … RETURNING …`), never from read-then-write.
 pub trait Sql {
+    /// Runs one statement with positional parameters and returns its rows.
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError>;
 }
 
 /// The key-value store.
 pub trait Kv {
+    /// The value of `key`, `None` if unset.
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Sets `key` to `value`.
     fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
+    /// Removes `key` (no error if unset).
     fn delete(&self, key: &str) -> Result<(), StoreError>;
 }
 
 /// Wall-clock time, in whole seconds since the Unix epoch (UTC).
 pub trait Clock {
+    /// Now, in Unix seconds.
     fn now(&self) -> i64;
 }
 
 /// Cryptographically secure randomness.
 pub trait Random {
+    /// Fills `buf` with secure random bytes.
     fn fill(&self, buf: &mut [u8]);
 }
 
@@ -76,22 +89,29 @@ pub trait Settings {
 /// An outbound HTTP request made by domain code (delivery gateways, Zalo API).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboundRequest {
+    /// The method (upper-case).
     pub method: String,
+    /// The absolute URL.
     pub url: String,
+    /// Header names and values.
     pub headers: Vec<(String, String)>,
+    /// The body bytes.
     pub body: Vec<u8>,
 }
 
 /// The answer to an [`OutboundRequest`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboundResponse {
+    /// The status code.
     pub status: u16,
+    /// The body bytes.
     pub body: Vec<u8>,
 }
 
 /// Sends outbound HTTP requests. `Err` means no answer came (refused host,
 /// connection failure); a non-2xx answer is `Ok` with its status.
 pub trait HttpClient {
+    /// Sends the request; `Err` with a reason when no answer came.
     fn send(&self, request: &OutboundRequest) -> Result<OutboundResponse, String>;
 }
 
@@ -128,12 +148,14 @@ impl SqlRows {
         self.columns.iter().position(|c| c == name)
     }
 
+    /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
 }
 
 impl SqlValue {
+    /// The integer, if it is one.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             SqlValue::Integer(i) => Some(*i),
@@ -143,6 +165,7 @@ impl SqlValue {
         }
     }
 
+    /// The text, if it is text.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             SqlValue::Text(t) => Some(t),
@@ -150,6 +173,7 @@ impl SqlValue {
         }
     }
 
+    /// The bytes, if it is a blob.
     pub fn as_blob(&self) -> Option<&[u8]> {
         match self {
             SqlValue::Blob(b) => Some(b),
@@ -158,6 +182,7 @@ impl SqlValue {
         }
     }
 
+    /// Whether it is `NULL`.
     pub fn is_null(&self) -> bool {
         matches!(self, SqlValue::Null)
     }

@@ -3,15 +3,15 @@
 
 use cds_shared::admin;
 use cds_shared::apikey::{self, KeyInfo};
-use cds_shared::audit::{action, Entry};
+use cds_shared::audit::{action, Actor, Entry};
+use cds_shared::component::Ctx;
 use cds_shared::error::ApiError;
-use cds_shared::http::{json_body, Params, Request, Response};
+use cds_shared::http::{json_body, Params, Response};
 use cds_shared::pagination::Page;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::errors::{admin_error, store_error};
-use crate::{views, Ctx, ADMIN_ACTOR};
+use crate::views;
 
 // Missing fields decode as "" so the domain reports them as `required`.
 #[derive(Deserialize, Default)]
@@ -24,17 +24,15 @@ struct NewIssuer {
 }
 
 /// `POST /api/v1/admin/issuers` → 201 with the key, shown this once.
-pub fn create_issuer(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
-    let body: NewIssuer = json_body(req)?;
-    let map = |e| admin_error(ctx.id, e);
-    let scopes = admin::issuer_scopes(body.scopes.as_deref()).map_err(map)?;
-    let p = ctx.ports;
+pub fn create_issuer(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let body: NewIssuer = json_body(ctx.req)?;
+    let scopes = admin::issuer_scopes(body.scopes.as_deref())?;
+    let p = ctx.ports()?;
     let (key, api_key) =
-        admin::create_issuer_with_scopes(p.sql, p.random, p.clock, &body.code, &body.name, scopes)
-            .map_err(map)?;
+        admin::create_issuer_with_scopes(p.sql, p.random, p.clock, &body.code, &body.name, scopes)?;
     // The display prefix identifies the key in the log without revealing it.
     ctx.audit(
-        Entry::new(ADMIN_ACTOR, action::ISSUER_CREATED).detail(json!({
+        Entry::new(Actor::Admin, action::ISSUER_CREATED).detail(json!({
             "code": key.code,
             "name": key.name,
             "key_prefix": key.key_prefix,
@@ -53,9 +51,9 @@ struct NewKiosk {
 }
 
 /// `POST /api/v1/admin/kiosks` → 201 with the kiosk's `ksk_` key, shown once.
-pub fn create_kiosk(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
-    let body: NewKiosk = json_body(req)?;
-    let p = ctx.ports;
+pub fn create_kiosk(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let body: NewKiosk = json_body(ctx.req)?;
+    let p = ctx.ports()?;
     let (key, api_key) = admin::create_kiosk(
         p.sql,
         p.random,
@@ -63,10 +61,9 @@ pub fn create_kiosk(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> 
         &body.code,
         &body.name,
         body.unit.as_deref(),
-    )
-    .map_err(|e| admin_error(ctx.id, e))?;
+    )?;
     ctx.audit(
-        Entry::new(ADMIN_ACTOR, action::KIOSK_CREATED).detail(json!({
+        Entry::new(Actor::Admin, action::KIOSK_CREATED).detail(json!({
             "code": key.code,
             "name": key.name,
             "key_prefix": key.key_prefix,
@@ -78,21 +75,20 @@ pub fn create_kiosk(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> 
 
 /// The only kind of response that ever carries a key: keep it out of caches.
 fn shown_once(key: &KeyInfo, api_key: &str) -> Response {
-    Response::json(201, &views::new_key(key, api_key)).with_header("cache-control", "no-store")
+    Response::json(201, &views::new_key(key, api_key)).no_store()
 }
 
 /// `GET /api/v1/admin/keys`: every key, newest first, paginated (SPEC §4).
-pub fn list(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
-    let page = Page::from_request(req)?;
+pub fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let page = Page::from_request(ctx.req)?;
     let after: Option<i64> = page.after()?;
-    let rows = apikey::list_keys(ctx.ports.sql, after, page.fetch_limit())
-        .map_err(|e| store_error(ctx.id, e))?;
+    let rows = apikey::list_keys(ctx.sql()?, after, page.fetch_limit())?;
     let out = page.paginate(rows, |k| k.id)?;
     let body = json!({
         "items": out.items.iter().map(views::key).collect::<Vec<_>>(),
         "next_cursor": out.next_cursor,
     });
-    Ok(Response::json(200, &body).with_header("cache-control", "no-store"))
+    Ok(Response::json(200, &body).no_store())
 }
 
 /// `POST /api/v1/admin/keys/{code}/revoke` → 200 with the key, revoked.
@@ -100,17 +96,16 @@ pub fn list(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
 /// key answers 401 from the next request on.
 pub fn revoke(ctx: &Ctx<'_>, params: &Params<'_>) -> Result<Response, ApiError> {
     let code = params.get("code")?;
-    let (key, changed) = apikey::revoke_key(ctx.ports.sql, ctx.ports.clock, code)
-        .map_err(|e| store_error(ctx.id, e))?
-        .ok_or(ApiError::NotFound {
+    let (key, changed) =
+        apikey::revoke_key(ctx.sql()?, ctx.clock(), code)?.ok_or(ApiError::NotFound {
             code: "key_not_found",
         })?;
     if changed {
-        ctx.audit(Entry::new(ADMIN_ACTOR, action::KEY_REVOKED).detail(json!({
+        ctx.audit(Entry::new(Actor::Admin, action::KEY_REVOKED).detail(json!({
             "code": key.code,
             "key_prefix": key.key_prefix,
             "scopes": key.scopes.names(),
         })));
     }
-    Ok(Response::json(200, &views::key(&key)).with_header("cache-control", "no-store"))
+    Ok(Response::json(200, &views::key(&key)).no_store())
 }

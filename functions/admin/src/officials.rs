@@ -2,14 +2,14 @@
 //! official leaves (docs/admin.md).
 
 use cds_shared::admin::{self, AccountRef};
-use cds_shared::audit::{action, mask_phone, Entry};
+use cds_shared::audit::{action, mask_phone, Actor, Entry};
+use cds_shared::component::Ctx;
 use cds_shared::error::ApiError;
 use cds_shared::http::{Params, Response};
 use cds_shared::identity::Role;
 use serde_json::json;
 
-use crate::errors::store_error;
-use crate::{views, Ctx, ADMIN_ACTOR};
+use crate::views;
 
 /// 200 with the account (now a citizen) and how many sessions were ended;
 /// 404 `account_not_found` for an unknown id or phone. Idempotent.
@@ -23,14 +23,12 @@ pub fn deactivate(ctx: &Ctx<'_>, params: &Params<'_>) -> Result<Response, ApiErr
     let who = AccountRef::parse(&raw).ok_or(ApiError::NotFound {
         code: "account_not_found",
     })?;
-    let done = admin::deactivate_official(ctx.ports, &who)
-        .map_err(|e| store_error(ctx.id, e))?
-        .ok_or(ApiError::NotFound {
-            code: "account_not_found",
-        })?;
+    let done = admin::deactivate_official(ctx.ports()?, &who)?.ok_or(ApiError::NotFound {
+        code: "account_not_found",
+    })?;
     if done.changed {
         ctx.audit(
-            Entry::new(ADMIN_ACTOR, action::OFFICIAL_DEACTIVATED)
+            Entry::new(Actor::Admin, action::OFFICIAL_DEACTIVATED)
                 .about(done.account.id.as_str())
                 .detail(json!({
                     "phone": mask_phone(&done.account.phone_e164),
@@ -44,5 +42,5 @@ pub fn deactivate(ctx: &Ctx<'_>, params: &Params<'_>) -> Result<Response, ApiErr
     let mut body = views::account(&done.account);
     body["deactivated"] = json!(done.changed);
     body["sessions_revoked"] = json!(done.sessions_revoked);
-    Ok(Response::json(200, &body).with_header("cache-control", "no-store"))
+    Ok(Response::json(200, &body).no_store())
 }

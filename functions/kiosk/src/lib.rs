@@ -11,28 +11,27 @@ mod assets;
 mod headers;
 mod page;
 
+use cds_shared::component::{self, Ctx, Shape};
 use cds_shared::delivery::is_dev_mode;
 use cds_shared::error::ApiError;
-use cds_shared::http::{allow, finish_with_id, request_id, Request, Response};
-use cds_shared::ports::OsRandom;
-use cds_shared::spin_adapter::{request_from_spin, response_to_spin, settings_gate, SpinSettings};
+use cds_shared::http::{allow, Response};
 use spin_sdk::http_component;
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    let req = request_from_spin(&req);
-    let rid = request_id(&req, &OsRandom);
-    // Errors get the page's security headers too: a 404 is still a document
-    // a browser may render.
-    // The settings gate runs here rather than through `spin_adapter::handle`
-    // so that its refusal carries the page's headers as well.
-    let resp = settings_gate(&rid)
-        .and_then(|()| serve(&req))
-        .unwrap_or_else(|e| Response::from_error(&e, req.lang()));
-    response_to_spin(finish_with_id(&req, Ok(headers::secure(resp)), &rid))
+    // Every answer gets the page's security headers, errors and the
+    // settings gate's refusal included: a 404 is still a document a
+    // browser may render.
+    let shape = Shape {
+        headers: headers::secure,
+        ..Shape::API
+    };
+    component::serve_as(&req, shape, routes)
 }
 
-fn serve(req: &Request) -> Result<Response, ApiError> {
+/// Every route of the component: the page, its redirect and its assets.
+fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let req = ctx.req;
     let Some(rest) = req.path.strip_prefix("/kiosk") else {
         return Err(ApiError::not_found());
     };
@@ -48,7 +47,7 @@ fn serve(req: &Request) -> Result<Response, ApiError> {
         "/" | "/index.html" => {
             allow(&["GET"], req)?;
             Ok(page::render(
-                is_dev_mode(&SpinSettings),
+                is_dev_mode(ctx.settings()),
                 req.query_param("idle"),
             ))
         }

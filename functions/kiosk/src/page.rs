@@ -34,6 +34,5 @@ pub fn render(dev_mode: bool, idle: Option<&str>) -> Response {
         )
         .replace("__V_CSS__", &ver("kiosk.css"))
         .replace("__V_MAIN__", &ver("js/main.js"));
-    Response::bytes(200, "text/html; charset=utf-8", html.into_bytes())
-        .with_header("cache-control", "no-store")
+    Response::bytes(200, "text/html; charset=utf-8", html.into_bytes()).no_store()
 }

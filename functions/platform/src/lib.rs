@@ -5,10 +5,10 @@
 // `#[http_component]` generates the unsafe export glue.
 #![allow(unsafe_code)]
 
-use cds_shared::config;
+use cds_shared::component::{self, Ctx, Shape};
+use cds_shared::error::ApiError;
+use cds_shared::health::{probe_kv, probe_sql, report};
 use cds_shared::http::{Response, Router};
-use cds_shared::ports::{Kv, Sql, StoreError};
-use cds_shared::spin_adapter::{handle_unchecked, SpinKv, SpinSettings, SpinSql};
 use spin_sdk::http_component;
 
 /// The OpenAPI document assembled by build.rs from docs/openapi/ (checked by the tests).
@@ -18,74 +18,42 @@ const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     // Health answers whatever the settings are: it is where an operator
     // learns which one is wrong. Everything else goes through the gate.
-    if req.path() == "/api/v1/health" {
-        return handle_unchecked(&req, |r, _| {
-            Router::new()
-                .get("/api/v1/health", |_, _| Ok(health()))
-                .dispatch(r)
-        });
-    }
-    // Unmatched paths come back from the router as the SPEC §4 JSON 404
-    // (or 405 with `Allow` when only the method is wrong).
-    cds_shared::spin_adapter::handle(&req, |r, _| {
-        Router::new()
-            .get("/api/v1/openapi.json", |_, _| {
-                Ok(Response::bytes(
-                    200,
-                    "application/json",
-                    OPENAPI.as_bytes().to_vec(),
-                ))
-            })
-            .dispatch(r)
-    })
+    let shape = Shape {
+        ungated: &["/api/v1/health"],
+        ..Shape::API
+    };
+    component::serve_as(&req, shape, routes)
 }
 
-/// `{"status","kv","sql"}`: 200 `ok` only when both stores answer and the
-/// settings pass [`config::check`]. A store failure answers 503
-/// `unavailable`; a settings problem (stores fine) 503 `degraded`; either
-/// way a settings problem adds `config` naming it (`weak_secret:token_secret`).
-/// Setting values never appear.
-fn health() -> Response {
-    let kv = check_kv();
-    let sql = check_sql();
-    let settings = config::check(&SpinSettings);
+/// Every route of the component; unmatched paths come back from the router
+/// as the JSON 404 (or 405 with `Allow` when only the method is wrong).
+fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    Router::new()
+        .get("/api/v1/health", |_, _| Ok(health(ctx)))
+        .get("/api/v1/openapi.json", |_, _| {
+            Ok(Response::bytes(
+                200,
+                "application/json",
+                OPENAPI.as_bytes().to_vec(),
+            ))
+        })
+        .dispatch(ctx.req)
+}
+
+/// `{"status","kv","sql"}` as `cds_shared::health::report` decides; every
+/// failure is logged, never answered in detail.
+fn health(ctx: &Ctx<'_>) -> Response {
+    let kv = ctx.kv().and_then(|kv| Ok(probe_kv(kv)?));
+    let sql = ctx.sql().and_then(|sql| Ok(probe_sql(sql)?));
+    let settings = cds_shared::config::check(ctx.settings());
     for (part, result) in [("kv", &kv), ("sql", &sql)] {
         if let Err(e) = result {
-            eprintln!("health: {part} unavailable: {e}");
+            ctx.log(format_args!("health: {part} unavailable: {}", e.log_line()));
         }
     }
     if let Err(problem) = &settings {
-        eprintln!("health: settings not usable: {problem}");
+        ctx.log(format_args!("health: settings not usable: {problem}"));
     }
-    let stores_ok = kv.is_ok() && sql.is_ok();
-    let status = match (stores_ok, &settings) {
-        (false, _) => "unavailable",
-        (true, Err(_)) => "degraded",
-        (true, Ok(())) => "ok",
-    };
-    let word = |r: &Result<(), StoreError>| if r.is_ok() { "ok" } else { "error" };
-    let mut body = serde_json::json!({"status": status, "kv": word(&kv), "sql": word(&sql)});
-    // Only present when something is wrong, so a healthy answer stays the
-    // SPEC §4 shape exactly.
-    if let Err(problem) = &settings {
-        body["config"] = serde_json::Value::from(problem.to_string());
-    }
-    Response::json(if status == "ok" { 200 } else { 503 }, &body)
-        .with_header("cache-control", "no-store")
-}
-
-/// A read through the store: it proves the store answers without making
-/// every probe (load balancers call this constantly) a write that all
-/// requests would queue behind.
-fn check_kv() -> Result<(), StoreError> {
-    let kv = SpinKv::open_default()?;
-    kv.get("_health")?;
-    Ok(())
-}
-
-fn check_sql() -> Result<(), StoreError> {
-    let sql = SpinSql::open_default()?;
-    // Reading the schema touches the database file itself.
-    sql.execute("SELECT count(*) FROM sqlite_master", &[])?;
-    Ok(())
+    let (status, body) = report(kv.is_ok(), sql.is_ok(), settings.as_ref().err());
+    Response::json(status, &body).no_store()
 }

@@ -2,14 +2,45 @@
 //! cleared, every session of theirs ended in the same call, so the token
 //! they hold answers 401 on their very next request (docs/admin.md).
 
-use crate::identity::{find_by_phone, get_account, Account, Ports, Role};
+use super::{normalize_text, unit_exists, validate_code, AdminError, NAME_MAX_CHARS};
+use crate::identity::{
+    find_by_phone, get_account, set_official, Account, OfficialChange, Ports, Role,
+};
 use crate::phone::Phone;
 use crate::ports::{SqlValue, StoreError};
+
+/// Makes the owner of `phone` an official of `unit` (creating the account
+/// if the phone has none), with `full_name` as their name: 422 on a blank
+/// or overlong name, a malformed or unknown unit.
+pub fn appoint_official(
+    ports: Ports<'_>,
+    phone: &Phone,
+    full_name: &str,
+    unit: &str,
+) -> Result<OfficialChange, AdminError> {
+    let full_name = normalize_text("full_name", full_name, NAME_MAX_CHARS)?;
+    let unit = validate_code("unit", unit)?;
+    // Units are never deleted, so checking before writing leaves no gap.
+    if !unit_exists(ports.sql, &unit)? {
+        return Err(AdminError::UnknownUnit);
+    }
+    Ok(set_official(ports, phone, Some(&full_name), &unit)?)
+}
+
+/// Whether the change [`appoint_official`] made is none: the phone was
+/// already an official of that unit (a replay, e.g. the demo seeder run
+/// again), so there is no role change to record.
+pub fn is_unchanged(change: &OfficialChange) -> bool {
+    change.previous_role == Some(Role::Official)
+        && change.previous_unit_code.as_deref() == change.account.unit_code.as_deref()
+}
 
 /// Whom to deactivate: an account id (`cit_…`) or a phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountRef {
+    /// By account id (`cit_…`).
     Id(String),
+    /// By phone number.
     Phone(Phone),
 }
 
@@ -130,6 +161,31 @@ mod tests {
 
     fn phone(s: &str) -> Phone {
         Phone::parse(s).unwrap()
+    }
+
+    #[test]
+    fn appointing_needs_a_name_and_an_existing_unit_and_a_replay_changes_nothing() {
+        let w = key_world();
+        let p = w.ports();
+        let ph = phone("0905000009");
+        assert_eq!(
+            appoint_official(p, &ph, "  ", "ubnd-hai-chau").map(|_| ()),
+            Err(AdminError::Invalid {
+                field: "full_name",
+                reason: "required"
+            })
+        );
+        assert_eq!(
+            appoint_official(p, &ph, "Lê Văn C", "no-such-unit").map(|_| ()),
+            Err(AdminError::UnknownUnit)
+        );
+        assert_eq!(find_by_phone(p, &ph).unwrap(), None, "nothing was written");
+        crate::admin::create_unit(p.sql, p.clock, "ubnd-son-tra", "UBND Sơn Trà").unwrap();
+        let first = appoint_official(p, &ph, "Lê Văn C", "ubnd-son-tra").unwrap();
+        assert!(first.created && !is_unchanged(&first));
+        assert_eq!(first.account.unit_code.as_deref(), Some("ubnd-son-tra"));
+        let again = appoint_official(p, &ph, "Lê Văn C", "ubnd-son-tra").unwrap();
+        assert!(is_unchanged(&again));
     }
 
     #[test]

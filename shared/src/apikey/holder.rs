@@ -16,13 +16,17 @@ pub const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
 pub struct KeyHolder {
     /// `issuers.id`.
     pub id: i64,
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
     /// Non-secret display prefix, e.g. `ksk_Ab3dEf9h`.
     pub key_prefix: String,
+    /// What the key may be used for.
     pub scopes: Scopes,
     /// The unit a kiosk key stands in, if it was given one.
     pub unit_code: Option<String>,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
     /// To the minute (see [`LAST_USED_GRANULARITY_SECONDS`]); `None` if never.
     pub last_used_at: Option<i64>,
@@ -54,6 +58,7 @@ pub enum KeyCheck {
     Unknown,
     /// A real, active key without this scope: 403 `key_scope`.
     OutOfScope(KeyHolder),
+    /// A real, active key with the scope.
     Allowed(KeyHolder),
 }
 
@@ -160,6 +165,7 @@ pub enum KeyRefused {
     Unknown,
     /// A real, active key without the scope the route needs.
     OutOfScope,
+    /// The store failed (503).
     Store(StoreError),
 }
 
@@ -172,6 +178,13 @@ impl KeyRefused {
             KeyRefused::OutOfScope => ApiError::Denied { code: KEY_SCOPE },
             KeyRefused::Store(e) => ApiError::from(e.clone()),
         }
+    }
+}
+
+impl From<KeyRefused> for ApiError {
+    /// See [`KeyRefused::to_api`].
+    fn from(refused: KeyRefused) -> ApiError {
+        refused.to_api()
     }
 }
 
@@ -202,3 +215,18 @@ pub fn authorize(
         _ => Err(KeyRefused::OutOfScope),
     }
 }
+
+/// The messages (vi, en) of the codes of API keys; see
+/// `crate::messages`.
+pub const MESSAGES: &[crate::error::Message] = &[
+    (
+        "key_scope",
+        "Khóa API này không được cấp quyền cho thao tác này.",
+        "This API key is not allowed to do this.",
+    ),
+    (
+        "key_not_found",
+        "Không tìm thấy khóa API.",
+        "API key not found.",
+    ),
+];

@@ -7,14 +7,23 @@ use crate::ports::{Clock, Sql, SqlValue, StoreError};
 /// A key as the admin list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyInfo {
+    /// Its id.
     pub id: i64,
+    /// Its code (`[a-z0-9_-]`).
     pub code: String,
+    /// Its display name.
     pub name: String,
+    /// Non-secret display prefix of its key.
     pub key_prefix: String,
+    /// What the key may be used for.
     pub scopes: Scopes,
+    /// The code of its unit.
     pub unit_code: Option<String>,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
+    /// When it was last used, to the minute; `None` if never.
     pub last_used_at: Option<i64>,
+    /// When it was revoked (Unix seconds); `None` while active.
     pub revoked_at: Option<i64>,
 }
 

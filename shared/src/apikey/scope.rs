@@ -19,6 +19,7 @@ impl Scope {
     /// Every scope, in the order lists show them.
     pub const ALL: [Scope; 3] = [Scope::Documents, Scope::Open311, Scope::Kiosk];
 
+    /// The stored and requested spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Documents => "documents",
@@ -27,6 +28,7 @@ impl Scope {
         }
     }
 
+    /// The scope a spelling names.
     pub fn parse(s: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|scope| scope.as_str() == s)
     }
@@ -59,14 +61,17 @@ impl Scopes {
         Scopes(scope.bit())
     }
 
+    /// The set with `scope` added.
     pub fn with(self, scope: Scope) -> Scopes {
         Scopes(self.0 | scope.bit())
     }
 
+    /// Whether `scope` is in the set.
     pub fn contains(self, scope: Scope) -> bool {
         self.0 & scope.bit() != 0
     }
 
+    /// Whether the set holds no scope.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }

@@ -3,13 +3,21 @@
 //! Stored values outlive code, so these never change spelling; add new ones
 //! rather than renaming.
 
+/// Stored as `signup`.
 pub const SIGNUP: &str = "signup";
+/// Stored as `login`.
 pub const LOGIN: &str = "login";
+/// Stored as `logout`.
 pub const LOGOUT: &str = "logout";
+/// Stored as `otp_failed`.
 pub const OTP_FAILED: &str = "otp_failed";
+/// Stored as `phone_locked`.
 pub const PHONE_LOCKED: &str = "phone_locked";
+/// Stored as `session_revoked`.
 pub const SESSION_REVOKED: &str = "session_revoked";
+/// Stored as `role_changed`.
 pub const ROLE_CHANGED: &str = "role_changed";
+/// Stored as `citizen_verified`.
 pub const CITIZEN_VERIFIED: &str = "citizen_verified";
 /// Verification refused: the citizen claims a CCCD number another verified
 /// citizen holds (nothing changed).
@@ -17,36 +25,55 @@ pub const CITIZEN_VERIFICATION_REFUSED: &str = "citizen_verification_refused";
 /// A provisional citizen's claim of a CCCD number was cleared because an
 /// official confirmed that number for another citizen.
 pub const ID_NUMBER_CLAIM_CLEARED: &str = "id_number_claim_cleared";
+/// Stored as `share_created`.
 pub const SHARE_CREATED: &str = "share_created";
+/// Stored as `share_used`.
 pub const SHARE_USED: &str = "share_used";
+/// Stored as `share_revoked`.
 pub const SHARE_REVOKED: &str = "share_revoked";
+/// Stored as `qr_verified`.
 pub const QR_VERIFIED: &str = "qr_verified";
+/// Stored as `document_issued`.
 pub const DOCUMENT_ISSUED: &str = "document_issued";
+/// Stored as `document_revoked`.
 pub const DOCUMENT_REVOKED: &str = "document_revoked";
+/// Stored as `document_accessed`.
 pub const DOCUMENT_ACCESSED: &str = "document_accessed";
+/// Stored as `feedback_status_changed`.
 pub const FEEDBACK_STATUS_CHANGED: &str = "feedback_status_changed";
+/// Stored as `unit_created`.
 pub const UNIT_CREATED: &str = "unit_created";
+/// Stored as `official_created`.
 pub const OFFICIAL_CREATED: &str = "official_created";
+/// Stored as `issuer_created`.
 pub const ISSUER_CREATED: &str = "issuer_created";
+/// Stored as `issuer_revoked`.
 pub const ISSUER_REVOKED: &str = "issuer_revoked";
+/// Stored as `service_created`.
 pub const SERVICE_CREATED: &str = "service_created";
+/// Stored as `feedback_category_created`.
 pub const FEEDBACK_CATEGORY_CREATED: &str = "feedback_category_created";
 /// A Zalo user was linked to the account by the chat-bot (SPEC §10).
 pub const ZALO_LINKED: &str = "zalo_linked";
 /// Appointments (SPEC §9): an official created slots; a ticket was checked
 /// in at a desk or kiosk; an official marked a booking fulfilled or no-show.
 pub const APPOINTMENT_SLOTS_CREATED: &str = "appointment_slots_created";
+/// Stored as `appointment_checked_in`.
 pub const APPOINTMENT_CHECKED_IN: &str = "appointment_checked_in";
+/// Stored as `appointment_status_changed`.
 pub const APPOINTMENT_STATUS_CHANGED: &str = "appointment_status_changed";
 /// Documents (SPEC §7): a citizen replaced their personal QR (old codes
 /// stop verifying); a citizen changed their profile (field names only).
 pub const QR_ROTATED: &str = "qr_rotated";
+/// Stored as `profile_updated`.
 pub const PROFILE_UPDATED: &str = "profile_updated";
 /// API keys (docs/admin.md): a kiosk was registered; a key (issuer,
 /// partner or kiosk) was revoked; an official was deactivated (role back to
 /// citizen, sessions ended).
 pub const KIOSK_CREATED: &str = "kiosk_created";
+/// Stored as `key_revoked`.
 pub const KEY_REVOKED: &str = "key_revoked";
+/// Stored as `official_deactivated`.
 pub const OFFICIAL_DEACTIVATED: &str = "official_deactivated";
 
 /// Every action above, for validation and docs.

@@ -37,12 +37,19 @@ const VERSION_TAG: &str = "cds-audit-v1";
 /// The hashed fields of one entry, borrowed from wherever they live.
 #[derive(Debug, Clone, Copy)]
 pub struct HashInput<'a> {
+    /// The previous row's hash (the genesis hash for the first).
     pub prev_hash: &'a str,
+    /// Position in the chain, from 1.
     pub seq: i64,
+    /// When it happened (Unix seconds).
     pub at: i64,
+    /// Who acted (see [`Actor`](crate::audit::Actor)).
     pub actor: &'a str,
+    /// What happened (one of [`action`](crate::audit::action)).
     pub action: &'a str,
+    /// The citizen the event is about, if any.
     pub subject: Option<&'a str>,
+    /// Details (never secrets).
     pub detail: &'a str,
 }
 

@@ -11,6 +11,7 @@
 //! numbers go in masked ([`mask_phone`]); see [`redact`].
 
 pub mod action;
+mod actor;
 pub mod chain;
 pub mod redact;
 mod store;
@@ -20,21 +21,26 @@ mod verify;
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests;
 
+pub use actor::Actor;
 pub use chain::{canonical_json, GENESIS_HASH};
 pub use redact::mask_phone;
-pub use store::{append, append_or_log, entries_about};
+pub use store::{append, append_or_log, entries_about, log_unrecorded};
 pub use verify::verify;
 
 use serde_json::Value;
 
-/// An event to record. `actor` names who acted, by convention
-/// `citizen:<id>`, `official:<id>`, `issuer:<code>`, `admin`, `system`;
+/// An event to record. `actor` names who acted, rendered from an [`Actor`]
+/// (`citizen:<id>`, `official:<id>`, `issuer:<code>`, `admin`, …);
 /// `subject` is the citizen id the event is about (their access log shows it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    /// Who acted (see [`Actor`](crate::audit::Actor)).
     pub actor: String,
+    /// What happened (one of [`action`](crate::audit::action)).
     pub action: String,
+    /// The citizen the event is about, if any.
     pub subject: Option<String>,
+    /// Details (never secrets).
     pub detail: Value,
 }
 
@@ -65,14 +71,21 @@ impl Entry {
 /// One stored row of `audit_log`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRecord {
+    /// Position in the chain, from 1.
     pub seq: i64,
+    /// When it happened (Unix seconds).
     pub at: i64,
+    /// Who acted (see [`Actor`](crate::audit::Actor)).
     pub actor: String,
+    /// What happened (one of [`action`](crate::audit::action)).
     pub action: String,
+    /// The citizen the event is about, if any.
     pub subject: Option<String>,
     /// Canonical JSON text, exactly as hashed.
     pub detail: String,
+    /// The previous row's hash (the genesis hash for the first).
     pub prev_hash: String,
+    /// This row's hash (see [`chain`](crate::audit::chain)).
     pub hash: String,
 }
 

@@ -26,6 +26,7 @@ const SECRET_KEYS: &[&str] = &[
     "authorization",
 ];
 
+/// What a secret-looking value is replaced with.
 pub const REDACTED: &str = "[redacted]";
 
 /// Replaces the values of secret-looking keys, at any depth.

@@ -29,6 +29,7 @@ pub fn finish_with_id(req: &Request, result: Result<Response, ApiError>, id: &st
 mod tests {
     use super::*;
     use crate::http::test_helpers::{body_json, rng};
+    use crate::identity::OtpError;
     use serde_json::json;
 
     #[test]
@@ -49,13 +50,21 @@ mod tests {
     #[test]
     fn finish_renders_errors_in_the_request_language() {
         let en = Request::from_uri("POST", "/").with_header("accept-language", "en-US,en;q=0.9");
-        let resp = finish(&en, Err(ApiError::OtpInvalid { attempts_left: 4 }), &rng());
+        let resp = finish(
+            &en,
+            Err(OtpError::Invalid { attempts_left: 4 }.into()),
+            &rng(),
+        );
         assert_eq!(
             body_json(&resp),
             json!({"error":{"code":"otp_invalid","message":"The verification code is incorrect.","fields":{"attempts_left":4}}})
         );
         let vi = Request::from_uri("POST", "/");
-        let resp = finish(&vi, Err(ApiError::OtpInvalid { attempts_left: 4 }), &rng());
+        let resp = finish(
+            &vi,
+            Err(OtpError::Invalid { attempts_left: 4 }.into()),
+            &rng(),
+        );
         assert_eq!(
             body_json(&resp)["error"]["message"],
             "Mã xác thực không đúng."

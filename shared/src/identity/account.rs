@@ -17,28 +17,40 @@ pub struct Account {
     /// E.164 as stored (not re-validated on read, so a future change to the
     /// list of mobile prefixes cannot lock existing accounts out).
     pub phone_e164: String,
+    /// The person's name, if known.
     pub full_name: Option<String>,
+    /// How far the identity is confirmed.
     pub level: Level,
+    /// Citizen or official.
     pub role: Role,
     /// The official's unit; `None` for citizens.
     pub unit_code: Option<String>,
+    /// The linked Zalo user, if any.
     pub zalo_user_id: Option<String>,
+    /// Date of birth (`YYYY-MM-DD`), if given.
     pub date_of_birth: Option<String>,
+    /// Gender, if given.
     pub gender: Option<String>,
+    /// The confirmed CCCD number, if any.
     pub id_number: Option<String>,
+    /// Its street address.
     pub address: Option<String>,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
+    /// When it last changed (Unix seconds).
     pub updated_at: i64,
 }
 
 /// What [`set_official`] did, for the audit log's role-change entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficialChange {
+    /// The account after the change.
     pub account: Account,
     /// The phone had no account; one was created as an official.
     pub created: bool,
     /// Role and unit before the change (`None` when created).
     pub previous_role: Option<Role>,
+    /// Unit before the change (`None` when created or a citizen).
     pub previous_unit_code: Option<String>,
 }
 
@@ -175,6 +187,7 @@ pub enum Verification {
     /// The account, now verified, with the number this call confirmed (if
     /// any) and the other citizens whose claims of it were cleared.
     Verified {
+        /// The account, now verified.
         account: Account,
         /// The claim that moved into `citizens.id_number` by this call.
         confirmed_id_number: Option<String>,
@@ -183,9 +196,28 @@ pub enum Verification {
     },
     /// Another verified citizen already holds the number this citizen
     /// claims; nothing changed (409 `id_number_taken`).
-    IdNumberTaken { claimed_id_number: String },
+    IdNumberTaken {
+        /// The number the citizen claims.
+        claimed_id_number: String,
+    },
     /// No such account.
     NotFound,
+    /// The official asked to confirm their own identity; nothing changed.
+    OwnAccount,
+}
+
+/// An official confirms citizen `citizen_id`'s identity: [`mark_verified`],
+/// except that nobody confirms their own (a second person is the point),
+/// which answers [`Verification::OwnAccount`] and changes nothing.
+pub fn verify_by_official(
+    ports: Ports<'_>,
+    official_id: &str,
+    citizen_id: &str,
+) -> Result<Verification, StoreError> {
+    if citizen_id == official_id {
+        return Ok(Verification::OwnAccount);
+    }
+    mark_verified(ports, citizen_id)
 }
 
 /// Marks the account's identity as confirmed by an official (SPEC §6.1),

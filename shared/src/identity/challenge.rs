@@ -22,9 +22,13 @@ const ID_PREFIX: &str = "otp_";
 /// What a citizen (or the chat-bot on their behalf) asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StartRequest {
+    /// The phone number.
     pub phone: Phone,
+    /// How the code is delivered.
     pub channel: Channel,
+    /// What the code is for.
     pub purpose: Purpose,
+    /// The kind of client (decides the session's lifetimes).
     pub client: Client,
     /// Where the request comes from; decides which limits count it.
     pub origin: Origin,
@@ -47,7 +51,12 @@ pub enum Origin {
     /// The Zalo chat-bot for a Zalo user. `linked` when that user is already
     /// linked to the phone's account — the owner, so not held to the phone's
     /// all-networks caps either.
-    Zalo { user: String, linked: bool },
+    Zalo {
+        /// The Zalo user id.
+        user: String,
+        /// Whether the user is linked to the phone's account.
+        linked: bool,
+    },
 }
 
 /// Longest network key stored; runtimes hand over short keys, and cutting
@@ -94,7 +103,9 @@ impl Origin {
 /// The 202 answer (SPEC §6.1): the id to verify against and the timings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengeStarted {
+    /// The challenge's id.
     pub challenge_id: String,
+    /// How the code is delivered.
     pub channel: Channel,
     /// Seconds the code is valid.
     pub expires_in: u32,
@@ -105,13 +116,18 @@ pub struct ChallengeStarted {
 /// A phone proven by a correct code, with what its challenge was started for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedPhone {
+    /// The challenge's id.
     pub challenge_id: String,
+    /// The phone number.
     pub phone: Phone,
+    /// How the code is delivered.
     pub channel: Channel,
+    /// What the code is for.
     pub purpose: Purpose,
     /// Decides the session profile: take it from here, not from the verify
     /// request, so a kiosk login cannot be turned into a long web session.
     pub client: Client,
+    /// The name given at sign-up, if any.
     pub full_name: Option<String>,
 }
 

@@ -3,6 +3,8 @@
 use std::fmt;
 
 use crate::delivery::DeliveryError;
+use serde_json::Map;
+
 use crate::error::ApiError;
 use crate::ports::StoreError;
 
@@ -18,14 +20,23 @@ pub enum OtpError {
     /// `otp_expired` (410): past its validity, or already used.
     Expired,
     /// `otp_invalid` (401): wrong code; this many tries remain.
-    Invalid { attempts_left: u32 },
+    Invalid {
+        /// Tries the challenge has left.
+        attempts_left: u32,
+    },
     /// `otp_exhausted` (429): the challenge used all its tries; even the
     /// right code is refused now.
     Exhausted,
     /// `phone_locked` (429): too many consecutive failures on this phone.
-    PhoneLocked { retry_after: u64 },
+    PhoneLocked {
+        /// Seconds until the lock ends.
+        retry_after: u64,
+    },
     /// `rate_limited` (429): cooldown or a per-phone / per-IP quota.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds before trying again may succeed.
+        retry_after: u64,
+    },
     /// `delivery_failed` (502): the provider did not take the message; the
     /// challenge was withdrawn and counts against no quota.
     DeliveryFailed(DeliveryError),
@@ -83,12 +94,22 @@ impl From<OtpError> for ApiError {
             OtpError::Expired => ApiError::Gone {
                 code: "otp_expired",
             },
-            OtpError::Invalid { attempts_left } => ApiError::OtpInvalid { attempts_left },
-            OtpError::Exhausted => ApiError::OtpExhausted,
-            OtpError::PhoneLocked { retry_after } => ApiError::PhoneLocked { retry_after },
+            OtpError::Invalid { attempts_left } => ApiError::Rejected {
+                code: "otp_invalid",
+                fields: Map::new(),
+            }
+            .with_field("attempts_left", attempts_left),
+            OtpError::Exhausted => ApiError::Throttled {
+                code: "otp_exhausted",
+                retry_after: None,
+            },
+            OtpError::PhoneLocked { retry_after } => ApiError::Throttled {
+                code: "phone_locked",
+                retry_after: Some(retry_after),
+            },
             OtpError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
             OtpError::DeliveryFailed(DeliveryError::Store(s)) | OtpError::Store(s) => s.into(),
-            OtpError::DeliveryFailed(_) => ApiError::DeliveryFailed,
+            OtpError::DeliveryFailed(e) => ApiError::delivery_failed(e),
         }
     }
 }
@@ -99,6 +120,7 @@ pub enum AuthError {
     /// Unknown, malformed, expired (idle or absolute) or revoked — one answer
     /// for all (401), so a token's history does not leak.
     InvalidToken,
+    /// The store failed (503).
     Store(StoreError),
 }
 
@@ -127,3 +149,48 @@ impl From<AuthError> for ApiError {
         }
     }
 }
+
+/// The messages (vi, en) of the codes of sign-up, login and verification codes (`otp_*`, `phone_locked`), and the accounts they find; see
+/// `crate::messages`.
+pub const MESSAGES: &[crate::error::Message] = &[
+    (
+        "citizen_not_found",
+        "Không tìm thấy công dân.",
+        "Citizen not found.",
+    ),
+    (
+        "account_not_found",
+        "Không tìm thấy tài khoản.",
+        "Account not found.",
+    ),
+    (
+        "unknown_challenge",
+        "Yêu cầu xác thực không tồn tại. Vui lòng yêu cầu mã mới.",
+        "Unknown verification request. Please request a new code.",
+    ),
+    (
+        "id_number_taken",
+        "Số CCCD này đã được xác minh cho một công dân khác; không thể xác minh lại cho tài khoản này.",
+        "This CCCD number is already verified for another citizen; it cannot be confirmed for this account.",
+    ),
+    (
+        "otp_expired",
+        "Mã xác thực đã hết hạn. Vui lòng yêu cầu mã mới.",
+        "The verification code has expired. Please request a new one.",
+    ),
+    (
+        "otp_invalid",
+        "Mã xác thực không đúng.",
+        "The verification code is incorrect.",
+    ),
+    (
+        "otp_exhausted",
+        "Bạn đã nhập sai mã quá số lần cho phép. Vui lòng yêu cầu mã mới.",
+        "Too many wrong attempts. Please request a new code.",
+    ),
+    (
+        "phone_locked",
+        "Số điện thoại tạm thời bị khóa do nhập sai mã quá nhiều lần. Vui lòng thử lại sau.",
+        "This phone number is temporarily locked after too many failed attempts. Please try again later.",
+    ),
+];

@@ -3,7 +3,9 @@
 /// Why a one-time code was requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Purpose {
+    /// Creating an account.
     Signup,
+    /// Signing in to an existing account.
     Login,
     /// Linking a Zalo user to the phone's account (chat-bot "đăng ký").
     ZaloLink,
@@ -12,22 +14,29 @@ pub enum Purpose {
 /// Where the citizen is; decides the session profile (kiosk sessions are short).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Client {
+    /// A browser: 30 minutes idle, 12 hours at most.
     Web,
+    /// A kiosk: short sessions on a shared screen.
     Kiosk,
+    /// The Zalo chat-bot.
     Zalo,
 }
 
 /// What an account may do (SPEC §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
+    /// A citizen.
     Citizen,
+    /// An official of a unit.
     Official,
 }
 
 /// How far the account's identity has been confirmed (SPEC §6.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Level {
+    /// Signed up with a phone; identity not confirmed.
     Provisional,
+    /// Identity confirmed by an official.
     Verified,
 }
 

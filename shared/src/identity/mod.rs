@@ -32,19 +32,19 @@ pub use crate::delivery::{Channel, DeliveryError, OtpMessage};
 pub use crate::local_time::rfc3339_vn;
 pub use account::{
     find_by_phone, find_by_zalo_user, find_or_create_by_phone, get_account, link_zalo,
-    mark_verified, set_official, Account, OfficialChange, Verification,
+    mark_verified, set_official, verify_by_official, Account, OfficialChange, Verification,
 };
 pub use challenge::{
     challenge_phone, start_challenge, verify_challenge, ChallengeStarted, Origin, StartRequest,
     VerifiedPhone,
 };
-pub use error::{AuthError, OtpError};
+pub use error::{AuthError, OtpError, MESSAGES};
 pub use housekeeping::purge_stale;
 pub use kinds::{Client, Level, Purpose, Role};
 pub use policy::{OtpPolicy, SessionPolicy};
 pub use session::{
-    authenticate, create_session, list_sessions, logout, revoke_session, NewSession, Principal,
-    SessionInfo,
+    authenticate, create_session, list_sessions, logout, revoke_session, sessions_page, NewSession,
+    Principal, SessionInfo,
 };
 
 use crate::ports::{Clock, Random, Settings, Sql};
@@ -52,8 +52,12 @@ use crate::ports::{Clock, Random, Settings, Sql};
 /// The ports identity needs, borrowed for one request.
 #[derive(Clone, Copy)]
 pub struct Ports<'a> {
+    /// The SQL database.
     pub sql: &'a dyn Sql,
+    /// The wall clock.
     pub clock: &'a dyn Clock,
+    /// Secure randomness.
     pub random: &'a dyn Random,
+    /// The deployment's settings.
     pub settings: &'a dyn Settings,
 }

@@ -10,7 +10,9 @@ use crate::ports::Settings;
 /// they fit together: docs/identity.md, "Code requests and limits".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OtpPolicy {
+    /// How long a code stays valid.
     pub ttl_seconds: u32,
+    /// Wrong tries a challenge allows.
     pub max_attempts: u32,
     /// Cooldown between two codes for one phone from one network; 0
     /// switches it off.
@@ -30,7 +32,9 @@ pub struct OtpPolicy {
     pub phone_total_15min: u32,
     /// Unused codes per phone per day, all networks together (as above).
     pub phone_total_daily: u32,
+    /// Consecutive failures on a phone that lock it.
     pub lockout_failures: u32,
+    /// How long a lock lasts.
     pub lockout_seconds: u32,
 }
 
@@ -108,7 +112,9 @@ impl OtpPolicy {
 /// after `absolute_seconds` whatever happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionPolicy {
+    /// Idle lifetime: each use extends the session by this much.
     pub idle_seconds: u32,
+    /// Absolute lifetime from login.
     pub absolute_seconds: u32,
 }
 

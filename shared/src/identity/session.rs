@@ -22,7 +22,9 @@ const TOKEN_CHARS: usize = 43;
 /// stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewSession {
+    /// The session's id (not secret).
     pub id: String,
+    /// The bearer token (shown once, stored hashed).
     pub token: String,
     /// When it ends if unused (idle expiry, never past the absolute one).
     pub expires_at: i64,
@@ -45,11 +47,15 @@ impl std::fmt::Debug for NewSession {
 /// Who is calling, as established by [`authenticate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// The session's id.
     pub session_id: String,
+    /// The account's id.
     pub account_id: String,
     /// Read from the account on every call, so a role change applies at once.
     pub role: Role,
+    /// The official's unit; `None` for citizens.
     pub unit_code: Option<String>,
+    /// The kind of client (decides the session's lifetimes).
     pub client: Client,
     /// The idle expiry after this call slid it.
     pub expires_at: i64,
@@ -58,11 +64,17 @@ pub struct Principal {
 /// One active session, as listed to its owner. Never carries the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
+    /// Its id.
     pub id: String,
+    /// The kind of client (decides the session's lifetimes).
     pub client: Client,
+    /// When it was created (Unix seconds).
     pub created_at: i64,
+    /// When it was last used (Unix seconds).
     pub last_seen_at: i64,
+    /// When it expires if left idle (Unix seconds).
     pub expires_at: i64,
+    /// When it expires at the latest (Unix seconds).
     pub absolute_expires_at: i64,
 }
 
@@ -190,6 +202,28 @@ pub fn list_sessions(ports: Ports<'_>, account_id: &str) -> Result<Vec<SessionIn
         .sql
         .execute(LIST_ACTIVE, &[account_id.into(), ports.clock.now().into()])?;
     all(&rows).map(|r| session_info(&r)).collect()
+}
+
+/// One page of [`list_sessions`], in its order (`created_at` DESC, `id`
+/// ASC): at most `limit` sessions after the one whose key is `after`.
+///
+/// A citizen has a handful of sessions (each needs a fresh code, and codes
+/// are capped per day), so the page is cut from the full list rather than
+/// in SQL; the cursor is the order's key.
+pub fn sessions_page(
+    ports: Ports<'_>,
+    account_id: &str,
+    after: Option<&(i64, String)>,
+    limit: usize,
+) -> Result<Vec<SessionInfo>, StoreError> {
+    Ok(list_sessions(ports, account_id)?
+        .into_iter()
+        .filter(|s| match after {
+            Some((at, id)) => s.created_at < *at || (s.created_at == *at && s.id > *id),
+            None => true,
+        })
+        .take(limit)
+        .collect())
 }
 
 fn session_info(r: &Row<'_>) -> Result<SessionInfo, StoreError> {

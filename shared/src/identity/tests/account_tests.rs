@@ -116,3 +116,22 @@ fn the_migration_can_run_twice() {
     migrate(&conn);
     migrate(&conn);
 }
+
+#[test]
+fn an_official_cannot_confirm_their_own_identity() {
+    let w = World::new();
+    let official = set_official(w.ports(), &phone(1), Some("Cán bộ"), "ubnd-hc")
+        .unwrap()
+        .account;
+    assert_eq!(
+        crate::identity::verify_by_official(w.ports(), &official.id, &official.id).unwrap(),
+        Verification::OwnAccount
+    );
+    let me = get_account(w.ports(), &official.id).unwrap().unwrap();
+    assert_eq!(me.level, Level::Provisional);
+    let (citizen, _) = find_or_create_by_phone(w.ports(), &phone(2), None).unwrap();
+    assert!(matches!(
+        crate::identity::verify_by_official(w.ports(), &official.id, &citizen.id).unwrap(),
+        Verification::Verified { .. }
+    ));
+}

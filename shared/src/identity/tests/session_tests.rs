@@ -208,6 +208,28 @@ fn listing_shows_only_the_owners_active_sessions_newest_first() {
 }
 
 #[test]
+fn session_pages_follow_the_listing_order_from_the_cursor() {
+    let w = World::new();
+    let a = account(&w, 1);
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        made.push(create_session(w.ports(), &a, Client::Web).unwrap().id);
+        w.clock.advance(10);
+    }
+    made.reverse(); // newest first, as listed
+    let first = crate::identity::sessions_page(w.ports(), &a, None, 2).unwrap();
+    let ids: Vec<&str> = first.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, [made[0].as_str(), made[1].as_str()]);
+    let last = &first[1];
+    let key = (last.created_at, last.id.clone());
+    let rest = crate::identity::sessions_page(w.ports(), &a, Some(&key), 2).unwrap();
+    assert_eq!(
+        rest.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        [made[2].as_str()]
+    );
+}
+
+#[test]
 fn a_role_change_applies_to_existing_sessions() {
     let w = World::new();
     let acc = account(&w, 1);
