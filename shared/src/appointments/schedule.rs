@@ -11,8 +11,8 @@ use super::catalog::get_service;
 use super::error::ApptError;
 use super::local_date::{parse_clock, LocalDate};
 use super::new_id;
+use super::store::{self, SlotBatch};
 use crate::identity::Ports;
-use crate::ports::SqlValue;
 
 /// Longest date range one request may cover, in days.
 pub const MAX_DAYS: i64 = 62;
@@ -22,7 +22,7 @@ pub const MAX_SLOTS: usize = 2_000;
 pub const INTERVAL_MINUTES: std::ops::RangeInclusive<i64> = 5..=720;
 /// Bounds of `capacity`.
 pub const CAPACITY: std::ops::RangeInclusive<i64> = 1..=1_000;
-/// Rows per INSERT: 9 parameters each stays under SQLite's oldest limit of 999.
+/// Rows per INSERT ([`store::insert_slots`] says why at most 100).
 const ROWS_PER_INSERT: usize = 100;
 
 /// The body of `POST /api/v1/appointments/slots`, unvalidated.
@@ -139,49 +139,23 @@ pub fn create_schedule(
     let now = ports.clock.now();
     let (future, past): (Vec<PlannedSlot>, Vec<PlannedSlot>) =
         planned.into_iter().partition(|p| p.starts_at > now);
+    let batch = SlotBatch {
+        service_code: &service.code,
+        official_id,
+        capacity: req.capacity,
+        now,
+    };
     let mut created = 0;
     for chunk in future.chunks(ROWS_PER_INSERT) {
-        created += insert_chunk(ports, &service.code, official_id, req.capacity, now, chunk)?;
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|p| (new_id(ports.random, "slt_"), *p))
+            .collect();
+        created += store::insert_slots(ports.sql, &batch, &rows)?;
     }
     Ok(ScheduleOutcome {
         created,
         existing: future.len() - created,
         past: past.len(),
     })
-}
-
-/// Inserts one chunk, skipping starts that exist; returns how many were new.
-fn insert_chunk(
-    ports: Ports<'_>,
-    service_code: &str,
-    official_id: &str,
-    capacity: i64,
-    now: i64,
-    chunk: &[PlannedSlot],
-) -> Result<usize, ApptError> {
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    let values = vec![row; chunk.len()].join(", ");
-    let mut params: Vec<SqlValue> = Vec::with_capacity(chunk.len() * 9);
-    for p in chunk {
-        params.extend([
-            new_id(ports.random, "slt_").into(),
-            service_code.into(),
-            p.starts_at.into(),
-            p.ends_at.into(),
-            p.date.to_string().into(),
-            capacity.into(),
-            capacity.into(),
-            official_id.into(),
-            now.into(),
-        ]);
-    }
-    let rows = ports.sql.execute(
-        &format!(
-            "INSERT INTO appointment_slots \
-             (id, service_code, starts_at, ends_at, local_date, capacity, remaining, created_by, created_at) \
-             VALUES {values} ON CONFLICT (service_code, starts_at) DO NOTHING RETURNING id"
-        ),
-        &params,
-    )?;
-    Ok(rows.rows.len())
 }
