@@ -23,6 +23,7 @@ pub mod otp_flow;
 pub mod pagination;
 pub mod phone;
 pub mod ports;
+pub mod qr;
 #[cfg(feature = "spin")]
 pub mod spin_adapter;
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Why an appointment request was refused, and how that looks at the edge
-//! (SPEC §4, §9).
+//! (the error shape of docs/api.md; the refusals of docs/appointments.md).
 
 use std::fmt;
 
@@ -69,84 +69,89 @@ impl From<StoreError> for ApptError {
     }
 }
 
+impl ApptError {
+    /// The stable code of the refusal, as the API spells it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApptError::Invalid { .. } => "validation_failed",
+            ApptError::Forbidden => "forbidden",
+            ApptError::ServiceNotFound => "service_not_found",
+            ApptError::SlotNotFound => "slot_not_found",
+            ApptError::AppointmentNotFound => "appointment_not_found",
+            ApptError::TicketNotFound => "ticket_not_found",
+            ApptError::SlotFull { .. } => "slot_full",
+            ApptError::SlotPast { .. } => "slot_past",
+            ApptError::AlreadyBooked { .. } => "already_booked",
+            ApptError::SlotStarted { .. } => "slot_started",
+            ApptError::SlotNotEnded { .. } => "slot_not_ended",
+            ApptError::InvalidStatus { .. } => "invalid_status",
+            ApptError::AlreadyCheckedIn => "already_checked_in",
+            ApptError::OutsideCheckinWindow { .. } => "outside_checkin_window",
+            ApptError::CheckinFailed => "checkin_failed",
+            ApptError::RateLimited { .. } => "rate_limited",
+            ApptError::IdempotencyKeyReused => "idempotency_key_reused",
+            ApptError::Store(_) => "store_unavailable",
+        }
+    }
+}
+
+/// For logs and tests: the code, with the field or the store's message
+/// where there is one. Users see the [`ApiError`] rendering instead.
 impl fmt::Display for ApptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ApptError::Invalid { field, reason } => write!(f, "invalid {field}: {reason}"),
             ApptError::Store(e) => write!(f, "{e}"),
-            other => write!(f, "{}", ApiError::from(other.clone())),
+            other => f.write_str(other.code()),
         }
     }
 }
 
 impl std::error::Error for ApptError {}
 
-fn conflict(code: &'static str, fields: &[(&str, Value)]) -> ApiError {
-    fields.iter().fold(ApiError::conflict(code), |e, (k, v)| {
-        e.with_field(k, v.clone())
-    })
-}
-
 impl From<ApptError> for ApiError {
-    /// Store failures lose their message here; log them before converting.
     fn from(e: ApptError) -> ApiError {
         let at = |t: i64| Value::from(rfc3339_vn(t));
+        let code = e.code();
+        let conflict = |fields: &[(&str, Value)]| {
+            fields.iter().fold(ApiError::conflict(code), |e, (k, v)| {
+                e.with_field(k, v.clone())
+            })
+        };
         match e {
             ApptError::Invalid { field, reason } => ApiError::invalid_field(field, reason),
             ApptError::Forbidden => ApiError::Forbidden,
-            ApptError::ServiceNotFound => ApiError::NotFound {
-                code: "service_not_found",
-            },
-            ApptError::SlotNotFound => ApiError::NotFound {
-                code: "slot_not_found",
-            },
-            ApptError::AppointmentNotFound => ApiError::NotFound {
-                code: "appointment_not_found",
-            },
-            ApptError::TicketNotFound => ApiError::NotFound {
-                code: "ticket_not_found",
-            },
-            ApptError::SlotFull { slot_id } => conflict(
-                "slot_full",
-                &[("slot_id", slot_id.into()), ("remaining", 0.into())],
-            ),
-            ApptError::SlotPast { starts_at } => {
-                conflict("slot_past", &[("starts_at", at(starts_at))])
+            ApptError::ServiceNotFound
+            | ApptError::SlotNotFound
+            | ApptError::AppointmentNotFound
+            | ApptError::TicketNotFound => ApiError::NotFound { code },
+            ApptError::SlotFull { slot_id } => {
+                conflict(&[("slot_id", slot_id.into()), ("remaining", 0.into())])
+            }
+            ApptError::SlotPast { starts_at } | ApptError::SlotStarted { starts_at } => {
+                conflict(&[("starts_at", at(starts_at))])
             }
             ApptError::AlreadyBooked {
                 appointment_id,
                 date,
-            } => conflict(
-                "already_booked",
-                &[
-                    ("appointment_id", appointment_id.into()),
-                    ("date", date.into()),
-                ],
-            ),
-            ApptError::SlotStarted { starts_at } => {
-                conflict("slot_started", &[("starts_at", at(starts_at))])
-            }
-            ApptError::SlotNotEnded { ends_at } => {
-                conflict("slot_not_ended", &[("ends_at", at(ends_at))])
-            }
-            ApptError::InvalidStatus { status } => {
-                conflict("invalid_status", &[("status", status.as_str().into())])
-            }
-            ApptError::AlreadyCheckedIn => ApiError::conflict("already_checked_in"),
+            } => conflict(&[
+                ("appointment_id", appointment_id.into()),
+                ("date", date.into()),
+            ]),
+            ApptError::SlotNotEnded { ends_at } => conflict(&[("ends_at", at(ends_at))]),
+            ApptError::InvalidStatus { status } => conflict(&[("status", status.as_str().into())]),
+            ApptError::AlreadyCheckedIn | ApptError::IdempotencyKeyReused => conflict(&[]),
             ApptError::OutsideCheckinWindow {
                 starts_at,
                 opens_at,
                 closes_at,
-            } => conflict(
-                "outside_checkin_window",
-                &[
-                    ("starts_at", at(starts_at)),
-                    ("opens_at", at(opens_at)),
-                    ("closes_at", at(closes_at)),
-                ],
-            ),
-            ApptError::IdempotencyKeyReused => ApiError::conflict("idempotency_key_reused"),
+            } => conflict(&[
+                ("starts_at", at(starts_at)),
+                ("opens_at", at(opens_at)),
+                ("closes_at", at(closes_at)),
+            ]),
             ApptError::CheckinFailed => ApiError::Invalid {
-                code: "checkin_failed",
+                code,
                 fields: serde_json::Map::new(),
             },
             ApptError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
@@ -203,6 +208,33 @@ mod tests {
             let api = ApiError::from(e);
             assert_eq!((api.status(), api.code()), (status, code));
         }
+    }
+
+    #[test]
+    fn display_names_the_code_without_going_through_the_api_error() {
+        let cases = [
+            ApptError::SlotFull {
+                slot_id: "s".into(),
+            },
+            ApptError::TicketNotFound,
+            ApptError::AlreadyCheckedIn,
+            ApptError::CheckinFailed,
+            ApptError::RateLimited { retry_after: 1 },
+            ApptError::Forbidden,
+        ];
+        for e in cases {
+            assert_eq!(e.to_string(), ApiError::from(e.clone()).code());
+        }
+        let invalid = ApptError::Invalid {
+            field: "note",
+            reason: "too_long",
+        };
+        assert_eq!(invalid.to_string(), "invalid note: too_long");
+        let store = ApptError::Store(StoreError::Unavailable("disk I/O error".into()));
+        assert_eq!(
+            store.to_string(),
+            StoreError::Unavailable("disk I/O error".into()).to_string()
+        );
     }
 
     #[test]
