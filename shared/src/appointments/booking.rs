@@ -23,11 +23,16 @@ pub const IDEMPOTENCY_KEY_MAX: usize = 255;
 /// not to (each lost try means another request changed the slot meanwhile).
 const MAX_ATTEMPTS: usize = 5;
 
-/// `POST /api/v1/appointments`, unvalidated.
+/// The body and `Idempotency-Key` of `POST /api/v1/appointments`,
+/// unvalidated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BookRequest<'a> {
+    /// The slot to book.
     pub slot_id: &'a str,
+    /// A note to the desk ([`clean_note`] applies).
     pub note: Option<&'a str>,
+    /// The `Idempotency-Key` header: a retry with the same key answers the
+    /// same booking.
     pub idempotency_key: Option<&'a str>,
 }
 
@@ -35,7 +40,9 @@ pub struct BookRequest<'a> {
 /// `Idempotency-Key` (a replay).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookOutcome {
+    /// The booking, new or replayed.
     pub booking: Booking,
+    /// Made by an earlier request with the same key.
     pub replayed: bool,
 }
 

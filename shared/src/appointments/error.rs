@@ -16,7 +16,9 @@ pub enum ApptError {
     /// A field failed validation (422 `validation_failed`); `reason` is a
     /// short stable English note (`required`, `format`, `too_long`, …).
     Invalid {
+        /// The field, as the request names it.
         field: &'static str,
+        /// Why it was refused.
         reason: &'static str,
     },
     /// The caller may not do this (403), e.g. an official of another unit.
@@ -30,33 +32,56 @@ pub enum ApptError {
     /// 404 `ticket_not_found`.
     TicketNotFound,
     /// 409 `slot_full`: no seat left.
-    SlotFull { slot_id: String },
+    SlotFull {
+        /// The slot asked for.
+        slot_id: String,
+    },
     /// 409 `slot_past`: the slot has already started.
-    SlotPast { starts_at: i64 },
+    SlotPast {
+        /// When the slot started.
+        starts_at: i64,
+    },
     /// 409 `already_booked`: an active booking for this service that day.
     AlreadyBooked {
+        /// The booking the citizen already has.
         appointment_id: String,
+        /// The local day, `YYYY-MM-DD`.
         date: String,
     },
     /// 409 `slot_started`: too late to cancel or move.
-    SlotStarted { starts_at: i64 },
+    SlotStarted {
+        /// When the booking's slot started.
+        starts_at: i64,
+    },
     /// 409 `slot_not_ended`: too early for a no-show.
-    SlotNotEnded { ends_at: i64 },
+    SlotNotEnded {
+        /// When the slot ends.
+        ends_at: i64,
+    },
     /// 409 `invalid_status`: the appointment's status does not allow this.
-    InvalidStatus { status: Status },
+    InvalidStatus {
+        /// The appointment's status now.
+        status: Status,
+    },
     /// 409 `already_checked_in`.
     AlreadyCheckedIn,
     /// 409 `outside_checkin_window`, with the window.
     OutsideCheckinWindow {
+        /// When the slot starts.
         starts_at: i64,
+        /// When check-in opens.
         opens_at: i64,
+        /// When check-in closes.
         closes_at: i64,
     },
     /// 422 `checkin_failed`: a kiosk check-in that did not check anyone in,
     /// whatever the reason (see `appointments::kiosk`).
     CheckinFailed,
     /// 429 `rate_limited`: the client used up its kiosk check-in allowance.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds until an attempt is allowed again.
+        retry_after: u64,
+    },
     /// 409 `idempotency_key_reused`: the key was used for another slot.
     IdempotencyKeyReused,
     /// The database failed (503).

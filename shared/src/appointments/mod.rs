@@ -1,4 +1,4 @@
-//! Appointments at hospitals' clinics and public-service counters (SPEC §9):
+//! Appointments at hospitals' clinics and public-service counters (docs/appointments.md):
 //! services and their slots, bulk schedules, booking with QR tickets,
 //! cancel and reschedule, check-in and the desk's status changes.
 //!

@@ -1,4 +1,4 @@
-//! Bulk schedule creation by officials (SPEC §9): every local day in a date
+//! Bulk schedule creation by officials (docs/appointments.md): every local day in a date
 //! range, slots of `interval_minutes` from `day_start` until `day_end`.
 //!
 //! Days and clock times are Asia/Ho_Chi_Minh ([`super::local_date`]), so
@@ -28,6 +28,7 @@ const ROWS_PER_INSERT: usize = 100;
 /// The body of `POST /api/v1/appointments/slots`, unvalidated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScheduleRequest<'a> {
+    /// The service the slots are for (of the official's unit).
     pub service_code: &'a str,
     /// `YYYY-MM-DD`, inclusive.
     pub date_from: &'a str,
@@ -37,21 +38,27 @@ pub struct ScheduleRequest<'a> {
     pub day_start: &'a str,
     /// `HH:MM` (up to `24:00`); the last slot ends at or before it.
     pub day_end: &'a str,
+    /// Each slot's length, 5–720 minutes.
     pub interval_minutes: i64,
+    /// Seats per slot, 1–1000.
     pub capacity: i64,
 }
 
 /// One slot a schedule asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlannedSlot {
+    /// Unix seconds.
     pub starts_at: i64,
+    /// Unix seconds.
     pub ends_at: i64,
+    /// The local day it belongs to.
     pub date: LocalDate,
 }
 
 /// What a schedule request did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScheduleOutcome {
+    /// Made by this request.
     pub created: usize,
     /// Already there from an earlier request.
     pub existing: usize,
