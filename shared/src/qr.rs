@@ -10,6 +10,8 @@ use qrcode::render::svg;
 pub use qrcode::EcLevel;
 use qrcode::{Color, QrCode};
 
+use crate::error::ApiError;
+
 /// Why a code could not be drawn (the text is too long for a QR code, or
 /// the PNG encoder failed). Never shown to users: it is a server fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +24,14 @@ impl fmt::Display for RenderError {
 }
 
 impl std::error::Error for RenderError {}
+
+/// A code that cannot be drawn is the server's fault: 500, with the cause
+/// for the log only.
+impl From<RenderError> for ApiError {
+    fn from(_: RenderError) -> ApiError {
+        ApiError::Internal
+    }
+}
 
 fn render_error(e: impl fmt::Display) -> RenderError {
     RenderError(e.to_string())
