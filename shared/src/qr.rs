@@ -28,8 +28,8 @@ impl std::error::Error for RenderError {}
 /// A code that cannot be drawn is the server's fault: 500, with the cause
 /// for the log only.
 impl From<RenderError> for ApiError {
-    fn from(_: RenderError) -> ApiError {
-        ApiError::Internal
+    fn from(e: RenderError) -> ApiError {
+        ApiError::internal(e)
     }
 }
 
