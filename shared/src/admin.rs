@@ -9,8 +9,6 @@
 
 use std::fmt;
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::ports::{Clock, Sql, SqlValue, StoreError};
 
 pub mod keys;
@@ -106,17 +104,7 @@ pub fn validate_code(field: &'static str, code: &str) -> Result<String, AdminErr
 /// Trims and NFC-normalises human text, then checks it is 1..=`max` chars
 /// with no control characters (they break CSV exports and kiosk screens).
 pub fn normalize_text(field: &'static str, text: &str, max: usize) -> Result<String, AdminError> {
-    let nfc: String = text.trim().nfc().collect();
-    if nfc.is_empty() {
-        return Err(invalid(field, "required"));
-    }
-    if nfc.chars().any(char::is_control) {
-        return Err(invalid(field, "control_characters"));
-    }
-    if nfc.chars().count() > max {
-        return Err(invalid(field, "too_long"));
-    }
-    Ok(nfc)
+    crate::text::clean_line(text, max).map_err(|reason| invalid(field, reason))
 }
 
 fn is_constraint(e: &StoreError) -> bool {
@@ -318,18 +306,16 @@ pub fn create_feedback_category(
 mod tests {
     use super::*;
     use crate::apikey::{find_issuer_by_key, revoke_issuer};
-    use crate::audit::test_support::{FakeClock, SeqRandom, TestDb, MIGRATION_0003};
+    use crate::testing::{FakeClock, TestDb, TestRandom, MIGRATION_0003};
+    use unicode_normalization::UnicodeNormalization;
 
     fn setup() -> (TestDb, FakeClock) {
-        (
-            crate::apikey::test_support::key_db(),
-            FakeClock::at(1_700_000_000),
-        )
+        (TestDb::memory(), FakeClock::at(1_700_000_000))
     }
 
     #[test]
     fn migration_can_run_twice() {
-        let db = TestDb::migrated();
+        let db = TestDb::memory();
         db.raw(MIGRATION_0003);
     }
 
@@ -407,7 +393,7 @@ mod tests {
     #[test]
     fn issuer_key_is_returned_once_and_found_by_its_hash() {
         let (db, clock) = setup();
-        let rng = SeqRandom::new(7);
+        let rng = TestRandom::new(7);
         let (issuer, key) = create_issuer(&db, &rng, &clock, "so-tu-phap", "Sở Tư pháp").unwrap();
         assert!(key.starts_with("iss_"));
         assert_eq!(issuer.key_prefix, key[..12]);
@@ -428,7 +414,7 @@ mod tests {
     fn revoked_issuer_key_no_longer_authenticates() {
         let (db, clock) = setup();
         let (_, key) =
-            create_issuer(&db, &SeqRandom::new(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
+            create_issuer(&db, &TestRandom::new(3), &clock, "so-gtvt", "Sở GTVT").unwrap();
         assert!(revoke_issuer(&db, &clock, "so-gtvt").unwrap());
         assert!(!revoke_issuer(&db, &clock, "so-gtvt").unwrap());
         assert_eq!(find_issuer_by_key(&db, &key).unwrap(), None);
@@ -437,7 +423,7 @@ mod tests {
     #[test]
     fn duplicate_issuer_code_is_a_conflict() {
         let (db, clock) = setup();
-        let rng = SeqRandom::new(4);
+        let rng = TestRandom::new(4);
         create_issuer(&db, &rng, &clock, "so-tp", "A").unwrap();
         assert_eq!(
             create_issuer(&db, &rng, &clock, "so-tp", "B").map(|_| ()),

@@ -13,7 +13,6 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::ports::{Clock, Random, Sql, StoreError};
@@ -23,8 +22,6 @@ mod holder;
 mod key_tests;
 mod manage;
 mod scope;
-#[cfg(test)]
-pub(crate) mod test_support;
 
 pub use holder::{
     authorize, check_key, find_key, record_use, KeyCheck, KeyHolder, KeyRefused, KEY_SCOPE,
@@ -73,10 +70,7 @@ pub fn generate(rng: &dyn Random, prefix: &str) -> (String, KeyHash) {
 
 /// Lowercase hex SHA-256 of a plaintext key.
 pub fn hash_key(plaintext: &str) -> String {
-    Sha256::digest(plaintext.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::sha256_hex(plaintext.as_bytes())
 }
 
 /// Whether `plaintext` has the shape of a key with `prefix` (cheap check
@@ -132,11 +126,11 @@ pub fn revoke_issuer(sql: &dyn Sql, clock: &dyn Clock, code: &str) -> Result<boo
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::audit::test_support::SeqRandom;
+    use crate::testing::TestRandom;
 
     #[test]
     fn generated_key_has_prefix_43_char_body_and_matches_its_hash() {
-        let (key, stored) = generate(&SeqRandom::new(1), ISSUER_KEY_PREFIX);
+        let (key, stored) = generate(&TestRandom::new(1), ISSUER_KEY_PREFIX);
         assert!(key.starts_with("iss_"));
         assert_eq!(key.len(), 4 + 43);
         assert!(is_well_formed(&key, ISSUER_KEY_PREFIX));
@@ -149,13 +143,13 @@ mod tests {
 
     #[test]
     fn keys_differ_between_calls() {
-        let rng = SeqRandom::new(1);
+        let rng = TestRandom::new(1);
         assert_ne!(generate(&rng, "iss").0, generate(&rng, "iss").0);
     }
 
     #[test]
     fn malformed_keys_are_not_well_formed() {
-        let (key, _) = generate(&SeqRandom::new(2), ISSUER_KEY_PREFIX);
+        let (key, _) = generate(&TestRandom::new(2), ISSUER_KEY_PREFIX);
         for bad in [
             "",
             "iss_",

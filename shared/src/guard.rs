@@ -94,9 +94,9 @@ pub fn require_admin(settings: &dyn Settings, req: &Request) -> Result<(), ApiEr
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::identity::test_support::{MapSettings, World};
     use crate::identity::{create_session, find_or_create_by_phone, logout, set_official, Client};
     use crate::phone::Phone;
+    use crate::testing::{MapSettings, World};
 
     fn phone() -> Phone {
         Phone::parse("0905123456").unwrap()

@@ -18,9 +18,12 @@ pub mod documents;
 pub mod error;
 pub mod feedback;
 pub mod guard;
+pub mod hex;
 pub mod http;
 pub mod identity;
+pub mod ids;
 pub mod lang;
+pub mod local_time;
 mod messages;
 #[cfg(feature = "spin")]
 pub mod otp_flow;
@@ -28,8 +31,10 @@ pub mod pagination;
 pub mod phone;
 pub mod ports;
 pub mod qr;
+pub mod rows;
 #[cfg(feature = "spin")]
 pub mod spin_adapter;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod text;
 pub mod zalo;

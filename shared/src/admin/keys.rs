@@ -144,12 +144,7 @@ fn insert_key(
         ],
     );
     let id = match inserted {
-        Ok(rows) => match rows
-            .rows
-            .first()
-            .and_then(|r| r.first())
-            .and_then(SqlValue::as_i64)
-        {
+        Ok(rows) => match crate::rows::single(&rows).and_then(SqlValue::as_i64) {
             Some(id) => id,
             // A key_hash collision is a 2^-128 event; a taken code is the only
             // realistic reason for no row.

@@ -125,8 +125,8 @@ pub fn deactivate_official(
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::apikey::test_support::key_world;
     use crate::identity::{authenticate, create_session, set_official, AuthError, Client};
+    use crate::testing::World;
 
     fn phone(s: &str) -> Phone {
         Phone::parse(s).unwrap()
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn deactivating_an_official_ends_every_session_at_once() {
-        let w = key_world();
+        let w = World::new();
         let p = w.ports();
         let official = set_official(
             p,
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_citizen_or_an_unknown_account_is_left_alone() {
-        let w = key_world();
+        let w = World::new();
         let p = w.ports();
         let (citizen, _) =
             crate::identity::find_or_create_by_phone(p, &phone("0905123456"), None).unwrap();

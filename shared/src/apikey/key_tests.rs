@@ -4,13 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use super::test_support::{key_db, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005, MIGRATION_0009};
 use super::*;
 use crate::admin::{
     create_issuer, create_issuer_with_scopes, create_kiosk, create_unit, issuer_scopes, AdminError,
 };
-use crate::identity::test_support::TestDb;
-use crate::testing::{FakeClock, SeqRandom};
+use crate::testing::{
+    FakeClock, TestDb, TestRandom, MIGRATION_0003, MIGRATION_0004, MIGRATION_0005, MIGRATION_0009,
+};
 
 const T: i64 = 1_800_000_000;
 
@@ -21,7 +21,7 @@ fn scopes(list: &[Scope]) -> Scopes {
 fn issuer_key(db: &TestDb, code: &str, with: &[Scope]) -> String {
     create_issuer_with_scopes(
         db,
-        &SeqRandom::new(code.bytes().map(u64::from).sum()),
+        &TestRandom::new(code.bytes().map(u64::from).sum()),
         &FakeClock::at(T),
         code,
         "Đối tác",
@@ -33,7 +33,7 @@ fn issuer_key(db: &TestDb, code: &str, with: &[Scope]) -> String {
 
 #[test]
 fn an_open311_key_cannot_push_documents_and_a_documents_key_cannot_post_open311() {
-    let db = key_db();
+    let db = TestDb::memory();
     let partner = issuer_key(&db, "app-311", &[Scope::Open311]);
     let agency = issuer_key(&db, "so-tu-phap", &[Scope::Documents]);
 
@@ -67,13 +67,13 @@ fn an_open311_key_cannot_push_documents_and_a_documents_key_cannot_post_open311(
 
 #[test]
 fn a_key_may_hold_both_scopes_only_when_asked() {
-    let db = key_db();
+    let db = TestDb::memory();
     let both = issuer_key(&db, "both", &[Scope::Documents, Scope::Open311]);
     let holder = find_key(&db, &both).unwrap().unwrap();
     assert_eq!(holder.scopes.names(), ["documents", "open311"]);
     // Without `scopes`, the issuers route makes a documents-only key.
     let (_, default) =
-        create_issuer(&db, &SeqRandom::new(9), &FakeClock::at(T), "plain", "Sở").unwrap();
+        create_issuer(&db, &TestRandom::new(9), &FakeClock::at(T), "plain", "Sở").unwrap();
     assert_eq!(
         find_key(&db, &default).unwrap().unwrap().scopes.names(),
         ["documents"]
@@ -83,7 +83,7 @@ fn a_key_may_hold_both_scopes_only_when_asked() {
 
 #[test]
 fn unknown_kiosk_and_empty_scope_lists_are_refused_and_store_nothing() {
-    let db = key_db();
+    let db = TestDb::memory();
     let bad = |names: &[&str]| {
         issuer_scopes(Some(
             &names.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
@@ -112,7 +112,7 @@ fn unknown_kiosk_and_empty_scope_lists_are_refused_and_store_nothing() {
     );
     let kiosk_scope = create_issuer_with_scopes(
         &db,
-        &SeqRandom::new(1),
+        &TestRandom::new(1),
         &FakeClock::at(T),
         "x1",
         "X",
@@ -130,12 +130,12 @@ fn unknown_kiosk_and_empty_scope_lists_are_refused_and_store_nothing() {
 
 #[test]
 fn a_kiosk_key_is_recognised_by_find_key_with_its_unit() {
-    let db = key_db();
+    let db = TestDb::memory();
     let clock = FakeClock::at(T);
     assert_eq!(
         create_kiosk(
             &db,
-            &SeqRandom::new(2),
+            &TestRandom::new(2),
             &clock,
             "kiosk-hc-01",
             "Kiosk Hải Châu",
@@ -147,7 +147,7 @@ fn a_kiosk_key_is_recognised_by_find_key_with_its_unit() {
     create_unit(&db, &clock, "ubnd-hai-chau", "UBND quận Hải Châu").unwrap();
     let (info, key) = create_kiosk(
         &db,
-        &SeqRandom::new(2),
+        &TestRandom::new(2),
         &clock,
         "kiosk-hc-01",
         "Kiosk Hải Châu",
@@ -184,10 +184,10 @@ fn a_kiosk_key_is_recognised_by_find_key_with_its_unit() {
 
     // Without a unit; codes are shared with issuer keys.
     let (_, plain) =
-        create_kiosk(&db, &SeqRandom::new(3), &clock, "kiosk-02", "Kiosk", None).unwrap();
+        create_kiosk(&db, &TestRandom::new(3), &clock, "kiosk-02", "Kiosk", None).unwrap();
     assert_eq!(find_key(&db, &plain).unwrap().unwrap().unit_code, None);
     assert_eq!(
-        create_issuer(&db, &SeqRandom::new(4), &clock, "kiosk-02", "Sở").map(|_| ()),
+        create_issuer(&db, &TestRandom::new(4), &clock, "kiosk-02", "Sở").map(|_| ()),
         Err(AdminError::Conflict { field: "code" })
     );
     // Malformed or unknown keys of either prefix find nothing.
@@ -202,7 +202,7 @@ fn a_kiosk_key_is_recognised_by_find_key_with_its_unit() {
 
 #[test]
 fn a_revoked_key_stops_at_once_and_revoking_again_changes_nothing() {
-    let db = key_db();
+    let db = TestDb::memory();
     let clock = FakeClock::at(T);
     let key = issuer_key(&db, "so-gtvt", &[Scope::Documents]);
     assert!(find_key(&db, &key).unwrap().is_some());
@@ -229,14 +229,14 @@ fn a_revoked_key_stops_at_once_and_revoking_again_changes_nothing() {
 
 #[test]
 fn the_list_is_newest_first_paged_and_shows_scope_unit_and_use() {
-    let db = key_db();
+    let db = TestDb::memory();
     let clock = FakeClock::at(T);
     create_unit(&db, &clock, "trung-tam-hcc", "Trung tâm HCC").unwrap();
     let a = issuer_key(&db, "a-docs", &[Scope::Documents]);
     issuer_key(&db, "b-311", &[Scope::Open311]);
     create_kiosk(
         &db,
-        &SeqRandom::new(8),
+        &TestRandom::new(8),
         &clock,
         "c-kiosk",
         "Kiosk",
@@ -274,7 +274,7 @@ fn the_list_is_newest_first_paged_and_shows_scope_unit_and_use() {
 
 #[test]
 fn last_used_is_written_at_most_once_a_minute() {
-    let db = key_db();
+    let db = TestDb::memory();
     let clock = FakeClock::at(T);
     let key = issuer_key(&db, "busy", &[Scope::Documents]);
     let stamp = || db.scalar("SELECT COALESCE(MAX(last_used_at), 0) FROM api_key_usage");
@@ -302,7 +302,7 @@ fn last_used_is_written_at_most_once_a_minute() {
 
 #[test]
 fn a_key_row_without_scopes_may_do_nothing() {
-    let db = key_db();
+    let db = TestDb::memory();
     let key = issuer_key(&db, "half", &[Scope::Documents]);
     db.raw("DELETE FROM api_key_scopes");
     let holder = find_key(&db, &key).unwrap().unwrap();
@@ -322,7 +322,7 @@ fn a_key_row_without_scopes_may_do_nothing() {
 fn the_backfill_gives_legacy_keys_scopes_from_their_history_once() {
     // A database as it was before 0009: four keys, two documents, two
     // Open311 requests.
-    let db = TestDb::memory();
+    let db = TestDb::before("0009");
     for m in [MIGRATION_0003, MIGRATION_0004, MIGRATION_0005] {
         db.raw(m);
     }

@@ -6,14 +6,14 @@
 //! longer holds (a seat freed meanwhile, a ticket collision) just tries
 //! again.
 
-use unicode_normalization::UnicodeNormalization;
-
 use super::error::ApptError;
 use super::model::Booking;
 use super::store::{self, NewBooking};
-use super::{new_id, ticket};
+use super::ticket;
 use crate::identity::{Ports, Principal, Role};
+use crate::ids::random_hex_id;
 use crate::ports::Sql;
+use crate::text::{clean_keeping, optional};
 
 /// Longest note, in characters.
 pub const NOTE_MAX_CHARS: usize = 500;
@@ -53,18 +53,8 @@ fn invalid(field: &'static str, reason: &'static str) -> ApptError {
 /// Trimmed, NFC, at most 500 characters; line breaks kept, other control
 /// characters refused. Blank → `None`.
 pub fn clean_note(note: Option<&str>) -> Result<Option<String>, ApptError> {
-    let Some(note) = note else { return Ok(None) };
-    let nfc: String = note.trim().nfc().collect();
-    if nfc.is_empty() {
-        return Ok(None);
-    }
-    if nfc.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(invalid("note", "control_characters"));
-    }
-    if nfc.chars().count() > NOTE_MAX_CHARS {
-        return Err(invalid("note", "too_long"));
-    }
-    Ok(Some(nfc))
+    optional(note, |n| clean_keeping(n, NOTE_MAX_CHARS, &['\n']))
+        .map_err(|reason| invalid("note", reason))
 }
 
 /// 1–255 visible ASCII characters, as clients generate them (UUIDs, ULIDs).
@@ -97,7 +87,7 @@ pub fn book(
     }
     for _ in 0..MAX_ATTEMPTS {
         let now = ports.clock.now();
-        let id = new_id(ports.random, "apt_");
+        let id = random_hex_id(ports.random, "apt_", 10);
         let new = NewBooking {
             id: &id,
             ticket_code: &ticket::generate(ports.random),

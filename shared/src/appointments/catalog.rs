@@ -5,10 +5,11 @@
 //! edge turns them into a page.
 
 use super::error::ApptError;
-use super::local_date::{parse_instant, LocalDate};
+use super::local_date::LocalDate;
 use super::model::Slot;
 use super::store;
 use crate::admin::{Service, ServiceKind};
+use crate::local_time::parse_instant;
 use crate::ports::Sql;
 
 /// Services ordered by code, optionally of one kind, after `after` (a code).

@@ -21,8 +21,8 @@ use super::checkin::{check_in, Desk};
 use super::error::ApptError;
 use super::model::Booking;
 use super::store;
-use crate::identity::secret::random_id;
 use crate::identity::Ports;
+use crate::ids::random_id;
 use crate::ports::Settings;
 
 /// The window the allowance is counted over.

@@ -10,9 +10,9 @@
 use super::catalog::get_service;
 use super::error::ApptError;
 use super::local_date::{parse_clock, LocalDate};
-use super::new_id;
 use super::store::{self, SlotBatch};
 use crate::identity::Ports;
+use crate::ids::random_hex_id;
 
 /// Longest date range one request may cover, in days.
 pub const MAX_DAYS: i64 = 62;
@@ -156,7 +156,7 @@ pub fn create_schedule(
     for chunk in future.chunks(ROWS_PER_INSERT) {
         let rows: Vec<_> = chunk
             .iter()
-            .map(|p| (new_id(ports.random, "slt_"), *p))
+            .map(|p| (random_hex_id(ports.random, "slt_", 10), *p))
             .collect();
         created += store::insert_slots(ports.sql, &batch, &rows)?;
     }

@@ -54,11 +54,11 @@ pub fn qr_svg(code: &str) -> Result<String, RenderError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::identity::test_support::{ScriptedDraws, SeededRandom};
+    use crate::testing::TestRandom;
 
     #[test]
     fn codes_use_only_unambiguous_symbols() {
-        let rng = SeededRandom::new(1);
+        let rng = TestRandom::new(1);
         for _ in 0..2_000 {
             let code = generate(&rng);
             assert_eq!(code.len(), LEN);
@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn codes_spread_over_the_whole_alphabet() {
-        let rng = SeededRandom::new(2);
+        let rng = TestRandom::new(2);
         let mut seen = [0u32; 30];
         for _ in 0..3_000 {
             for b in generate(&rng).bytes() {
@@ -84,7 +84,7 @@ mod tests {
     #[test]
     fn bytes_that_would_bias_the_draw_are_skipped() {
         // Every byte 0xF0 (240) or above is dropped; 0xEF (239) maps to 239 % 30 = 29, the last symbol.
-        let rng = ScriptedDraws::new(&[0xFFFF_FFFF, 0xEFEF_EFEF]);
+        let rng = TestRandom::scripted(&[0xFFFF_FFFF, 0xEFEF_EFEF]);
         assert_eq!(generate(&rng), "ZZZZZZZZ");
     }
 

@@ -18,9 +18,6 @@ mod store;
 mod verify;
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-pub(crate) mod test_support;
-#[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests;
 

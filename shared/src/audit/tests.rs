@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::test_support::{temp_db_path, FakeClock, TestDb};
 use super::*;
 use crate::ports::Sql;
+use crate::testing::{temp_db_path, FakeClock, TestDb};
 
 fn log_with(n: i64) -> (TestDb, FakeClock) {
-    let db = TestDb::migrated();
+    let db = TestDb::memory();
     let clock = FakeClock::at(1_700_000_000);
     for i in 0..n {
         let subject = if i % 2 == 0 {
@@ -33,7 +33,7 @@ fn drop_guards(db: &TestDb) {
 
 #[test]
 fn empty_log_verifies() {
-    let db = TestDb::migrated();
+    let db = TestDb::memory();
     let r = verify(&db).unwrap();
     assert_eq!(
         r,
@@ -48,7 +48,7 @@ fn empty_log_verifies() {
 
 #[test]
 fn first_entry_links_to_genesis_and_the_next_to_it() {
-    let db = TestDb::migrated();
+    let db = TestDb::memory();
     let clock = FakeClock::at(10);
     let a = append(&db, &clock, Entry::new("system", action::LOGIN).about("c1")).unwrap();
     let b = append(&db, &clock, Entry::new("system", action::LOGOUT)).unwrap();
@@ -71,7 +71,7 @@ fn chain_of_many_rows_verifies_across_pages() {
 
 #[test]
 fn detail_is_stored_canonical_and_secrets_are_redacted() {
-    let db = TestDb::migrated();
+    let db = TestDb::memory();
     let clock = FakeClock::at(1);
     let rec = append(
         &db,
@@ -162,7 +162,7 @@ fn rewriting_a_row_with_a_fresh_hash_still_breaks_the_next_link() {
 
 #[test]
 fn entries_about_returns_a_citizens_rows_newest_first_with_cursor() {
-    let db = TestDb::migrated();
+    let db = TestDb::memory();
     let clock = FakeClock::at(100);
     for i in 0..5 {
         append(
@@ -192,14 +192,14 @@ fn entries_about_returns_a_citizens_rows_newest_first_with_cursor() {
 #[test]
 fn concurrent_appends_from_separate_connections_keep_one_chain() {
     let path = temp_db_path("audit-concurrency");
-    drop(TestDb::open_file(&path));
+    drop(TestDb::create_file(&path));
     let clock = Arc::new(FakeClock::at(1_700_000_000));
     let threads: Vec<_> = (0..8)
         .map(|t| {
             let path = path.clone();
             let clock = Arc::clone(&clock);
             std::thread::spawn(move || {
-                let db = TestDb::open_file(&path);
+                let db = TestDb::create_file(&path);
                 for i in 0..25 {
                     append(
                         &db,
@@ -215,7 +215,7 @@ fn concurrent_appends_from_separate_connections_keep_one_chain() {
     for t in threads {
         t.join().unwrap();
     }
-    let db = TestDb::open_file(&path);
+    let db = TestDb::create_file(&path);
     let r = verify(&db).unwrap();
     assert!(r.ok, "{r:?}");
     assert_eq!(r.entries, 200);

@@ -7,10 +7,6 @@ pub mod outbox;
 pub mod sms;
 pub mod zalo_zns;
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-pub(crate) mod fake_http;
-
 pub use choose::{choose_sender, is_dev_mode, ConfigError, SenderChoice};
 pub use outbox::{list_outbox, Outbox, OutboxItem};
 pub use sms::{SmsConfig, SmsGateway};

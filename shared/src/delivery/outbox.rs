@@ -84,8 +84,8 @@ pub fn list_outbox(
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::audit::test_support::{FakeClock, TestDb};
     use crate::delivery::Channel;
+    use crate::testing::{FakeClock, TestDb};
 
     fn msg(phone: &str, channel: Channel, code: &str) -> OtpMessage {
         OtpMessage {
@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn delivered_codes_are_listed_newest_first_for_that_phone_only() {
-        let db = TestDb::migrated();
+        let db = TestDb::memory();
         let clock = FakeClock::at(1_000);
         let outbox = Outbox::new(&db, &clock);
         outbox

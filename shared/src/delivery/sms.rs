@@ -107,8 +107,8 @@ fn code_result(answer: &Value) -> Option<String> {
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::delivery::fake_http::FakeHttp;
     use crate::delivery::Channel;
+    use crate::testing::FakeHttp;
 
     fn config() -> SmsConfig {
         SmsConfig {

@@ -90,8 +90,8 @@ impl OtpSender for ZaloZns<'_> {
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::delivery::fake_http::FakeHttp;
     use crate::delivery::Channel;
+    use crate::testing::FakeHttp;
 
     fn config(base: &str) -> ZaloConfig {
         ZaloConfig {

@@ -13,8 +13,8 @@ use super::qr::Verdict;
 use super::shares::{Fetch, Opened};
 use crate::audit::{action, Entry};
 use crate::identity::rfc3339_vn;
-use crate::identity::rows::{all, first};
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::{all, first};
 
 /// The audit actions a citizen's access log shows: reads and verifications
 /// by someone other than the citizen.

@@ -58,7 +58,7 @@ fn read(settings: &dyn Settings, name: &str, default: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::test_support::MapSettings;
+    use crate::testing::MapSettings;
 
     #[test]
     fn settings_override_the_defaults_and_nonsense_falls_back() {

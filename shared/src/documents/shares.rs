@@ -12,12 +12,12 @@ use serde::Deserialize;
 use super::error::DocError;
 use super::profile::read_profile;
 use super::quota::VaultQuotas;
-use super::text::clean_text;
 use super::vault::{self, load_content, meta_by_id, DocumentMeta};
-use crate::identity::rows::{all, first, Row};
-use crate::identity::secret::{plausible_id, random_id};
 use crate::identity::Ports;
+use crate::ids::{plausible_id, random_id};
 use crate::ports::{Sql, StoreError};
+use crate::rows::{all, first, Row};
+use crate::text::clean_line;
 
 /// Longest a link may live (SPEC §7.4: 7 days), in seconds.
 pub const MAX_EXPIRES_IN: i64 = 7 * 86_400;
@@ -146,7 +146,7 @@ fn validate(req: &NewShare) -> Result<ValidShare, DocError> {
     {
         errors.push(("max_uses", "must_be_1_to_1000"));
     }
-    let purpose = clean_text(req.purpose.as_deref().unwrap_or(""), PURPOSE_MAX_CHARS)
+    let purpose = clean_line(req.purpose.as_deref().unwrap_or(""), PURPOSE_MAX_CHARS)
         .map_err(|r| errors.push(("purpose", r)))
         .unwrap_or_default();
     if errors.is_empty() {

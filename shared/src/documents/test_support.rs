@@ -1,32 +1,21 @@
-//! Test worlds for the documents domain: identity's rusqlite world (0002)
-//! plus the audit/admin (0003) and documents (0004) migrations as shipped.
+//! Documents' fixtures on the one test world ([`crate::testing`]): worlds
+//! with the QR secret set, and a small real-looking PDF.
 
-use crate::apikey::Issuer;
-use crate::identity::test_support::{MapSettings, TestDb, World};
-use crate::identity::{find_or_create_by_phone, Ports};
-use crate::phone::Phone;
+use crate::testing::{MapSettings, TestDb, World};
 
-pub const MIGRATION_0003: &str = include_str!("../../../infra/migrations/0003_audit_admin.sql");
-pub const MIGRATION_0004: &str = include_str!("../../../infra/migrations/0004_documents.sql");
+pub use crate::testing::{citizen, issuer};
 
 /// The QR secret of every test world.
 pub const QR_SECRET: &str = "test-qr-secret";
 
-/// A fresh world with every migration documents needs.
+/// A fresh world with the QR secret set.
 pub fn world() -> World {
     world_with(MapSettings::default().with("qr_secret", QR_SECRET))
 }
 
+/// A fresh world with exactly `settings` (plus the test pepper).
 pub fn world_with(settings: MapSettings) -> World {
-    let w = World::on(TestDb::memory(), settings, 11);
-    w.db.raw(MIGRATION_0003);
-    w.db.raw(MIGRATION_0004);
-    // Issuer keys carry scopes (0009, whose backfill reads feedback: 0005).
-    w.db.raw(include_str!("../../../infra/migrations/0005_feedback.sql"));
-    w.db.raw(include_str!(
-        "../../../infra/migrations/0009_key_scopes.sql"
-    ));
-    w
+    World::on(TestDb::memory(), settings, 11)
 }
 
 /// Another world on a shared database file (one connection per thread).
@@ -36,19 +25,6 @@ pub fn world_on_file(path: &std::path::Path, seed: u64) -> World {
         MapSettings::default().with("qr_secret", QR_SECRET),
         seed,
     )
-}
-
-/// Creates (or finds) the account of `phone`; returns its id.
-pub fn citizen(ports: Ports<'_>, phone: &str, name: Option<&str>) -> String {
-    let phone = Phone::parse(phone).unwrap();
-    find_or_create_by_phone(ports, &phone, name).unwrap().0.id
-}
-
-/// A registered issuer agency.
-pub fn issuer(ports: Ports<'_>, code: &str) -> Issuer {
-    crate::admin::create_issuer(ports.sql, ports.random, ports.clock, code, "Sở Tư pháp")
-        .unwrap()
-        .0
 }
 
 /// A small but real-looking PDF whose bytes differ with `tag`.

@@ -8,11 +8,11 @@ use super::error::DocError;
 use super::kinds::{check_content, doc_type, ContentType};
 use super::quota::VaultQuotas;
 use super::sha256_hex;
-use super::text::clean_text;
-use crate::identity::rows::{all, first, Row};
-use crate::identity::secret::{plausible_id, random_id};
 use crate::identity::Ports;
+use crate::ids::{plausible_id, random_id};
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::{all, first, Row};
+use crate::text::clean_line;
 
 /// Longest document title.
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -197,7 +197,7 @@ pub fn upload(
             None
         }),
     };
-    let title = match clean_text(title.unwrap_or(""), TITLE_MAX_CHARS) {
+    let title = match clean_line(title.unwrap_or(""), TITLE_MAX_CHARS) {
         Ok(t) => Some(t),
         Err(reason) => {
             errors.push(("title", reason));

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::rows::all;
 use crate::ports::{Sql, StoreError};
+use crate::rows::all;
 
 /// A category and the unit that handles it.
 #[derive(Debug, Clone, PartialEq, Eq)]

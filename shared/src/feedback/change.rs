@@ -13,11 +13,12 @@ use super::access::{access, Access, Viewer};
 use super::error::FeedbackError;
 use super::status::{transition, Status, Transition};
 use super::store::find;
-use super::validate::{clean_multiline, optional, RESPONSE_MAX_CHARS};
+use super::validate::RESPONSE_MAX_CHARS;
 use super::Feedback;
 use crate::audit::{self, action, Entry};
 use crate::identity::Ports;
 use crate::ports::StoreError;
+use crate::text::{clean_multiline, optional};
 
 /// The PATCH body.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -11,13 +11,14 @@ use serde_json::{json, Value};
 
 use super::access::{access, Access, Viewer};
 use super::error::FeedbackError;
-use super::rows::all;
 use super::status::Status;
 use super::store::find;
-use super::validate::{clean_multiline, optional, COMMENT_MAX_CHARS};
+use super::validate::COMMENT_MAX_CHARS;
 use super::Rating;
 use crate::identity::Ports;
 use crate::ports::{Sql, StoreError};
+use crate::rows::all;
+use crate::text::{clean_multiline, optional};
 
 /// `POST /api/v1/feedback/{id}/rating` body.
 #[derive(Debug, Clone, Deserialize)]

@@ -118,7 +118,7 @@ pub fn send_all(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::delivery::fake_http::FakeHttp;
+    use crate::testing::FakeHttp;
 
     fn config() -> OaConfig {
         OaConfig {
@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn config_needs_a_url_and_a_token() {
-        use crate::identity::test_support::MapSettings;
+        use crate::testing::MapSettings;
         let ok = MapSettings::default()
             .with("zalo_api_base", "http://127.0.0.1:9")
             .with("zalo_access_token", "t");

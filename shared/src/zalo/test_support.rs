@@ -1,52 +1,30 @@
-//! Test doubles for the bot: an in-memory KV store and a world with every
-//! migration the bot touches, built on identity's rusqlite test world.
-
-use std::cell::RefCell;
-use std::collections::HashMap;
+//! The bot's fixtures on the one test world ([`crate::testing`]): its
+//! settings, signed deliveries and a world with a KV store and a scripted
+//! Zalo API.
 
 use serde_json::json;
 
 use super::bot::{handle, BotPorts, Outcome};
 use super::event::{Event, EventKind};
 use super::signature::signature_header;
-use crate::delivery::fake_http::FakeHttp;
-use crate::identity::test_support::{MapSettings, World, T0};
-use crate::ports::{Kv, StoreError};
+use crate::testing::{FakeHttp, MemKv};
+use crate::testing::{MapSettings, World, T0};
 
+/// The official account's app id every test delivery names.
 pub const APP_ID: &str = "3482178216594085616";
+/// The OA secret deliveries are signed with.
 pub const OA_SECRET: &str = "oa-secret-for-tests";
+/// The Zalo user who chats in the tests.
 pub const USER: &str = "6142494823917000001";
-
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../infra/migrations/0003_audit_admin.sql"),
-    include_str!("../../../infra/migrations/0005_feedback.sql"),
-    include_str!("../../../infra/migrations/0006_appointments.sql"),
-    include_str!("../../../infra/migrations/0007_zalo.sql"),
-];
-
-/// The KV store as a map.
-#[derive(Default)]
-pub struct MemKv(pub RefCell<HashMap<String, Vec<u8>>>);
-
-impl Kv for MemKv {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.0.borrow().get(key).cloned())
-    }
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.0.borrow_mut().insert(key.to_owned(), value.to_vec());
-        Ok(())
-    }
-    fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.0.borrow_mut().remove(key);
-        Ok(())
-    }
-}
 
 /// Everything a bot test needs. ZNS and the OA API are one scripted fake
 /// that answers `{"error":0}` and records what it was sent.
 pub struct BotWorld {
+    /// The one test world (database, clock, randomness, settings).
     pub id: World,
+    /// The bot's conversation state.
     pub kv: MemKv,
+    /// ZNS and the OA API.
     pub http: FakeHttp,
 }
 
@@ -61,15 +39,14 @@ pub fn settings() -> MapSettings {
 }
 
 impl BotWorld {
+    /// A bot world with [`settings`].
     pub fn new() -> BotWorld {
         BotWorld::with_settings(settings())
     }
 
+    /// A bot world with exactly `settings` (plus the test pepper).
     pub fn with_settings(settings: MapSettings) -> BotWorld {
         let id = World::with_settings(settings);
-        for m in MIGRATIONS {
-            id.db.raw(m);
-        }
         BotWorld {
             id,
             kv: MemKv::default(),
@@ -77,6 +54,7 @@ impl BotWorld {
         }
     }
 
+    /// The bot's ports, borrowed from the world.
     pub fn ports(&self) -> BotPorts<'_> {
         BotPorts {
             sql: &self.id.db,
@@ -93,6 +71,7 @@ impl BotWorld {
         self.say_as(USER, text)
     }
 
+    /// `user` sends `text`; the bot's answer.
     pub fn say_as(&self, user: &str, text: &str) -> Outcome {
         let event = Event {
             kind: EventKind::Text(text.to_owned()),
@@ -121,6 +100,7 @@ impl BotWorld {
         body["template_data"]["otp"].as_str().unwrap().to_owned()
     }
 
+    /// One integer read with raw SQL, for assertions on stored state.
     pub fn scalar(&self, sql: &str) -> i64 {
         self.id.db.scalar(sql)
     }

@@ -9,9 +9,9 @@ use super::split::MAX_MESSAGE_CHARS;
 use super::test_support::*;
 use super::texts;
 use super::webhook::{receive, Received, WebhookError};
-use crate::delivery::fake_http::FakeHttp;
-use crate::identity::test_support::{remove_db, temp_db_path, MapSettings, TestDb, T0};
 use crate::identity::{find_by_zalo_user, get_account};
+use crate::testing::FakeHttp;
+use crate::testing::{remove_db, temp_db_path, MapSettings, TestDb, T0};
 
 fn keys() -> WebhookKeys {
     WebhookKeys {
@@ -136,7 +136,7 @@ fn a_redelivered_message_is_acknowledged_and_not_answered_again() {
 fn parallel_redeliveries_on_separate_connections_are_claimed_once() {
     let path = temp_db_path("zalo-dedupe");
     drop(TestDb::create_file(&path));
-    TestDb::file(&path).raw(include_str!("../../../infra/migrations/0007_zalo.sql"));
+    TestDb::file(&path).raw(crate::testing::MIGRATION_0007);
     let handles: Vec<_> = (0..16)
         .map(|_| {
             let path = path.clone();

@@ -1,8 +1,8 @@
 //! The kiosk's failed check-in attempts (`checkin_attempts`), counted per
 //! client over a sliding window.
 
-use crate::identity::rows;
 use crate::ports::{Sql, StoreError};
+use crate::rows;
 
 /// Forgets attempts at or before `since`, so counts only see the window.
 pub(crate) fn prune_attempts(sql: &dyn Sql, since: i64) -> Result<(), StoreError> {

@@ -1,10 +1,10 @@
 //! Bookings: the INSERT that takes a seat, and every way of reading them.
 
-use super::{all, booking_row, first, BOOKING_SELECT};
+use super::{booking_row, BOOKING_SELECT};
 use crate::appointments::mine::Which;
 use crate::appointments::model::Booking;
-use crate::identity::rows;
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::{self, decode_all, decode_first};
 
 /// One booking to insert; the citizen's profile is copied by the statement.
 pub(crate) struct NewBooking<'a> {
@@ -50,7 +50,7 @@ pub(crate) fn insert_booking(sql: &dyn Sql, b: &NewBooking<'_>) -> Result<bool, 
 /// A booking by id, whoever it belongs to.
 pub(crate) fn booking(sql: &dyn Sql, id: &str) -> Result<Option<Booking>, StoreError> {
     let rows = sql.execute(&format!("{BOOKING_SELECT} WHERE a.id = ?"), &[id.into()])?;
-    first(&rows, booking_row)
+    decode_first(&rows, booking_row)
 }
 
 /// The citizen's booking made with this `Idempotency-Key`.
@@ -63,7 +63,7 @@ pub(crate) fn booking_by_key(
         &format!("{BOOKING_SELECT} WHERE a.citizen_id = ? AND a.idempotency_key = ?"),
         &[citizen_id.into(), key.into()],
     )?;
-    first(&rows, booking_row)
+    decode_first(&rows, booking_row)
 }
 
 /// A booking by id if it is for one of `unit`'s services.
@@ -76,7 +76,7 @@ pub(crate) fn booking_of_unit(
         &format!("{BOOKING_SELECT} WHERE a.id = ? AND v.unit_code = ?"),
         &[id.into(), unit.into()],
     )?;
-    first(&rows, booking_row)
+    decode_first(&rows, booking_row)
 }
 
 /// The booking with this ticket code, within `unit`'s services when given.
@@ -89,7 +89,7 @@ pub(crate) fn booking_by_ticket(
         &format!("{BOOKING_SELECT} WHERE a.ticket_code = ? AND (? IS NULL OR v.unit_code = ?)"),
         &[code.into(), SqlValue::from(unit), SqlValue::from(unit)],
     )?;
-    first(&rows, booking_row)
+    decode_first(&rows, booking_row)
 }
 
 /// The id of the citizen's active booking for a service on a local date.
@@ -133,7 +133,7 @@ pub(crate) fn citizen_bookings(
                     i64::from(limit).into(),
                 ],
             )?;
-            all(&rows, booking_row)
+            decode_all(&rows, booking_row)
         }
         Which::Upcoming { now } => ascending(
             sql,
@@ -182,5 +182,5 @@ fn ascending(
         ),
         &params,
     )?;
-    all(&rows, booking_row)
+    decode_all(&rows, booking_row)
 }

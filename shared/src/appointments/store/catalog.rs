@@ -1,11 +1,12 @@
 //! Services and slots: the catalog's reads and the schedule's INSERT.
 
-use super::{all, first, service_row, slot_row, SERVICE_COLUMNS, SLOT_COLUMNS};
+use super::{service_row, slot_row, SERVICE_COLUMNS, SLOT_COLUMNS};
 use crate::admin::{Service, ServiceKind};
 use crate::appointments::model::Slot;
 use crate::appointments::schedule::PlannedSlot;
 use crate::appointments::SlotFilter;
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::{decode_all, decode_first};
 
 /// Services ordered by code, optionally of one kind, after `after` (a code).
 pub(crate) fn services(
@@ -25,7 +26,7 @@ pub(crate) fn services(
             i64::from(limit).into(),
         ],
     )?;
-    all(&rows, service_row)
+    decode_all(&rows, service_row)
 }
 
 /// The service with this code.
@@ -34,7 +35,7 @@ pub(crate) fn service(sql: &dyn Sql, code: &str) -> Result<Option<Service>, Stor
         &format!("SELECT {SERVICE_COLUMNS} FROM services v WHERE v.code = ?"),
         &[code.into()],
     )?;
-    first(&rows, service_row)
+    decode_first(&rows, service_row)
 }
 
 /// Slots starting at or after `from` within the filter, ordered by start
@@ -67,7 +68,7 @@ pub(crate) fn slots(
             i64::from(limit).into(),
         ],
     )?;
-    all(&rows, slot_row)
+    decode_all(&rows, slot_row)
 }
 
 /// The slot with this id.
@@ -76,7 +77,7 @@ pub(crate) fn slot(sql: &dyn Sql, id: &str) -> Result<Option<Slot>, StoreError> 
         &format!("SELECT {SLOT_COLUMNS} FROM appointment_slots s WHERE s.id = ?"),
         &[id.into()],
     )?;
-    first(&rows, slot_row)
+    decode_first(&rows, slot_row)
 }
 
 /// Who creates a batch of slots, and with how many seats each.

@@ -30,8 +30,8 @@ pub(crate) use moves::{cancel, check_in, fulfil, mark_noshow, reschedule};
 use super::model::{Booking, Slot};
 use super::status::Status;
 use crate::admin::{Service, ServiceKind};
-use crate::identity::rows::{self, Row};
-use crate::ports::{SqlRows, StoreError};
+use crate::ports::StoreError;
+use crate::rows::Row;
 
 /// Columns for [`Slot`] rows, table alias `s`.
 const SLOT_COLUMNS: &str = "s.id AS slot_id, s.service_code, s.starts_at, s.ends_at, \
@@ -91,17 +91,4 @@ fn booking_row(r: &Row<'_>) -> Result<Booking, StoreError> {
         arrived_at: r.opt_i64("arrived_at")?,
         closed_at: r.opt_i64("closed_at")?,
     })
-}
-
-/// Every row of a result, decoded with `f`.
-fn all<T>(rows: &SqlRows, f: fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
-    rows::all(rows).map(|r| f(&r)).collect()
-}
-
-/// The first row of a result, decoded with `f`.
-fn first<T>(
-    rows: &SqlRows,
-    f: fn(&Row<'_>) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError> {
-    rows::first(rows).map(|r| f(&r)).transpose()
 }

@@ -5,7 +5,7 @@ use crate::appointments::{
     book, cancel, get_own_booking, reschedule, ApptError, BookRequest, Status,
 };
 
-fn book_slot(w: &crate::identity::test_support::World, who: &str, slot_id: &str) -> String {
+fn book_slot(w: &crate::testing::World, who: &str, slot_id: &str) -> String {
     book(
         w.ports(),
         who,

@@ -4,7 +4,7 @@ use super::support::*;
 use crate::appointments::{
     book, cancel, check_in, ApptError, BookRequest, Booking, Desk, Status, Window,
 };
-use crate::identity::test_support::World;
+use crate::testing::World;
 
 fn booked(w: &World, n: u32, clock: &'static str) -> Booking {
     let slot = one_slot(w.ports(), CLINIC, "2026-12-01", clock, 5);
@@ -159,10 +159,9 @@ fn a_kiosk_gets_one_answer_whatever_the_reason() {
 
 #[test]
 fn failed_kiosk_attempts_are_limited_per_client_and_successes_do_not_count() {
-    use crate::identity::test_support::MapSettings;
+    use crate::testing::MapSettings;
     let w =
         World::with_settings(MapSettings::default().with("checkin_kiosk_failures_per_hour", "2"));
-    migrate(&w.db);
     seed_services(w.ports());
     let tickets: Vec<Booking> = (1..=5).map(|n| booked(&w, n, "08:00")).collect();
     w.clock.set(tickets[0].slot.starts_at - 600);
@@ -213,7 +212,7 @@ fn failed_kiosk_attempts_are_limited_per_client_and_successes_do_not_count() {
 
 #[test]
 fn the_allowance_is_a_setting() {
-    use crate::identity::test_support::MapSettings;
+    use crate::testing::MapSettings;
     let s = MapSettings::default().with("checkin_kiosk_failures_per_hour", "2");
     assert_eq!(crate::appointments::kiosk::allowance(&s), 2);
     assert_eq!(

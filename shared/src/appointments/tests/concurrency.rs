@@ -6,7 +6,7 @@ use std::sync::{Arc, Barrier};
 
 use super::support::*;
 use crate::appointments::{book, cancel, reschedule, ApptError, BookRequest, Slot};
-use crate::identity::test_support::{remove_db, temp_db_path, TestDb};
+use crate::testing::{remove_db, temp_db_path, TestDb};
 
 /// A migrated database file with the services and `citizens` citizens.
 struct Shared {
@@ -22,8 +22,7 @@ impl Drop for Shared {
 
 fn shared(tag: &str, citizens: u32) -> Shared {
     let path = temp_db_path(&format!("appt-{tag}"));
-    let db = TestDb::create_file(&path);
-    migrate(&db);
+    drop(TestDb::create_file(&path));
     let w = file_world(&path, 1);
     seed_services(w.ports());
     let citizens = (0..citizens).map(|n| citizen(w.ports(), n)).collect();
@@ -34,7 +33,7 @@ fn shared(tag: &str, citizens: u32) -> Shared {
 fn race<T: Send + 'static>(
     path: &Path,
     n: usize,
-    f: impl Fn(usize, &crate::identity::test_support::World) -> T + Send + Sync + 'static,
+    f: impl Fn(usize, &crate::testing::World) -> T + Send + Sync + 'static,
 ) -> Vec<T> {
     let f = Arc::new(f);
     let barrier = Arc::new(Barrier::new(n));

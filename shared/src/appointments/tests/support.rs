@@ -1,28 +1,27 @@
-//! A world with services, officials, citizens and slots, reusing identity's
-//! test doubles (rusqlite `Sql`, fake clock, seeded randomness).
+//! Appointments' fixtures on the one test world ([`crate::testing`]):
+//! services, officials, citizens and slots.
 
 use crate::admin::{create_service, create_unit, NewService};
 use crate::appointments::local_date::{parse_clock, LocalDate};
 use crate::appointments::{create_schedule, list_slots, ScheduleRequest, Slot, SlotFilter};
-use crate::identity::test_support::{MapSettings, TestDb, World, T0};
 use crate::identity::{find_or_create_by_phone, Ports};
 use crate::phone::Phone;
+use crate::testing::{MapSettings, TestDb, World, T0};
 
-pub const MIGRATION_0003: &str = include_str!("../../../../infra/migrations/0003_audit_admin.sql");
-pub const MIGRATION_0006: &str = include_str!("../../../../infra/migrations/0006_appointments.sql");
-pub const MIGRATION_0012: &str =
-    include_str!("../../../../infra/migrations/0012_checkin_attempts.sql");
-
-/// The unit running the clinic, and its official's id.
+/// The unit running the clinic.
 pub const UNIT: &str = "benh-vien-da-nang";
+/// The account id of the unit's official.
 pub const OFFICIAL: &str = "cit_official";
+/// A service of [`UNIT`].
 pub const CLINIC: &str = "kham-noi";
+/// Another service of [`UNIT`].
 pub const OTHER_CLINIC: &str = "kham-nhi";
 
 /// The test "now" (2026-11-29T14:05:00+07:00, a Sunday) is `T0`; slots go
 /// on the following days.
 pub const NOW: i64 = T0;
 
+/// `2026-12-01` → its [`LocalDate`].
 pub fn date(s: &str) -> LocalDate {
     LocalDate::parse(s).unwrap()
 }
@@ -32,21 +31,14 @@ pub fn at(day: &str, clock: &str) -> i64 {
     date(day).at(parse_clock(clock).unwrap())
 }
 
-/// Applies the migrations appointments needs on top of identity's.
-pub fn migrate(db: &TestDb) {
-    db.raw(MIGRATION_0003);
-    db.raw(MIGRATION_0006);
-    db.raw(MIGRATION_0012);
-}
-
 /// An in-memory world with two clinics of [`UNIT`].
 pub fn world() -> World {
     let w = World::new();
-    migrate(&w.db);
     seed_services(w.ports());
     w
 }
 
+/// The units and the two clinics of [`UNIT`].
 pub fn seed_services(ports: Ports<'_>) {
     create_unit(ports.sql, ports.clock, UNIT, "Bệnh viện Đà Nẵng").unwrap();
     create_unit(

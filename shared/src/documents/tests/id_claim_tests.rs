@@ -12,8 +12,8 @@ use crate::documents::profile::{
 };
 use crate::documents::test_support::{citizen, issuer, pdf, world};
 use crate::documents::DocError;
-use crate::identity::test_support::World;
 use crate::identity::{mark_verified, Level, Verification};
+use crate::testing::World;
 
 const NUMBER: &str = "048190012345";
 
@@ -319,8 +319,7 @@ fn a_push_by_phone_and_id_number_needs_both_to_match_one_account() {
 #[test]
 fn the_migration_moves_provisional_numbers_into_claims_and_can_rerun() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
-    conn.execute_batch(crate::identity::test_support::MIGRATION_0002)
-        .unwrap();
+    conn.execute_batch(crate::testing::MIGRATION_0002).unwrap();
     conn.execute_batch(
         "INSERT INTO citizens (id, phone, level, id_number, created_at, updated_at) VALUES \
            ('cit_p', '+84905000001', 'provisional', '048190012345', 1, 7), \
@@ -329,8 +328,7 @@ fn the_migration_moves_provisional_numbers_into_claims_and_can_rerun() {
     )
     .unwrap();
     for _ in 0..2 {
-        conn.execute_batch(crate::identity::test_support::MIGRATION_0008)
-            .unwrap();
+        conn.execute_batch(crate::testing::MIGRATION_0008).unwrap();
     }
     let claims: Vec<(String, String, i64)> = conn
         .prepare(

@@ -5,12 +5,10 @@ use serde_json::json;
 
 use crate::documents::issuer::{push, revoke, PushOutcome, PushRequest};
 use crate::documents::profile::{update_profile, ProfilePatch};
-use crate::documents::test_support::{
-    citizen, issuer, pdf, world, world_on_file, MIGRATION_0003, MIGRATION_0004,
-};
+use crate::documents::test_support::{citizen, issuer, pdf, world, world_on_file};
 use crate::documents::vault::get;
 use crate::documents::DocError;
-use crate::identity::test_support::{remove_db, temp_db_path, TestDb};
+use crate::testing::{remove_db, temp_db_path, TestDb};
 
 fn b64(bytes: &[u8]) -> String {
     base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
@@ -58,7 +56,7 @@ fn a_push_by_phone_lands_in_the_citizens_vault() {
     );
     assert_eq!(
         Some(doc.issued_at),
-        crate::documents::dates::parse_instant("2026-11-20T02:30:00Z")
+        crate::local_time::parse_instant_or_date("2026-11-20T02:30:00Z")
     );
     assert!(doc.valid_until.is_some());
     assert_eq!(get(&w.db, &me, &doc.id).unwrap(), doc);
@@ -150,9 +148,6 @@ fn the_same_external_id_is_the_same_document() {
 fn parallel_retries_create_exactly_one_document() {
     let path = temp_db_path("push-race");
     let setup = TestDb::create_file(&path);
-    setup.raw(MIGRATION_0003);
-    setup.raw(MIGRATION_0004);
-    crate::apikey::test_support::migrate_keys(&setup);
     let w = world_on_file(&path, 1);
     citizen(w.ports(), "0905123456", None);
     let iss = issuer(w.ports(), "so-tu-phap");

@@ -8,8 +8,8 @@ use crate::documents::qr::{
 };
 use crate::documents::test_support::{citizen, world, world_with, QR_SECRET};
 use crate::documents::DocError;
-use crate::identity::test_support::{MapSettings, World};
 use crate::identity::{mark_verified, Level, Verification};
+use crate::testing::{MapSettings, World};
 
 const SECRET: &[u8] = QR_SECRET.as_bytes();
 

@@ -5,13 +5,11 @@ use serde_json::json;
 
 use crate::documents::issuer::{push, revoke as revoke_document, PushOutcome, PushRequest};
 use crate::documents::shares::{create, list, open, revoke, Fetch, NewShare, ShareState};
-use crate::documents::test_support::{
-    citizen, issuer, pdf, world, world_on_file, MIGRATION_0003, MIGRATION_0004,
-};
+use crate::documents::test_support::{citizen, issuer, pdf, world, world_on_file};
 use crate::documents::vault::{delete, upload};
 use crate::documents::DocError;
-use crate::identity::test_support::{remove_db, temp_db_path, TestDb, World};
 use crate::ports::Clock;
+use crate::testing::{remove_db, temp_db_path, TestDb, World};
 
 fn new_share(expires_in: Option<i64>, max_uses: Option<i64>) -> NewShare {
     NewShare {
@@ -211,8 +209,6 @@ fn deleting_an_upload_kills_its_links() {
 fn fifty_parallel_fetches_of_a_three_use_link_serve_exactly_three() {
     let path = temp_db_path("share-race");
     let setup = TestDb::create_file(&path);
-    setup.raw(MIGRATION_0003);
-    setup.raw(MIGRATION_0004);
     let w = world_on_file(&path, 1);
     let me = citizen(w.ports(), "0905123456", None);
     let doc = my_upload(&w, &me);
@@ -249,7 +245,7 @@ fn fifty_parallel_fetches_of_a_three_use_link_serve_exactly_three() {
 
 fn limited_world(limit: &str) -> World {
     crate::documents::test_support::world_with(
-        crate::identity::test_support::MapSettings::default()
+        crate::testing::MapSettings::default()
             .with("qr_secret", crate::documents::test_support::QR_SECRET)
             .with("share_max_active_per_document", limit),
     )
@@ -297,11 +293,9 @@ fn a_document_has_at_most_the_limit_of_live_links() {
 
 #[test]
 fn parallel_creations_never_pass_the_link_limit() {
-    use crate::identity::test_support::MapSettings;
+    use crate::testing::MapSettings;
     let path = temp_db_path("share-limit");
     let setup = TestDb::create_file(&path);
-    setup.raw(MIGRATION_0003);
-    setup.raw(MIGRATION_0004);
     let limited = |seed| {
         World::on(
             TestDb::file(&path),

@@ -5,7 +5,7 @@ use crate::documents::kinds::MAX_DOCUMENT_BYTES;
 use crate::documents::test_support::{citizen, issuer, pdf, world};
 use crate::documents::vault::{content, delete, get, list, upload};
 use crate::documents::{sha256_hex, DocError};
-use crate::identity::test_support::World;
+use crate::testing::World;
 
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
 
@@ -211,7 +211,7 @@ fn only_my_uploads_can_be_deleted() {
 
 fn quota_world(count: &str, bytes: &str) -> World {
     crate::documents::test_support::world_with(
-        crate::identity::test_support::MapSettings::default()
+        crate::testing::MapSettings::default()
             .with("qr_secret", crate::documents::test_support::QR_SECRET)
             .with("upload_max_count", count)
             .with("upload_max_bytes", bytes),
@@ -331,12 +331,9 @@ fn uploads_stop_at_the_byte_quota() {
 
 #[test]
 fn parallel_uploads_never_pass_the_count_quota() {
-    use crate::documents::test_support::{MIGRATION_0003, MIGRATION_0004};
-    use crate::identity::test_support::{remove_db, temp_db_path, MapSettings, TestDb};
+    use crate::testing::{remove_db, temp_db_path, MapSettings, TestDb};
     let path = temp_db_path("upload-quota");
     let setup = TestDb::create_file(&path);
-    setup.raw(MIGRATION_0003);
-    setup.raw(MIGRATION_0004);
     let limited = |seed| {
         World::on(
             TestDb::file(&path),

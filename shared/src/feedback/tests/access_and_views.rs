@@ -1,13 +1,14 @@
 //! Who sees what: the access decision and the JSON each viewer gets.
 
 use crate::feedback::access::{access, Access, Viewer};
-use crate::feedback::test_support::{draft, World};
+use crate::feedback::test_support::{draft, world};
 use crate::feedback::validate::validate;
 use crate::feedback::{
     change, find, history, list_public, submit, view, ChangeRequest, FeedbackPolicy, ListFilter,
     Official, Status, Submitter,
 };
 use crate::pagination::Page;
+use crate::testing::World;
 
 const PHONE_E164: &str = "+84905123456";
 const NAME: &str = "Nguyễn Văn An";
@@ -15,7 +16,7 @@ const NAME: &str = "Nguyễn Văn An";
 /// A world with one item by a named citizen, its text mentioning the
 /// sender's number, plus an official of its unit and one of another unit.
 fn setup(anonymous: bool) -> (World, String, String, String, String) {
-    let w = World::new();
+    let w = world();
     let citizen = w.citizen("0905123456", NAME);
     let official = w.official("0905000001", "so-tnmt");
     let stranger = w.official("0905000002", "so-gtvt");

@@ -1,11 +1,12 @@
 //! Satisfaction ratings: owner only, once, after closing; per-category stats.
 
-use crate::feedback::test_support::{draft, World};
+use crate::feedback::test_support::{draft, world};
 use crate::feedback::validate::validate;
 use crate::feedback::{
     change, find, rate, stats, submit, ChangeRequest, FeedbackError, FeedbackPolicy, Official,
     RatingInput, Submitter, Viewer,
 };
+use crate::testing::World;
 
 fn score(score: i64) -> RatingInput {
     RatingInput {
@@ -22,7 +23,7 @@ struct Case {
 
 impl Case {
     fn new() -> Case {
-        let w = World::new();
+        let w = world();
         let citizen = w.citizen("0905123456", "Nguyễn Văn An");
         let official = w.official("0905000001", "so-tnmt");
         Case {

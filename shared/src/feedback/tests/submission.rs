@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::feedback::test_support::{draft, World};
+use crate::feedback::test_support::{draft, seed, world, world_on_file};
 use crate::feedback::tracking::{format, parse, year_of};
 use crate::feedback::validate::{validate, CONTENT_MAX_CHARS, TITLE_MAX_CHARS};
 use crate::feedback::{find, submit, FeedbackError, FeedbackPolicy, Submitter};
-use crate::identity::test_support::{remove_db, temp_db_path, MapSettings};
 use crate::ports::{Clock, Sql};
+use crate::testing::{remove_db, temp_db_path, MapSettings, World};
 
 fn problems(e: FeedbackError) -> Vec<(&'static str, &'static str)> {
     match e {
@@ -135,7 +135,7 @@ fn every_problem_is_reported_at_once() {
 
 #[test]
 fn unknown_categories_are_refused_and_nothing_is_stored() {
-    let w = World::new();
+    let w = world();
     let policy = FeedbackPolicy::default();
     for code in ["noise", "ENVIRONMENT", "x", "môi-trường"] {
         let d = draft(code);
@@ -153,7 +153,7 @@ fn count(w: &World, sql: &str) -> i64 {
 
 #[test]
 fn tracking_codes_are_sequential_per_city_year() {
-    let w = World::new();
+    let w = world();
     let policy = FeedbackPolicy::default();
     let citizen = w.citizen("0905123456", "Nguyễn Văn An");
     let who = Submitter::Citizen {
@@ -201,7 +201,7 @@ fn tracking_code_format_round_trips() {
 
 #[test]
 fn anonymous_senders_have_a_stricter_quota_per_address() {
-    let w = World::new();
+    let w = world();
     let policy = FeedbackPolicy::default();
     assert!(policy.anonymous_ip_hourly < policy.citizen_hourly);
     let v = validate(&draft("traffic")).unwrap();
@@ -245,7 +245,7 @@ fn anonymous_senders_have_a_stricter_quota_per_address() {
 
 #[test]
 fn anonymous_ipv6_senders_share_the_quota_of_their_slash_64() {
-    let w = World::new();
+    let w = world();
     let policy = FeedbackPolicy {
         citizen_hourly: 20,
         anonymous_ip_hourly: 2,
@@ -276,7 +276,7 @@ fn anonymous_ipv6_senders_share_the_quota_of_their_slash_64() {
 
 #[test]
 fn citizens_and_partners_have_their_own_quotas() {
-    let w = World::new();
+    let w = world();
     let policy = FeedbackPolicy {
         citizen_hourly: 2,
         anonymous_ip_hourly: 1,
@@ -324,13 +324,13 @@ fn quota_settings_are_read_with_safe_defaults() {
 fn parallel_submissions_get_distinct_gapless_codes() {
     let path = temp_db_path("feedback-parallel");
     let settings = || MapSettings::default();
-    World::on_file(&path, 0, settings()).seed();
+    seed(&world_on_file(&path, 0, settings()));
     let path = Arc::new(path);
     let handles: Vec<_> = (0..16u64)
         .map(|t| {
             let path = path.clone();
             std::thread::spawn(move || {
-                let w = World::on_file(&path, 1_000 + t, settings());
+                let w = world_on_file(&path, 1_000 + t, settings());
                 let policy = FeedbackPolicy {
                     citizen_hourly: 1_000,
                     anonymous_ip_hourly: 1_000,

@@ -5,13 +5,13 @@
 use std::sync::{Arc, Barrier};
 
 use crate::audit::{self, action};
-use crate::feedback::test_support::{draft, World};
+use crate::feedback::test_support::{draft, seed, world, world_on_file};
 use crate::feedback::validate::validate;
 use crate::feedback::{
     change, find, history, submit, transition, ChangeRequest, FeedbackError, FeedbackPolicy,
     Official, Status, Submitter, Transition,
 };
-use crate::identity::test_support::{remove_db, temp_db_path, MapSettings};
+use crate::testing::{remove_db, temp_db_path, MapSettings, World};
 
 /// The transitions SPEC §8 allows; every other pair is refused.
 const ALLOWED: [(Status, Status); 3] = [
@@ -61,7 +61,7 @@ struct Desk {
 
 impl Desk {
     fn new() -> Desk {
-        let w = World::new();
+        let w = world();
         let citizen = w.citizen("0905123456", "Nguyễn Văn An");
         let official = w.official("0905000001", "so-tnmt");
         Desk {
@@ -293,8 +293,8 @@ fn each_change_is_in_the_history_and_the_audit_log() {
 #[test]
 fn two_officials_acting_at_once_cannot_both_change_an_item() {
     let path = temp_db_path("feedback-race");
-    let setup = World::on_file(&path, 0, MapSettings::default());
-    setup.seed();
+    let setup = world_on_file(&path, 0, MapSettings::default());
+    seed(&setup);
     let citizen = setup.citizen("0905123456", "Nguyễn Văn An");
     let officials = [
         setup.official("0905000001", "so-tnmt"),
@@ -335,7 +335,7 @@ fn two_officials_acting_at_once_cannot_both_change_an_item() {
                 official.clone(),
             );
             std::thread::spawn(move || {
-                let w = World::on_file(&path, 10 + i as u64, MapSettings::default());
+                let w = world_on_file(&path, 10 + i as u64, MapSettings::default());
                 let to = if i == 0 {
                     Status::Resolved
                 } else {

@@ -1,11 +1,11 @@
 //! Accounts: race-free creation, officials, verification, Zalo links.
 
 use super::helpers::phone;
-use crate::identity::test_support::{migrate, World, T0};
 use crate::identity::{
     find_by_phone, find_by_zalo_user, find_or_create_by_phone, get_account, link_zalo,
     mark_verified, set_official, Level, Role, Verification,
 };
+use crate::testing::{migrate, World, T0};
 
 #[test]
 fn the_first_verified_code_creates_a_provisional_citizen_once() {

@@ -3,11 +3,11 @@
 use crate::identity::code::{
     code_from_draw, code_mac, generate_code, macs_equal, well_formed, ACCEPT_BELOW,
 };
-use crate::identity::test_support::{ScriptedDraws, SeededRandom};
+use crate::testing::TestRandom;
 
 #[test]
 fn generated_codes_are_six_ascii_digits() {
-    let rng = SeededRandom::new(1);
+    let rng = TestRandom::new(1);
     for _ in 0..2_000 {
         let c = generate_code(&rng).unwrap();
         assert_eq!(c.len(), 6, "{c}");
@@ -27,13 +27,13 @@ fn rejection_boundary_is_the_largest_multiple_of_a_million() {
 #[test]
 fn draws_in_the_biased_tail_are_redrawn_not_folded() {
     // A plain `% 1_000_000` would turn u32::MAX into 967295.
-    let rng = ScriptedDraws::new(&[u32::MAX, ACCEPT_BELOW, 123]);
+    let rng = TestRandom::scripted(&[u32::MAX, ACCEPT_BELOW, 123]);
     assert_eq!(generate_code(&rng).unwrap(), "000123");
 }
 
 #[test]
 fn a_broken_random_source_is_an_error_not_a_hang() {
-    let rng = ScriptedDraws::new(&[u32::MAX; 100]);
+    let rng = TestRandom::scripted(&[u32::MAX; 100]);
     assert!(generate_code(&rng).is_err());
 }
 
@@ -48,7 +48,7 @@ fn chi_square(counts: &[u64]) -> f64 {
 
 #[test]
 fn codes_are_uniform_by_digit_and_by_leading_pair() {
-    let rng = SeededRandom::new(42);
+    let rng = TestRandom::new(42);
     let mut per_position = [[0u64; 10]; 6];
     let mut leading_pair = [0u64; 100];
     for _ in 0..60_000 {

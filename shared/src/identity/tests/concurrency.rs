@@ -8,8 +8,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::helpers::{phone, request, start, start_req, verify, wrong};
-use crate::identity::test_support::{remove_db, temp_db_path, MapSettings, TestDb, World};
 use crate::identity::{find_or_create_by_phone, OtpError, VerifiedPhone};
+use crate::testing::{remove_db, temp_db_path, MapSettings, TestDb, World};
 
 /// Runs `work` on `n` threads, each with its own connection and world,
 /// released together by a barrier.

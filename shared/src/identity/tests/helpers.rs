@@ -1,11 +1,11 @@
 //! Shorthands shared by the identity tests.
 
-use crate::identity::test_support::World;
 use crate::identity::{
     start_challenge, verify_challenge, ChallengeStarted, Channel, Client, DeliveryError, Origin,
     OtpError, OtpMessage, Purpose, StartRequest, VerifiedPhone,
 };
 use crate::phone::Phone;
+use crate::testing::World;
 
 /// The n-th test phone: `+8490` and seven digits (a MobiFone range).
 pub fn phone(n: u32) -> Phone {

@@ -1,9 +1,9 @@
 //! The per-(phone, network) lock after consecutive failures across challenges.
 
 use super::helpers::{phone, start, verify, wrong};
-use crate::identity::test_support::{MapSettings, World};
 use crate::identity::OtpError;
 use crate::phone::Phone;
+use crate::testing::{MapSettings, World};
 
 /// Enough quota to reach the lock; the cooldown stays on.
 fn world() -> World {

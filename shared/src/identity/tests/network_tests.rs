@@ -3,10 +3,10 @@
 //! the targeted-denial rules of docs/identity.md, "Code requests and limits".
 
 use super::helpers::{phone, request, start_req, verify, wrong};
-use crate::identity::test_support::{MapSettings, World, T0};
 use crate::identity::{Origin, OtpError, StartRequest};
 use crate::phone::Phone;
 use crate::ports::Clock;
+use crate::testing::{MapSettings, World, T0};
 
 const ATTACKER: &str = "198.51.100.66";
 const VICTIM_HOME: &str = "203.0.113.10";

@@ -1,7 +1,7 @@
 //! Settings parsing: bad values fall back to the SPEC defaults.
 
-use crate::identity::test_support::MapSettings;
 use crate::identity::{Client, OtpPolicy, SessionPolicy};
+use crate::testing::MapSettings;
 
 #[test]
 fn defaults_are_the_spec_numbers() {

@@ -1,12 +1,12 @@
 //! Sessions: tokens, idle and absolute expiry, sliding, revocation, listing.
 
 use super::helpers::phone;
-use crate::identity::test_support::{MapSettings, World, T0};
 use crate::identity::{
     authenticate, create_session, find_or_create_by_phone, list_sessions, logout, revoke_session,
     set_official, AuthError, Client, Role,
 };
 use crate::ports::{Clock, Sql, SqlValue};
+use crate::testing::{MapSettings, World, T0};
 
 fn account(w: &World, n: u32) -> String {
     find_or_create_by_phone(w.ports(), &phone(n), None)

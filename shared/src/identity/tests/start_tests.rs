@@ -2,11 +2,11 @@
 
 use super::helpers::{phone, request, start, start_failing, start_req};
 use crate::identity::code::code_mac;
-use crate::identity::test_support::{MapSettings, TestDb, World, PEPPER, T0};
 use crate::identity::{
     find_or_create_by_phone, start_challenge, Channel, Origin, OtpError, OtpMessage,
 };
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::testing::{MapSettings, TestDb, World, PEPPER, T0};
 
 #[test]
 fn start_answers_the_spec_shape_and_delivers_an_ascii_sms() {

@@ -1,8 +1,8 @@
 //! Verifying codes: tries, expiry, single use and binding.
 
 use super::helpers::{phone, request, start, start_req, verify, wrong};
-use crate::identity::test_support::{MapSettings, World};
 use crate::identity::{challenge_phone, Client, OtpError, Purpose};
+use crate::testing::{MapSettings, World};
 
 #[test]
 fn the_right_code_verifies_and_reports_what_was_started() {
