@@ -42,7 +42,7 @@ pub fn slots(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     };
     let after: Option<(i64, String)> = page.after()?;
     let now = ctx.clock().now();
-    let rows = domain::find_slots(ctx.sql()?, now, &filter, after, page.fetch_limit())?;
+    let rows = domain::list_slots(ctx.sql()?, now, &filter, after, page.fetch_limit())?;
     views::page(&page, rows, |s| (s.starts_at, s.id.clone()), views::slot)
 }
 

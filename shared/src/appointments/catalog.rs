@@ -39,21 +39,10 @@ pub struct SlotFilter {
 }
 
 /// Slots that have not started yet (`starts_at > now`) within the filter,
-/// ordered by start time then id, after the `(starts_at, id)` key.
+/// ordered by start time then id, after the `(starts_at, id)` key. A filter
+/// naming a service that does not exist is 404 `service_not_found`, not an
+/// empty list.
 pub fn list_slots(
-    sql: &dyn Sql,
-    now: i64,
-    filter: &SlotFilter,
-    after: Option<(i64, String)>,
-    limit: u32,
-) -> Result<Vec<Slot>, ApptError> {
-    let from = filter.from.map_or(now + 1, |f| f.max(now + 1));
-    Ok(store::slots(sql, from, filter, after, limit)?)
-}
-
-/// [`list_slots`] for a public listing: a filter naming a service that does
-/// not exist is 404 `service_not_found`, not an empty list.
-pub fn find_slots(
     sql: &dyn Sql,
     now: i64,
     filter: &SlotFilter,
@@ -63,7 +52,8 @@ pub fn find_slots(
     if let Some(code) = &filter.service {
         get_service(sql, code)?.ok_or(ApptError::ServiceNotFound)?;
     }
-    list_slots(sql, now, filter, after, limit)
+    let from = filter.from.map_or(now + 1, |f| f.max(now + 1));
+    Ok(store::slots(sql, from, filter, after, limit)?)
 }
 
 /// The slot with this id, if there is one.

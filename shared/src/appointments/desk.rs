@@ -38,10 +38,7 @@ pub fn mark(
     target: Status,
 ) -> Result<(Booking, bool), ApptError> {
     let now = ports.clock.now();
-    let changed = match mark_target(target.as_str())? {
-        Status::Noshow => store::mark_noshow(ports.sql, unit, id, now)?,
-        _ => store::fulfil(ports.sql, unit, id, now)?,
-    };
+    let changed = store::close_at_desk(ports.sql, unit, id, mark_target(target.as_str())?, now)?;
     let booking = get_for_unit(ports.sql, unit, id)?;
     if changed || booking.status == target {
         return Ok((booking, changed));

@@ -32,9 +32,7 @@ pub mod ticket;
 mod tests;
 
 pub use booking::{book, get_booking, get_for_caller, get_own_booking, BookOutcome, BookRequest};
-pub use catalog::{
-    find_slots, get_service, get_slot, list_services, list_slots, parse_bound, SlotFilter,
-};
+pub use catalog::{get_service, get_slot, list_services, list_slots, parse_bound, SlotFilter};
 pub use changes::{cancel, reschedule};
 pub use checkin::{check_in, check_in_at, Desk, Window};
 pub use desk::{mark, mark_target, unit_day};

@@ -25,7 +25,7 @@ pub(crate) use bookings::{
     citizen_bookings, day_bookings, insert_booking, NewBooking,
 };
 pub(crate) use catalog::{insert_slots, service, services, slot, slots, SlotBatch};
-pub(crate) use moves::{cancel, check_in, fulfil, mark_noshow, reschedule};
+pub(crate) use moves::{cancel, check_in, close_at_desk, reschedule};
 
 use super::model::{Booking, Slot};
 use super::status::Status;

@@ -6,6 +6,7 @@
 //! booking.
 
 use crate::appointments::checkin::{CLOSES_AFTER_SECONDS, OPENS_BEFORE_SECONDS};
+use crate::appointments::status::Status;
 use crate::ports::{Sql, StoreError};
 
 /// `booked` → `cancelled` for the citizen's booking whose slot has not
@@ -111,32 +112,31 @@ pub(crate) fn check_in(
     Ok(!rows.is_empty())
 }
 
-/// `arrived` → `fulfilled` for a booking of `unit`'s services.
-pub(crate) fn fulfil(sql: &dyn Sql, unit: &str, id: &str, now: i64) -> Result<bool, StoreError> {
-    let rows = sql.execute(
-        "UPDATE appointments SET status = 'fulfilled', closed_at = ?, updated_at = ? \
-         WHERE id = ? AND status = 'arrived' \
-         AND service_code IN (SELECT code FROM services WHERE unit_code = ?) RETURNING id",
-        &[now.into(), now.into(), id.into(), unit.into()],
-    )?;
-    Ok(!rows.is_empty())
-}
-
-/// `booked` → `noshow` for a booking of `unit`'s services whose slot has
-/// ended.
-pub(crate) fn mark_noshow(
+/// Closes a booking of `unit`'s services at the desk: `arrived` →
+/// `fulfilled`, or `booked` → `noshow` once its slot has ended. Any other
+/// target changes nothing.
+pub(crate) fn close_at_desk(
     sql: &dyn Sql,
     unit: &str,
     id: &str,
+    target: Status,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let rows = sql.execute(
-        "UPDATE appointments SET status = 'noshow', closed_at = ?, updated_at = ? \
-         WHERE id = ? AND status = 'booked' \
-         AND service_code IN (SELECT code FROM services WHERE unit_code = ?) \
-         AND (SELECT ends_at FROM appointment_slots WHERE id = appointments.slot_id) <= ? \
-         RETURNING id",
-        &[now.into(), now.into(), id.into(), unit.into(), now.into()],
-    )?;
+    let statement = match target {
+        Status::Fulfilled => {
+            "UPDATE appointments SET status = 'fulfilled', closed_at = ?1, updated_at = ?1 \
+             WHERE id = ?2 AND status = 'arrived' \
+             AND service_code IN (SELECT code FROM services WHERE unit_code = ?3) RETURNING id"
+        }
+        Status::Noshow => {
+            "UPDATE appointments SET status = 'noshow', closed_at = ?1, updated_at = ?1 \
+             WHERE id = ?2 AND status = 'booked' \
+             AND service_code IN (SELECT code FROM services WHERE unit_code = ?3) \
+             AND (SELECT ends_at FROM appointment_slots WHERE id = appointments.slot_id) <= ?1 \
+             RETURNING id"
+        }
+        _ => return Ok(false),
+    };
+    let rows = sql.execute(statement, &[now.into(), id.into(), unit.into()])?;
     Ok(!rows.is_empty())
 }
