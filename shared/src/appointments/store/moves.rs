@@ -19,17 +19,11 @@ pub(crate) fn cancel(
     now: i64,
 ) -> Result<bool, StoreError> {
     let rows = sql.execute(
-        "UPDATE appointments SET status = 'cancelled', updated_at = ?, closed_at = ? \
-         WHERE id = ? AND citizen_id = ? AND status = 'booked' \
-         AND (SELECT starts_at FROM appointment_slots WHERE id = appointments.slot_id) > ? \
+        "UPDATE appointments SET status = 'cancelled', updated_at = ?1, closed_at = ?1 \
+         WHERE id = ?2 AND citizen_id = ?3 AND status = 'booked' \
+         AND (SELECT starts_at FROM appointment_slots WHERE id = appointments.slot_id) > ?1 \
          RETURNING id",
-        &[
-            now.into(),
-            now.into(),
-            id.into(),
-            citizen_id.into(),
-            now.into(),
-        ],
+        &[now.into(), id.into(), citizen_id.into()],
     )?;
     Ok(!rows.is_empty())
 }
