@@ -31,6 +31,7 @@ pub mod otp_flow;
 pub mod pagination;
 pub mod phone;
 pub mod ports;
+pub mod qr;
 pub mod rows;
 #[cfg(feature = "spin")]
 pub mod spin_adapter;

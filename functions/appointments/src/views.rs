@@ -1,11 +1,38 @@
 //! The JSON shapes this component answers with. Times are RFC 3339 in the
-//! city's zone (SPEC §4); `date` is the slot's local day.
+//! city's zone (docs/api.md); `date` is the slot's local day.
 
 use cds_shared::admin::Service;
 use cds_shared::appointments::{Booking, Slot, Window};
+use cds_shared::error::ApiError;
+use cds_shared::http::Response;
 use cds_shared::identity::rfc3339_vn;
+use cds_shared::pagination::Page;
+use serde::Serialize;
 use serde_json::{json, Value};
 
+/// One page of a list, `{items, next_cursor}`: `rows` as fetched with
+/// `page.fetch_limit()`, `key` naming each row's resume key.
+pub fn page<T, K: Serialize>(
+    page: &Page,
+    rows: Vec<T>,
+    key: impl Fn(&T) -> K,
+    view: fn(&T) -> Value,
+) -> Result<Response, ApiError> {
+    let out = page.paginate(rows, key)?;
+    let items: Vec<Value> = out.items.iter().map(view).collect();
+    Response::try_json(
+        200,
+        &json!({"items": items, "next_cursor": out.next_cursor}),
+    )
+}
+
+/// A page of bookings, kept out of shared caches (they hold citizens'
+/// profiles).
+pub fn private_page(p: &Page, rows: Vec<Booking>) -> Result<Response, ApiError> {
+    Ok(page(p, rows, |b| (b.slot.starts_at, b.id.clone()), booking)?.no_store())
+}
+
+/// A service as the public catalog shows it.
 pub fn service(s: &Service) -> Value {
     json!({
         "code": s.code,
@@ -16,6 +43,7 @@ pub fn service(s: &Service) -> Value {
     })
 }
 
+/// A slot with its seats left.
 pub fn slot(s: &Slot) -> Value {
     json!({
         "id": s.id,

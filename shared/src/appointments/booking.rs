@@ -1,23 +1,18 @@
-//! Booking a seat (SPEC §9): one INSERT takes the seat, never more than
-//! there are, under any concurrency.
+//! Booking a seat (docs/appointments.md): one INSERT
+//! ([`store::insert_booking`]) takes the seat, never more than there are,
+//! under any concurrency, and copies the citizen's profile into the booking.
 //!
-//! The INSERT selects the slot only while it has a seat left and has not
-//! started, copies the citizen's profile into the booking, and skips (`ON
-//! CONFLICT DO NOTHING`) when a unique key says no: the same
-//! `Idempotency-Key` again, an active booking that local day, or a ticket
-//! code already in use. Its trigger (`appointments_take_seat`, migration
-//! 0006) decrements `remaining` inside the same statement. Only when nothing
-//! was inserted do we read, to say why; a reason that no longer holds (a
-//! seat freed meanwhile, a ticket collision) just tries again.
+//! Only when nothing was inserted do we read, to say why; a reason that no
+//! longer holds (a seat freed meanwhile, a ticket collision) just tries
+//! again.
 
-use super::catalog::get_slot;
 use super::error::ApptError;
-use super::model::{Booking, BOOKING_SELECT};
+use super::model::Booking;
+use super::store::{self, NewBooking};
 use super::ticket;
-use crate::identity::Ports;
+use crate::identity::{Ports, Principal, Role};
 use crate::ids::random_hex_id;
 use crate::ports::Sql;
-use crate::rows::decode_first;
 use crate::text::{clean_keeping, optional};
 
 /// Longest note, in characters.
@@ -28,11 +23,16 @@ pub const IDEMPOTENCY_KEY_MAX: usize = 255;
 /// not to (each lost try means another request changed the slot meanwhile).
 const MAX_ATTEMPTS: usize = 5;
 
-/// `POST /api/v1/appointments`, unvalidated.
+/// The body and `Idempotency-Key` of `POST /api/v1/appointments`,
+/// unvalidated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BookRequest<'a> {
+    /// The slot to book.
     pub slot_id: &'a str,
+    /// A note to the desk ([`clean_note`] applies).
     pub note: Option<&'a str>,
+    /// The `Idempotency-Key` header: a retry with the same key answers the
+    /// same booking.
     pub idempotency_key: Option<&'a str>,
 }
 
@@ -40,7 +40,9 @@ pub struct BookRequest<'a> {
 /// `Idempotency-Key` (a replay).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookOutcome {
+    /// The booking, new or replayed.
     pub booking: Booking,
+    /// Made by an earlier request with the same key.
     pub replayed: bool,
 }
 
@@ -86,26 +88,16 @@ pub fn book(
     for _ in 0..MAX_ATTEMPTS {
         let now = ports.clock.now();
         let id = random_hex_id(ports.random, "apt_", 10);
-        let inserted = ports.sql.execute(
-            "INSERT INTO appointments (id, citizen_id, service_code, slot_id, local_date, status, ticket_code, \
-             idempotency_key, full_name, phone, id_number, note, created_at, updated_at) \
-             SELECT ?, c.id, s.service_code, s.id, s.local_date, 'booked', ?, ?, c.full_name, c.phone, c.id_number, ?, ?, ? \
-             FROM appointment_slots s JOIN citizens c ON c.id = ? \
-             WHERE s.id = ? AND s.remaining > 0 AND s.starts_at > ? \
-             ON CONFLICT DO NOTHING RETURNING id",
-            &[
-                id.as_str().into(),
-                ticket::generate(ports.random).into(),
-                req.idempotency_key.into(),
-                note.as_deref().into(),
-                now.into(),
-                now.into(),
-                citizen_id.into(),
-                req.slot_id.into(),
-                now.into(),
-            ],
-        )?;
-        if !inserted.is_empty() {
+        let new = NewBooking {
+            id: &id,
+            ticket_code: &ticket::generate(ports.random),
+            citizen_id,
+            slot_id: req.slot_id,
+            idempotency_key: req.idempotency_key,
+            note: note.as_deref(),
+            now,
+        };
+        if store::insert_booking(ports.sql, &new)? {
             let booking = get_booking(ports.sql, &id)?.ok_or(ApptError::AppointmentNotFound)?;
             return Ok(BookOutcome {
                 booking,
@@ -132,11 +124,7 @@ fn why_not_booked(
     now: i64,
 ) -> Result<Option<BookOutcome>, ApptError> {
     if let Some(key) = req.idempotency_key {
-        let rows = ports.sql.execute(
-            &format!("{BOOKING_SELECT} WHERE a.citizen_id = ? AND a.idempotency_key = ?"),
-            &[citizen_id.into(), key.into()],
-        )?;
-        if let Some(booking) = decode_first(&rows, |r| r.booking())? {
+        if let Some(booking) = store::booking_by_key(ports.sql, citizen_id, key)? {
             // The same key for another slot is a client bug, not a retry.
             return if booking.slot.id == req.slot_id {
                 Ok(Some(BookOutcome {
@@ -148,14 +136,14 @@ fn why_not_booked(
             };
         }
     }
-    let slot = get_slot(ports.sql, req.slot_id)?.ok_or(ApptError::SlotNotFound)?;
+    let slot = store::slot(ports.sql, req.slot_id)?.ok_or(ApptError::SlotNotFound)?;
     if slot.starts_at <= now {
         return Err(ApptError::SlotPast {
             starts_at: slot.starts_at,
         });
     }
     if let Some(existing) =
-        active_booking_on(ports.sql, citizen_id, &slot.service_code, &slot.local_date)?
+        store::active_booking_on(ports.sql, citizen_id, &slot.service_code, &slot.local_date)?
     {
         return Err(ApptError::AlreadyBooked {
             appointment_id: existing,
@@ -168,27 +156,9 @@ fn why_not_booked(
     Ok(None)
 }
 
-/// The id of the citizen's active booking for a service on a local date.
-pub(crate) fn active_booking_on(
-    sql: &dyn Sql,
-    citizen_id: &str,
-    service_code: &str,
-    local_date: &str,
-) -> Result<Option<String>, ApptError> {
-    let rows = sql.execute(
-        "SELECT id FROM appointments WHERE citizen_id = ? AND service_code = ? AND local_date = ? \
-         AND status IN ('booked', 'arrived') LIMIT 1",
-        &[citizen_id.into(), service_code.into(), local_date.into()],
-    )?;
-    Ok(crate::rows::single(&rows)
-        .and_then(|v| v.as_str())
-        .map(str::to_owned))
-}
-
 /// A booking by id, whoever it belongs to (callers check ownership).
 pub fn get_booking(sql: &dyn Sql, id: &str) -> Result<Option<Booking>, ApptError> {
-    let rows = sql.execute(&format!("{BOOKING_SELECT} WHERE a.id = ?"), &[id.into()])?;
-    Ok(decode_first(&rows, |r| r.booking())?)
+    Ok(store::booking(sql, id)?)
 }
 
 /// A booking by id if it is the citizen's; someone else's is "not found".
@@ -196,5 +166,21 @@ pub fn get_own_booking(sql: &dyn Sql, citizen_id: &str, id: &str) -> Result<Book
     match get_booking(sql, id)? {
         Some(b) if b.citizen_id == citizen_id => Ok(b),
         _ => Err(ApptError::AppointmentNotFound),
+    }
+}
+
+/// A booking as `caller` may see it: their own, or, for an official, one of
+/// their unit's services (the desk). Anything else is "not found", as if it
+/// did not exist.
+pub fn get_for_caller(sql: &dyn Sql, caller: &Principal, id: &str) -> Result<Booking, ApptError> {
+    match (
+        get_own_booking(sql, &caller.account_id, id),
+        caller.role,
+        caller.unit_code.as_deref(),
+    ) {
+        (Err(ApptError::AppointmentNotFound), Role::Official, Some(unit)) => {
+            super::desk::get_for_unit(sql, unit, id)
+        }
+        (own, _, _) => own,
     }
 }

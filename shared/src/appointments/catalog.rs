@@ -5,10 +5,12 @@
 //! edge turns them into a page.
 
 use super::error::ApptError;
-use super::model::{Slot, SERVICE_COLUMNS, SLOT_COLUMNS};
+use super::local_date::LocalDate;
+use super::model::Slot;
+use super::store;
 use crate::admin::{Service, ServiceKind};
-use crate::ports::{Sql, SqlValue};
-use crate::rows::{decode_all, decode_first};
+use crate::local_time::parse_instant;
+use crate::ports::Sql;
 
 /// Services ordered by code, optionally of one kind, after `after` (a code).
 pub fn list_services(
@@ -17,38 +19,29 @@ pub fn list_services(
     after: Option<&str>,
     limit: u32,
 ) -> Result<Vec<Service>, ApptError> {
-    let rows = sql.execute(
-        &format!(
-            "SELECT {SERVICE_COLUMNS} FROM services v \
-             WHERE (?1 IS NULL OR v.kind = ?1) AND v.code > ?2 ORDER BY v.code LIMIT ?3"
-        ),
-        &[
-            kind.map(ServiceKind::as_str).into(),
-            after.unwrap_or("").into(),
-            i64::from(limit).into(),
-        ],
-    )?;
-    Ok(decode_all(&rows, |r| r.service())?)
+    Ok(store::services(sql, kind, after, limit)?)
 }
 
+/// The service with this code, if there is one.
 pub fn get_service(sql: &dyn Sql, code: &str) -> Result<Option<Service>, ApptError> {
-    let rows = sql.execute(
-        &format!("SELECT {SERVICE_COLUMNS} FROM services v WHERE v.code = ?"),
-        &[code.into()],
-    )?;
-    Ok(decode_first(&rows, |r| r.service())?)
+    Ok(store::service(sql, code)?)
 }
 
 /// Which slots to list. Times are Unix seconds; `to` is exclusive.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SlotFilter {
+    /// Only this service's slots.
     pub service: Option<String>,
+    /// Starting at or after this instant.
     pub from: Option<i64>,
+    /// Starting before this instant.
     pub to: Option<i64>,
 }
 
 /// Slots that have not started yet (`starts_at > now`) within the filter,
-/// ordered by start time then id, after the `(starts_at, id)` key.
+/// ordered by start time then id, after the `(starts_at, id)` key. A filter
+/// naming a service that does not exist is 404 `service_not_found`, not an
+/// empty list.
 pub fn list_slots(
     sql: &dyn Sql,
     now: i64,
@@ -56,34 +49,25 @@ pub fn list_slots(
     after: Option<(i64, String)>,
     limit: u32,
 ) -> Result<Vec<Slot>, ApptError> {
+    if let Some(code) = &filter.service {
+        get_service(sql, code)?.ok_or(ApptError::ServiceNotFound)?;
+    }
     let from = filter.from.map_or(now + 1, |f| f.max(now + 1));
-    let (after_at, after_id) = after.unwrap_or((i64::MIN, String::new()));
-    let rows = sql.execute(
-        &format!(
-            "SELECT {SLOT_COLUMNS} FROM appointment_slots s \
-             WHERE s.starts_at >= ? AND (? IS NULL OR s.starts_at < ?) AND (? IS NULL OR s.service_code = ?) \
-             AND (s.starts_at > ? OR (s.starts_at = ? AND s.id > ?)) \
-             ORDER BY s.starts_at, s.id LIMIT ?"
-        ),
-        &[
-            from.into(),
-            SqlValue::from(filter.to),
-            SqlValue::from(filter.to),
-            filter.service.as_deref().into(),
-            filter.service.as_deref().into(),
-            after_at.into(),
-            after_at.into(),
-            after_id.into(),
-            i64::from(limit).into(),
-        ],
-    )?;
-    Ok(decode_all(&rows, |r| r.slot())?)
+    Ok(store::slots(sql, from, filter, after, limit)?)
 }
 
+/// The slot with this id, if there is one.
 pub fn get_slot(sql: &dyn Sql, id: &str) -> Result<Option<Slot>, ApptError> {
-    let rows = sql.execute(
-        &format!("SELECT {SLOT_COLUMNS} FROM appointment_slots s WHERE s.id = ?"),
-        &[id.into()],
-    )?;
-    Ok(decode_first(&rows, |r| r.slot())?)
+    Ok(store::slot(sql, id)?)
+}
+
+/// A time bound of a slot listing: an RFC 3339 instant, or a local date's
+/// start (for an `end` bound, the next day's start, so `to` as a date
+/// includes that whole day). `None` when it is neither.
+pub fn parse_bound(raw: &str, end: bool) -> Option<i64> {
+    match LocalDate::parse(raw) {
+        Some(date) if end => Some(date.next().start()),
+        Some(date) => Some(date.start()),
+        None => parse_instant(raw),
+    }
 }

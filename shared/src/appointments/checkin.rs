@@ -1,17 +1,21 @@
-//! Check-in by ticket code at a kiosk or a desk (SPEC §9): `booked` →
-//! `arrived`, only within a window around the slot's start.
+//! Check-in by ticket code at a kiosk or a desk (docs/appointments.md):
+//! `booked` → `arrived`, only within a window around the slot's start.
 //!
-//! The window is checked inside the UPDATE, against the same clock reading
-//! the refusal reports, so a ticket is never let in outside it and two desks
-//! scanning one ticket at once record one arrival.
+//! The window is checked inside the UPDATE ([`store::check_in`]), against
+//! the same clock reading the refusal reports, so a ticket is never let in
+//! outside it and two desks scanning one ticket at once record one arrival.
+//!
+//! Who may check in ([`Desk::of`]): an official, for their unit's tickets;
+//! anyone at a kiosk — with no session at all or with a kiosk session of
+//! whoever stands there — by the ticket code alone, under the kiosk's rules
+//! ([`super::kiosk`]).
 
 use super::error::ApptError;
-use super::model::{Booking, BOOKING_SELECT};
+use super::kiosk::kiosk_check_in;
+use super::model::Booking;
 use super::status::Status;
-use super::ticket;
-use crate::identity::Ports;
-use crate::ports::SqlValue;
-use crate::rows::decode_first;
+use super::{store, ticket};
+use crate::identity::{Client, Ports, Principal, Role};
 
 /// Check-in opens this long before the slot starts.
 pub const OPENS_BEFORE_SECONDS: i64 = 30 * 60;
@@ -21,11 +25,14 @@ pub const CLOSES_AFTER_SECONDS: i64 = 15 * 60;
 /// When a slot's tickets may check in, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
+    /// The first instant a ticket may check in.
     pub opens_at: i64,
+    /// The last instant a ticket may check in.
     pub closes_at: i64,
 }
 
 impl Window {
+    /// The window of a slot starting at `starts_at`.
     pub fn around(starts_at: i64) -> Window {
         Window {
             opens_at: starts_at - OPENS_BEFORE_SECONDS,
@@ -33,6 +40,7 @@ impl Window {
         }
     }
 
+    /// Whether `now` is inside the window.
     pub fn contains(&self, now: i64) -> bool {
         (self.opens_at..=self.closes_at).contains(&now)
     }
@@ -41,14 +49,32 @@ impl Window {
 /// Where a check-in comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Desk<'a> {
-    /// A kiosk session: any service's ticket, the code alone is enough
-    /// (SPEC §3 "anonymous check-in by ticket").
+    /// A kiosk, with or without a session: any service's ticket, the code
+    /// alone is enough ("anonymous check-in by ticket").
     Kiosk,
     /// An official: only tickets of their unit's services.
-    Official { unit: &'a str },
+    Official {
+        /// The official's unit.
+        unit: &'a str,
+    },
 }
 
-impl Desk<'_> {
+impl<'a> Desk<'a> {
+    /// Where a check-in by `caller` comes from: no caller (no
+    /// `Authorization` at all) or a kiosk session is a [`Desk::Kiosk`]; an
+    /// official with a unit is that unit's desk; anyone else may not check
+    /// in (403).
+    pub fn of(caller: Option<&'a Principal>) -> Result<Desk<'a>, ApptError> {
+        let Some(p) = caller else {
+            return Ok(Desk::Kiosk);
+        };
+        match (p.role, p.unit_code.as_deref(), p.client) {
+            (Role::Official, Some(unit), _) => Ok(Desk::Official { unit }),
+            (_, _, Client::Kiosk) => Ok(Desk::Kiosk),
+            _ => Err(ApptError::Forbidden),
+        }
+    }
+
     fn unit(&self) -> Option<&str> {
         match self {
             Desk::Kiosk => None,
@@ -69,26 +95,11 @@ pub fn check_in(
     })?;
     let now = ports.clock.now();
     let unit = desk.unit();
-    let arrived = ports.sql.execute(
-        "UPDATE appointments SET status = 'arrived', arrived_at = ?, updated_at = ? \
-         WHERE ticket_code = ? AND status = 'booked' \
-         AND (? IS NULL OR service_code IN (SELECT code FROM services WHERE unit_code = ?)) \
-         AND EXISTS (SELECT 1 FROM appointment_slots s WHERE s.id = appointments.slot_id \
-                     AND ? BETWEEN s.starts_at - ? AND s.starts_at + ?) \
-         RETURNING id",
-        &[
-            now.into(),
-            now.into(),
-            code.as_str().into(),
-            unit.into(),
-            unit.into(),
-            now.into(),
-            OPENS_BEFORE_SECONDS.into(),
-            CLOSES_AFTER_SECONDS.into(),
-        ],
-    )?;
-    let booking = by_ticket(ports, unit, &code)?.ok_or(ApptError::TicketNotFound)?;
-    if !arrived.is_empty() {
+    let arrived = store::check_in(ports.sql, &code, unit, now)?;
+    // The booking as the desk may see it: another unit's ticket is unknown.
+    let booking =
+        store::booking_by_ticket(ports.sql, unit, &code)?.ok_or(ApptError::TicketNotFound)?;
+    if arrived {
         return Ok(booking);
     }
     match booking.status {
@@ -105,15 +116,18 @@ pub fn check_in(
     }
 }
 
-/// The booking with this ticket, if the desk may see it.
-fn by_ticket(
+/// Checks the ticket in at `desk`: an official's desk by [`check_in`], a
+/// kiosk by [`kiosk_check_in`] — nobody vouches for a kiosk, so it gets an
+/// allowance per client (`client_key`, its network) and one answer for
+/// every refusal.
+pub fn check_in_at(
     ports: Ports<'_>,
-    unit: Option<&str>,
-    code: &str,
-) -> Result<Option<Booking>, ApptError> {
-    let rows = ports.sql.execute(
-        &format!("{BOOKING_SELECT} WHERE a.ticket_code = ? AND (? IS NULL OR v.unit_code = ?)"),
-        &[code.into(), SqlValue::from(unit), SqlValue::from(unit)],
-    )?;
-    Ok(decode_first(&rows, |r| r.booking())?)
+    desk: Desk<'_>,
+    client_key: &str,
+    ticket_input: &str,
+) -> Result<Booking, ApptError> {
+    match desk {
+        Desk::Kiosk => kiosk_check_in(ports, client_key, ticket_input),
+        Desk::Official { .. } => check_in(ports, desk, ticket_input),
+    }
 }

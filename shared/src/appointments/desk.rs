@@ -1,21 +1,30 @@
-//! What officials do at the appointment desk of their unit (SPEC §3, §9):
-//! see the day's bookings, mark arrivals served (`fulfilled`) and absentees
-//! (`noshow`, only once the slot has ended).
+//! What officials do at the appointment desk of their unit
+//! (docs/appointments.md): see the day's bookings, mark arrivals served
+//! (`fulfilled`) and absentees (`noshow`, only once the slot has ended).
 
+use super::catalog::get_service;
 use super::error::ApptError;
-use super::model::{Booking, BOOKING_SELECT};
+use super::local_date::LocalDate;
+use super::model::Booking;
 use super::status::Status;
+use super::store;
 use crate::identity::Ports;
 use crate::ports::Sql;
-use crate::rows::{decode_all, decode_first};
 
 /// A booking of one of `unit`'s services; others' are "not found".
 pub fn get_for_unit(sql: &dyn Sql, unit: &str, id: &str) -> Result<Booking, ApptError> {
-    let rows = sql.execute(
-        &format!("{BOOKING_SELECT} WHERE a.id = ? AND v.unit_code = ?"),
-        &[id.into(), unit.into()],
-    )?;
-    decode_first(&rows, |r| r.booking())?.ok_or(ApptError::AppointmentNotFound)
+    store::booking_of_unit(sql, unit, id)?.ok_or(ApptError::AppointmentNotFound)
+}
+
+/// The status a desk may set by hand, spelt as on the wire: `fulfilled` or
+/// `noshow` (arrivals come from check-in, cancellations from the citizen).
+pub fn mark_target(status: &str) -> Result<Status, ApptError> {
+    Status::parse(status)
+        .filter(|s| matches!(s, Status::Fulfilled | Status::Noshow))
+        .ok_or(ApptError::Invalid {
+            field: "status",
+            reason: "fulfilled or noshow",
+        })
 }
 
 /// Moves a booking of the unit to `fulfilled` (from `arrived`) or `noshow`
@@ -29,28 +38,10 @@ pub fn mark(
     target: Status,
 ) -> Result<(Booking, bool), ApptError> {
     let now = ports.clock.now();
-    let statement = match target {
-        Status::Fulfilled => {
-            "UPDATE appointments SET status = 'fulfilled', closed_at = ?, updated_at = ? \
-             WHERE id = ? AND status = 'arrived' \
-             AND service_code IN (SELECT code FROM services WHERE unit_code = ?) RETURNING id"
-        }
-        Status::Noshow => {
-            "UPDATE appointments SET status = 'noshow', closed_at = ?, updated_at = ? \
-             WHERE id = ? AND status = 'booked' \
-             AND service_code IN (SELECT code FROM services WHERE unit_code = ?) \
-             AND (SELECT ends_at FROM appointment_slots WHERE id = appointments.slot_id) <= ? RETURNING id"
-        }
-        _ => return Err(ApptError::Invalid { field: "status", reason: "fulfilled or noshow" }),
-    };
-    let mut params = vec![now.into(), now.into(), id.into(), unit.into()];
-    if target == Status::Noshow {
-        params.push(now.into());
-    }
-    let changed = ports.sql.execute(statement, &params)?;
+    let changed = store::close_at_desk(ports.sql, unit, id, mark_target(target.as_str())?, now)?;
     let booking = get_for_unit(ports.sql, unit, id)?;
-    if !changed.is_empty() || booking.status == target {
-        return Ok((booking, !changed.is_empty()));
+    if changed || booking.status == target {
+        return Ok((booking, changed));
     }
     if target == Status::Noshow && booking.status == Status::Booked {
         return Err(ApptError::SlotNotEnded {
@@ -71,21 +62,28 @@ pub fn list_day(
     after: Option<(i64, String)>,
     limit: u32,
 ) -> Result<Vec<Booking>, ApptError> {
-    let (after_at, after_id) = after.unwrap_or((i64::MIN, String::new()));
-    let rows = sql.execute(
-        &format!(
-            "{BOOKING_SELECT} WHERE a.service_code = ? AND a.local_date = ? \
-             AND (s.starts_at > ? OR (s.starts_at = ? AND a.id > ?)) \
-             ORDER BY s.starts_at, a.id LIMIT ?"
-        ),
-        &[
-            service_code.into(),
-            local_date.into(),
-            after_at.into(),
-            after_at.into(),
-            after_id.into(),
-            i64::from(limit).into(),
-        ],
-    )?;
-    Ok(decode_all(&rows, |r| r.booking())?)
+    Ok(store::day_bookings(
+        sql,
+        service_code,
+        local_date,
+        after,
+        limit,
+    )?)
+}
+
+/// The day's list for an official of `unit`: an unknown service is 404
+/// `service_not_found`, another unit's service 403.
+pub fn unit_day(
+    sql: &dyn Sql,
+    unit: &str,
+    service_code: &str,
+    date: LocalDate,
+    after: Option<(i64, String)>,
+    limit: u32,
+) -> Result<Vec<Booking>, ApptError> {
+    let service = get_service(sql, service_code)?.ok_or(ApptError::ServiceNotFound)?;
+    if service.unit_code != unit {
+        return Err(ApptError::Forbidden);
+    }
+    list_day(sql, service_code, &date.to_string(), after, limit)
 }

@@ -1,5 +1,5 @@
 //! Why an appointment request was refused, and how that looks at the edge
-//! (SPEC §4, §9).
+//! (the error shape of docs/api.md; the refusals of docs/appointments.md).
 
 use std::fmt;
 
@@ -16,7 +16,9 @@ pub enum ApptError {
     /// A field failed validation (422 `validation_failed`); `reason` is a
     /// short stable English note (`required`, `format`, `too_long`, …).
     Invalid {
+        /// The field, as the request names it.
         field: &'static str,
+        /// Why it was refused.
         reason: &'static str,
     },
     /// The caller may not do this (403), e.g. an official of another unit.
@@ -30,33 +32,56 @@ pub enum ApptError {
     /// 404 `ticket_not_found`.
     TicketNotFound,
     /// 409 `slot_full`: no seat left.
-    SlotFull { slot_id: String },
+    SlotFull {
+        /// The slot asked for.
+        slot_id: String,
+    },
     /// 409 `slot_past`: the slot has already started.
-    SlotPast { starts_at: i64 },
+    SlotPast {
+        /// When the slot started.
+        starts_at: i64,
+    },
     /// 409 `already_booked`: an active booking for this service that day.
     AlreadyBooked {
+        /// The booking the citizen already has.
         appointment_id: String,
+        /// The local day, `YYYY-MM-DD`.
         date: String,
     },
     /// 409 `slot_started`: too late to cancel or move.
-    SlotStarted { starts_at: i64 },
+    SlotStarted {
+        /// When the booking's slot started.
+        starts_at: i64,
+    },
     /// 409 `slot_not_ended`: too early for a no-show.
-    SlotNotEnded { ends_at: i64 },
+    SlotNotEnded {
+        /// When the slot ends.
+        ends_at: i64,
+    },
     /// 409 `invalid_status`: the appointment's status does not allow this.
-    InvalidStatus { status: Status },
+    InvalidStatus {
+        /// The appointment's status now.
+        status: Status,
+    },
     /// 409 `already_checked_in`.
     AlreadyCheckedIn,
     /// 409 `outside_checkin_window`, with the window.
     OutsideCheckinWindow {
+        /// When the slot starts.
         starts_at: i64,
+        /// When check-in opens.
         opens_at: i64,
+        /// When check-in closes.
         closes_at: i64,
     },
     /// 422 `checkin_failed`: a kiosk check-in that did not check anyone in,
     /// whatever the reason (see `appointments::kiosk`).
     CheckinFailed,
     /// 429 `rate_limited`: the client used up its kiosk check-in allowance.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds until an attempt is allowed again.
+        retry_after: u64,
+    },
     /// 409 `idempotency_key_reused`: the key was used for another slot.
     IdempotencyKeyReused,
     /// The database failed (503).
@@ -69,84 +94,89 @@ impl From<StoreError> for ApptError {
     }
 }
 
+impl ApptError {
+    /// The stable code of the refusal, as the API spells it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApptError::Invalid { .. } => "validation_failed",
+            ApptError::Forbidden => "forbidden",
+            ApptError::ServiceNotFound => "service_not_found",
+            ApptError::SlotNotFound => "slot_not_found",
+            ApptError::AppointmentNotFound => "appointment_not_found",
+            ApptError::TicketNotFound => "ticket_not_found",
+            ApptError::SlotFull { .. } => "slot_full",
+            ApptError::SlotPast { .. } => "slot_past",
+            ApptError::AlreadyBooked { .. } => "already_booked",
+            ApptError::SlotStarted { .. } => "slot_started",
+            ApptError::SlotNotEnded { .. } => "slot_not_ended",
+            ApptError::InvalidStatus { .. } => "invalid_status",
+            ApptError::AlreadyCheckedIn => "already_checked_in",
+            ApptError::OutsideCheckinWindow { .. } => "outside_checkin_window",
+            ApptError::CheckinFailed => "checkin_failed",
+            ApptError::RateLimited { .. } => "rate_limited",
+            ApptError::IdempotencyKeyReused => "idempotency_key_reused",
+            ApptError::Store(_) => "store_unavailable",
+        }
+    }
+}
+
+/// For logs and tests: the code, with the field or the store's message
+/// where there is one. Users see the [`ApiError`] rendering instead.
 impl fmt::Display for ApptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ApptError::Invalid { field, reason } => write!(f, "invalid {field}: {reason}"),
             ApptError::Store(e) => write!(f, "{e}"),
-            other => write!(f, "{}", ApiError::from(other.clone())),
+            other => f.write_str(other.code()),
         }
     }
 }
 
 impl std::error::Error for ApptError {}
 
-fn conflict(code: &'static str, fields: &[(&str, Value)]) -> ApiError {
-    fields.iter().fold(ApiError::conflict(code), |e, (k, v)| {
-        e.with_field(k, v.clone())
-    })
-}
-
 impl From<ApptError> for ApiError {
-    /// Store failures lose their message here; log them before converting.
     fn from(e: ApptError) -> ApiError {
         let at = |t: i64| Value::from(rfc3339_vn(t));
+        let code = e.code();
+        let conflict = |fields: &[(&str, Value)]| {
+            fields.iter().fold(ApiError::conflict(code), |e, (k, v)| {
+                e.with_field(k, v.clone())
+            })
+        };
         match e {
             ApptError::Invalid { field, reason } => ApiError::invalid_field(field, reason),
             ApptError::Forbidden => ApiError::Forbidden,
-            ApptError::ServiceNotFound => ApiError::NotFound {
-                code: "service_not_found",
-            },
-            ApptError::SlotNotFound => ApiError::NotFound {
-                code: "slot_not_found",
-            },
-            ApptError::AppointmentNotFound => ApiError::NotFound {
-                code: "appointment_not_found",
-            },
-            ApptError::TicketNotFound => ApiError::NotFound {
-                code: "ticket_not_found",
-            },
-            ApptError::SlotFull { slot_id } => conflict(
-                "slot_full",
-                &[("slot_id", slot_id.into()), ("remaining", 0.into())],
-            ),
-            ApptError::SlotPast { starts_at } => {
-                conflict("slot_past", &[("starts_at", at(starts_at))])
+            ApptError::ServiceNotFound
+            | ApptError::SlotNotFound
+            | ApptError::AppointmentNotFound
+            | ApptError::TicketNotFound => ApiError::NotFound { code },
+            ApptError::SlotFull { slot_id } => {
+                conflict(&[("slot_id", slot_id.into()), ("remaining", 0.into())])
+            }
+            ApptError::SlotPast { starts_at } | ApptError::SlotStarted { starts_at } => {
+                conflict(&[("starts_at", at(starts_at))])
             }
             ApptError::AlreadyBooked {
                 appointment_id,
                 date,
-            } => conflict(
-                "already_booked",
-                &[
-                    ("appointment_id", appointment_id.into()),
-                    ("date", date.into()),
-                ],
-            ),
-            ApptError::SlotStarted { starts_at } => {
-                conflict("slot_started", &[("starts_at", at(starts_at))])
-            }
-            ApptError::SlotNotEnded { ends_at } => {
-                conflict("slot_not_ended", &[("ends_at", at(ends_at))])
-            }
-            ApptError::InvalidStatus { status } => {
-                conflict("invalid_status", &[("status", status.as_str().into())])
-            }
-            ApptError::AlreadyCheckedIn => ApiError::conflict("already_checked_in"),
+            } => conflict(&[
+                ("appointment_id", appointment_id.into()),
+                ("date", date.into()),
+            ]),
+            ApptError::SlotNotEnded { ends_at } => conflict(&[("ends_at", at(ends_at))]),
+            ApptError::InvalidStatus { status } => conflict(&[("status", status.as_str().into())]),
+            ApptError::AlreadyCheckedIn | ApptError::IdempotencyKeyReused => conflict(&[]),
             ApptError::OutsideCheckinWindow {
                 starts_at,
                 opens_at,
                 closes_at,
-            } => conflict(
-                "outside_checkin_window",
-                &[
-                    ("starts_at", at(starts_at)),
-                    ("opens_at", at(opens_at)),
-                    ("closes_at", at(closes_at)),
-                ],
-            ),
-            ApptError::IdempotencyKeyReused => ApiError::conflict("idempotency_key_reused"),
+            } => conflict(&[
+                ("starts_at", at(starts_at)),
+                ("opens_at", at(opens_at)),
+                ("closes_at", at(closes_at)),
+            ]),
             ApptError::CheckinFailed => ApiError::Invalid {
-                code: "checkin_failed",
+                code,
                 fields: serde_json::Map::new(),
             },
             ApptError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
@@ -253,6 +283,33 @@ mod tests {
             let api = ApiError::from(e);
             assert_eq!((api.status(), api.code()), (status, code));
         }
+    }
+
+    #[test]
+    fn display_names_the_code_without_going_through_the_api_error() {
+        let cases = [
+            ApptError::SlotFull {
+                slot_id: "s".into(),
+            },
+            ApptError::TicketNotFound,
+            ApptError::AlreadyCheckedIn,
+            ApptError::CheckinFailed,
+            ApptError::RateLimited { retry_after: 1 },
+            ApptError::Forbidden,
+        ];
+        for e in cases {
+            assert_eq!(e.to_string(), ApiError::from(e.clone()).code());
+        }
+        let invalid = ApptError::Invalid {
+            field: "note",
+            reason: "too_long",
+        };
+        assert_eq!(invalid.to_string(), "invalid note: too_long");
+        let store = ApptError::Store(StoreError::Unavailable("disk I/O error".into()));
+        assert_eq!(
+            store.to_string(),
+            StoreError::Unavailable("disk I/O error".into()).to_string()
+        );
     }
 
     #[test]

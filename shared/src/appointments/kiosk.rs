@@ -20,6 +20,7 @@
 use super::checkin::{check_in, Desk};
 use super::error::ApptError;
 use super::model::Booking;
+use super::store;
 use crate::identity::Ports;
 use crate::ids::random_id;
 use crate::ports::Settings;
@@ -51,35 +52,18 @@ pub fn kiosk_check_in(
     let since = now - WINDOW_SECONDS;
     let limit = allowance(ports.settings);
     // Old rows go first so the count below only sees the window.
-    ports.sql.execute(
-        "DELETE FROM checkin_attempts WHERE at <= ?",
-        &[since.into()],
-    )?;
+    store::prune_attempts(ports.sql, since)?;
     let id = random_id(ports.random, "ci_", 12);
-    let reserved = ports.sql.execute(
-        "INSERT INTO checkin_attempts (id, client_key, at) SELECT ?1, ?2, ?3 \
-         WHERE (SELECT count(*) FROM checkin_attempts WHERE client_key = ?2 AND at > ?4) < ?5 \
-         RETURNING id",
-        &[
-            id.as_str().into(),
-            client_key.into(),
-            now.into(),
-            since.into(),
-            limit.into(),
-        ],
-    )?;
-    if reserved.is_empty() {
+    if !store::reserve_attempt(ports.sql, &id, client_key, now, since, limit)? {
+        let oldest = store::oldest_attempt(ports.sql, client_key, since)?.unwrap_or(now);
         return Err(ApptError::RateLimited {
-            retry_after: retry_after(ports, client_key, since, now)?,
+            retry_after: retry_after(oldest, now),
         });
     }
     match check_in(ports, Desk::Kiosk, ticket_input) {
         Ok(booking) => {
             // Served: the attempt gives its place back.
-            ports.sql.execute(
-                "DELETE FROM checkin_attempts WHERE id = ?",
-                &[id.as_str().into()],
-            )?;
+            store::release_attempt(ports.sql, &id)?;
             Ok(booking)
         }
         Err(ApptError::Store(e)) => Err(ApptError::Store(e)),
@@ -87,16 +71,9 @@ pub fn kiosk_check_in(
     }
 }
 
-/// Seconds until the oldest counted attempt leaves the window (at least 1).
-fn retry_after(ports: Ports<'_>, client_key: &str, since: i64, now: i64) -> Result<u64, ApptError> {
-    let rows = ports.sql.execute(
-        "SELECT min(at) AS oldest FROM checkin_attempts WHERE client_key = ? AND at > ?",
-        &[client_key.into(), since.into()],
-    )?;
-    let oldest = crate::rows::first(&rows)
-        .and_then(|r| r.opt_i64("oldest").ok().flatten())
-        .unwrap_or(now);
-    Ok(u64::try_from(oldest + WINDOW_SECONDS - now)
+/// Seconds until the `oldest` counted attempt leaves the window (at least 1).
+fn retry_after(oldest: i64, now: i64) -> u64 {
+    u64::try_from(oldest + WINDOW_SECONDS - now)
         .unwrap_or(1)
-        .max(1))
+        .max(1)
 }

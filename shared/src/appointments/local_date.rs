@@ -1,5 +1,5 @@
 //! Calendar dates, clock times and instants in the city's zone,
-//! Asia/Ho_Chi_Minh (SPEC §4).
+//! Asia/Ho_Chi_Minh (docs/api.md).
 //!
 //! The zone has been a fixed UTC+07:00 without daylight saving since 1975, so
 //! a local date is the UTC calendar date of `instant + 7 h`, and a local

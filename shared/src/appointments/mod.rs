@@ -1,4 +1,4 @@
-//! Appointments at hospitals' clinics and public-service counters (SPEC §9):
+//! Appointments at hospitals' clinics and public-service counters (docs/appointments.md):
 //! services and their slots, bulk schedules, booking with QR tickets,
 //! cancel and reschedule, check-in and the desk's status changes.
 //!
@@ -25,15 +25,17 @@ pub mod mine;
 mod model;
 pub mod schedule;
 pub mod status;
+mod store;
 pub mod ticket;
 
 #[cfg(test)]
 mod tests;
 
-pub use booking::{book, get_booking, get_own_booking, BookOutcome, BookRequest};
-pub use catalog::{get_service, get_slot, list_services, list_slots, SlotFilter};
+pub use booking::{book, get_booking, get_for_caller, get_own_booking, BookOutcome, BookRequest};
+pub use catalog::{get_service, get_slot, list_services, list_slots, parse_bound, SlotFilter};
 pub use changes::{cancel, reschedule};
-pub use checkin::{check_in, Desk, Window};
+pub use checkin::{check_in, check_in_at, Desk, Window};
+pub use desk::{mark, mark_target, unit_day};
 pub use error::ApptError;
 pub use kiosk::kiosk_check_in;
 pub use model::{Booking, Slot};

@@ -1,105 +1,56 @@
-//! The records appointments deal in, and reading them from SQL rows.
+//! The records appointments deal in (read from SQL rows by [`super::store`]).
 
 use super::status::Status;
-use crate::admin::{Service, ServiceKind};
-use crate::ports::StoreError;
-use crate::rows::{shape, Row};
+use crate::admin::Service;
 
 /// A bookable time at one service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
+    /// `slt_` and 20 hex digits.
     pub id: String,
+    /// The service it is a time at.
     pub service_code: String,
+    /// Unix seconds.
     pub starts_at: i64,
+    /// Unix seconds, after `starts_at`.
     pub ends_at: i64,
     /// `YYYY-MM-DD` in +07:00.
     pub local_date: String,
+    /// Seats in all.
     pub capacity: i64,
+    /// Seats not taken by an active booking (0 ..= `capacity`).
     pub remaining: i64,
 }
 
 /// One booking, with its slot and service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Booking {
+    /// `apt_` and 20 hex digits.
     pub id: String,
+    /// The citizen who booked.
     pub citizen_id: String,
+    /// What the citizen shows or types at the desk or kiosk ([`super::ticket`]).
     pub ticket_code: String,
+    /// Where it is in its life.
     pub status: Status,
+    /// The service booked.
     pub service: Service,
+    /// The slot booked (changes on a reschedule).
     pub slot: Slot,
     /// Copied from the citizen's profile when booking.
     pub full_name: Option<String>,
+    /// Copied from the citizen's profile when booking.
     pub phone: String,
+    /// Copied from the citizen's profile when booking (the CCCD number).
     pub id_number: Option<String>,
+    /// The citizen's note to the desk.
     pub note: Option<String>,
+    /// Unix seconds.
     pub created_at: i64,
+    /// Unix seconds of the last change.
     pub updated_at: i64,
+    /// When it was checked in.
     pub arrived_at: Option<i64>,
     /// When it was cancelled, fulfilled or marked no-show.
     pub closed_at: Option<i64>,
-}
-
-/// Columns for [`Slot`] rows, table alias `s`.
-pub(crate) const SLOT_COLUMNS: &str =
-    "s.id AS slot_id, s.service_code, s.starts_at, s.ends_at, s.local_date, s.capacity, s.remaining";
-
-/// Columns for [`Service`] rows, table alias `v`.
-pub(crate) const SERVICE_COLUMNS: &str =
-    "v.code AS service_code, v.name AS service_name, v.kind AS service_kind, v.unit_code, v.address, v.created_at AS service_created_at";
-
-/// `SELECT` of [`Booking`] rows (append `WHERE …`).
-pub(crate) const BOOKING_SELECT: &str = "SELECT a.id, a.citizen_id, a.ticket_code, a.status, a.full_name, a.phone, \
-     a.id_number, a.note, a.created_at, a.updated_at, a.arrived_at, a.closed_at, \
-     s.id AS slot_id, s.starts_at, s.ends_at, s.local_date, s.capacity, s.remaining, \
-     v.code AS service_code, v.name AS service_name, v.kind AS service_kind, v.unit_code, v.address, \
-     v.created_at AS service_created_at \
-     FROM appointments a JOIN appointment_slots s ON s.id = a.slot_id JOIN services v ON v.code = a.service_code";
-
-/// Decoding the records of this module from the one row reader
-/// ([`crate::rows`]).
-impl Row<'_> {
-    pub(crate) fn slot(&self) -> Result<Slot, StoreError> {
-        Ok(Slot {
-            id: self.text("slot_id")?,
-            service_code: self.text("service_code")?,
-            starts_at: self.i64("starts_at")?,
-            ends_at: self.i64("ends_at")?,
-            local_date: self.text("local_date")?,
-            capacity: self.i64("capacity")?,
-            remaining: self.i64("remaining")?,
-        })
-    }
-
-    pub(crate) fn service(&self) -> Result<Service, StoreError> {
-        let kind = self.text("service_kind")?;
-        Ok(Service {
-            code: self.text("service_code")?,
-            name: self.text("service_name")?,
-            kind: ServiceKind::parse(&kind)
-                .ok_or_else(|| shape("service_kind", "a known value"))?,
-            unit_code: self.text("unit_code")?,
-            address: self.text("address")?,
-            created_at: self.i64("service_created_at")?,
-        })
-    }
-
-    pub(crate) fn booking(&self) -> Result<Booking, StoreError> {
-        let status = self.text("status")?;
-        Ok(Booking {
-            id: self.text("id")?,
-            citizen_id: self.text("citizen_id")?,
-            ticket_code: self.text("ticket_code")?,
-            status: Status::parse(&status).ok_or_else(|| shape("status", "a known value"))?,
-            service: self.service()?,
-            slot: self.slot()?,
-            full_name: self.opt_text("full_name")?,
-            phone: self.text("phone")?,
-            id_number: self.opt_text("id_number")?,
-            note: self.opt_text("note")?,
-            created_at: self.i64("created_at")?,
-            updated_at: self.i64("updated_at")?,
-            arrived_at: self.opt_i64("arrived_at")?,
-            closed_at: self.opt_i64("closed_at")?,
-        })
-    }
 }

@@ -1,4 +1,4 @@
-//! Bulk schedule creation by officials (SPEC §9): every local day in a date
+//! Bulk schedule creation by officials (docs/appointments.md): every local day in a date
 //! range, slots of `interval_minutes` from `day_start` until `day_end`.
 //!
 //! Days and clock times are Asia/Ho_Chi_Minh ([`super::local_date`]), so
@@ -10,9 +10,9 @@
 use super::catalog::get_service;
 use super::error::ApptError;
 use super::local_date::{parse_clock, LocalDate};
+use super::store::{self, SlotBatch};
 use crate::identity::Ports;
 use crate::ids::random_hex_id;
-use crate::ports::SqlValue;
 
 /// Longest date range one request may cover, in days.
 pub const MAX_DAYS: i64 = 62;
@@ -22,12 +22,13 @@ pub const MAX_SLOTS: usize = 2_000;
 pub const INTERVAL_MINUTES: std::ops::RangeInclusive<i64> = 5..=720;
 /// Bounds of `capacity`.
 pub const CAPACITY: std::ops::RangeInclusive<i64> = 1..=1_000;
-/// Rows per INSERT: 9 parameters each stays under SQLite's oldest limit of 999.
+/// Rows per INSERT ([`store::insert_slots`] says why at most 100).
 const ROWS_PER_INSERT: usize = 100;
 
 /// The body of `POST /api/v1/appointments/slots`, unvalidated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScheduleRequest<'a> {
+    /// The service the slots are for (of the official's unit).
     pub service_code: &'a str,
     /// `YYYY-MM-DD`, inclusive.
     pub date_from: &'a str,
@@ -37,21 +38,27 @@ pub struct ScheduleRequest<'a> {
     pub day_start: &'a str,
     /// `HH:MM` (up to `24:00`); the last slot ends at or before it.
     pub day_end: &'a str,
+    /// Each slot's length, 5–720 minutes.
     pub interval_minutes: i64,
+    /// Seats per slot, 1–1000.
     pub capacity: i64,
 }
 
 /// One slot a schedule asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlannedSlot {
+    /// Unix seconds.
     pub starts_at: i64,
+    /// Unix seconds.
     pub ends_at: i64,
+    /// The local day it belongs to.
     pub date: LocalDate,
 }
 
 /// What a schedule request did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScheduleOutcome {
+    /// Made by this request.
     pub created: usize,
     /// Already there from an earlier request.
     pub existing: usize,
@@ -139,49 +146,23 @@ pub fn create_schedule(
     let now = ports.clock.now();
     let (future, past): (Vec<PlannedSlot>, Vec<PlannedSlot>) =
         planned.into_iter().partition(|p| p.starts_at > now);
+    let batch = SlotBatch {
+        service_code: &service.code,
+        official_id,
+        capacity: req.capacity,
+        now,
+    };
     let mut created = 0;
     for chunk in future.chunks(ROWS_PER_INSERT) {
-        created += insert_chunk(ports, &service.code, official_id, req.capacity, now, chunk)?;
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|p| (random_hex_id(ports.random, "slt_", 10), *p))
+            .collect();
+        created += store::insert_slots(ports.sql, &batch, &rows)?;
     }
     Ok(ScheduleOutcome {
         created,
         existing: future.len() - created,
         past: past.len(),
     })
-}
-
-/// Inserts one chunk, skipping starts that exist; returns how many were new.
-fn insert_chunk(
-    ports: Ports<'_>,
-    service_code: &str,
-    official_id: &str,
-    capacity: i64,
-    now: i64,
-    chunk: &[PlannedSlot],
-) -> Result<usize, ApptError> {
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    let values = vec![row; chunk.len()].join(", ");
-    let mut params: Vec<SqlValue> = Vec::with_capacity(chunk.len() * 9);
-    for p in chunk {
-        params.extend([
-            random_hex_id(ports.random, "slt_", 10).into(),
-            service_code.into(),
-            p.starts_at.into(),
-            p.ends_at.into(),
-            p.date.to_string().into(),
-            capacity.into(),
-            capacity.into(),
-            official_id.into(),
-            now.into(),
-        ]);
-    }
-    let rows = ports.sql.execute(
-        &format!(
-            "INSERT INTO appointment_slots \
-             (id, service_code, starts_at, ends_at, local_date, capacity, remaining, created_by, created_at) \
-             VALUES {values} ON CONFLICT (service_code, starts_at) DO NOTHING RETURNING id"
-        ),
-        &params,
-    )?;
-    Ok(rows.rows.len())
 }

@@ -1,4 +1,4 @@
-//! An appointment's status and the moves between them (SPEC §9, named after
+//! An appointment's status and the moves between them (docs/appointments.md, named after
 //! FHIR `Appointment.status`).
 //!
 //! ```text
@@ -14,10 +14,15 @@
 /// Where an appointment is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
+    /// Holds a seat; waiting for the day.
     Booked,
+    /// Checked in at a kiosk or desk.
     Arrived,
+    /// Served (final).
     Fulfilled,
+    /// Cancelled by the citizen before the slot started (final).
     Cancelled,
+    /// Did not come; marked once the slot ended (final).
     Noshow,
 }
 
@@ -33,6 +38,7 @@ impl Status {
         }
     }
 
+    /// The status spelt `s`, if it is one.
     pub fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "booked" => Status::Booked,

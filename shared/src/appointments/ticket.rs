@@ -6,6 +6,7 @@
 //! the database's job (a UNIQUE column; a collision just draws again).
 
 use crate::ports::Random;
+use crate::qr::{self, EcLevel, RenderError};
 
 /// The symbols a ticket code is made of.
 pub const ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -40,6 +41,13 @@ pub fn normalize(input: &str) -> Option<String> {
         .collect();
     let valid = code.len() == LEN && code.bytes().all(|b| ALPHABET.contains(&b));
     valid.then_some(code)
+}
+
+/// The ticket's QR code as SVG. It encodes the ticket code alone, so a
+/// kiosk's scanner (which types what it reads) fills the check-in field.
+pub fn qr_svg(code: &str) -> Result<String, RenderError> {
+    // Level M survives a scuffed printout or a cracked phone screen.
+    qr::svg(code, EcLevel::M)
 }
 
 #[cfg(test)]

@@ -23,6 +23,9 @@ pub enum Actor {
     Issuer(String),
     /// A share link being opened: `share:<share id>`.
     Share(String),
+    /// A kiosk nobody signed in at (a check-in by ticket code alone):
+    /// `kiosk:anonymous`.
+    Kiosk,
 }
 
 impl Actor {
@@ -44,6 +47,7 @@ impl fmt::Display for Actor {
             Actor::Official(id) => write!(f, "official:{id}"),
             Actor::Issuer(code) => write!(f, "issuer:{code}"),
             Actor::Share(id) => write!(f, "share:{id}"),
+            Actor::Kiosk => f.write_str("kiosk:anonymous"),
         }
     }
 }
@@ -67,6 +71,7 @@ mod tests {
             (Actor::account(Role::Official, "acc_2"), "official:acc_2"),
             (Actor::Issuer("hcm-tax".into()), "issuer:hcm-tax"),
             (Actor::Share("sh_9".into()), "share:sh_9"),
+            (Actor::Kiosk, "kiosk:anonymous"),
         ];
         for (actor, stored) in cases {
             assert_eq!(String::from(actor), stored);

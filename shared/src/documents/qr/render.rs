@@ -1,101 +1,21 @@
-//! Drawing a QR code as SVG (scalable, for screens and print) or as a
-//! 1-bit PNG (a few KiB, for apps that want a bitmap).
+//! The documents domain's view of the one QR renderer ([`crate::qr`]): the
+//! same drawings, failing with [`DocError::Render`].
 
-use qrcode::render::svg;
-pub use qrcode::EcLevel;
-use qrcode::{Color, QrCode};
+pub use crate::qr::EcLevel;
 
 use crate::documents::error::DocError;
+use crate::qr::RenderError;
 
-/// Light modules around the code, as ISO/IEC 18004 requires.
-const QUIET_ZONE: usize = 4;
-/// Smallest SVG side in user units; the drawing scales freely anyway.
-const SVG_MIN_SIDE: u32 = 256;
-
-fn code(text: &str, ec: EcLevel) -> Result<QrCode, DocError> {
-    QrCode::with_error_correction_level(text.as_bytes(), ec)
-        .map_err(|e| DocError::Render(e.to_string()))
+fn doc_error(e: RenderError) -> DocError {
+    DocError::Render(e.0)
 }
 
-/// An SVG document drawing `text`, with its quiet zone, black on white.
+/// [`crate::qr::svg`]: an SVG document drawing `text`, black on white.
 pub fn svg(text: &str, ec: EcLevel) -> Result<String, DocError> {
-    Ok(code(text, ec)?
-        .render::<svg::Color<'_>>()
-        .min_dimensions(SVG_MIN_SIDE, SVG_MIN_SIDE)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .quiet_zone(true)
-        .build())
+    crate::qr::svg(text, ec).map_err(doc_error)
 }
 
-/// A 1-bit greyscale PNG of `text`, `module_px` pixels per module (1..=32).
+/// [`crate::qr::png`]: a 1-bit PNG of `text`, `module_px` pixels per module.
 pub fn png(text: &str, ec: EcLevel, module_px: usize) -> Result<Vec<u8>, DocError> {
-    let code = code(text, ec)?;
-    let scale = module_px.clamp(1, 32);
-    let width = code.width();
-    let colors = code.to_colors();
-    let side = (width + 2 * QUIET_ZONE) * scale;
-    let row_bytes = side.div_ceil(8);
-    // 1 bits are white: start all white, then clear the dark modules' bits.
-    let mut pixels = vec![0xFFu8; row_bytes * side];
-    for (i, color) in colors.iter().enumerate() {
-        if *color != Color::Dark {
-            continue;
-        }
-        let (mx, my) = (i % width + QUIET_ZONE, i / width + QUIET_ZONE);
-        for y in my * scale..(my + 1) * scale {
-            for x in mx * scale..(mx + 1) * scale {
-                pixels[y * row_bytes + x / 8] &= !(0x80 >> (x % 8));
-            }
-        }
-    }
-    let side = u32::try_from(side).map_err(|e| DocError::Render(e.to_string()))?;
-    let mut out = Vec::with_capacity(4096);
-    {
-        let mut encoder = png::Encoder::new(&mut out, side, side);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::One);
-        encoder.set_compression(png::Compression::High);
-        let render = |e: png::EncodingError| DocError::Render(e.to_string());
-        let mut writer = encoder.write_header().map_err(render)?;
-        writer.write_image_data(&pixels).map_err(render)?;
-        writer.finish().map_err(render)?;
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn svg_is_a_complete_document() {
-        let s = svg(
-            "001099012345|NGUYEN VAN AN|1990-05-17|CCCD|0123456789ABCDEF|1.x",
-            EcLevel::Q,
-        )
-        .unwrap();
-        assert!(
-            s.contains("<svg") && s.trim_end().ends_with("</svg>"),
-            "{s}"
-        );
-    }
-
-    #[test]
-    fn png_is_small_and_well_formed() {
-        let p = png(
-            "001099012345|NGUYEN VAN AN|1990-05-17|CCCD|0123456789ABCDEF|1.AAAAAAAAAAAAAAAAAAAAAA",
-            EcLevel::Q,
-            8,
-        )
-        .unwrap();
-        assert!(p.starts_with(&[0x89, b'P', b'N', b'G']));
-        assert!(p.len() < 8 * 1024, "{} bytes", p.len());
-        let decoder = png::Decoder::new(std::io::Cursor::new(&p));
-        let reader = decoder.read_info().unwrap();
-        let info = reader.info();
-        assert_eq!(info.width, info.height);
-        assert_eq!(info.width % 8, 0);
-    }
+    crate::qr::png(text, ec, module_px).map_err(doc_error)
 }
