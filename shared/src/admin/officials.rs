@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn appointing_needs_a_name_and_an_existing_unit_and_a_replay_changes_nothing() {
-        let w = key_world();
+        let w = World::new();
         let p = w.ports();
         let ph = phone("0905000009");
         assert_eq!(
