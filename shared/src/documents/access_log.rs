@@ -11,10 +11,11 @@ use serde_json::{json, Value};
 
 use super::qr::Verdict;
 use super::shares::{Fetch, Opened};
+use super::store::audit_reads;
+use super::store::documents::title_of;
 use crate::audit::{action, Entry};
 use crate::identity::rfc3339_vn;
-use crate::identity::rows::{all, first};
-use crate::ports::{Sql, SqlValue, StoreError};
+use crate::ports::{Sql, StoreError};
 
 /// The audit actions a citizen's access log shows: reads and verifications
 /// by someone other than the citizen.
@@ -74,30 +75,12 @@ pub fn read(
     before_seq: Option<i64>,
     limit: u32,
 ) -> Result<Vec<(i64, Value)>, StoreError> {
-    let placeholders = (0..ACTIONS.len())
-        .map(|i| format!("?{}", i + 4))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut params: Vec<SqlValue> = vec![
-        citizen_id.into(),
-        before_seq.unwrap_or(i64::MAX).into(),
-        i64::from(limit).into(),
-    ];
-    params.extend(ACTIONS.iter().map(|a| SqlValue::from(*a)));
-    let rows = sql.execute(
-        &format!(
-            "SELECT seq, at, actor, action, detail FROM audit_log \
-             WHERE subject = ?1 AND seq < ?2 AND action IN ({placeholders}) \
-             ORDER BY seq DESC LIMIT ?3"
-        ),
-        &params,
-    )?;
+    let entries = audit_reads::about_citizen(sql, citizen_id, ACTIONS, before_seq, limit)?;
     let mut titles: HashMap<String, Option<String>> = HashMap::new();
     let mut out = Vec::new();
-    for r in all(&rows) {
-        let seq = r.i64("seq")?;
-        let detail: Value = serde_json::from_str(&r.text("detail")?).unwrap_or(Value::Null);
-        let act = r.text("action")?;
+    for e in entries {
+        let (seq, act) = (e.seq, e.action);
+        let detail: Value = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
         let document = match detail["document_id"].as_str() {
             Some(id) => {
                 if !titles.contains_key(id) {
@@ -114,7 +97,7 @@ pub fn read(
         };
         let mut item = json!({
             "id": seq.to_string(),
-            "at": rfc3339_vn(r.i64("at")?),
+            "at": rfc3339_vn(e.at),
             "event": act,
             "by": by,
             "document": document,
@@ -128,17 +111,4 @@ pub fn read(
         out.push((seq, item));
     }
     Ok(out)
-}
-
-/// The title of the citizen's document (`None` once deleted).
-fn title_of(
-    sql: &dyn Sql,
-    citizen_id: &str,
-    document_id: &str,
-) -> Result<Option<String>, StoreError> {
-    let rows = sql.execute(
-        "SELECT title FROM documents WHERE id = ?1 AND citizen_id = ?2",
-        &[document_id.into(), citizen_id.into()],
-    )?;
-    first(&rows).map(|r| r.text("title")).transpose()
 }

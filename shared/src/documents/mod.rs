@@ -33,6 +33,7 @@ pub mod profile;
 pub mod qr;
 pub mod quota;
 pub mod shares;
+pub mod store;
 pub mod text;
 pub mod vault;
 

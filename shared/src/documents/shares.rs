@@ -12,9 +12,10 @@ use serde::Deserialize;
 use super::error::DocError;
 use super::profile::read_profile;
 use super::quota::VaultQuotas;
+use super::store::documents as doc_store;
+use super::store::shares::{self as store, NewLink};
 use super::text::clean_text;
-use super::vault::{self, load_content, meta_by_id, DocumentMeta};
-use crate::identity::rows::{all, first, Row};
+use super::vault::{self, load_content, DocumentMeta};
 use crate::identity::secret::{plausible_id, random_id};
 use crate::identity::Ports;
 use crate::ports::{Sql, StoreError};
@@ -93,39 +94,8 @@ impl Share {
     }
 }
 
-const COLUMNS: &str =
-    "id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at, revoked_at";
-
-fn share(r: &Row<'_>) -> Result<Share, StoreError> {
-    Ok(Share {
-        id: r.text("id")?,
-        token: r.text("token")?,
-        document_id: r.text("document_id")?,
-        citizen_id: r.text("citizen_id")?,
-        purpose: r.text("purpose")?,
-        max_uses: r.opt_i64("max_uses")?,
-        uses: r.i64("uses")?,
-        created_at: r.i64("created_at")?,
-        expires_at: r.i64("expires_at")?,
-        revoked_at: r.opt_i64("revoked_at")?,
-    })
-}
-
-/// A link that still opens, for the limit on live links: not revoked, not
-/// expired (`?7` is now), not used up.
-const LIVE: &str =
-    "s.revoked_at IS NULL AND s.expires_at > ?7 AND (s.max_uses IS NULL OR s.uses < s.max_uses)";
-
 fn plausible_token(token: &str) -> bool {
     plausible_id(token, "shr_", 64)
-}
-
-fn by_token(sql: &dyn Sql, token: &str) -> Result<Option<Share>, StoreError> {
-    let rows = sql.execute(
-        &format!("SELECT {COLUMNS} FROM shares WHERE token = ?1"),
-        &[token.into()],
-    )?;
-    first(&rows).map(|r| share(&r)).transpose()
 }
 
 struct ValidShare {
@@ -175,30 +145,25 @@ pub fn create(
     }
     let now = ports.clock.now();
     let limit = VaultQuotas::from_settings(ports.settings).share_max_active_per_document;
-    // The live-link limit is part of the INSERT too: two requests racing
-    // for the last place cannot both get it.
-    let rows = ports.sql.execute(
-        &format!(
-            "INSERT INTO shares (id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at) \
-             SELECT ?1, ?2, d.id, d.citizen_id, ?5, ?6, 0, ?7, ?8 FROM documents d \
-             WHERE d.id = ?3 AND d.citizen_id = ?4 AND d.status = 'valid' \
-             AND (SELECT count(*) FROM shares s WHERE s.document_id = d.id AND {LIVE}) < ?9 \
-             RETURNING {COLUMNS}"
-        ),
-        &[
-            random_id(ports.random, "sh_", 12).into(),
-            random_id(ports.random, "shr_", 16).into(),
-            document_id.into(),
-            citizen_id.into(),
-            v.purpose.into(),
-            v.max_uses.into(),
-            now.into(),
-            (now + v.expires_in).into(),
-            limit.into(),
-        ],
-    )?;
-    if let Some(row) = first(&rows) {
-        return Ok(share(&row)?);
+    let (id, token) = (
+        random_id(ports.random, "sh_", 12),
+        random_id(ports.random, "shr_", 16),
+    );
+    let link = NewLink {
+        id: &id,
+        token: &token,
+        document_id,
+        citizen_id,
+        purpose: &v.purpose,
+        max_uses: v.max_uses,
+        now,
+        expires_at: now + v.expires_in,
+        live_limit: limit,
+    };
+    // Ownership, status and the live-link limit are checked inside the
+    // INSERT (see `store::shares::insert`).
+    if let Some(share) = store::insert(ports.sql, &link)? {
+        return Ok(share);
     }
     // Only decides which error to show: not theirs (404), revoked (409) or
     // at the limit (422).
@@ -216,21 +181,7 @@ pub fn list(
     after: Option<(i64, String)>,
     limit: u32,
 ) -> Result<Vec<Share>, StoreError> {
-    let (at, id) = after.unwrap_or((i64::MAX, String::new()));
-    let rows = sql.execute(
-        &format!(
-            "SELECT {COLUMNS} FROM shares WHERE citizen_id = ?1 \
-             AND (created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
-             ORDER BY created_at DESC, id DESC LIMIT ?4"
-        ),
-        &[
-            citizen_id.into(),
-            at.into(),
-            id.into(),
-            i64::from(limit).into(),
-        ],
-    )?;
-    all(&rows).map(|r| share(&r)).collect()
+    store::list(sql, citizen_id, after, limit)
 }
 
 /// Revokes one of the citizen's links. Idempotent (`true` when this call
@@ -239,17 +190,10 @@ pub fn revoke(ports: Ports<'_>, citizen_id: &str, token: &str) -> Result<(Share,
     if !plausible_token(token) {
         return Err(DocError::NotFound);
     }
-    let rows = ports.sql.execute(
-        &format!(
-            "UPDATE shares SET revoked_at = ?3 WHERE token = ?1 AND citizen_id = ?2 AND revoked_at IS NULL \
-             RETURNING {COLUMNS}"
-        ),
-        &[token.into(), citizen_id.into(), ports.clock.now().into()],
-    )?;
-    if let Some(row) = first(&rows) {
-        return Ok((share(&row)?, true));
+    if let Some(share) = store::revoke(ports.sql, citizen_id, token, ports.clock.now())? {
+        return Ok((share, true));
     }
-    match by_token(ports.sql, token)? {
+    match store::by_token(ports.sql, token)? {
         Some(s) if s.citizen_id == citizen_id => Ok((s, false)),
         _ => Err(DocError::NotFound),
     }
@@ -290,32 +234,20 @@ pub fn open(ports: Ports<'_>, token: &str, fetch: Fetch) -> Result<Opened, DocEr
         return Err(DocError::NotFound);
     }
     let now = ports.clock.now();
-    let before = by_token(ports.sql, token)?.ok_or(DocError::NotFound)?;
+    let before = store::by_token(ports.sql, token)?.ok_or(DocError::NotFound)?;
     if before.state(now) != ShareState::Active {
         return Err(DocError::ShareGone);
     }
     if fetch == Fetch::Content {
-        let doc = meta_by_id(ports.sql, &before.document_id)?.ok_or(DocError::ShareGone)?;
+        let doc = doc_store::by_id(ports.sql, &before.document_id)?.ok_or(DocError::ShareGone)?;
         if doc.status != "valid" {
             return Err(DocError::RevokedContent);
         }
     }
-    let rows = ports.sql.execute(
-        &format!(
-            "UPDATE shares SET uses = uses + 1 \
-             WHERE token = ?1 AND revoked_at IS NULL AND expires_at > ?2 \
-               AND (max_uses IS NULL OR uses < max_uses) \
-             RETURNING {COLUMNS}"
-        ),
-        &[token.into(), now.into()],
-    )?;
-    let share = first(&rows)
-        .map(|r| share(&r))
-        .transpose()?
-        .ok_or(DocError::ShareGone)?;
+    let share = store::use_once(ports.sql, token, now)?.ok_or(DocError::ShareGone)?;
     let (document, content) = match fetch {
         Fetch::Metadata => (
-            meta_by_id(ports.sql, &share.document_id)?.ok_or(DocError::ShareGone)?,
+            doc_store::by_id(ports.sql, &share.document_id)?.ok_or(DocError::ShareGone)?,
             None,
         ),
         Fetch::Content => {
