@@ -144,23 +144,40 @@ pub(crate) fn zalo_format(phone_e164: &str) -> Option<String> {
 
 /// Transport errors come from the host and could be long; keep log lines
 /// bounded. They never contain request bodies or headers.
-pub(crate) fn short_reason(reason: &str) -> String {
+fn short_reason(reason: &str) -> String {
     reason.chars().take(200).collect()
 }
 
-/// The JSON request every provider gets: a POST with a JSON body.
-pub(crate) fn json_post(
+/// POSTs `body` as JSON to a provider and reads its JSON answer: the one
+/// way every provider is called, so a transport failure, a non-2xx status
+/// and an unreadable answer are told apart the same way for each.
+pub(crate) fn post_json(
+    http: &dyn crate::ports::HttpClient,
+    provider: &'static str,
     url: String,
     mut headers: Vec<(String, String)>,
     body: &serde_json::Value,
-) -> crate::ports::OutboundRequest {
+) -> Result<serde_json::Value, DeliveryError> {
     headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
-    crate::ports::OutboundRequest {
+    let request = crate::ports::OutboundRequest {
         method: "POST".to_owned(),
         url,
         headers,
         body: body.to_string().into_bytes(),
+    };
+    let answer = http
+        .send(&request)
+        .map_err(|e| DeliveryError::Unreachable {
+            provider,
+            reason: short_reason(&e),
+        })?;
+    if !(200..300).contains(&answer.status) {
+        return Err(DeliveryError::HttpStatus {
+            provider,
+            status: answer.status,
+        });
     }
+    serde_json::from_slice(&answer.body).map_err(|_| DeliveryError::BadAnswer { provider })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_json::{json, Value};
 
-use super::{json_post, national_format, short_reason, DeliveryError, OtpMessage, OtpSender};
+use super::{national_format, post_json, DeliveryError, OtpMessage, OtpSender};
 use crate::ports::HttpClient;
 
 const PROVIDER: &str = "sms gateway";
@@ -66,22 +66,13 @@ impl OtpSender for SmsGateway<'_> {
             "SmsType": SMS_TYPE_CUSTOMER_CARE,
             "RequestId": msg.tracking_id,
         });
-        let request = json_post(self.config.url.clone(), Vec::new(), &body);
-        let answer = self
-            .http
-            .send(&request)
-            .map_err(|e| DeliveryError::Unreachable {
-                provider: PROVIDER,
-                reason: short_reason(&e),
-            })?;
-        if !(200..300).contains(&answer.status) {
-            return Err(DeliveryError::HttpStatus {
-                provider: PROVIDER,
-                status: answer.status,
-            });
-        }
-        let parsed: Value = serde_json::from_slice(&answer.body)
-            .map_err(|_| DeliveryError::BadAnswer { provider: PROVIDER })?;
+        let parsed = post_json(
+            self.http,
+            PROVIDER,
+            self.config.url.clone(),
+            Vec::new(),
+            &body,
+        )?;
         match code_result(&parsed) {
             Some(code) if code == CODE_ACCEPTED => Ok(()),
             Some(code) => Err(DeliveryError::Rejected {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::{json, Value};
 
-use super::{json_post, short_reason, zalo_format, DeliveryError, OtpMessage, OtpSender};
+use super::{post_json, zalo_format, DeliveryError, OtpMessage, OtpSender};
 use crate::ports::HttpClient;
 
 const PROVIDER: &str = "zalo zns";
@@ -59,22 +59,13 @@ impl OtpSender for ZaloZns<'_> {
             "tracking_id": msg.tracking_id,
         });
         let headers = vec![("access_token".to_owned(), self.config.access_token.clone())];
-        let request = json_post(self.config.template_url(), headers, &body);
-        let answer = self
-            .http
-            .send(&request)
-            .map_err(|e| DeliveryError::Unreachable {
-                provider: PROVIDER,
-                reason: short_reason(&e),
-            })?;
-        if !(200..300).contains(&answer.status) {
-            return Err(DeliveryError::HttpStatus {
-                provider: PROVIDER,
-                status: answer.status,
-            });
-        }
-        let parsed: Value = serde_json::from_slice(&answer.body)
-            .map_err(|_| DeliveryError::BadAnswer { provider: PROVIDER })?;
+        let parsed = post_json(
+            self.http,
+            PROVIDER,
+            self.config.template_url(),
+            headers,
+            &body,
+        )?;
         match parsed.get("error") {
             Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(()),
             Some(Value::Number(n)) => Err(DeliveryError::Rejected {

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::bot::{BotPorts, Outcome};
 use super::conversation::Step;
+use super::store;
 use super::texts;
 use crate::audit::{self, action, mask_phone, Entry};
 use crate::delivery::{choose_sender, DeliveryError};
@@ -160,10 +161,7 @@ fn finish(
     for entry in entries {
         if let Err(e) = audit::append(ports.sql, ports.clock, entry) {
             // A link the audit log does not show must not exist.
-            let _ = ports.sql.execute(
-                "UPDATE citizens SET zalo_user_id = NULL WHERE id = ?1 AND zalo_user_id = ?2",
-                &[account.id.as_str().into(), user.into()],
-            );
+            let _ = store::unlink(ports.sql, &account.id, user);
             return Err(e);
         }
     }
