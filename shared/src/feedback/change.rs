@@ -13,6 +13,7 @@ use super::access::{access, Access, Viewer};
 use super::error::FeedbackError;
 use super::status::{transition, Status, Transition};
 use super::store::find;
+use super::store::writes::{self, StatusChange};
 use super::validate::{clean_multiline, optional, RESPONSE_MAX_CHARS};
 use super::Feedback;
 use crate::audit::{self, action, Entry};
@@ -85,37 +86,27 @@ pub fn change(
                     to,
                 });
             }
-            let rows = ports.sql.execute(
-                "UPDATE feedback SET status = ?, response = ?, published = COALESCE(?, published), \
-                 changed_by = ?, updated_at = ? \
-                 WHERE id = ? AND unit_code = ? AND status = ? RETURNING id",
-                &[
-                    to.as_str().into(),
-                    response.clone().into(),
-                    req.published.map(i64::from).into(),
-                    actor.as_str().into(),
-                    now.into(),
-                    before.id.as_str().into(),
-                    before.unit_code.as_str().into(),
-                    before.status.as_str().into(),
-                ],
+            let applied = writes::update_status(
+                ports.sql,
+                &StatusChange {
+                    id: &before.id,
+                    unit_code: &before.unit_code,
+                    from: before.status,
+                    to,
+                    response: response.as_deref(),
+                    published: req.published,
+                    actor: &actor,
+                    now,
+                },
             )?;
-            if rows.is_empty() {
+            if !applied {
                 let current = find(ports.sql, &before.id)?.map(|f| f.status);
                 return Err(FeedbackError::StatusChanged { current });
             }
             Some(before.status)
         }
         None => {
-            ports.sql.execute(
-                "UPDATE feedback SET published = ?, updated_at = ? WHERE id = ? AND unit_code = ?",
-                &[
-                    req.published.map(i64::from).into(),
-                    now.into(),
-                    before.id.as_str().into(),
-                    before.unit_code.as_str().into(),
-                ],
-            )?;
+            writes::update_published(ports.sql, &before.id, &before.unit_code, req.published, now)?;
             None
         }
     };

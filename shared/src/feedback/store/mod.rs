@@ -1,5 +1,11 @@
-//! Reading feedback: one item, the public list, a citizen's own list, a
-//! unit's work queue, and an item's history.
+//! The feedback domain's SQL and row mapping. This file reads items: one
+//! item, the public list, a citizen's own list, a unit's work queue, and an
+//! item's history; [`writes`] holds the statements that change them and
+//! [`tallies`] the category reads. Rule files (`submit`, `change`, `rating`,
+//! `categories`) decide; only this module speaks SQL.
+
+pub mod tallies;
+pub mod writes;
 
 use super::error::FeedbackError;
 use super::rows::{all, Row};
