@@ -68,7 +68,7 @@ pub fn mine(ctx: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         200,
         &serde_json::json!({"items": items, "next_cursor": out.next_cursor}),
     )
-    .map(no_store)
+    .map(Response::no_store)
 }
 
 /// `GET /api/v1/appointments/{id}`: the owner, or an official of the
@@ -91,7 +91,7 @@ pub fn get(ctx: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError>
 pub fn cancel(ctx: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, ApiError> {
     let caller = ctx.caller(req)?;
     let booking = domain::cancel(ctx.ports, &caller.account_id, id).map_err(|e| ctx.fail(e))?;
-    Response::try_json(200, &views::booking(&booking)).map(no_store)
+    Response::try_json(200, &views::booking(&booking)).map(Response::no_store)
 }
 
 #[derive(Deserialize)]
@@ -113,9 +113,5 @@ pub fn reschedule(ctx: &Ctx<'_>, req: &Request, id: &str) -> Result<Response, Ap
 /// citizen's profile).
 fn shown(booking: &Booking, status: u16) -> Result<Response, ApiError> {
     let body = views::booking_with_qr(booking, ticket_svg(&booking.ticket_code)?);
-    Response::try_json(status, &body).map(no_store)
-}
-
-fn no_store(r: Response) -> Response {
-    r.with_header("cache-control", "no-store")
+    Response::try_json(status, &body).map(Response::no_store)
 }

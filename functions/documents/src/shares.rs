@@ -95,7 +95,7 @@ fn open(c: &Ctx<'_>, token: &str, fetch: Fetch) -> Result<Opened, ApiError> {
 /// Headers of every answer to a relying party: nothing cached (each fetch is
 /// a counted use), and the token in the URL not leaked onward.
 fn public(resp: Response) -> Response {
-    resp.with_header("cache-control", "no-store")
+    resp.no_store()
         .with_header("referrer-policy", "no-referrer")
 }
 
