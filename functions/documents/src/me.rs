@@ -23,7 +23,7 @@ pub fn profile(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
     let p = read_profile(c.ports, &me.account_id)
         .map_err(|e| c.store(e))?
         .ok_or(ApiError::Unauthorized)?;
-    Ok(Response::json(200, &views::profile(&p)).with_header("cache-control", "no-store"))
+    Ok(Response::json(200, &views::profile(&p)).no_store())
 }
 
 pub fn update(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
@@ -52,7 +52,7 @@ pub fn update(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
             .detail(json!({"fields": changed})),
         );
     }
-    Ok(Response::json(200, &views::profile(&p)).with_header("cache-control", "no-store"))
+    Ok(Response::json(200, &views::profile(&p)).no_store())
 }
 
 /// `GET /api/v1/me/qr?format=svg|png|json` (default SVG).
@@ -89,7 +89,7 @@ pub fn qr(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         ),
     };
     // A rotated code must not linger in caches.
-    Ok(resp.with_header("cache-control", "no-store"))
+    Ok(resp.no_store())
 }
 
 /// `POST /api/v1/me/qr/rotate`: every earlier code stops verifying.
@@ -109,7 +109,7 @@ pub fn rotate(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
             "rotated_at": record.rotated_at.map(rfc3339_vn),
         }),
     )
-    .with_header("cache-control", "no-store"))
+    .no_store())
 }
 
 /// `GET /api/v1/me/access-log`: newest first, paginated by audit sequence.

@@ -78,7 +78,7 @@ pub fn verify_qr(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
             "checked_at": checked_at,
         }),
     };
-    Ok(Response::json(200, &body).with_header("cache-control", "no-store"))
+    Ok(Response::json(200, &body).no_store())
 }
 
 fn unit_name(c: &Ctx<'_>, code: &str) -> Result<Option<String>, StoreError> {

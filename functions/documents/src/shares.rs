@@ -39,7 +39,7 @@ pub fn create(c: &Ctx<'_>, req: &Request, document_id: &str) -> Result<Response,
     let qr_svg = qr::svg(&url, EcLevel::M).map_err(|e| c.fail(e))?;
     let mut body = views::share(&share, &origin, c.ports.clock.now());
     body["qr_svg"] = json!(qr_svg);
-    Ok(Response::json(201, &body).with_header("cache-control", "no-store"))
+    Ok(Response::json(201, &body).no_store())
 }
 
 pub fn list(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
@@ -59,7 +59,7 @@ pub fn list(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         200,
         &json!({"items": items, "next_cursor": out.next_cursor}),
     )
-    .with_header("cache-control", "no-store"))
+    .no_store())
 }
 
 /// Where links point: the `public_base_url` setting, never the request's
