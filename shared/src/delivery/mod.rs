@@ -23,7 +23,9 @@ use crate::ports::StoreError;
 /// How a code reaches the citizen. Identity maps its own channel onto this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
+    /// A text message through the SMS gateway.
     Sms,
+    /// A Zalo Notification Service template message.
     Zalo,
 }
 
@@ -52,8 +54,11 @@ impl Channel {
 pub struct OtpMessage {
     /// E.164, `+84` and nine digits.
     pub phone_e164: String,
+    /// The channel it goes through.
     pub channel: Channel,
+    /// The one-time code itself.
     pub code: String,
+    /// The full SMS wording, with the code.
     pub text: String,
     /// Our id for this delivery (e.g. the challenge id), echoed to providers
     /// for de-duplication and support tickets.
@@ -75,6 +80,7 @@ impl fmt::Debug for OtpMessage {
 
 /// Sends a one-time code through some provider.
 pub trait OtpSender {
+    /// Hands the message to the provider; `Ok` once it accepted it.
     fn deliver(&self, msg: &OtpMessage) -> Result<(), DeliveryError>;
 }
 
@@ -87,18 +93,30 @@ pub enum DeliveryError {
     InvalidPhone,
     /// No answer from the provider (connection refused, DNS, timeout).
     Unreachable {
+        /// Which provider (for the log).
         provider: &'static str,
+        /// The transport error, shortened.
         reason: String,
     },
     /// The provider answered with a non-2xx HTTP status.
-    HttpStatus { provider: &'static str, status: u16 },
+    HttpStatus {
+        /// Which provider.
+        provider: &'static str,
+        /// The HTTP status it answered.
+        status: u16,
+    },
     /// The provider answered 2xx but refused the message with this code.
     Rejected {
+        /// Which provider.
         provider: &'static str,
+        /// The provider's own refusal code.
         code: String,
     },
     /// The provider's answer was not the JSON it documents.
-    BadAnswer { provider: &'static str },
+    BadAnswer {
+        /// Which provider.
+        provider: &'static str,
+    },
     /// The development outbox could not be written.
     Store(StoreError),
 }

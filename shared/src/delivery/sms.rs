@@ -24,9 +24,13 @@ const CODE_ACCEPTED: &str = "100";
 /// `sms_brandname`).
 #[derive(Clone, PartialEq)]
 pub struct SmsConfig {
+    /// The gateway's send endpoint.
     pub url: String,
+    /// The account's API key.
     pub api_key: String,
+    /// The account's secret key.
     pub secret_key: String,
+    /// The registered sender name shown on phones.
     pub brandname: String,
 }
 
@@ -44,11 +48,14 @@ impl fmt::Debug for SmsConfig {
 
 /// Sends codes by SMS through the configured gateway.
 pub struct SmsGateway<'a> {
+    /// The gateway settings.
     pub config: SmsConfig,
+    /// Outbound HTTP.
     pub http: &'a dyn HttpClient,
 }
 
 impl<'a> SmsGateway<'a> {
+    /// A gateway sending through `http`.
     pub fn new(config: SmsConfig, http: &'a dyn HttpClient) -> SmsGateway<'a> {
         SmsGateway { config, http }
     }

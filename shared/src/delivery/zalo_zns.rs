@@ -15,7 +15,9 @@ const PROVIDER: &str = "zalo zns";
 pub struct ZaloConfig {
     /// e.g. `https://business.openapi.zalo.me`
     pub api_base: String,
+    /// The OA access token (sent as the `access_token` header).
     pub access_token: String,
+    /// The approved one-time-code template.
     pub template_id: String,
 }
 
@@ -39,11 +41,14 @@ impl ZaloConfig {
 
 /// Sends codes through the OA's approved OTP template.
 pub struct ZaloZns<'a> {
+    /// The ZNS settings.
     pub config: ZaloConfig,
+    /// Outbound HTTP.
     pub http: &'a dyn HttpClient,
 }
 
 impl<'a> ZaloZns<'a> {
+    /// A ZNS sender through `http`.
     pub fn new(config: ZaloConfig, http: &'a dyn HttpClient) -> ZaloZns<'a> {
         ZaloZns { config, http }
     }

@@ -50,8 +50,10 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CitizenRef {
+    /// The phone the citizen proved with a one-time code.
     #[serde(default)]
     pub phone: Option<Phone>,
+    /// A 12-digit CCCD number (spaces and dots allowed).
     #[serde(default)]
     pub id_number: Option<String>,
 }
@@ -60,16 +62,23 @@ pub struct CitizenRef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
+    /// Who receives it.
     pub citizen: CitizenRef,
+    /// One of `kinds::DOC_TYPES`.
     #[serde(rename = "type")]
     pub doc_type: String,
+    /// The document's title.
     pub title: String,
+    /// The file, base64 (padded or not).
     pub content_base64: String,
+    /// PDF, JPEG or PNG; must match the bytes.
     pub content_type: String,
     /// RFC 3339 or `YYYY-MM-DD`.
     pub issued_at: String,
+    /// RFC 3339 or `YYYY-MM-DD`, after `issued_at`.
     #[serde(default)]
     pub valid_until: Option<String>,
+    /// The agency's own reference; a retry with the same one is idempotent.
     pub external_id: String,
 }
 

@@ -32,12 +32,16 @@ pub fn doc_type(s: &str) -> Option<&'static str> {
 /// A file format the vault stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContentType {
+    /// `application/pdf`.
     Pdf,
+    /// `image/jpeg`.
     Jpeg,
+    /// `image/png`.
     Png,
 }
 
 impl ContentType {
+    /// The canonical media type.
     pub fn as_mime(self) -> &'static str {
         match self {
             ContentType::Pdf => "application/pdf",

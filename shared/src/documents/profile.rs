@@ -36,6 +36,7 @@ const IDENTITY_FIELDS: &[&str] = &["full_name", "date_of_birth", "gender", "id_n
 /// A citizen's profile as other components read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
+    /// The account id.
     pub citizen_id: String,
     /// E.164.
     pub phone: String,
@@ -52,10 +53,15 @@ pub struct Profile {
     /// claim; other accounts may claim the same number). Shown back to the
     /// citizen and prefilled into their forms, never trusted.
     pub declared_id_number: Option<String>,
+    /// Free text, NFC.
     pub address: Option<String>,
+    /// How far the identity is confirmed.
     pub level: Level,
+    /// Citizen, official or admin.
     pub role: Role,
+    /// An official's unit.
     pub unit_code: Option<String>,
+    /// Last change, Unix seconds.
     pub updated_at: i64,
 }
 
@@ -69,6 +75,7 @@ pub enum IdNumberStatus {
 }
 
 impl IdNumberStatus {
+    /// The wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             IdNumberStatus::Declared => "declared",
@@ -132,14 +139,19 @@ pub fn find_by_id_number(ports: Ports<'_>, id_number: &str) -> Result<Option<Pro
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
+    /// Name (letters, spaces and `'-.` only).
     #[serde(default, deserialize_with = "present")]
     pub full_name: Option<Option<String>>,
+    /// `YYYY-MM-DD`, 1900 to today.
     #[serde(default, deserialize_with = "present")]
     pub date_of_birth: Option<Option<String>>,
+    /// One of [`GENDERS`].
     #[serde(default, deserialize_with = "present")]
     pub gender: Option<Option<String>>,
+    /// 12 digits; stored as a claim until an official confirms it.
     #[serde(default, deserialize_with = "present")]
     pub id_number: Option<Option<String>>,
+    /// Free text up to [`ADDRESS_MAX_CHARS`].
     #[serde(default, deserialize_with = "present")]
     pub address: Option<Option<String>>,
 }

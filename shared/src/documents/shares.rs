@@ -36,6 +36,7 @@ pub struct NewShare {
     /// Seconds, 1..=604800; 1 day when absent.
     #[serde(default)]
     pub expires_in: Option<i64>,
+    /// How many fetches the link allows (1..=1000); unlimited when absent.
     #[serde(default)]
     pub max_uses: Option<i64>,
     /// Why the citizen shares (shown in their access log). Required.
@@ -46,29 +47,43 @@ pub struct NewShare {
 /// A share link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Share {
+    /// The share's id (shown in the access log).
     pub id: String,
     /// The capability in the URL.
     pub token: String,
+    /// The shared document.
     pub document_id: String,
+    /// Its owner.
     pub citizen_id: String,
+    /// Why the citizen shared it.
     pub purpose: String,
+    /// Fetches allowed; `None` = unlimited until expiry.
     pub max_uses: Option<i64>,
+    /// Fetches so far.
     pub uses: i64,
+    /// Unix seconds.
     pub created_at: i64,
+    /// Unix seconds; the link is dead from then on.
     pub expires_at: i64,
+    /// When the owner revoked it.
     pub revoked_at: Option<i64>,
 }
 
 /// Where a link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShareState {
+    /// Opens.
     Active,
+    /// Past its expiry.
     Expired,
+    /// Every allowed use spent.
     UsedUp,
+    /// Revoked by the owner (or its document deleted).
     Revoked,
 }
 
 impl ShareState {
+    /// The wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ShareState::Active => "active",
@@ -202,11 +217,14 @@ pub fn revoke(ports: Ports<'_>, citizen_id: &str, token: &str) -> Result<(Share,
 /// What a relying party asked for through a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fetch {
+    /// The metadata and verdict.
     Metadata,
+    /// The bytes.
     Content,
 }
 
 impl Fetch {
+    /// The spelling stored in the audit detail.
     pub fn as_str(self) -> &'static str {
         match self {
             Fetch::Metadata => "metadata",
@@ -218,7 +236,9 @@ impl Fetch {
 /// A successful fetch through a link: the share after counting this use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
+    /// The link after counting this use.
     pub share: Share,
+    /// The shared document.
     pub document: DocumentMeta,
     /// The document holder's name, so the relying party knows whose it is.
     pub holder_name: Option<String>,

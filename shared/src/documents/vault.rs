@@ -21,31 +21,44 @@ pub const TITLE_MAX_CHARS: usize = 200;
 /// The issuing agency, as shown with a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuerRef {
+    /// The agency's code.
     pub code: String,
+    /// The agency's name.
     pub name: String,
 }
 
 /// A document without its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentMeta {
+    /// `doc_…`.
     pub id: String,
+    /// The owner.
     pub citizen_id: String,
+    /// One of `kinds::DOC_TYPES`.
     pub doc_type: String,
+    /// The title shown and used as file name.
     pub title: String,
     /// `issued` or `uploaded`.
     pub source: String,
     /// `None` for uploads.
     pub issuer: Option<IssuerRef>,
+    /// The issuer's own reference, for issued documents.
     pub external_id: Option<String>,
+    /// Unix seconds.
     pub issued_at: i64,
+    /// Unix seconds, if it expires.
     pub valid_until: Option<i64>,
+    /// The checked media type.
     pub content_type: String,
+    /// Bytes.
     pub size: i64,
     /// Lower-case hex SHA-256 of the content.
     pub sha256: String,
     /// `valid` or `revoked`.
     pub status: String,
+    /// When the issuer revoked it.
     pub revoked_at: Option<i64>,
+    /// When it was stored, Unix seconds.
     pub created_at: i64,
 }
 

@@ -9,10 +9,13 @@ use crate::ports::{Sql, StoreError};
 /// A category and the unit that handles it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
+    /// Stable code (`moi-truong`).
     pub code: String,
     /// Vietnamese name ("Môi trường").
     pub name: String,
+    /// The handling unit.
     pub unit_code: String,
+    /// Its name (the code when the unit is unknown).
     pub unit_name: String,
 }
 

@@ -40,7 +40,9 @@ pub struct ChangeRequest {
 /// The acting official.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Official<'a> {
+    /// The official's account id.
     pub account_id: &'a str,
+    /// Their unit, if assigned.
     pub unit_code: Option<&'a str>,
 }
 

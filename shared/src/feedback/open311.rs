@@ -223,11 +223,13 @@ pub fn rename_fields(e: FeedbackError) -> FeedbackError {
 pub struct RequestQuery {
     /// `service_request_id` (comma-delimited): overrides every other filter.
     pub ids: Vec<String>,
+    /// `service_code` (comma-delimited); empty = all.
     pub service_codes: Vec<String>,
     /// Empty = all; otherwise the statuses `open`/`closed` stand for.
     pub statuses: Vec<Status>,
     /// Inclusive bounds on `requested_datetime` (Unix seconds).
     pub start: i64,
+    /// See `start`.
     pub end: i64,
 }
 

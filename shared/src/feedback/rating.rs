@@ -25,6 +25,7 @@ use crate::ports::{Sql, StoreError};
 pub struct RatingInput {
     /// 1 (very unsatisfied) to 5 (very satisfied); a whole number.
     pub score: i64,
+    /// Optional, up to 1,000 characters.
     #[serde(default)]
     pub comment: Option<String>,
 }
@@ -90,12 +91,17 @@ fn why_not(sql: &dyn Sql, feedback_id: &str) -> Result<FeedbackError, StoreError
 /// Counts and ratings of one category.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryStats {
+    /// The category's code.
     pub code: String,
+    /// Its name.
     pub name: String,
+    /// The handling unit.
     pub unit_code: String,
+    /// Items in the category.
     pub total: i64,
     /// Items per status, in [`Status::ALL`] order.
     pub by_status: [i64; 4],
+    /// How many ratings.
     pub ratings: i64,
     /// Mean score, `None` without ratings.
     pub average: Option<f64>,

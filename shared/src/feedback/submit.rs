@@ -20,21 +20,35 @@ use crate::ports::{Sql, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Submitter<'a> {
     /// A logged-in citizen, who then owns the item.
-    Citizen { account_id: &'a str },
+    Citizen {
+        /// Their account id.
+        account_id: &'a str,
+    },
     /// Nobody logged in; the quota is per client network (IPv4 address or
     /// IPv6 /64, see [`crate::client_addr::rate_key_of`]).
-    Anonymous { client_ip: Option<&'a str> },
+    Anonymous {
+        /// The client's address, when the host says.
+        client_ip: Option<&'a str>,
+    },
     /// An Open311 partner app (issuer code).
-    Partner { issuer_code: &'a str },
+    Partner {
+        /// The partner's issuer code.
+        issuer_code: &'a str,
+    },
 }
 
 /// What the sender is told: `{id, tracking_code, status}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
+    /// `fb_…`.
     pub id: String,
+    /// `PA-<year>-<6 digits>`.
     pub tracking_code: String,
+    /// Always `received`.
     pub status: Status,
+    /// The unit it went to.
     pub unit_code: String,
+    /// Unix seconds.
     pub created_at: i64,
 }
 

@@ -28,12 +28,16 @@ pub const MEDIA_URL_MAX: usize = 2_000;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Draft {
+    /// A category code.
     #[serde(default)]
     pub category: String,
+    /// Up to 200 characters.
     #[serde(default)]
     pub title: String,
+    /// Up to 4,000 characters.
     #[serde(default)]
     pub content: String,
+    /// Where it is.
     pub location: LocationDraft,
     /// Hide the sender from officials (logged-in senders only; a sender
     /// without a session is anonymous anyway).
@@ -48,8 +52,11 @@ pub struct Draft {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocationDraft {
+    /// Latitude, −90..=90.
     pub lat: f64,
+    /// Longitude, −180..=180.
     pub lng: f64,
+    /// Up to 300 characters.
     #[serde(default)]
     pub address: Option<String>,
 }
@@ -58,13 +65,21 @@ pub struct LocationDraft {
 /// within its limit, coordinates finite and in range.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Valid {
+    /// The category code (its existence is checked on insert).
     pub category: String,
+    /// Cleaned title.
     pub title: String,
+    /// Cleaned content.
     pub content: String,
+    /// Latitude.
     pub lat: f64,
+    /// Longitude.
     pub lng: f64,
+    /// Cleaned address.
     pub address: Option<String>,
+    /// An Open311 partner's media URL.
     pub media_url: Option<String>,
+    /// Hide the sender from officials.
     pub anonymous: bool,
 }
 

@@ -22,10 +22,13 @@ pub enum Received {
 /// What handling produced, for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handled {
+    /// Replies the bot wanted to send.
     pub replies: usize,
+    /// Replies that went out.
     pub replies_sent: usize,
     /// The reply that failed; the webhook still answers 200.
     pub reply_error: Option<ReplyError>,
+    /// Lines for the operator's log.
     pub notes: Vec<String>,
 }
 
@@ -35,6 +38,7 @@ pub enum WebhookError {
     /// `zalo_app_id` or `zalo_oa_secret` is unset: with no secret anyone
     /// could sign events, so none is accepted.
     NotConfigured(&'static str),
+    /// The database failed; the message is for the log only.
     Store(StoreError),
 }
 

@@ -107,7 +107,9 @@ pub fn find(sql: &dyn Sql, id_or_code: &str) -> Result<Option<Feedback>, StoreEr
 /// The `?category=` and `?status=` filters of the lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
+    /// Only this category.
     pub category: Option<String>,
+    /// Only this status.
     pub status: Option<Status>,
 }
 
@@ -201,9 +203,11 @@ pub fn list_unit(
 /// One step of an item's history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
+    /// Unix seconds.
     pub at: i64,
     /// `None` for the first entry (submission).
     pub from: Option<Status>,
+    /// The status reached.
     pub status: Status,
     /// The official's note with this change.
     pub note: Option<String>,
