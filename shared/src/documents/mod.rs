@@ -29,6 +29,7 @@ pub mod error;
 pub mod etag;
 pub mod issuer;
 pub mod kinds;
+pub mod officials;
 pub mod profile;
 pub mod qr;
 pub mod quota;
