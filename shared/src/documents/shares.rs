@@ -16,9 +16,11 @@ use super::store::documents as doc_store;
 use super::store::shares::{self as store, NewLink};
 use super::text::clean_text;
 use super::vault::{self, load_content, DocumentMeta};
+
+/// The citizen's links, newest first (the store's statement is the rule).
+pub use super::store::shares::list;
 use crate::identity::secret::{plausible_id, random_id};
 use crate::identity::Ports;
-use crate::ports::{Sql, StoreError};
 
 /// Longest a link may live (SPEC §7.4: 7 days), in seconds.
 pub const MAX_EXPIRES_IN: i64 = 7 * 86_400;
@@ -187,16 +189,6 @@ pub fn create(
         return Err(DocError::DocumentRevoked);
     }
     Err(DocError::ShareLimit { limit })
-}
-
-/// The citizen's links, newest first, resuming after (created_at, id).
-pub fn list(
-    sql: &dyn Sql,
-    citizen_id: &str,
-    after: Option<(i64, String)>,
-    limit: u32,
-) -> Result<Vec<Share>, StoreError> {
-    store::list(sql, citizen_id, after, limit)
 }
 
 /// Revokes one of the citizen's links. Idempotent (`true` when this call

@@ -10,6 +10,9 @@ use super::quota::VaultQuotas;
 use super::sha256_hex;
 use super::store::documents::{self as store, NewDocument};
 use super::store::shares as share_store;
+
+/// The citizen's documents, newest first (the store's statement is the rule).
+pub use super::store::documents::list;
 use super::text::clean_text;
 use crate::identity::secret::{plausible_id, random_id};
 use crate::identity::Ports;
@@ -65,18 +68,6 @@ pub struct DocumentMeta {
 /// Whether `id` could be a document id (checked before any query).
 pub(crate) fn plausible_doc_id(id: &str) -> bool {
     plausible_id(id, "doc_", 64)
-}
-
-/// The citizen's documents, newest first, optionally of one type; resumes
-/// strictly after `after` = (created_at, id) of the previous page's last.
-pub fn list(
-    sql: &dyn Sql,
-    citizen_id: &str,
-    type_filter: Option<&str>,
-    after: Option<(i64, String)>,
-    limit: u32,
-) -> Result<Vec<DocumentMeta>, StoreError> {
-    store::list(sql, citizen_id, type_filter, after, limit)
 }
 
 /// One of the citizen's documents.
