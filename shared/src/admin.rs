@@ -9,8 +9,6 @@
 
 use std::fmt;
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::ports::{Clock, Sql, SqlValue, StoreError};
 
 pub mod keys;
@@ -89,17 +87,7 @@ pub fn validate_code(field: &'static str, code: &str) -> Result<String, AdminErr
 /// Trims and NFC-normalises human text, then checks it is 1..=`max` chars
 /// with no control characters (they break CSV exports and kiosk screens).
 pub fn normalize_text(field: &'static str, text: &str, max: usize) -> Result<String, AdminError> {
-    let nfc: String = text.trim().nfc().collect();
-    if nfc.is_empty() {
-        return Err(invalid(field, "required"));
-    }
-    if nfc.chars().any(char::is_control) {
-        return Err(invalid(field, "control_characters"));
-    }
-    if nfc.chars().count() > max {
-        return Err(invalid(field, "too_long"));
-    }
-    Ok(nfc)
+    crate::text::clean_line(text, max).map_err(|reason| invalid(field, reason))
 }
 
 fn is_constraint(e: &StoreError) -> bool {
@@ -302,6 +290,7 @@ mod tests {
     use super::*;
     use crate::apikey::{find_issuer_by_key, revoke_issuer};
     use crate::audit::test_support::{FakeClock, SeqRandom, TestDb, MIGRATION_0003};
+    use unicode_normalization::UnicodeNormalization;
 
     fn setup() -> (TestDb, FakeClock) {
         (

@@ -13,7 +13,6 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::ports::{Clock, Random, Sql, StoreError};
@@ -73,10 +72,7 @@ pub fn generate(rng: &dyn Random, prefix: &str) -> (String, KeyHash) {
 
 /// Lowercase hex SHA-256 of a plaintext key.
 pub fn hash_key(plaintext: &str) -> String {
-    Sha256::digest(plaintext.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::sha256_hex(plaintext.as_bytes())
 }
 
 /// Whether `plaintext` has the shape of a key with `prefix` (cheap check

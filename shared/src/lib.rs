@@ -15,16 +15,21 @@ pub mod documents;
 pub mod error;
 pub mod feedback;
 pub mod guard;
+pub mod hex;
 pub mod http;
 pub mod identity;
+pub mod ids;
 pub mod lang;
+pub mod local_time;
 #[cfg(feature = "spin")]
 pub mod otp_flow;
 pub mod pagination;
 pub mod phone;
 pub mod ports;
+pub mod rows;
 #[cfg(feature = "spin")]
 pub mod spin_adapter;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod text;
 pub mod zalo;

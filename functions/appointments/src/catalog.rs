@@ -2,10 +2,11 @@
 //! kiosk or the web can show what is bookable before anyone signs in.
 
 use cds_shared::admin::ServiceKind;
-use cds_shared::appointments::local_date::{parse_instant, LocalDate};
+use cds_shared::appointments::local_date::LocalDate;
 use cds_shared::appointments::{catalog as domain, ApptError, SlotFilter};
 use cds_shared::error::ApiError;
 use cds_shared::http::{Request, Response};
+use cds_shared::local_time::parse_instant;
 use cds_shared::pagination::Page;
 
 use crate::ctx::Ctx;

@@ -10,14 +10,15 @@
 //! was inserted do we read, to say why; a reason that no longer holds (a
 //! seat freed meanwhile, a ticket collision) just tries again.
 
-use unicode_normalization::UnicodeNormalization;
-
 use super::catalog::get_slot;
 use super::error::ApptError;
-use super::model::{first, Booking, BOOKING_SELECT};
-use super::{new_id, ticket};
+use super::model::{Booking, BOOKING_SELECT};
+use super::ticket;
 use crate::identity::Ports;
+use crate::ids::random_hex_id;
 use crate::ports::Sql;
+use crate::rows::decode_first;
+use crate::text::{clean_keeping, optional};
 
 /// Longest note, in characters.
 pub const NOTE_MAX_CHARS: usize = 500;
@@ -50,18 +51,8 @@ fn invalid(field: &'static str, reason: &'static str) -> ApptError {
 /// Trimmed, NFC, at most 500 characters; line breaks kept, other control
 /// characters refused. Blank → `None`.
 pub fn clean_note(note: Option<&str>) -> Result<Option<String>, ApptError> {
-    let Some(note) = note else { return Ok(None) };
-    let nfc: String = note.trim().nfc().collect();
-    if nfc.is_empty() {
-        return Ok(None);
-    }
-    if nfc.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(invalid("note", "control_characters"));
-    }
-    if nfc.chars().count() > NOTE_MAX_CHARS {
-        return Err(invalid("note", "too_long"));
-    }
-    Ok(Some(nfc))
+    optional(note, |n| clean_keeping(n, NOTE_MAX_CHARS, &['\n']))
+        .map_err(|reason| invalid("note", reason))
 }
 
 /// 1–255 visible ASCII characters, as clients generate them (UUIDs, ULIDs).
@@ -94,7 +85,7 @@ pub fn book(
     }
     for _ in 0..MAX_ATTEMPTS {
         let now = ports.clock.now();
-        let id = new_id(ports.random, "apt_");
+        let id = random_hex_id(ports.random, "apt_", 10);
         let inserted = ports.sql.execute(
             "INSERT INTO appointments (id, citizen_id, service_code, slot_id, local_date, status, ticket_code, \
              idempotency_key, full_name, phone, id_number, note, created_at, updated_at) \
@@ -145,7 +136,7 @@ fn why_not_booked(
             &format!("{BOOKING_SELECT} WHERE a.citizen_id = ? AND a.idempotency_key = ?"),
             &[citizen_id.into(), key.into()],
         )?;
-        if let Some(booking) = first(&rows, |r| r.booking())? {
+        if let Some(booking) = decode_first(&rows, |r| r.booking())? {
             // The same key for another slot is a client bug, not a retry.
             return if booking.slot.id == req.slot_id {
                 Ok(Some(BookOutcome {
@@ -200,7 +191,7 @@ pub(crate) fn active_booking_on(
 /// A booking by id, whoever it belongs to (callers check ownership).
 pub fn get_booking(sql: &dyn Sql, id: &str) -> Result<Option<Booking>, ApptError> {
     let rows = sql.execute(&format!("{BOOKING_SELECT} WHERE a.id = ?"), &[id.into()])?;
-    Ok(first(&rows, |r| r.booking())?)
+    Ok(decode_first(&rows, |r| r.booking())?)
 }
 
 /// A booking by id if it is the citizen's; someone else's is "not found".

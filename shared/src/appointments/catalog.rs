@@ -5,9 +5,10 @@
 //! edge turns them into a page.
 
 use super::error::ApptError;
-use super::model::{all, first, Slot, SERVICE_COLUMNS, SLOT_COLUMNS};
+use super::model::{Slot, SERVICE_COLUMNS, SLOT_COLUMNS};
 use crate::admin::{Service, ServiceKind};
 use crate::ports::{Sql, SqlValue};
+use crate::rows::{decode_all, decode_first};
 
 /// Services ordered by code, optionally of one kind, after `after` (a code).
 pub fn list_services(
@@ -27,7 +28,7 @@ pub fn list_services(
             i64::from(limit).into(),
         ],
     )?;
-    Ok(all(&rows, |r| r.service())?)
+    Ok(decode_all(&rows, |r| r.service())?)
 }
 
 pub fn get_service(sql: &dyn Sql, code: &str) -> Result<Option<Service>, ApptError> {
@@ -35,7 +36,7 @@ pub fn get_service(sql: &dyn Sql, code: &str) -> Result<Option<Service>, ApptErr
         &format!("SELECT {SERVICE_COLUMNS} FROM services v WHERE v.code = ?"),
         &[code.into()],
     )?;
-    Ok(first(&rows, |r| r.service())?)
+    Ok(decode_first(&rows, |r| r.service())?)
 }
 
 /// Which slots to list. Times are Unix seconds; `to` is exclusive.
@@ -76,7 +77,7 @@ pub fn list_slots(
             i64::from(limit).into(),
         ],
     )?;
-    Ok(all(&rows, |r| r.slot())?)
+    Ok(decode_all(&rows, |r| r.slot())?)
 }
 
 pub fn get_slot(sql: &dyn Sql, id: &str) -> Result<Option<Slot>, ApptError> {
@@ -84,5 +85,5 @@ pub fn get_slot(sql: &dyn Sql, id: &str) -> Result<Option<Slot>, ApptError> {
         &format!("SELECT {SLOT_COLUMNS} FROM appointment_slots s WHERE s.id = ?"),
         &[id.into()],
     )?;
-    Ok(first(&rows, |r| r.slot())?)
+    Ok(decode_first(&rows, |r| r.slot())?)
 }

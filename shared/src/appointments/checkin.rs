@@ -6,11 +6,12 @@
 //! scanning one ticket at once record one arrival.
 
 use super::error::ApptError;
-use super::model::{first, Booking, BOOKING_SELECT};
+use super::model::{Booking, BOOKING_SELECT};
 use super::status::Status;
 use super::ticket;
 use crate::identity::Ports;
 use crate::ports::SqlValue;
+use crate::rows::decode_first;
 
 /// Check-in opens this long before the slot starts.
 pub const OPENS_BEFORE_SECONDS: i64 = 30 * 60;
@@ -114,5 +115,5 @@ fn by_ticket(
         &format!("{BOOKING_SELECT} WHERE a.ticket_code = ? AND (? IS NULL OR v.unit_code = ?)"),
         &[code.into(), SqlValue::from(unit), SqlValue::from(unit)],
     )?;
-    Ok(first(&rows, |r| r.booking())?)
+    Ok(decode_first(&rows, |r| r.booking())?)
 }

@@ -3,10 +3,11 @@
 //! (`noshow`, only once the slot has ended).
 
 use super::error::ApptError;
-use super::model::{all, first, Booking, BOOKING_SELECT};
+use super::model::{Booking, BOOKING_SELECT};
 use super::status::Status;
 use crate::identity::Ports;
 use crate::ports::Sql;
+use crate::rows::{decode_all, decode_first};
 
 /// A booking of one of `unit`'s services; others' are "not found".
 pub fn get_for_unit(sql: &dyn Sql, unit: &str, id: &str) -> Result<Booking, ApptError> {
@@ -14,7 +15,7 @@ pub fn get_for_unit(sql: &dyn Sql, unit: &str, id: &str) -> Result<Booking, Appt
         &format!("{BOOKING_SELECT} WHERE a.id = ? AND v.unit_code = ?"),
         &[id.into(), unit.into()],
     )?;
-    first(&rows, |r| r.booking())?.ok_or(ApptError::AppointmentNotFound)
+    decode_first(&rows, |r| r.booking())?.ok_or(ApptError::AppointmentNotFound)
 }
 
 /// Moves a booking of the unit to `fulfilled` (from `arrived`) or `noshow`
@@ -86,5 +87,5 @@ pub fn list_day(
             i64::from(limit).into(),
         ],
     )?;
-    Ok(all(&rows, |r| r.booking())?)
+    Ok(decode_all(&rows, |r| r.booking())?)
 }

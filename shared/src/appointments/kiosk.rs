@@ -20,8 +20,8 @@
 use super::checkin::{check_in, Desk};
 use super::error::ApptError;
 use super::model::Booking;
-use crate::identity::secret::random_id;
 use crate::identity::Ports;
+use crate::ids::random_id;
 use crate::ports::Settings;
 
 /// The window the allowance is counted over.
@@ -93,7 +93,7 @@ fn retry_after(ports: Ports<'_>, client_key: &str, since: i64, now: i64) -> Resu
         "SELECT min(at) AS oldest FROM checkin_attempts WHERE client_key = ? AND at > ?",
         &[client_key.into(), since.into()],
     )?;
-    let oldest = crate::identity::rows::first(&rows)
+    let oldest = crate::rows::first(&rows)
         .and_then(|r| r.opt_i64("oldest").ok().flatten())
         .unwrap_or(now);
     Ok(u64::try_from(oldest + WINDOW_SECONDS - now)

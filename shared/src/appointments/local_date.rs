@@ -18,11 +18,9 @@
 //! ```
 
 use crate::civil::{civil_from_days, days_from_civil};
+use crate::local_time::{days_in_month, digits, local_days, local_midnight, parse_date};
 use std::fmt;
 
-/// The city's offset from UTC, in seconds.
-pub const OFFSET_SECONDS: i64 = 7 * 3_600;
-const DAY_SECONDS: i64 = 86_400;
 /// `24:00`, the only clock time past the last minute of a day (a day's end).
 pub const END_OF_DAY_MINUTES: u32 = 24 * 60;
 
@@ -36,14 +34,8 @@ pub struct LocalDate {
 impl LocalDate {
     /// A strict `YYYY-MM-DD` (years 1970–9999, a real day of the month).
     pub fn parse(s: &str) -> Option<LocalDate> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let y = digits(&b[0..4])?;
-        let m = digits(&b[5..7])?;
-        let d = digits(&b[8..10])?;
-        LocalDate::from_ymd(i64::from(y), m, d)
+        let (y, m, d) = parse_date(s)?;
+        LocalDate::from_ymd(y, m, d)
     }
 
     /// The date of year/month/day, when it exists (years 1970–9999).
@@ -63,15 +55,13 @@ impl LocalDate {
     /// The local date an instant (Unix seconds) falls on.
     pub fn of_instant(unix_seconds: i64) -> LocalDate {
         LocalDate {
-            days: unix_seconds
-                .saturating_add(OFFSET_SECONDS)
-                .div_euclid(DAY_SECONDS),
+            days: local_days(unix_seconds),
         }
     }
 
     /// Local midnight at the start of this date, in Unix seconds.
     pub fn start(self) -> i64 {
-        self.days * DAY_SECONDS - OFFSET_SECONDS
+        local_midnight(self.days)
     }
 
     /// The instant `minutes` after local midnight (`24:00` is the next
@@ -122,80 +112,12 @@ pub fn parse_clock(s: &str) -> Option<u32> {
     (m < 60 && minutes <= END_OF_DAY_MINUTES).then_some(minutes)
 }
 
-/// An RFC 3339 timestamp with any offset (`2026-12-01T08:00:00+07:00`,
-/// `…Z`, fractional seconds ignored) → Unix seconds.
-///
-/// A space where the offset's `+` belongs is read as `+`: in a query string
-/// an unescaped `+` arrives decoded as a space.
-pub fn parse_instant(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20 || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let date = LocalDate::parse(s.get(..10)?)?;
-    let (h, mi, sec) = (
-        digits(&b[11..13])?,
-        digits(&b[14..16])?,
-        digits(&b[17..19])?,
-    );
-    if h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut rest = &b[19..];
-    if rest.first() == Some(&b'.') {
-        let frac = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if frac == 0 {
-            return None;
-        }
-        rest = &rest[1 + frac..];
-    }
-    let offset = match rest {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-' | b' '), oh1, oh2, b':', om1, om2] => {
-            let oh = digits(&[*oh1, *oh2])?;
-            let om = digits(&[*om1, *om2])?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            let magnitude = i64::from(oh * 3_600 + om * 60);
-            if *sign == b'-' {
-                -magnitude
-            } else {
-                magnitude
-            }
-        }
-        _ => return None,
-    };
-    // `date.start()` is local (+07:00) midnight; shift to UTC midnight first.
-    let utc_midnight = date.start() + OFFSET_SECONDS;
-    Some(utc_midnight + i64::from(h * 3_600 + mi * 60 + sec.min(59)) - offset)
-}
-
-fn digits(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(b.iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0')))
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::identity::rfc3339_vn;
+    use crate::local_time::parse_instant;
 
     fn date(s: &str) -> LocalDate {
         LocalDate::parse(s).unwrap()

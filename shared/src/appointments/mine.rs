@@ -2,8 +2,9 @@
 //! Zalo chat-bot's "lịch hẹn" shows (`upcoming`).
 
 use super::error::ApptError;
-use super::model::{all, Booking, BOOKING_SELECT};
+use super::model::{Booking, BOOKING_SELECT};
 use crate::ports::Sql;
+use crate::rows::decode_all;
 
 /// Which of the citizen's bookings to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,5 +62,5 @@ pub fn list_mine(
             )?
         }
     };
-    Ok(all(&rows, |r| r.booking())?)
+    Ok(decode_all(&rows, |r| r.booking())?)
 }

@@ -39,13 +39,3 @@ pub use kiosk::kiosk_check_in;
 pub use model::{Booking, Slot};
 pub use schedule::{create_schedule, ScheduleOutcome, ScheduleRequest};
 pub use status::Status;
-
-use crate::ports::Random;
-
-/// A random id: `prefix` and 20 lowercase hex digits (80 bits).
-pub(crate) fn new_id(random: &dyn Random, prefix: &str) -> String {
-    let mut bytes = [0u8; 10];
-    random.fill(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{prefix}{hex}")
-}

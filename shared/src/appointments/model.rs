@@ -2,7 +2,8 @@
 
 use super::status::Status;
 use crate::admin::{Service, ServiceKind};
-use crate::ports::{SqlRows, SqlValue, StoreError};
+use crate::ports::StoreError;
+use crate::rows::{shape, Row};
 
 /// A bookable time at one service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,62 +55,18 @@ pub(crate) const BOOKING_SELECT: &str = "SELECT a.id, a.citizen_id, a.ticket_cod
      v.created_at AS service_created_at \
      FROM appointments a JOIN appointment_slots s ON s.id = a.slot_id JOIN services v ON v.code = a.service_code";
 
-/// Named access to one row of a result.
-pub(crate) struct Row<'a> {
-    rows: &'a SqlRows,
-    values: &'a [SqlValue],
-}
-
-fn bad(column: &str) -> StoreError {
-    StoreError::Unavailable(format!("unexpected value in column {column}"))
-}
-
-impl<'a> Row<'a> {
-    fn value(&self, column: &str) -> Result<&'a SqlValue, StoreError> {
-        self.rows
-            .column(column)
-            .and_then(|i| self.values.get(i))
-            .ok_or_else(|| StoreError::Unavailable(format!("missing column {column}")))
-    }
-
-    pub(crate) fn text(&self, column: &str) -> Result<String, StoreError> {
-        self.value(column)?
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| bad(column))
-    }
-
-    pub(crate) fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
-        let v = self.value(column)?;
-        if v.is_null() {
-            return Ok(None);
-        }
-        v.as_str()
-            .map(|s| Some(s.to_owned()))
-            .ok_or_else(|| bad(column))
-    }
-
-    pub(crate) fn int(&self, column: &str) -> Result<i64, StoreError> {
-        self.value(column)?.as_i64().ok_or_else(|| bad(column))
-    }
-
-    pub(crate) fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
-        let v = self.value(column)?;
-        if v.is_null() {
-            return Ok(None);
-        }
-        v.as_i64().map(Some).ok_or_else(|| bad(column))
-    }
-
+/// Decoding the records of this module from the one row reader
+/// ([`crate::rows`]).
+impl Row<'_> {
     pub(crate) fn slot(&self) -> Result<Slot, StoreError> {
         Ok(Slot {
             id: self.text("slot_id")?,
             service_code: self.text("service_code")?,
-            starts_at: self.int("starts_at")?,
-            ends_at: self.int("ends_at")?,
+            starts_at: self.i64("starts_at")?,
+            ends_at: self.i64("ends_at")?,
             local_date: self.text("local_date")?,
-            capacity: self.int("capacity")?,
-            remaining: self.int("remaining")?,
+            capacity: self.i64("capacity")?,
+            remaining: self.i64("remaining")?,
         })
     }
 
@@ -118,10 +75,11 @@ impl<'a> Row<'a> {
         Ok(Service {
             code: self.text("service_code")?,
             name: self.text("service_name")?,
-            kind: ServiceKind::parse(&kind).ok_or_else(|| bad("service_kind"))?,
+            kind: ServiceKind::parse(&kind)
+                .ok_or_else(|| shape("service_kind", "a known value"))?,
             unit_code: self.text("unit_code")?,
             address: self.text("address")?,
-            created_at: self.int("service_created_at")?,
+            created_at: self.i64("service_created_at")?,
         })
     }
 
@@ -131,39 +89,17 @@ impl<'a> Row<'a> {
             id: self.text("id")?,
             citizen_id: self.text("citizen_id")?,
             ticket_code: self.text("ticket_code")?,
-            status: Status::parse(&status).ok_or_else(|| bad("status"))?,
+            status: Status::parse(&status).ok_or_else(|| shape("status", "a known value"))?,
             service: self.service()?,
             slot: self.slot()?,
             full_name: self.opt_text("full_name")?,
             phone: self.text("phone")?,
             id_number: self.opt_text("id_number")?,
             note: self.opt_text("note")?,
-            created_at: self.int("created_at")?,
-            updated_at: self.int("updated_at")?,
-            arrived_at: self.opt_int("arrived_at")?,
-            closed_at: self.opt_int("closed_at")?,
+            created_at: self.i64("created_at")?,
+            updated_at: self.i64("updated_at")?,
+            arrived_at: self.opt_i64("arrived_at")?,
+            closed_at: self.opt_i64("closed_at")?,
         })
     }
-}
-
-/// Every row of a result, decoded with `f`.
-pub(crate) fn all<T>(
-    rows: &SqlRows,
-    f: impl Fn(&Row<'_>) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError> {
-    rows.rows
-        .iter()
-        .map(|values| f(&Row { rows, values }))
-        .collect()
-}
-
-/// The first row of a result, decoded with `f`.
-pub(crate) fn first<T>(
-    rows: &SqlRows,
-    f: impl Fn(&Row<'_>) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError> {
-    rows.rows
-        .first()
-        .map(|values| f(&Row { rows, values }))
-        .transpose()
 }

@@ -10,8 +10,8 @@
 use super::catalog::get_service;
 use super::error::ApptError;
 use super::local_date::{parse_clock, LocalDate};
-use super::new_id;
 use crate::identity::Ports;
+use crate::ids::random_hex_id;
 use crate::ports::SqlValue;
 
 /// Longest date range one request may cover, in days.
@@ -164,7 +164,7 @@ fn insert_chunk(
     let mut params: Vec<SqlValue> = Vec::with_capacity(chunk.len() * 9);
     for p in chunk {
         params.extend([
-            new_id(ports.random, "slt_").into(),
+            random_hex_id(ports.random, "slt_", 10).into(),
             service_code.into(),
             p.starts_at.into(),
             p.ends_at.into(),

@@ -26,7 +26,8 @@
 //! text, so an auditor never has to re-canonicalise.
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+
+use crate::hex;
 
 /// `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -71,17 +72,7 @@ pub fn encode(input: &HashInput<'_>) -> Vec<u8> {
 
 /// Lowercase hex SHA-256 of [`encode`].
 pub fn entry_hash(input: &HashInput<'_>) -> String {
-    hex(&Sha256::digest(encode(input)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 0x0f) as usize] as char);
-    }
-    s
+    hex::sha256_hex(&encode(input))
 }
 
 /// Canonical JSON text: keys sorted bytewise at every depth, no whitespace.
@@ -131,6 +122,7 @@ fn write_canonical(out: &mut String, value: &Value) {
 mod tests {
     use super::*;
     use serde_json::json;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn encoding_is_length_prefixed_in_documented_order() {
@@ -187,7 +179,7 @@ mod tests {
             .bytes()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
         let expected = Sha256::digest(encode(&input));
-        assert_eq!(h, hex(&expected));
+        assert_eq!(h, hex::encode(&expected));
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn utf8_stem(title: &str) -> String {
             }
         })
         .collect();
-    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapsed = crate::text::collapse_spaces(&cleaned);
     let short: String = collapsed.chars().take(STEM_MAX_CHARS).collect();
     let short = short.trim().trim_matches('.').to_owned();
     if short.is_empty() {

@@ -18,19 +18,19 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use serde::Deserialize;
 
-use super::dates::parse_instant;
 use super::error::DocError;
 use super::kinds::{check_content, doc_type, MAX_DOCUMENT_BYTES};
 use super::profile::{clean_id_number, find_by_id_number, read_profile};
 use super::sha256_hex;
 use super::store::documents::{self as store, Issued, NewDocument};
-use super::text::clean_text;
 use super::vault::{plausible_doc_id, DocumentMeta, TITLE_MAX_CHARS};
 use crate::apikey::Issuer;
-use crate::identity::secret::random_id;
 use crate::identity::{find_by_phone, Ports};
+use crate::ids::random_id;
+use crate::local_time::parse_instant_or_date;
 use crate::phone::Phone;
 use crate::ports::StoreError;
+use crate::text::clean_line;
 
 /// Longest `external_id` (the agency's own reference, e.g. a case number).
 pub const EXTERNAL_ID_MAX_CHARS: usize = 128;
@@ -107,17 +107,17 @@ fn validate(req: &PushRequest) -> Result<Valid, DocError> {
     if kind.is_none() {
         errors.push(("type", "unknown_value"));
     }
-    let title = clean_text(&req.title, TITLE_MAX_CHARS)
+    let title = clean_line(&req.title, TITLE_MAX_CHARS)
         .map_err(|r| errors.push(("title", r)))
         .ok();
-    let issued_at = parse_instant(&req.issued_at);
+    let issued_at = parse_instant_or_date(&req.issued_at);
     if issued_at.is_none() {
         errors.push(("issued_at", "must_be_rfc3339_or_date"));
     }
     let valid_until = match req.valid_until.as_deref() {
         None => None,
         Some(s) => {
-            let v = parse_instant(s);
+            let v = parse_instant_or_date(s);
             match (v, issued_at) {
                 (None, _) => errors.push(("valid_until", "must_be_rfc3339_or_date")),
                 (Some(v), Some(i)) if v <= i => {
@@ -128,7 +128,7 @@ fn validate(req: &PushRequest) -> Result<Valid, DocError> {
             v
         }
     };
-    let external_id = clean_text(&req.external_id, EXTERNAL_ID_MAX_CHARS)
+    let external_id = clean_line(&req.external_id, EXTERNAL_ID_MAX_CHARS)
         .map_err(|r| errors.push(("external_id", r)))
         .ok();
     let bytes = BASE64

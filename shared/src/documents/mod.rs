@@ -23,7 +23,6 @@
 //! ([`vault::content`]): corrupted bytes are refused, never served.
 
 pub mod access_log;
-pub mod dates;
 pub mod download;
 pub mod error;
 pub mod etag;
@@ -48,13 +47,4 @@ mod tests;
 pub use error::DocError;
 pub use profile::{read_profile, Profile};
 
-use sha2::{Digest, Sha256};
-
-/// Lower-case hex SHA-256, the form stored, sent as `ETag` and shown to
-/// relying parties.
-pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::hex::sha256_hex;

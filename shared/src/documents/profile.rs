@@ -17,12 +17,13 @@
 
 use serde::{Deserialize, Deserializer};
 
-use super::dates::{parse_date, today_vn};
 use super::error::DocError;
 use super::store::profiles::{self as store, Change};
-use super::text::{clean_name, clean_text};
+use super::text::clean_name;
 use crate::identity::{Level, Ports, Role};
+use crate::local_time::{parse_date, today_vn};
 use crate::ports::StoreError;
+use crate::text::clean_line;
 
 /// Longest address accepted.
 pub const ADDRESS_MAX_CHARS: usize = 300;
@@ -227,7 +228,7 @@ fn validate(patch: &ProfilePatch, now: i64) -> Result<[Change; 5], DocError> {
     });
     let id_number = check("id_number", &patch.id_number, &clean_id_number);
     let address = check("address", &patch.address, &|s| {
-        clean_text(s, ADDRESS_MAX_CHARS)
+        clean_line(s, ADDRESS_MAX_CHARS)
     });
     if errors.is_empty() {
         Ok([full_name, date_of_birth, gender, id_number, address])

@@ -14,13 +14,13 @@ use super::profile::read_profile;
 use super::quota::VaultQuotas;
 use super::store::documents as doc_store;
 use super::store::shares::{self as store, NewLink};
-use super::text::clean_text;
 use super::vault::{self, load_content, DocumentMeta};
+use crate::identity::Ports;
+use crate::ids::{plausible_id, random_id};
+use crate::text::clean_line;
 
 /// The citizen's links, newest first (the store's statement is the rule).
 pub use super::store::shares::list;
-use crate::identity::secret::{plausible_id, random_id};
-use crate::identity::Ports;
 
 /// Longest a link may live (SPEC §7.4: 7 days), in seconds.
 pub const MAX_EXPIRES_IN: i64 = 7 * 86_400;
@@ -133,7 +133,7 @@ fn validate(req: &NewShare) -> Result<ValidShare, DocError> {
     {
         errors.push(("max_uses", "must_be_1_to_1000"));
     }
-    let purpose = clean_text(req.purpose.as_deref().unwrap_or(""), PURPOSE_MAX_CHARS)
+    let purpose = clean_line(req.purpose.as_deref().unwrap_or(""), PURPOSE_MAX_CHARS)
         .map_err(|r| errors.push(("purpose", r)))
         .unwrap_or_default();
     if errors.is_empty() {

@@ -3,24 +3,10 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::text::{collapse_spaces, optional, strip_diacritics};
+
 /// Longest full name accepted.
 pub const NAME_MAX_CHARS: usize = 100;
-
-/// Trims, NFC-normalises and checks free text: 1..=`max` characters, no
-/// control characters. Errors are snake_case reasons for a 422.
-pub fn clean_text(text: &str, max: usize) -> Result<String, &'static str> {
-    let nfc: String = text.trim().nfc().collect();
-    if nfc.is_empty() {
-        return Err("required");
-    }
-    if nfc.chars().any(char::is_control) {
-        return Err("control_characters");
-    }
-    if nfc.chars().count() > max {
-        return Err("too_long");
-    }
-    Ok(nfc)
-}
 
 /// A person's name as stored: NFC, single spaces, and only letters, spaces
 /// and the marks names really use (`'`, `-`, `.`). Anything else — digits,
@@ -28,7 +14,7 @@ pub fn clean_text(text: &str, max: usize) -> Result<String, &'static str> {
 /// dropped, so what the citizen typed is what officials see.
 pub fn clean_name(name: &str) -> Result<String, &'static str> {
     let nfc: String = name.nfc().collect();
-    let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapsed = collapse_spaces(&nfc);
     if collapsed.is_empty() {
         return Err("required");
     }
@@ -48,10 +34,7 @@ pub fn clean_name(name: &str) -> Result<String, &'static str> {
 /// with a name the profile would refuse (`An|Binh` would split the personal
 /// QR's `|`-separated fields).
 pub fn optional_name(name: Option<&str>) -> Result<Option<String>, &'static str> {
-    match name {
-        Some(n) if !n.trim().is_empty() => clean_name(n).map(Some),
-        _ => Ok(None),
-    }
+    optional(name, clean_name)
 }
 
 /// `"Nguyễn Văn Đức"` → `"NGUYEN VAN DUC"`: the HoTen field of the personal
@@ -59,28 +42,18 @@ pub fn optional_name(name: Option<&str>) -> Result<Option<String>, &'static str>
 /// and dropping combining marks; `Đ`/`đ` are separate letters, not a D with
 /// a mark, so they are mapped explicitly.
 pub fn fold_upper_ascii(name: &str) -> String {
-    name.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| match c {
-            'đ' | 'Đ' => 'D',
-            other => other,
-        })
+    let upper: String = strip_diacritics(name)
+        .chars()
         .flat_map(char::to_uppercase)
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The combining blocks Latin (and so Vietnamese) decomposition produces.
-fn is_combining_mark(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}')
+        .collect();
+    collapse_spaces(&upper)
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::text::clean_line as clean_text;
 
     #[test]
     fn folds_vietnamese_names_to_upper_ascii() {

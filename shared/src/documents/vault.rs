@@ -10,13 +10,13 @@ use super::quota::VaultQuotas;
 use super::sha256_hex;
 use super::store::documents::{self as store, NewDocument};
 use super::store::shares as share_store;
+use crate::identity::Ports;
+use crate::ids::{plausible_id, random_id};
+use crate::ports::{Sql, StoreError};
+use crate::text::clean_line;
 
 /// The citizen's documents, newest first (the store's statement is the rule).
 pub use super::store::documents::list;
-use super::text::clean_text;
-use crate::identity::secret::{plausible_id, random_id};
-use crate::identity::Ports;
-use crate::ports::{Sql, StoreError};
 
 /// Longest document title.
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -128,7 +128,7 @@ pub fn upload(
             None
         }),
     };
-    let title = match clean_text(title.unwrap_or(""), TITLE_MAX_CHARS) {
+    let title = match clean_line(title.unwrap_or(""), TITLE_MAX_CHARS) {
         Ok(t) => Some(t),
         Err(reason) => {
             errors.push(("title", reason));

@@ -14,11 +14,12 @@ use super::error::FeedbackError;
 use super::status::{transition, Status, Transition};
 use super::store::find;
 use super::store::writes::{self, StatusChange};
-use super::validate::{clean_multiline, optional, RESPONSE_MAX_CHARS};
+use super::validate::RESPONSE_MAX_CHARS;
 use super::Feedback;
 use crate::audit::{self, action, Entry};
 use crate::identity::Ports;
 use crate::ports::StoreError;
+use crate::text::{clean_multiline, optional};
 
 /// The PATCH body.
 #[derive(Debug, Clone, Default, Deserialize)]

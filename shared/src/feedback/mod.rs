@@ -28,7 +28,6 @@ pub mod open311;
 pub mod policy;
 pub mod rating;
 pub mod redact;
-mod rows;
 pub mod status;
 mod store;
 mod submit;

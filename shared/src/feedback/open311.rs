@@ -263,7 +263,7 @@ impl RequestQuery {
                 .query_param(name)
                 .map(str::trim)
                 .filter(|v| !v.is_empty())?;
-            let parsed = parse_datetime(raw);
+            let parsed = crate::local_time::parse_instant_or_date(raw);
             if parsed.is_none() {
                 problems.push((name, "format"));
             }
@@ -347,94 +347,6 @@ pub fn find_request(
         &[service_request_id.into()],
     )?;
     Ok(found.pop())
-}
-
-/// A W3C-DTF date-time (`2026-01-15T09:30:00+07:00`, `…Z`, fractional
-/// seconds allowed) or a date (`2026-01-15`, midnight in the city), as Unix
-/// seconds. A space where the offset's `+` belongs is read as `+`: an
-/// unencoded `+` in a query string arrives as a space.
-pub fn parse_datetime(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (date, rest) = match s.split_once(['T', 't']) {
-        Some((d, r)) => (d, Some(r)),
-        None => (s, None),
-    };
-    let days = parse_date(date)?;
-    let Some(rest) = rest else {
-        return Some(days * 86_400 - 7 * 3_600);
-    };
-    let (time, offset) = split_offset(rest)?;
-    let mut hms = time.split(':');
-    let hour: i64 = two_digits(hms.next()?)?;
-    let minute: i64 = two_digits(hms.next()?)?;
-    let second: i64 = match hms.next() {
-        None => 0,
-        Some(sec) => {
-            let (whole, frac) = sec.split_once('.').unwrap_or((sec, "0"));
-            if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            two_digits(whole)?
-        }
-    };
-    if hms.next().is_some() || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    Some(days * 86_400 + hour * 3_600 + minute * 60 + second - offset)
-}
-
-/// `hh:mm:ss[.f](Z|±hh:mm|±hhmm)` → (time, offset seconds east of UTC).
-fn split_offset(rest: &str) -> Option<(&str, i64)> {
-    if let Some(time) = rest.strip_suffix(['Z', 'z']) {
-        return Some((time, 0));
-    }
-    let at = rest.rfind(['+', '-', ' '])?;
-    let (time, zone) = rest.split_at(at);
-    let sign = if zone.starts_with('-') { -1 } else { 1 };
-    let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
-    if digits.len() != 4 {
-        return None;
-    }
-    let hours: i64 = two_digits(&digits[..2])?;
-    let minutes: i64 = two_digits(&digits[2..])?;
-    if hours > 14 || minutes > 59 {
-        return None;
-    }
-    Some((time, sign * (hours * 3_600 + minutes * 60)))
-}
-
-fn two_digits(s: &str) -> Option<i64> {
-    (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
-}
-
-/// `YYYY-MM-DD` → days since 1970-01-01.
-fn parse_date(s: &str) -> Option<i64> {
-    let mut parts = s.split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let year: i64 = y.parse().ok()?;
-    let month: i64 = two_digits(m)?;
-    let day: i64 = two_digits(d)?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if !(1..=days_in_month).contains(&day) {
-        return None;
-    }
-    Some(crate::civil::days_from_civil(
-        year,
-        month as u32,
-        day as u32,
-    ))
 }
 
 /// An error as GeoReport wants it: the HTTP status (403 for anything about

@@ -14,10 +14,11 @@ use super::error::FeedbackError;
 use super::status::Status;
 use super::store::writes;
 use super::store::{find, tallies};
-use super::validate::{clean_multiline, optional, COMMENT_MAX_CHARS};
+use super::validate::COMMENT_MAX_CHARS;
 use super::Rating;
 use crate::identity::Ports;
 use crate::ports::{Sql, StoreError};
+use crate::text::{clean_multiline, optional};
 
 /// `POST /api/v1/feedback/{id}/rating` body.
 #[derive(Debug, Clone, Deserialize)]

@@ -3,9 +3,6 @@
 //! lock, so parallel submissions can neither share a number nor squeeze
 //! past a quota.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-
 use super::error::FeedbackError;
 use super::policy::{FeedbackPolicy, WINDOW_SECONDS};
 use super::status::Status;
@@ -14,6 +11,7 @@ use super::tracking::year_of;
 use super::validate::Valid;
 use super::Source;
 use crate::identity::Ports;
+use crate::ids::random_id;
 use crate::ports::{Sql, StoreError};
 
 /// Who is submitting.
@@ -96,7 +94,7 @@ pub fn submit(
         ),
     };
     for _ in 0..MAX_ATTEMPTS {
-        let id = new_id(ports);
+        let id = random_id(ports.random, "fb_", 16);
         let row = NewFeedback {
             id: &id,
             year: year_of(now),
@@ -147,11 +145,4 @@ fn refusal(
     Ok(FeedbackError::RateLimited {
         retry_after: u64::try_from(retry_after).unwrap_or(1),
     })
-}
-
-/// `fb_` + 128 random bits, base64url.
-fn new_id(ports: Ports<'_>) -> String {
-    let mut bytes = [0u8; 16];
-    ports.random.fill(&mut bytes);
-    format!("fb_{}", URL_SAFE_NO_PAD.encode(bytes))
 }

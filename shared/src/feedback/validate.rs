@@ -5,8 +5,8 @@
 //! arrived precomposed (3 UTF-8 bytes) or as `e` + two combining marks. Every
 //! problem is reported at once, each under its field's JSON path.
 
+use crate::text::{clean_line, clean_multiline, optional};
 use serde::Deserialize;
-use unicode_normalization::UnicodeNormalization;
 
 use super::error::FeedbackError;
 
@@ -150,49 +150,6 @@ pub fn coordinate(value: f64, limit: f64) -> Result<(), &'static str> {
         Err("out_of_range")
     } else {
         Ok(())
-    }
-}
-
-/// One line of text: NFC, trimmed, 1..=`max` characters, no control
-/// characters (a line break in a title or address is a control character).
-pub fn clean_line(text: &str, max: usize) -> Result<String, &'static str> {
-    let nfc: String = text.trim().nfc().collect();
-    measure(nfc, max, |c| c.is_control())
-}
-
-/// Free text: like [`clean_line`] but line breaks (`\r\n` and `\r` become
-/// `\n`) and tabs are kept.
-pub fn clean_multiline(text: &str, max: usize) -> Result<String, &'static str> {
-    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
-    let nfc: String = unified.trim().nfc().collect();
-    measure(nfc, max, |c| c.is_control() && c != '\n' && c != '\t')
-}
-
-fn measure(
-    nfc: String,
-    max: usize,
-    forbidden: impl Fn(char) -> bool,
-) -> Result<String, &'static str> {
-    if nfc.is_empty() {
-        return Err("required");
-    }
-    if nfc.chars().any(forbidden) {
-        return Err("control_characters");
-    }
-    if nfc.chars().count() > max {
-        return Err("too_long");
-    }
-    Ok(nfc)
-}
-
-/// Applies `check` to a present, non-blank value; blank means absent.
-pub fn optional(
-    value: Option<&str>,
-    check: impl Fn(&str) -> Result<String, &'static str>,
-) -> Result<Option<String>, &'static str> {
-    match value {
-        Some(v) if !v.trim().is_empty() => check(v).map(Some),
-        _ => Ok(None),
     }
 }
 

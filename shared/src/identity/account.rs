@@ -1,13 +1,13 @@
 //! Citizen accounts: one per phone, created race-free on first verified
 //! code, and the few changes identity itself makes to them (SPEC §3, §6, §13).
 
-use super::challenge::clean_text;
 use super::kinds::{Level, Role};
-use super::rows::{all, first, Row};
-use super::secret::random_id;
 use super::Ports;
+use crate::ids::random_id;
 use crate::phone::Phone;
 use crate::ports::{SqlRows, SqlValue, StoreError};
+use crate::rows::{all, first, Row};
+use crate::text::trimmed_nfc;
 
 /// A citizen's (or official's) account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub fn find_or_create_by_phone(
         &[
             random_id(ports.random, "cit_", 16).into(),
             phone.as_e164().into(),
-            clean_text(full_name).into(),
+            trimmed_nfc(full_name).into(),
             now.into(),
         ],
     )?;
@@ -105,7 +105,7 @@ pub fn set_official(
     full_name: Option<&str>,
     unit_code: &str,
 ) -> Result<OfficialChange, StoreError> {
-    let name = clean_text(full_name);
+    let name = trimmed_nfc(full_name);
     // Compare-and-swap on the role and unit read just before, so the
     // reported previous values are exactly the ones replaced.
     for _ in 0..8 {

@@ -3,19 +3,19 @@
 //! Neither function looks at accounts: known and unknown phones take exactly
 //! the same path, so the answers cannot tell them apart.
 
-use unicode_normalization::UnicodeNormalization;
-
 use super::code::{code_mac, generate_code, macs_equal, well_formed};
 use super::error::OtpError;
 use super::kinds::{Client, Purpose};
 use super::lockout::{self, seconds_until};
 use super::policy::{otp_pepper, OtpPolicy};
 use super::quota::{limit_params, refusal, CREATE_WITHIN_LIMITS};
-use super::rows::{first, Row};
-use super::secret::{b64url, plausible_id, random_id, sha256};
+use super::secret::{b64url, sha256};
 use super::{housekeeping, Channel, DeliveryError, OtpMessage, Ports};
+use crate::ids::{plausible_id, random_id};
 use crate::phone::Phone;
 use crate::ports::{SqlValue, StoreError};
+use crate::rows::{first, Row};
+use crate::text::trimmed_nfc;
 
 const ID_PREFIX: &str = "otp_";
 
@@ -130,7 +130,7 @@ pub fn start_challenge(
     let now = ports.clock.now();
     let phone = req.phone.as_e164();
     let network = req.origin.key();
-    let full_name = clean_text(req.full_name.as_deref());
+    let full_name = trimmed_nfc(req.full_name.as_deref());
 
     let id = random_id(ports.random, ID_PREFIX, 16);
     let code = generate_code(ports.random)?;
@@ -341,10 +341,4 @@ pub(crate) fn sms_text(code: &str, ttl_seconds: u32) -> String {
 fn tracking_id(challenge_id: &str) -> String {
     let digest = sha256(format!("cds-otp-tracking\0{challenge_id}").as_bytes());
     format!("trk_{}", b64url(&digest[..12]))
-}
-
-/// Trimmed, NFC (SPEC §4), and `None` when nothing is left.
-pub(crate) fn clean_text(s: Option<&str>) -> Option<String> {
-    let s: String = s?.trim().nfc().collect();
-    (!s.is_empty()).then_some(s)
 }

@@ -10,8 +10,8 @@
 //! per-phone code caps (docs/identity.md, "Code requests and limits").
 
 use super::policy::OtpPolicy;
-use super::rows::first;
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::first;
 
 // One upsert, so parallel failures each count exactly once. In SQLite's
 // DO UPDATE every column on the right-hand side is the row's old value. A lock

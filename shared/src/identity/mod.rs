@@ -22,10 +22,8 @@ mod kinds;
 mod lockout;
 mod policy;
 mod quota;
-pub(crate) mod rows;
 pub(crate) mod secret;
 mod session;
-pub(crate) mod time;
 
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -33,6 +31,7 @@ pub(crate) mod test_support;
 mod tests;
 
 pub use crate::delivery::{Channel, DeliveryError, OtpMessage};
+pub use crate::local_time::rfc3339_vn;
 pub use account::{
     find_by_phone, find_by_zalo_user, find_or_create_by_phone, get_account, link_zalo,
     mark_verified, set_official, Account, OfficialChange, Verification,
@@ -49,7 +48,6 @@ pub use session::{
     authenticate, create_session, list_sessions, logout, revoke_session, NewSession, Principal,
     SessionInfo,
 };
-pub use time::rfc3339_vn;
 
 use crate::ports::{Clock, Random, Settings, Sql};
 

@@ -4,9 +4,9 @@
 use super::challenge::Origin;
 use super::lockout::{self, seconds_until};
 use super::policy::OtpPolicy;
-use super::rows::all;
 use super::OtpError;
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::all;
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;

@@ -8,10 +8,11 @@
 use super::error::AuthError;
 use super::kinds::{Client, Role};
 use super::policy::SessionPolicy;
-use super::rows::{all, first, Row};
-use super::secret::{random_id, sha256};
+use super::secret::sha256;
 use super::Ports;
+use crate::ids::random_id;
 use crate::ports::StoreError;
+use crate::rows::{all, first, Row};
 
 const TOKEN_BYTES: usize = 32;
 /// base64url without padding of [`TOKEN_BYTES`].

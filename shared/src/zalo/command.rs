@@ -1,7 +1,6 @@
 //! Reading a chat message as a command, whatever the diacritics and case:
 //! "đăng ký", "dang ky", "ĐĂNG KÝ" and "Đăng kí" are the same command.
 
-use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// What a message asks for.
@@ -39,9 +38,8 @@ const CANCEL: &[&[&str]] = &[&["huy"], &["thoat"], &["cancel"]];
 
 /// Lower case without diacritics: NFD, combining marks dropped, `đ` → `d`.
 pub fn fold(text: &str) -> String {
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| if c == 'đ' || c == 'Đ' { 'd' } else { c })
+    crate::text::strip_diacritics(text)
+        .chars()
         .flat_map(char::to_lowercase)
         .collect()
 }

@@ -1,7 +1,6 @@
 //! Authenticating a webhook delivery and reading the event out of it.
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
 use super::signature::signature_matches;
@@ -153,7 +152,7 @@ fn read_event(json: &Value, body: &[u8], timestamp_ms: i64) -> Event {
         .filter(|id| plausible_id(id));
     let dedupe_key = match msg_id {
         Some(id) => format!("msg:{id}"),
-        None => format!("body:{}", sha256_hex(body)),
+        None => format!("body:{}", crate::hex::sha256_hex(body)),
     };
     Event {
         kind,
@@ -175,15 +174,5 @@ fn id_text(v: &Value) -> Option<String> {
 
 /// Zalo ids are short alphanumerics; anything else is not used as a store key.
 fn plausible_id(id: &str) -> bool {
-    (1..=128).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    !id.is_empty() && crate::ids::plausible_id(id, "", 128)
 }

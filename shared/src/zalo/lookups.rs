@@ -130,7 +130,7 @@ pub fn when(unix_seconds: i64) -> String {
     // rfc3339_vn gives "YYYY-MM-DDTHH:MM:SS+07:00".
     let stamp = rfc3339_vn(unix_seconds);
     let part = |a: usize, b: usize| stamp.get(a..b).unwrap_or_default();
-    let local_days = (unix_seconds + 7 * 3_600).div_euclid(86_400);
+    let local_days = crate::local_time::local_days(unix_seconds);
     // 1970-01-01 was a Thursday.
     let weekday = [
         "Thứ Năm",

@@ -9,6 +9,8 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::hex;
+
 /// Lowercase hex SHA-256 over `app_id + body + timestamp + oa_secret`.
 pub fn event_mac(app_id: &str, body: &[u8], timestamp: &str, oa_secret: &str) -> String {
     let mut h = Sha256::new();
@@ -16,7 +18,7 @@ pub fn event_mac(app_id: &str, body: &[u8], timestamp: &str, oa_secret: &str) ->
     h.update(body);
     h.update(timestamp.as_bytes());
     h.update(oa_secret.as_bytes());
-    hex(&h.finalize())
+    hex::encode(&h.finalize())
 }
 
 /// The header value Zalo sends for this event: `mac=<hex>`.
@@ -44,16 +46,6 @@ pub fn signature_matches(
     given.len() == expected.len() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -64,7 +56,7 @@ mod tests {
     #[test]
     fn mac_is_sha256_of_the_four_parts_in_order() {
         let joined = [b"123".as_slice(), BODY, b"1700000000000", b"s3cret"].concat();
-        let expected = hex(&Sha256::digest(&joined));
+        let expected = hex::encode(&Sha256::digest(&joined));
         assert_eq!(event_mac("123", BODY, "1700000000000", "s3cret"), expected);
         assert_eq!(expected.len(), 64);
         assert!(expected

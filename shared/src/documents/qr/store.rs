@@ -1,9 +1,9 @@
 //! The `personal_qr` rows: each citizen's stable QID and current version.
 
 use super::payload::new_qid;
-use crate::identity::rows::{first, Row};
 use crate::identity::Ports;
 use crate::ports::{Sql, StoreError};
+use crate::rows::{first, Row};
 
 /// A citizen's QR identity.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! The access log's read of `audit_log`: the entries about one citizen with
 //! one of the given actions, newest first.
 
-use crate::identity::rows::all;
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::all;
 
 /// One stored audit entry, as the access log reads it.
 pub struct LoggedEntry {

@@ -4,8 +4,8 @@
 
 use crate::documents::quota::VaultQuotas;
 use crate::documents::vault::{DocumentMeta, IssuerRef};
-use crate::identity::rows::{all, first, Row};
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::{all, first, Row};
 
 /// Metadata columns (aliased so every SQL engine names them the same).
 const META_COLUMNS: &str = "d.id AS id, d.citizen_id AS citizen_id, d.type AS type, \

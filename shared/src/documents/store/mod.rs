@@ -14,8 +14,8 @@ pub mod documents;
 pub mod profiles;
 pub mod shares;
 
-use crate::identity::rows::first;
 use crate::ports::{Sql, StoreError};
+use crate::rows::first;
 
 /// The display name of an organisational unit (`None` for an unknown code),
 /// shown in a citizen's access log next to the official's unit code.

@@ -2,9 +2,9 @@
 //! the citizen's declared number in `id_number_claims` (migration 0008).
 
 use crate::documents::profile::Profile;
-use crate::identity::rows::{first, Row};
 use crate::identity::{Level, Role};
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::{first, Row};
 
 /// The profile columns of `citizens c`, with the citizen's claim if any.
 const PROFILE_SELECT: &str = "SELECT c.id AS id, c.phone AS phone, c.full_name AS full_name, \

@@ -4,8 +4,8 @@
 //! pass the limit.
 
 use crate::documents::shares::Share;
-use crate::identity::rows::{all, first, Row};
 use crate::ports::{Sql, StoreError};
+use crate::rows::{all, first, Row};
 
 const COLUMNS: &str =
     "id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at, revoked_at";

@@ -58,7 +58,7 @@ fn a_push_by_phone_lands_in_the_citizens_vault() {
     );
     assert_eq!(
         Some(doc.issued_at),
-        crate::documents::dates::parse_instant("2026-11-20T02:30:00Z")
+        crate::local_time::parse_instant_or_date("2026-11-20T02:30:00Z")
     );
     assert!(doc.valid_until.is_some());
     assert_eq!(get(&w.db, &me, &doc.id).unwrap(), doc);

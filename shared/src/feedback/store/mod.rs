@@ -8,13 +8,13 @@ pub mod tallies;
 pub mod writes;
 
 use super::error::FeedbackError;
-use super::rows::{all, Row};
 use super::status::Status;
 use super::tracking;
 use super::{Feedback, Rating, Sender, Source};
 use crate::http::Request;
 use crate::pagination::{Page, PageOf};
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::{all, Row};
 
 /// Every column [`from_row`] reads, with the category's and unit's names,
 /// the rating, and the owner's name and phone (for the views allowed to

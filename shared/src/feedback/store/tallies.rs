@@ -3,9 +3,9 @@
 
 use crate::feedback::categories::Category;
 use crate::feedback::rating::CategoryStats;
-use crate::feedback::rows::all;
 use crate::feedback::status::Status;
 use crate::ports::{Sql, StoreError};
+use crate::rows::all;
 
 const SELECT: &str =
     "SELECT c.code, c.name, c.unit_code, COALESCE(u.name, c.unit_code) AS unit_name \

@@ -4,12 +4,12 @@
 //! choose the error after one of them refused.
 
 use crate::feedback::policy::WINDOW_SECONDS;
-use crate::feedback::rows::all;
 use crate::feedback::status::Status;
 use crate::feedback::submit::Created;
 use crate::feedback::validate::Valid;
 use crate::feedback::Source;
 use crate::ports::{Sql, SqlValue, StoreError};
+use crate::rows::all;
 
 /// SQLite runs a writing statement under the database write lock from its
 /// first read, so the category check, the quota count and `MAX(seq) + 1`

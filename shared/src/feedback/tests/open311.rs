@@ -6,8 +6,8 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::feedback::categories::find_category;
 use crate::feedback::open311::{
-    draft_from_form, error_response, list_requests, parse_datetime, rename_fields, request_json,
-    service_json, RequestQuery,
+    draft_from_form, error_response, list_requests, rename_fields, request_json, service_json,
+    RequestQuery,
 };
 use crate::feedback::test_support::World;
 use crate::feedback::validate::validate;
@@ -15,6 +15,7 @@ use crate::feedback::{find, submit, FeedbackError, FeedbackPolicy, Submitter};
 use crate::http::Request;
 use crate::identity::test_support::T0;
 use crate::lang::Lang;
+use crate::local_time::parse_instant_or_date;
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -196,13 +197,16 @@ fn datetimes_follow_the_w3c_profile() {
         "2026-11-29T14:05:00+0700",
         "2026-11-28T23:05:00-08:00",
     ] {
-        assert_eq!(parse_datetime(s), Some(t), "{s}");
+        assert_eq!(parse_instant_or_date(s), Some(t), "{s}");
     }
     assert_eq!(
-        parse_datetime("2026-11-29"),
+        parse_instant_or_date("2026-11-29"),
         Some(t - (14 * 3_600 + 5 * 60))
     );
-    assert_eq!(parse_datetime("2024-02-29T00:00:00Z"), Some(1_709_164_800));
+    assert_eq!(
+        parse_instant_or_date("2024-02-29T00:00:00Z"),
+        Some(1_709_164_800)
+    );
     for bad in [
         "",
         "2026-11-29T14:05:00",
@@ -212,7 +216,7 @@ fn datetimes_follow_the_w3c_profile() {
         "yesterday",
         "2026-11-29T14:05:00+7",
     ] {
-        assert_eq!(parse_datetime(bad), None, "{bad}");
+        assert_eq!(parse_instant_or_date(bad), None, "{bad}");
     }
 }
 

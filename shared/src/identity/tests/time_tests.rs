@@ -1,8 +1,8 @@
 //! RFC 3339 in +07:00.
 
+use crate::civil::civil_from_days;
 use crate::identity::rfc3339_vn;
 use crate::identity::test_support::T0;
-use crate::identity::time::civil_from_days;
 
 #[test]
 fn formats_in_the_city_zone() {
