@@ -55,6 +55,23 @@ impl fmt::Display for AdminError {
 
 impl std::error::Error for AdminError {}
 
+impl From<AdminError> for crate::error::ApiError {
+    /// Invalid field → 422 `validation_failed` naming the field and the
+    /// reason; taken code → 409 `conflict` naming the field; unknown unit →
+    /// 422 on `unit`; store failure → 503 (its message kept for the log).
+    fn from(e: AdminError) -> Self {
+        use crate::error::ApiError;
+        match e {
+            AdminError::Invalid { field, reason } => ApiError::invalid_field(field, reason),
+            AdminError::Conflict { field } => {
+                ApiError::conflict("conflict").with_field(field, "already_exists")
+            }
+            AdminError::UnknownUnit => ApiError::invalid_field("unit", "unknown_value"),
+            AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for AdminError {
     fn from(e: StoreError) -> Self {
         AdminError::Store(e)

@@ -27,7 +27,7 @@ pub(crate) mod test_support;
 
 pub use holder::{
     authorize, check_key, find_key, record_use, KeyCheck, KeyHolder, KeyRefused, KEY_SCOPE,
-    LAST_USED_GRANULARITY_SECONDS,
+    LAST_USED_GRANULARITY_SECONDS, MESSAGES,
 };
 pub use manage::{get_key, list_keys, revoke_key, KeyInfo};
 pub use scope::{parse_scope_list, Scope, ScopeListError, Scopes};

@@ -3,7 +3,14 @@
 //! A variant decides the status, the stable machine `code` clients branch on,
 //! and a human message in Vietnamese (default) or English. Nothing a variant
 //! carries from inside the platform (store errors, provider answers) reaches
-//! the body: only codes, fixed messages and the client-safe `fields`.
+//! the body: only codes, fixed messages and the client-safe `fields`. The 5xx
+//! variants keep that inside text as a [`Cause`], which the component
+//! skeleton logs once, with the request id, when it finishes the response.
+//!
+//! This module knows only the platform-wide codes. A domain that adds its own
+//! codes (`slot_full`, `feedback_not_found`, …) keeps their messages beside
+//! its error enum as a [`Message`] table and lists it in
+//! `crate::messages`; domain errors become an `ApiError` by `From`.
 
 use std::fmt;
 
@@ -12,6 +19,36 @@ use serde_json::{Map, Value};
 
 use crate::lang::Lang;
 use crate::ports::StoreError;
+
+/// One code's human messages: `(code, Vietnamese, English)`.
+pub type Message = (&'static str, &'static str, &'static str);
+
+/// What went wrong inside the platform behind a 5xx: the store's or the
+/// provider's own message. It can name tables, hosts or SQL, so it is never
+/// rendered; [`ApiError::log_line`] shows it to the operator.
+///
+/// Two causes always compare equal, so tests can compare errors by variant
+/// (and status and code) without knowing the inside text.
+#[derive(Debug, Clone, Default)]
+pub struct Cause(String);
+
+impl Cause {
+    /// A cause with this text.
+    pub fn new(text: impl fmt::Display) -> Cause {
+        Cause(text.to_string())
+    }
+
+    /// The text, for the log.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, _: &Cause) -> bool {
+        true
+    }
+}
 
 /// An API failure, mapped to a status code and a stable error `code`.
 ///
@@ -31,56 +68,122 @@ pub enum ApiError {
     Forbidden,
     /// 403 with a specific code: authenticated, and refused for a reason
     /// the client can act on (`key_scope`: the API key lacks the scope).
-    Denied { code: &'static str },
+    Denied {
+        /// The stable code.
+        code: &'static str,
+    },
     /// 404 with `not_found` or a specific code (`citizen_not_found`,
     /// `unknown_challenge`, …). Also for things that exist but are not the
     /// caller's, so existence does not leak.
-    NotFound { code: &'static str },
+    NotFound {
+        /// The stable code.
+        code: &'static str,
+    },
     /// 405 `method_not_allowed`; `allow` becomes the `Allow` header.
-    MethodNotAllowed { allow: Vec<String> },
+    MethodNotAllowed {
+        /// The methods the path supports.
+        allow: Vec<String>,
+    },
     /// 409 with a specific code (`slot_full`, `conflict`, …).
     Conflict {
+        /// The stable code.
         code: &'static str,
+        /// What the client needs to resolve it.
         fields: Map<String, Value>,
     },
     /// 410 with a specific code (`otp_expired`, `share_gone`, …).
-    Gone { code: &'static str },
+    Gone {
+        /// The stable code.
+        code: &'static str,
+    },
     /// 413 `payload_too_large`; `limit` (bytes) is shown in `fields`.
-    PayloadTooLarge { limit: usize },
+    PayloadTooLarge {
+        /// The largest accepted body, in bytes.
+        limit: usize,
+    },
     /// 415 `unsupported_media_type`; the accepted types are shown in `fields`.
-    UnsupportedMediaType { expected: &'static [&'static str] },
+    UnsupportedMediaType {
+        /// The media types the route accepts.
+        expected: &'static [&'static str],
+    },
     /// 422 with `validation_failed`, `invalid_phone`, …; `fields` maps each
     /// offending field to a short English description of the problem.
     Invalid {
+        /// The stable code.
         code: &'static str,
+        /// Each offending field and what is wrong with it.
         fields: Map<String, Value>,
     },
     /// 401 `otp_invalid`: wrong one-time code.
-    OtpInvalid { attempts_left: u32 },
+    OtpInvalid {
+        /// Tries the challenge has left.
+        attempts_left: u32,
+    },
     /// 429 `otp_exhausted`: the challenge used up its tries.
     OtpExhausted,
     /// 429 `phone_locked`: too many failures on this phone.
-    PhoneLocked { retry_after: u64 },
+    PhoneLocked {
+        /// Seconds until the lock ends.
+        retry_after: u64,
+    },
     /// 429 `rate_limited`.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
     /// 502 `delivery_failed`: the SMS/Zalo provider did not take the message.
-    DeliveryFailed,
-    /// 503 `store_unavailable`. `part` (`"kv"`, `"sql"`, `"store"`) is for
-    /// logs only and is not rendered.
-    StoreUnavailable { part: &'static str },
+    DeliveryFailed {
+        /// The provider's answer, for the log.
+        source: Cause,
+    },
+    /// 503 `store_unavailable`.
+    StoreUnavailable {
+        /// `"kv"`, `"sql"`, `"store"`, `"config"`: for logs only, not rendered.
+        part: &'static str,
+        /// The store's own message, for the log.
+        source: Cause,
+    },
     /// 503 `not_configured`: the deployment's settings are unusable (a
     /// secret missing or shorter than 32 bytes, `public_base_url` unset, no
     /// Zalo OA secret). `setting` names the setting in `fields`; its value
     /// never appears anywhere.
-    NotConfigured { setting: &'static str },
+    NotConfigured {
+        /// The name of the unusable setting (never its value).
+        setting: &'static str,
+    },
     /// 500 `internal`, with a generic message and nothing else.
-    Internal,
+    Internal {
+        /// What broke, for the log.
+        source: Cause,
+    },
 }
 
 impl ApiError {
     /// `BadRequest` with a client-safe detail.
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
         ApiError::BadRequest(detail.into())
+    }
+
+    /// 500 `internal`; `why` goes to the log only.
+    pub fn internal(why: impl fmt::Display) -> ApiError {
+        ApiError::Internal {
+            source: Cause::new(why),
+        }
+    }
+
+    /// 502 `delivery_failed`; the provider's answer goes to the log only.
+    pub fn delivery_failed(why: impl fmt::Display) -> ApiError {
+        ApiError::DeliveryFailed {
+            source: Cause::new(why),
+        }
+    }
+
+    /// 503 `store_unavailable` of `part`; `why` goes to the log only.
+    pub fn store_unavailable(part: &'static str, why: impl fmt::Display) -> ApiError {
+        ApiError::StoreUnavailable {
+            part,
+            source: Cause::new(why),
+        }
     }
 
     /// The generic 404 `not_found`.
@@ -138,8 +241,8 @@ impl ApiError {
             ApiError::OtpExhausted
             | ApiError::PhoneLocked { .. }
             | ApiError::RateLimited { .. } => 429,
-            ApiError::Internal => 500,
-            ApiError::DeliveryFailed => 502,
+            ApiError::Internal { .. } => 500,
+            ApiError::DeliveryFailed { .. } => 502,
             ApiError::StoreUnavailable { .. } | ApiError::NotConfigured { .. } => 503,
         }
     }
@@ -162,16 +265,20 @@ impl ApiError {
             ApiError::OtpExhausted => "otp_exhausted",
             ApiError::PhoneLocked { .. } => "phone_locked",
             ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::DeliveryFailed => "delivery_failed",
+            ApiError::DeliveryFailed { .. } => "delivery_failed",
             ApiError::StoreUnavailable { .. } => "store_unavailable",
             ApiError::NotConfigured { .. } => "not_configured",
-            ApiError::Internal => "internal",
+            ApiError::Internal { .. } => "internal",
         }
     }
 
-    /// The human message in `lang`.
+    /// The human message in `lang`: the code's own (platform-wide or from
+    /// its domain's table), else the generic one of the status.
     pub fn message(&self, lang: Lang) -> &'static str {
-        let (vi, en) = messages(self.code()).unwrap_or_else(|| generic_messages(self.status()));
+        let code = self.code();
+        let (vi, en) = platform_message(code)
+            .or_else(|| crate::messages::lookup(code))
+            .unwrap_or_else(|| generic_messages(self.status()));
         match lang {
             Lang::Vi => vi,
             Lang::En => en,
@@ -227,6 +334,38 @@ impl ApiError {
         }
     }
 
+    /// Prefixes the unrendered cause of a 5xx with what was being done
+    /// (`"otp for +84905***456"`), for the log line; other errors are
+    /// returned unchanged.
+    pub fn with_context(mut self, doing: impl fmt::Display) -> ApiError {
+        if let ApiError::Internal { source }
+        | ApiError::DeliveryFailed { source }
+        | ApiError::StoreUnavailable { source, .. } = &mut self
+        {
+            *source = Cause(format!("{doing}: {}", source.0));
+        }
+        self
+    }
+
+    /// The inside text of a 5xx ([`Cause`]), never rendered.
+    pub fn unrendered(&self) -> Option<&str> {
+        match self {
+            ApiError::Internal { source }
+            | ApiError::DeliveryFailed { source }
+            | ApiError::StoreUnavailable { source, .. } => Some(source.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The line an operator sees for this error: [`fmt::Display`] plus the
+    /// unrendered cause when there is one.
+    pub fn log_line(&self) -> String {
+        match self.unrendered() {
+            Some(cause) if !cause.is_empty() => format!("{self}: {cause}"),
+            _ => self.to_string(),
+        }
+    }
+
     /// The JSON body: `{"error":{"code":…,"message":…,"fields":{…}}}`, with
     /// `fields` present only when it has entries.
     pub fn to_json(&self, lang: Lang) -> Value {
@@ -244,160 +383,90 @@ impl ApiError {
 }
 
 /// Messages for codes whose meaning is fixed platform-wide.
-fn messages(code: &str) -> Option<(&'static str, &'static str)> {
-    Some(match code {
-        "bad_request" => (
-            "Yêu cầu không hợp lệ.",
-            "The request is malformed.",
-        ),
-        "unauthorized" => (
-            "Bạn chưa đăng nhập hoặc phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
-            "You are not signed in or your session has expired. Please sign in again.",
-        ),
-        "forbidden" => (
-            "Bạn không có quyền thực hiện thao tác này.",
-            "You are not allowed to do this.",
-        ),
-        "not_found" => (
-            "Không tìm thấy nội dung yêu cầu.",
-            "The requested resource was not found.",
-        ),
-        "citizen_not_found" => ("Không tìm thấy công dân.", "Citizen not found."),
-        "key_scope" => (
-            "Khóa API này không được cấp quyền cho thao tác này.",
-            "This API key is not allowed to do this.",
-        ),
-        "key_not_found" => ("Không tìm thấy khóa API.", "API key not found."),
-        "account_not_found" => ("Không tìm thấy tài khoản.", "Account not found."),
-        "unknown_challenge" => (
-            "Yêu cầu xác thực không tồn tại. Vui lòng yêu cầu mã mới.",
-            "Unknown verification request. Please request a new code.",
-        ),
-        "method_not_allowed" => (
-            "Phương thức này không được hỗ trợ cho địa chỉ này.",
-            "This method is not allowed for this URL.",
-        ),
-        "conflict" => (
-            "Yêu cầu xung đột với dữ liệu hiện có.",
-            "The request conflicts with the current state.",
-        ),
-        "id_number_taken" => (
-            "Số CCCD này đã được xác minh cho một công dân khác; không thể xác minh lại cho tài khoản này.",
-            "This CCCD number is already verified for another citizen; it cannot be confirmed for this account.",
-        ),
-        "feedback_not_found" => ("Không tìm thấy phản ánh.", "Feedback not found."),
-        "invalid_transition" => (
-            "Không thể chuyển phản ánh sang trạng thái này từ trạng thái hiện tại.",
-            "The feedback cannot move to this status from its current one.",
-        ),
-        "status_changed" => (
-            "Phản ánh vừa được cán bộ khác cập nhật. Vui lòng tải lại và thử lại.",
-            "Another official has just updated this feedback. Reload and try again.",
-        ),
-        "feedback_not_closed" => (
-            "Chỉ đánh giá được khi phản ánh đã được xử lý xong hoặc bị từ chối.",
-            "Feedback can only be rated once it is resolved or rejected.",
-        ),
-        "already_rated" => (
-            "Bạn đã đánh giá phản ánh này.",
-            "You have already rated this feedback.",
-        ),
-        "slot_full" => (
-            "Khung giờ này đã hết chỗ. Vui lòng chọn khung giờ khác.",
-            "This time slot is full. Please choose another one.",
-        ),
-        "already_booked" => (
-            "Bạn đã có lịch hẹn cho dịch vụ này trong ngày. Mỗi ngày chỉ được đặt một lịch cho một dịch vụ.",
-            "You already have an appointment for this service that day. One booking per service per day.",
-        ),
-        "slot_past" => (
-            "Khung giờ này đã bắt đầu hoặc đã qua. Vui lòng chọn khung giờ khác.",
-            "This time slot has already started. Please choose another one.",
-        ),
-        "slot_started" => (
-            "Lịch hẹn đã đến giờ nên không thể hủy hoặc đổi nữa.",
-            "The appointment has started and can no longer be cancelled or moved.",
-        ),
-        "outside_checkin_window" => (
-            "Chỉ có thể xác nhận có mặt từ 30 phút trước đến 15 phút sau giờ hẹn (xem opens_at, closes_at).",
-            "Check-in is open from 30 minutes before to 15 minutes after the appointment time (see opens_at, closes_at).",
-        ),
-        "already_checked_in" => (
-            "Vé này đã được xác nhận có mặt.",
-            "This ticket has already been checked in.",
-        ),
-        "appointment_not_found" => ("Không tìm thấy lịch hẹn.", "Appointment not found."),
-        "ticket_not_found" => ("Không tìm thấy vé với mã này.", "No ticket with this code."),
-        "otp_expired" => (
-            "Mã xác thực đã hết hạn. Vui lòng yêu cầu mã mới.",
-            "The verification code has expired. Please request a new one.",
-        ),
-        "share_gone" => (
-            "Liên kết chia sẻ đã hết hạn, hết lượt sử dụng hoặc đã bị thu hồi.",
-            "This share link has expired, been used up or been revoked.",
-        ),
-        "payload_too_large" => (
-            "Dữ liệu gửi lên quá lớn.",
-            "The request body is too large.",
-        ),
-        "unsupported_media_type" => (
-            "Định dạng dữ liệu không được hỗ trợ.",
-            "The content type is not supported.",
-        ),
-        "validation_failed" => (
-            "Dữ liệu không hợp lệ, vui lòng kiểm tra lại.",
-            "Some fields are invalid. Please check them.",
-        ),
-        "invalid_phone" => (
-            "Số điện thoại không hợp lệ. Vui lòng nhập số di động Việt Nam, ví dụ 0905 123 456.",
-            "Invalid phone number. Please enter a Vietnamese mobile number, e.g. 0905 123 456.",
-        ),
-        "otp_invalid" => (
-            "Mã xác thực không đúng.",
-            "The verification code is incorrect.",
-        ),
-        "otp_exhausted" => (
-            "Bạn đã nhập sai mã quá số lần cho phép. Vui lòng yêu cầu mã mới.",
-            "Too many wrong attempts. Please request a new code.",
-        ),
-        "phone_locked" => (
-            "Số điện thoại tạm thời bị khóa do nhập sai mã quá nhiều lần. Vui lòng thử lại sau.",
-            "This phone number is temporarily locked after too many failed attempts. Please try again later.",
-        ),
-        "rate_limited" => (
-            "Quá nhiều yêu cầu, vui lòng thử lại sau.",
-            "Too many requests, please try again later.",
-        ),
-        "delivery_failed" => (
-            "Không gửi được tin nhắn. Vui lòng thử lại sau.",
-            "The message could not be delivered. Please try again later.",
-        ),
-        "store_unavailable" => (
-            "Hệ thống đang tạm thời gián đoạn, vui lòng thử lại sau.",
-            "The service is temporarily unavailable, please try again later.",
-        ),
-        "not_configured" => (
-            "Hệ thống chưa được cấu hình đầy đủ nên tạm thời không phục vụ. Vui lòng thử lại sau.",
-            "The service is not fully configured and cannot serve requests yet. Please try again later.",
-        ),
-        "upload_quota_exceeded" => (
-            "Kho giấy tờ của bạn đã đạt giới hạn số tệp hoặc dung lượng tải lên. Hãy xóa bớt tệp đã tải lên rồi thử lại.",
-            "Your vault has reached its upload limit (number of files or total size). Delete some uploads and try again.",
-        ),
-        "share_limit_reached" => (
-            "Giấy tờ này đã có quá nhiều liên kết chia sẻ. Hãy thu hồi bớt liên kết rồi thử lại.",
-            "This document has too many share links. Revoke some and try again.",
-        ),
-        "checkin_failed" => (
-            "Không xác nhận có mặt được với mã vé này. Vui lòng kiểm tra lại mã và giờ hẹn (từ 30 phút trước đến 15 phút sau giờ hẹn), hoặc hỏi quầy hướng dẫn.",
-            "This ticket code could not be checked in. Check the code and your appointment time (from 30 minutes before to 15 minutes after), or ask at the desk.",
-        ),
-        "internal" => (
-            "Đã có lỗi xảy ra, vui lòng thử lại sau.",
-            "Something went wrong, please try again later.",
-        ),
-        _ => return None,
-    })
+const PLATFORM_MESSAGES: &[Message] = &[
+    (
+        "bad_request",
+        "Yêu cầu không hợp lệ.",
+        "The request is malformed.",
+    ),
+    (
+        "unauthorized",
+        "Bạn chưa đăng nhập hoặc phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
+        "You are not signed in or your session has expired. Please sign in again.",
+    ),
+    (
+        "forbidden",
+        "Bạn không có quyền thực hiện thao tác này.",
+        "You are not allowed to do this.",
+    ),
+    (
+        "not_found",
+        "Không tìm thấy nội dung yêu cầu.",
+        "The requested resource was not found.",
+    ),
+    (
+        "method_not_allowed",
+        "Phương thức này không được hỗ trợ cho địa chỉ này.",
+        "This method is not allowed for this URL.",
+    ),
+    (
+        "conflict",
+        "Yêu cầu xung đột với dữ liệu hiện có.",
+        "The request conflicts with the current state.",
+    ),
+    (
+        "payload_too_large",
+        "Dữ liệu gửi lên quá lớn.",
+        "The request body is too large.",
+    ),
+    (
+        "unsupported_media_type",
+        "Định dạng dữ liệu không được hỗ trợ.",
+        "The content type is not supported.",
+    ),
+    (
+        "validation_failed",
+        "Dữ liệu không hợp lệ, vui lòng kiểm tra lại.",
+        "Some fields are invalid. Please check them.",
+    ),
+    (
+        "rate_limited",
+        "Quá nhiều yêu cầu, vui lòng thử lại sau.",
+        "Too many requests, please try again later.",
+    ),
+    (
+        "delivery_failed",
+        "Không gửi được tin nhắn. Vui lòng thử lại sau.",
+        "The message could not be delivered. Please try again later.",
+    ),
+    (
+        "store_unavailable",
+        "Hệ thống đang tạm thời gián đoạn, vui lòng thử lại sau.",
+        "The service is temporarily unavailable, please try again later.",
+    ),
+    (
+        "not_configured",
+        "Hệ thống chưa được cấu hình đầy đủ nên tạm thời không phục vụ. Vui lòng thử lại sau.",
+        "The service is not fully configured and cannot serve requests yet. Please try again later.",
+    ),
+    (
+        "internal",
+        "Đã có lỗi xảy ra, vui lòng thử lại sau.",
+        "Something went wrong, please try again later.",
+    ),
+];
+
+/// The platform-wide message of `code`, if it is one.
+pub(crate) fn platform_message(code: &str) -> Option<(&'static str, &'static str)> {
+    find(PLATFORM_MESSAGES, code)
+}
+
+/// The `(vi, en)` pair of `code` in `table`.
+pub(crate) fn find(table: &[Message], code: &str) -> Option<(&'static str, &'static str)> {
+    table
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, vi, en)| (*vi, *en))
 }
 
 /// Fallback for component-specific codes without their own message.
@@ -423,7 +492,7 @@ fn generic_messages(status: u16) -> (&'static str, &'static str) {
         503 => "store_unavailable",
         _ => "internal",
     };
-    messages(code).unwrap_or((
+    platform_message(code).unwrap_or((
         "Đã có lỗi xảy ra, vui lòng thử lại sau.",
         "Something went wrong, please try again later.",
     ))
@@ -435,7 +504,7 @@ impl fmt::Display for ApiError {
         write!(f, "{} {}", self.status(), self.code())?;
         match self {
             ApiError::BadRequest(detail) => write!(f, ": {detail}"),
-            ApiError::StoreUnavailable { part } => write!(f, " ({part})"),
+            ApiError::StoreUnavailable { part, .. } => write!(f, " ({part})"),
             ApiError::NotConfigured { setting } => write!(f, " ({setting})"),
             ApiError::Invalid { fields, .. } | ApiError::Conflict { fields, .. }
                 if !fields.is_empty() =>
@@ -450,11 +519,11 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 impl From<StoreError> for ApiError {
-    /// The store's own message is dropped: it can name tables, hosts or SQL.
-    /// Log the `StoreError` first if it is needed.
+    /// The store's own message is kept as the unrendered [`Cause`]: it can
+    /// name tables, hosts or SQL, so only the log shows it.
     fn from(err: StoreError) -> ApiError {
         match err {
-            StoreError::Unavailable(_) => ApiError::StoreUnavailable { part: "store" },
+            StoreError::Unavailable(why) => ApiError::store_unavailable("store", why),
             // A constraint that domain code did not turn into its own error is
             // almost always a unique key lost to a concurrent request.
             StoreError::Constraint(_) => ApiError::conflict("conflict"),
@@ -509,9 +578,9 @@ mod tests {
             ApiError::OtpExhausted,
             ApiError::PhoneLocked { retry_after: 900 },
             ApiError::RateLimited { retry_after: 60 },
-            ApiError::DeliveryFailed,
-            ApiError::StoreUnavailable { part: "kv" },
-            ApiError::Internal,
+            ApiError::delivery_failed("smpp: connection reset"),
+            ApiError::store_unavailable("kv", "redis refused"),
+            ApiError::internal("bug"),
         ]
     }
 
@@ -628,7 +697,7 @@ mod tests {
             allow: vec!["GET".into(), "DELETE".into()],
         };
         assert_eq!(e.allow().as_deref(), Some("GET, DELETE"));
-        assert_eq!(ApiError::Internal.allow(), None);
+        assert_eq!(ApiError::internal("").allow(), None);
     }
 
     #[test]
@@ -640,7 +709,7 @@ mod tests {
 
     #[test]
     fn internal_error_says_nothing_specific() {
-        let body = ApiError::Internal.to_json(Lang::En);
+        let body = ApiError::internal("").to_json(Lang::En);
         assert_eq!(
             body,
             json!({"error":{"code":"internal","message":"Something went wrong, please try again later."}})
@@ -650,7 +719,7 @@ mod tests {
     #[test]
     fn display_is_a_useful_log_line() {
         assert_eq!(
-            ApiError::StoreUnavailable { part: "sql" }.to_string(),
+            ApiError::store_unavailable("sql", "").to_string(),
             "503 store_unavailable (sql)"
         );
         assert_eq!(

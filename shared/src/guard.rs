@@ -51,6 +51,23 @@ pub fn require_official(principal: &Principal) -> Result<(), ApiError> {
     }
 }
 
+/// An authenticated official and the unit they act for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Official {
+    /// The official's session.
+    pub principal: Principal,
+    /// Their unit's code.
+    pub unit: String,
+}
+
+/// 403 `forbidden` unless the official has a unit: the routes that act for
+/// a unit (its desk, its feedback) have nothing to act on without one.
+pub fn require_unit(principal: Principal) -> Result<Official, ApiError> {
+    require_official(&principal)?;
+    let unit = principal.unit_code.clone().ok_or(ApiError::Forbidden)?;
+    Ok(Official { principal, unit })
+}
+
 /// 401 `unauthorized` unless the request's bearer token is the `admin_token`
 /// setting (SPEC §13).
 ///

@@ -1,7 +1,8 @@
 //! Domain logic and HTTP edge helpers shared by every Công dân số component.
 //!
 //! Nothing here knows about Spin except `spin_adapter` (feature `spin`), which
-//! implements the [`ports`] with `spin-sdk` for the components.
+//! implements the [`ports`] with `spin-sdk`, and `component` (feature `spin`),
+//! the one shape of every component built on it.
 
 pub mod admin;
 pub mod apikey;
@@ -9,6 +10,8 @@ pub mod appointments;
 pub mod audit;
 pub mod civil;
 pub mod client_addr;
+#[cfg(feature = "spin")]
+pub mod component;
 pub mod config;
 pub mod delivery;
 pub mod documents;
@@ -21,6 +24,7 @@ pub mod identity;
 pub mod ids;
 pub mod lang;
 pub mod local_time;
+mod messages;
 #[cfg(feature = "spin")]
 pub mod otp_flow;
 pub mod pagination;

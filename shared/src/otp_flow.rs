@@ -6,24 +6,22 @@
 //! points cannot drift apart on limits, audit or error mapping. Only the HTTP
 //! shapes differ, and those stay in each component. Needs feature `spin`.
 
-use crate::apikey::{self, KeyRefused, Scope};
-use crate::audit::{self, action, mask_phone, Entry};
+use crate::apikey::{self, Scope};
+use crate::audit::{self, action, mask_phone, Actor, Entry};
+use crate::component::Ctx;
 use crate::delivery::choose_sender;
 use crate::error::ApiError;
-use crate::http::{json_body, Request, Response};
+use crate::http::{json_body, Response};
 use crate::identity::{
     create_session, find_by_phone, find_or_create_by_phone, logout, rfc3339_vn, start_challenge,
     verify_challenge, Account, Channel, Client, NewSession, Origin, OtpError, OtpPolicy, Ports,
-    Purpose, Role, StartRequest,
+    Purpose, StartRequest,
 };
 use crate::phone::Phone;
-use crate::ports::{OsRandom, Sql, StoreError, SystemClock};
-use crate::spin_adapter::{SpinHttp, SpinSettings, SpinSql};
+use crate::ports::{Sql, StoreError};
+use crate::spin_adapter::SpinSql;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// Who acted when nobody is signed in yet (a failed code).
-const ANONYMOUS: &str = "anonymous";
 
 /// `channel` as clients spell it.
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -71,28 +69,16 @@ struct VerifyBody {
 }
 
 /// Writes one log line tagged with the request id. Callers pass only
-/// masked phones and never codes, tokens or keys.
+/// masked phones and never codes, tokens or keys. Left for `zalo` until it
+/// uses [`Ctx::log`]; remove then.
 pub fn log(rid: &str, line: std::fmt::Arguments<'_>) {
     eprintln!("[{rid}] {line}");
 }
 
-/// The SQL database, opened per request (components keep nothing between
-/// requests).
-pub fn open_sql(rid: &str) -> Result<SpinSql, ApiError> {
-    SpinSql::open_default().map_err(|e| {
-        log(rid, format_args!("sql unavailable: {e}"));
-        ApiError::StoreUnavailable { part: "sql" }
-    })
-}
-
-/// The identity ports of this request.
-pub fn ports(sql: &SpinSql) -> Ports<'_> {
-    Ports {
-        sql,
-        clock: &SystemClock,
-        random: &OsRandom,
-        settings: &SpinSettings,
-    }
+/// The SQL database, opened per request. Left for `zalo` until it uses
+/// [`Ctx::sql`]; remove then.
+pub fn open_sql(_rid: &str) -> Result<SpinSql, ApiError> {
+    SpinSql::open_default().map_err(|e| ApiError::store_unavailable("sql", e))
 }
 
 /// The header a registered kiosk presents its key in.
@@ -107,20 +93,14 @@ pub const KIOSK_KEY_HEADER: &str = "x-kiosk-key";
 /// such a request as an ordinary client would hide a revoked or mistyped
 /// kiosk key until the centre ran into the per-IP cap, and a stranger
 /// gains nothing from either answer (keys carry 256 random bits).
-pub fn origin(req: &Request, rid: &str) -> Result<Origin, ApiError> {
-    let Some(key) = req.header(KIOSK_KEY_HEADER) else {
-        return Ok(Origin::Network(req.client_key()));
+pub fn origin(ctx: &Ctx<'_>) -> Result<Origin, ApiError> {
+    let Some(key) = ctx.req.header(KIOSK_KEY_HEADER) else {
+        return Ok(Origin::Network(ctx.req.client_key()));
     };
-    let sql = open_sql(rid)?;
-    let holder = apikey::authorize(&sql, &SystemClock, key.trim(), Scope::Kiosk, &|e| {
-        log(rid, format_args!("kiosk key use not recorded: {e}"));
+    let holder = apikey::authorize(ctx.sql()?, ctx.clock(), key.trim(), Scope::Kiosk, &|e| {
+        ctx.log(format_args!("kiosk key use not recorded: {e}"));
     })
-    .map_err(|refused| {
-        if let KeyRefused::Store(e) = &refused {
-            log(rid, format_args!("kiosk key lookup failed: {e}"));
-        }
-        refused.to_api()
-    })?;
+    .map_err(|refused| ApiError::from(refused).with_context("kiosk key lookup"))?;
     Ok(Origin::Kiosk(holder.code))
 }
 
@@ -129,21 +109,19 @@ pub fn origin(req: &Request, rid: &str) -> Result<Origin, ApiError> {
 ///
 /// The answer does not depend on whether the phone has an account, so it
 /// cannot be used to find out who is registered.
-pub fn start(rid: &str, request: &StartRequest) -> Result<Response, ApiError> {
-    let sql = open_sql(rid)?;
-    let ports = ports(&sql);
+pub fn start(ctx: &Ctx<'_>, request: &StartRequest) -> Result<Response, ApiError> {
+    let ports = ctx.ports()?;
     // Checked before the challenge is stored, so a misconfigured provider
     // charges the citizen no quota.
     let choice = choose_sender(ports.settings, request.channel).map_err(|e| {
-        log(
-            rid,
+        ApiError::store_unavailable(
+            "config",
             format_args!("cannot deliver by {}: {e}", request.channel.as_str()),
-        );
-        ApiError::StoreUnavailable { part: "config" }
+        )
     })?;
-    let sender = choice.into_sender(ports.sql, ports.clock, &SpinHttp);
+    let sender = choice.into_sender(ports.sql, ports.clock, ctx.http());
     let started = start_challenge(ports, request, &mut |m| sender.deliver(m))
-        .map_err(|e| otp_error(rid, &request.phone, e))?;
+        .map_err(|e| otp_error(&request.phone, e))?;
     Ok(Response::json(
         202,
         &json!({
@@ -157,6 +135,7 @@ pub fn start(rid: &str, request: &StartRequest) -> Result<Response, ApiError> {
 
 /// The outcome of a correct code.
 pub struct LoggedIn {
+    /// The phone's account.
     pub account: Account,
     /// The phone had no account; this verification created it.
     #[allow(
@@ -164,6 +143,7 @@ pub struct LoggedIn {
         reason = "only signup answers differently (201) for a new account"
     )]
     pub created: bool,
+    /// The session the code opened.
     pub session: NewSession,
 }
 
@@ -174,18 +154,17 @@ pub struct LoggedIn {
 /// Sign-up and login challenges are accepted here; Zalo-link challenges
 /// belong to the chat-bot and answer 404 `unknown_challenge` without
 /// spending one of their tries.
-pub fn verify(req: &Request, rid: &str) -> Result<LoggedIn, ApiError> {
-    let body: VerifyBody = json_body(req)?;
-    let sql = open_sql(rid)?;
-    let ports = ports(&sql);
-    let phone = web_challenge_phone(&sql, &body.challenge_id)?.ok_or(ApiError::NotFound {
+pub fn verify(ctx: &Ctx<'_>) -> Result<LoggedIn, ApiError> {
+    let body: VerifyBody = json_body(ctx.req)?;
+    let ports = ctx.ports()?;
+    let phone = web_challenge_phone(ports.sql, &body.challenge_id)?.ok_or(ApiError::NotFound {
         code: "unknown_challenge",
     })?;
     let verified = match verify_challenge(ports, &body.challenge_id, &body.code) {
         Ok(v) => v,
         Err(e) => {
-            audit_failure(ports, req, rid, &phone, &e);
-            return Err(otp_error(rid, &phone, e));
+            audit_failure(ctx, ports, &phone, &e);
+            return Err(otp_error(&phone, e));
         }
     };
     let (account, created) =
@@ -203,12 +182,8 @@ pub fn verify(req: &Request, rid: &str) -> Result<LoggedIn, ApiError> {
     );
     if let Err(e) = recorded {
         // A login the audit log does not show must not exist.
-        log(
-            rid,
-            format_args!("audit of login failed, session withdrawn: {e}"),
-        );
         let _ = logout(ports, &session.token);
-        return Err(e.into());
+        return Err(ApiError::from(e).with_context("audit of login failed, session withdrawn"));
     }
     Ok(LoggedIn {
         account,
@@ -219,7 +194,7 @@ pub fn verify(req: &Request, rid: &str) -> Result<LoggedIn, ApiError> {
 
 /// The phone of a sign-up or login challenge; `None` for unknown ids and for
 /// Zalo-link challenges.
-fn web_challenge_phone(sql: &SpinSql, challenge_id: &str) -> Result<Option<Phone>, ApiError> {
+fn web_challenge_phone(sql: &dyn Sql, challenge_id: &str) -> Result<Option<Phone>, ApiError> {
     // Ids are 4 + 22 characters; anything much longer never reaches SQL.
     if challenge_id.len() > 64 {
         return Ok(None);
@@ -248,33 +223,27 @@ fn web_challenge_phone(sql: &SpinSql, challenge_id: &str) -> Result<Option<Phone
     Ok(Some(phone))
 }
 
-/// Maps an identity error to the HTTP error, logging the ones an operator
-/// must see (provider and store failures; their texts hold no secrets).
-fn otp_error(rid: &str, phone: &Phone, e: OtpError) -> ApiError {
-    if matches!(e, OtpError::DeliveryFailed(_) | OtpError::Store(_)) {
-        log(
-            rid,
-            format_args!("otp for {}: {e}", mask_phone(phone.as_e164())),
-        );
-    }
-    e.into()
+/// Maps an identity error to the HTTP error; a provider or store failure
+/// keeps the masked phone in its logged cause (the texts hold no secrets).
+fn otp_error(phone: &Phone, e: OtpError) -> ApiError {
+    ApiError::from(e).with_context(format_args!("otp for {}", mask_phone(phone.as_e164())))
 }
 
 /// Records a wrong code, or the wrong code that locked the phone. Nothing is
 /// recorded for refusals that compared no code (expired, used up, unknown).
-fn audit_failure(ports: Ports<'_>, req: &Request, rid: &str, phone: &Phone, e: &OtpError) {
+fn audit_failure(ctx: &Ctx<'_>, ports: Ports<'_>, phone: &Phone, e: &OtpError) {
+    let ip = &ctx.req.client_ip;
     let masked = mask_phone(phone.as_e164());
     let lock_seconds = u64::from(OtpPolicy::from_settings(ports.settings).lockout_seconds);
     let entry = match e {
-        OtpError::Invalid { attempts_left } => Entry::new(ANONYMOUS, action::OTP_FAILED)
-            .detail(json!({"phone": masked, "attempts_left": attempts_left, "ip": req.client_ip})),
+        OtpError::Invalid { attempts_left } => Entry::new(Actor::Anonymous, action::OTP_FAILED)
+            .detail(json!({"phone": masked, "attempts_left": attempts_left, "ip": ip})),
         // A lock answered with its full length was set by this very failure
         // (later refusals see less of it), so it is recorded once, not once
         // per request an attacker sends while it lasts.
         OtpError::PhoneLocked { retry_after } if *retry_after >= lock_seconds => {
-            Entry::new(ANONYMOUS, action::PHONE_LOCKED).detail(
-                json!({"phone": masked, "locked_seconds": retry_after, "ip": req.client_ip}),
-            )
+            Entry::new(Actor::Anonymous, action::PHONE_LOCKED)
+                .detail(json!({"phone": masked, "locked_seconds": retry_after, "ip": ip}))
         }
         _ => return,
     };
@@ -284,12 +253,7 @@ fn audit_failure(ports: Ports<'_>, req: &Request, rid: &str, phone: &Phone, e: &
         Ok(Some(account)) => entry.about(account.id),
         _ => entry,
     };
-    if let Err(err) = audit::append(ports.sql, ports.clock, entry) {
-        log(
-            rid,
-            format_args!("audit of failed code for {masked} not written: {err}"),
-        );
-    }
+    ctx.audit(entry);
 }
 
 fn audit_login(
@@ -300,7 +264,7 @@ fn audit_login(
     client: Client,
     channel: Channel,
 ) -> Result<(), StoreError> {
-    let actor = actor(account.role, &account.id);
+    let actor = Actor::account(account.role, &account.id);
     if created {
         audit::append(
             ports.sql,
@@ -322,11 +286,6 @@ fn audit_login(
             })),
     )?;
     Ok(())
-}
-
-/// The audit actor for a signed-in account: `citizen:<id>` or `official:<id>`.
-pub fn actor(role: Role, account_id: &str) -> String {
-    format!("{}:{account_id}", role.as_str())
 }
 
 /// The account as its owner sees it after signing in.

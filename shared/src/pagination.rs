@@ -143,7 +143,7 @@ fn parse_limit(raw: &str) -> Option<u32> {
 /// Fails with 500 `internal` only if `key`'s `Serialize` fails, which plain
 /// data (numbers, strings, tuples, derived structs) never does.
 pub fn encode_cursor(key: &impl Serialize) -> Result<String, ApiError> {
-    let json = serde_json::to_vec(key).map_err(|_| ApiError::Internal)?;
+    let json = serde_json::to_vec(key).map_err(ApiError::internal)?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 

@@ -272,6 +272,14 @@ impl<'de> Deserialize<'de> for Phone {
     }
 }
 
+/// The messages (vi, en) of the codes of a phone number that is not a Vietnamese mobile; see
+/// `crate::messages`.
+pub const MESSAGES: &[crate::error::Message] = &[(
+    "invalid_phone",
+    "Số điện thoại không hợp lệ. Vui lòng nhập số di động Việt Nam, ví dụ 0905 123 456.",
+    "Invalid phone number. Please enter a Vietnamese mobile number, e.g. 0905 123 456.",
+)];
+
 #[cfg(test)]
 mod tests {
     use super::*;

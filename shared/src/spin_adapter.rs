@@ -1,5 +1,6 @@
 //! The ports implemented with `spin-sdk` 5.2, and the conversion between Spin's
-//! HTTP types and ours. Only components enable this (feature `spin`).
+//! HTTP types and ours. Only components enable this (feature `spin`); they
+//! reach it through [`crate::component`], which opens the stores.
 
 use spin_sdk::http::{Method, Request as SpinRequest, Response as SpinResponse};
 use spin_sdk::{key_value, sqlite, variables};
@@ -12,54 +13,35 @@ use crate::ports::{
     StoreError,
 };
 
-/// The one way into every component: converts the request, picks the
-/// request id, refuses with 503 `not_configured` while the deployment's
-/// settings fail [`crate::config::check`] (weak secrets, no
-/// `public_base_url`), and otherwise lets `serve` answer. Errors become the
-/// SPEC §4 JSON body; every answer carries `x-request-id`.
+/// The old entry of a component: [`crate::component::serve`] for a handler
+/// that takes the request and its id. Left for the components not yet on
+/// [`crate::component::Ctx`]; remove with the last of them.
 pub fn handle(
     req: &SpinRequest,
     serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
 ) -> SpinResponse {
-    handle_inner(req, true, serve)
+    crate::component::run(req, crate::component::Shape::API, serve)
 }
 
-/// [`handle`] without the settings check: for platform's health, which must
-/// answer whatever the settings are (it reports the problem), and for the
-/// components that run [`settings_gate`] themselves to keep their own error
-/// shape (Open311).
+/// [`handle`] without the settings check, for a component that runs
+/// [`settings_gate`] itself to keep its own error shape (Open311). Left for
+/// the components not yet on [`crate::component::serve_as`]; remove with
+/// the last of them.
 pub fn handle_unchecked(
     req: &SpinRequest,
     serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
 ) -> SpinResponse {
-    handle_inner(req, false, serve)
-}
-
-fn handle_inner(
-    req: &SpinRequest,
-    checked: bool,
-    serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
-) -> SpinResponse {
     let req = request_from_spin(req);
-    // Chosen up front so log lines and the response carry the same id.
     let rid = request_id(&req, &OsRandom);
-    let result = if checked {
-        settings_gate(&rid).and_then(|()| serve(&req, &rid))
-    } else {
-        serve(&req, &rid)
-    };
+    let result = serve(&req, &rid);
     response_to_spin(finish_with_id(&req, result, &rid))
 }
 
 /// [`crate::config::check`] on the component's Spin variables, logged and
-/// as the 503 every route answers. For the rare component that renders
-/// errors in another shape (Open311, the kiosk page) and so cannot use
-/// [`handle`] as is.
+/// as the 503 every route answers. Left for the components not yet on
+/// [`crate::component::serve_as`]; remove with the last of them.
 pub fn settings_gate(rid: &str) -> Result<(), ApiError> {
-    crate::config::check(&SpinSettings).map_err(|problem| {
-        eprintln!("[{rid}] refused: settings not usable ({problem})");
-        problem.to_api()
-    })
+    crate::component::settings_gate(rid)
 }
 
 /// The `default` SQL database.
@@ -68,6 +50,7 @@ pub struct SpinSql {
 }
 
 impl SpinSql {
+    /// Opens the `default` database.
     pub fn open_default() -> Result<Self, StoreError> {
         sqlite::Connection::open_default()
             .map(|conn| Self { conn })
@@ -121,6 +104,7 @@ pub struct SpinKv {
 }
 
 impl SpinKv {
+    /// Opens the `default` store.
     pub fn open_default() -> Result<Self, StoreError> {
         key_value::Store::open_default()
             .map(|store| Self { store })

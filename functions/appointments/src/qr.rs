@@ -9,7 +9,7 @@ use qrcode::{EcLevel, QrCode};
 pub fn ticket_svg(ticket_code: &str) -> Result<String, ApiError> {
     // Level M survives a scuffed printout or a cracked phone screen.
     let code = QrCode::with_error_correction_level(ticket_code.as_bytes(), EcLevel::M)
-        .map_err(|_| ApiError::Internal)?;
+        .map_err(ApiError::internal)?;
     Ok(code
         .render::<svg::Color<'_>>()
         .min_dimensions(200, 200)

@@ -15,7 +15,7 @@ use cds_shared::spin_adapter::{SpinSettings, SpinSql};
 pub fn open_sql(rid: &str) -> Result<SpinSql, ApiError> {
     SpinSql::open_default().map_err(|e| {
         eprintln!("[{rid}] sql unavailable: {e}");
-        ApiError::StoreUnavailable { part: "sql" }
+        ApiError::store_unavailable("sql", &e)
     })
 }
 

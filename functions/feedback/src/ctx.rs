@@ -23,7 +23,7 @@ pub fn with_ctx<T>(
 ) -> Result<T, ApiError> {
     let sql = SpinSql::open_default().map_err(|e| {
         log(id, format_args!("sql unavailable: {e}"));
-        ApiError::StoreUnavailable { part: "sql" }
+        ApiError::store_unavailable("sql", &e)
     })?;
     let ports = Ports {
         sql: &sql,

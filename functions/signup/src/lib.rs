@@ -1,32 +1,35 @@
 //! Sign-up component (SPEC §6.1): a phone and a one-time code make a
 //! provisional account and its first session. A phone that already has an
 //! account is simply logged in, with the same response shape.
+//!
+//! The code-and-session steps are `cds_shared::otp_flow`, shared with the
+//! `auth` component, so their limits, audit and errors are the same.
 
 // `#[http_component]` generates the unsafe export glue.
 #![allow(unsafe_code)]
 
-// The code-and-session steps are shared with the `auth` component; one file,
-// compiled into both, keeps their limits, audit and errors identical.
-
+use cds_shared::component::{self, Ctx};
 use cds_shared::documents::text::optional_name;
 use cds_shared::error::ApiError;
-use cds_shared::http::{json_body, Request, Response, Router};
+use cds_shared::http::{json_body, Response, Router};
 use cds_shared::identity::{Purpose, StartRequest};
+use cds_shared::otp_flow::{self, citizen_json, session_json, ChannelIn, ClientIn};
 use cds_shared::phone::Phone;
 use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_component;
 
-use cds_shared::otp_flow::{citizen_json, session_json, ChannelIn, ClientIn};
-
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    cds_shared::spin_adapter::handle(&req, |req, rid| {
-        Router::new()
-            .post("/api/v1/signup", |r, _| request_code(r, rid))
-            .post("/api/v1/signup/verify", |r, _| verify(r, rid))
-            .dispatch(req)
-    })
+    component::serve(&req, routes)
+}
+
+/// Every route of the component.
+fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    Router::new()
+        .post("/api/v1/signup", |_, _| request_code(ctx))
+        .post("/api/v1/signup/verify", |_, _| verify(ctx))
+        .dispatch(ctx.req)
 }
 
 #[derive(Deserialize)]
@@ -42,17 +45,17 @@ struct SignupBody {
 }
 
 /// `POST /api/v1/signup` → 202, the same for known and unknown phones.
-fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
-    let body: SignupBody = json_body(req)?;
+fn request_code(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let body: SignupBody = json_body(ctx.req)?;
     let full_name = clean_full_name(body.full_name.as_deref())?;
-    cds_shared::otp_flow::start(
-        rid,
+    otp_flow::start(
+        ctx,
         &StartRequest {
             phone: body.phone,
             channel: body.channel.into(),
             purpose: Purpose::Signup,
             client: body.client.into(),
-            origin: cds_shared::otp_flow::origin(req, rid)?,
+            origin: otp_flow::origin(ctx)?,
             full_name,
         },
     )
@@ -60,8 +63,8 @@ fn request_code(req: &Request, rid: &str) -> Result<Response, ApiError> {
 
 /// `POST /api/v1/signup/verify` → 201 with a new account, 200 when the phone
 /// already had one (then it is a login), `{citizen, session}` either way.
-fn verify(req: &Request, rid: &str) -> Result<Response, ApiError> {
-    let done = cds_shared::otp_flow::verify(req, rid)?;
+fn verify(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let done = otp_flow::verify(ctx)?;
     Ok(Response::json(
         if done.created { 201 } else { 200 },
         &json!({

@@ -56,7 +56,7 @@ fn webhook(req: &Request, rid: &str) -> Result<Response, ApiError> {
     let sql = open_sql(rid)?;
     let kv = SpinKv::open_default().map_err(|e| {
         log(rid, format_args!("kv unavailable: {e}"));
-        ApiError::StoreUnavailable { part: "kv" }
+        ApiError::store_unavailable("kv", &e)
     })?;
     let ports = BotPorts {
         sql: &sql,

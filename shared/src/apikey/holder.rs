@@ -175,6 +175,13 @@ impl KeyRefused {
     }
 }
 
+impl From<KeyRefused> for ApiError {
+    /// See [`KeyRefused::to_api`].
+    fn from(refused: KeyRefused) -> ApiError {
+        refused.to_api()
+    }
+}
+
 /// The error code of a key used outside its scopes.
 pub const KEY_SCOPE: &str = "key_scope";
 
@@ -202,3 +209,18 @@ pub fn authorize(
         _ => Err(KeyRefused::OutOfScope),
     }
 }
+
+/// The messages (vi, en) of the codes of API keys; see
+/// `crate::messages`.
+pub const MESSAGES: &[crate::error::Message] = &[
+    (
+        "key_scope",
+        "Khóa API này không được cấp quyền cho thao tác này.",
+        "This API key is not allowed to do this.",
+    ),
+    (
+        "key_not_found",
+        "Không tìm thấy khóa API.",
+        "API key not found.",
+    ),
+];

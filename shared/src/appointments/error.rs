@@ -155,6 +155,56 @@ impl From<ApptError> for ApiError {
     }
 }
 
+/// The messages (vi, en) of the codes of booking and check-in; see
+/// `crate::messages`.
+pub const MESSAGES: &[crate::error::Message] = &[
+    (
+        "slot_full",
+        "Khung giờ này đã hết chỗ. Vui lòng chọn khung giờ khác.",
+        "This time slot is full. Please choose another one.",
+    ),
+    (
+        "already_booked",
+        "Bạn đã có lịch hẹn cho dịch vụ này trong ngày. Mỗi ngày chỉ được đặt một lịch cho một dịch vụ.",
+        "You already have an appointment for this service that day. One booking per service per day.",
+    ),
+    (
+        "slot_past",
+        "Khung giờ này đã bắt đầu hoặc đã qua. Vui lòng chọn khung giờ khác.",
+        "This time slot has already started. Please choose another one.",
+    ),
+    (
+        "slot_started",
+        "Lịch hẹn đã đến giờ nên không thể hủy hoặc đổi nữa.",
+        "The appointment has started and can no longer be cancelled or moved.",
+    ),
+    (
+        "outside_checkin_window",
+        "Chỉ có thể xác nhận có mặt từ 30 phút trước đến 15 phút sau giờ hẹn (xem opens_at, closes_at).",
+        "Check-in is open from 30 minutes before to 15 minutes after the appointment time (see opens_at, closes_at).",
+    ),
+    (
+        "already_checked_in",
+        "Vé này đã được xác nhận có mặt.",
+        "This ticket has already been checked in.",
+    ),
+    (
+        "appointment_not_found",
+        "Không tìm thấy lịch hẹn.",
+        "Appointment not found.",
+    ),
+    (
+        "ticket_not_found",
+        "Không tìm thấy vé với mã này.",
+        "No ticket with this code.",
+    ),
+    (
+        "checkin_failed",
+        "Không xác nhận có mặt được với mã vé này. Vui lòng kiểm tra lại mã và giờ hẹn (từ 30 phút trước đến 15 phút sau giờ hẹn), hoặc hỏi quầy hướng dẫn.",
+        "This ticket code could not be checked in. Check the code and your appointment time (from 30 minutes before to 15 minutes after), or ask at the desk.",
+    ),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 //! numbers go in masked ([`mask_phone`]); see [`redact`].
 
 pub mod action;
+mod actor;
 pub mod chain;
 pub mod redact;
 mod store;
@@ -23,15 +24,16 @@ pub(crate) mod test_support;
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests;
 
+pub use actor::Actor;
 pub use chain::{canonical_json, GENESIS_HASH};
 pub use redact::mask_phone;
-pub use store::{append, append_or_log, entries_about};
+pub use store::{append, append_or_log, entries_about, log_unrecorded};
 pub use verify::verify;
 
 use serde_json::Value;
 
-/// An event to record. `actor` names who acted, by convention
-/// `citizen:<id>`, `official:<id>`, `issuer:<code>`, `admin`, `system`;
+/// An event to record. `actor` names who acted, rendered from an [`Actor`]
+/// (`citizen:<id>`, `official:<id>`, `issuer:<code>`, `admin`, …);
 /// `subject` is the citizen id the event is about (their access log shows it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {

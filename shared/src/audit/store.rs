@@ -160,12 +160,18 @@ pub(super) fn record_from_row(row: &[SqlValue]) -> Option<AuditRecord> {
 /// never silently lost. Entries never hold secrets.
 pub fn append_or_log(sql: &dyn Sql, clock: &dyn Clock, context: &str, entry: Entry) {
     if let Err(e) = append(sql, clock, entry.clone()) {
-        eprintln!(
-            "[{context}] AUDIT APPEND FAILED ({e}); unrecorded entry: actor={} action={} subject={} detail={}",
-            entry.actor,
-            entry.action,
-            entry.subject.as_deref().unwrap_or("-"),
-            entry.detail
-        );
+        log_unrecorded(context, &e, &entry);
     }
+}
+
+/// The log line of an entry that could not be appended (see
+/// [`append_or_log`]), tagged with `context` and saying why.
+pub fn log_unrecorded(context: &str, why: &dyn std::fmt::Display, entry: &Entry) {
+    eprintln!(
+        "[{context}] AUDIT APPEND FAILED ({why}); unrecorded entry: actor={} action={} subject={} detail={}",
+        entry.actor,
+        entry.action,
+        entry.subject.as_deref().unwrap_or("-"),
+        entry.detail
+    );
 }

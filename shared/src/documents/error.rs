@@ -127,7 +127,8 @@ impl DocError {
             DocError::RevokedContent => ApiError::Gone {
                 code: "document_revoked",
             },
-            DocError::Integrity { .. } | DocError::Render(_) => ApiError::Internal,
+            // The inside text, kept for the log.
+            DocError::Integrity { .. } | DocError::Render(_) => ApiError::internal(&self),
             DocError::Config(setting) => ApiError::NotConfigured { setting },
             DocError::Store(e) => ApiError::from(e),
         }
@@ -158,3 +159,23 @@ impl std::fmt::Display for DocError {
         }
     }
 }
+
+/// The messages (vi, en) of the codes of the document vault and share links; see
+/// `crate::messages`.
+pub const MESSAGES: &[crate::error::Message] = &[
+    (
+        "share_gone",
+        "Liên kết chia sẻ đã hết hạn, hết lượt sử dụng hoặc đã bị thu hồi.",
+        "This share link has expired, been used up or been revoked.",
+    ),
+    (
+        "upload_quota_exceeded",
+        "Kho giấy tờ của bạn đã đạt giới hạn số tệp hoặc dung lượng tải lên. Hãy xóa bớt tệp đã tải lên rồi thử lại.",
+        "Your vault has reached its upload limit (number of files or total size). Delete some uploads and try again.",
+    ),
+    (
+        "share_limit_reached",
+        "Giấy tờ này đã có quá nhiều liên kết chia sẻ. Hãy thu hồi bớt liên kết rồi thử lại.",
+        "This document has too many share links. Revoke some and try again.",
+    ),
+];

@@ -105,3 +105,33 @@ impl From<FeedbackError> for ApiError {
         }
     }
 }
+
+/// The messages (vi, en) of the codes of feedback and its workflow; see
+/// `crate::messages`.
+pub const MESSAGES: &[crate::error::Message] = &[
+    (
+        "feedback_not_found",
+        "Không tìm thấy phản ánh.",
+        "Feedback not found.",
+    ),
+    (
+        "invalid_transition",
+        "Không thể chuyển phản ánh sang trạng thái này từ trạng thái hiện tại.",
+        "The feedback cannot move to this status from its current one.",
+    ),
+    (
+        "status_changed",
+        "Phản ánh vừa được cán bộ khác cập nhật. Vui lòng tải lại và thử lại.",
+        "Another official has just updated this feedback. Reload and try again.",
+    ),
+    (
+        "feedback_not_closed",
+        "Chỉ đánh giá được khi phản ánh đã được xử lý xong hoặc bị từ chối.",
+        "Feedback can only be rated once it is resolved or rejected.",
+    ),
+    (
+        "already_rated",
+        "Bạn đã đánh giá phản ánh này.",
+        "You have already rated this feedback.",
+    ),
+];

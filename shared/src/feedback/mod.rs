@@ -45,7 +45,7 @@ mod tests;
 pub use access::{access, Access, Viewer};
 pub use categories::{list_categories, Category};
 pub use change::{change, ChangeRequest, Changed, Official};
-pub use error::FeedbackError;
+pub use error::{FeedbackError, MESSAGES};
 pub use policy::FeedbackPolicy;
 pub use rating::{rate, stats, CategoryStats, RatingInput};
 pub use status::{transition, Status, Transition};

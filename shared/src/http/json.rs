@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn missing_field_is_422_naming_the_field() {
         let e = json_body::<Signup>(&json_req(r#"{"phone":"0905123456"}"#)).err();
-        let e = e.unwrap_or(ApiError::Internal);
+        let e = e.unwrap_or(ApiError::internal(""));
         assert_eq!(e.status(), 422);
         assert_eq!(e.code(), "validation_failed");
         assert_eq!(e.fields()["channel"], "missing field `channel`");
@@ -314,7 +314,7 @@ mod tests {
             r#"{"citizen":{"phone":"0236 3822 123"},"items":[]}"#,
         ))
         .err();
-        let e = e.unwrap_or(ApiError::Internal);
+        let e = e.unwrap_or(ApiError::internal(""));
         assert_eq!(e.code(), "invalid_phone");
         assert_eq!(e.fields()["citizen.phone"], "not_mobile");
     }

@@ -31,7 +31,7 @@ impl Response {
     /// Like [`Response::json`] but returns `Err(ApiError::Internal)` when
     /// serialization fails, so the error is rendered in the caller's language.
     pub fn try_json(status: u16, value: &impl Serialize) -> Result<Response, ApiError> {
-        let body = serde_json::to_vec(value).map_err(|_| ApiError::Internal)?;
+        let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
         Ok(Response::bytes(status, JSON_UTF8, body))
     }
 
@@ -157,6 +157,6 @@ mod tests {
         map.insert(vec![1u8], 1);
         let r = Response::json(200, &map);
         assert_eq!(r.status, 500);
-        assert_eq!(Response::try_json(200, &map), Err(ApiError::Internal));
+        assert_eq!(Response::try_json(200, &map), Err(ApiError::internal("")));
     }
 }

@@ -38,7 +38,7 @@ impl<'a> Params<'a> {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::internal(format!("route has no parameter `{name}`")))
     }
 
     /// All captures in pattern order.
@@ -317,7 +317,7 @@ mod tests {
             router
                 .dispatch(&Request::from_uri("GET", "/s/env.json"))
                 .err(),
-            Some(ApiError::Internal)
+            Some(ApiError::internal(""))
         );
     }
 }

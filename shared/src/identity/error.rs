@@ -88,7 +88,7 @@ impl From<OtpError> for ApiError {
             OtpError::PhoneLocked { retry_after } => ApiError::PhoneLocked { retry_after },
             OtpError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
             OtpError::DeliveryFailed(DeliveryError::Store(s)) | OtpError::Store(s) => s.into(),
-            OtpError::DeliveryFailed(_) => ApiError::DeliveryFailed,
+            OtpError::DeliveryFailed(e) => ApiError::delivery_failed(e),
         }
     }
 }
@@ -127,3 +127,48 @@ impl From<AuthError> for ApiError {
         }
     }
 }
+
+/// The messages (vi, en) of the codes of sign-up, login and verification codes (`otp_*`, `phone_locked`), and the accounts they find; see
+/// `crate::messages`.
+pub const MESSAGES: &[crate::error::Message] = &[
+    (
+        "citizen_not_found",
+        "Không tìm thấy công dân.",
+        "Citizen not found.",
+    ),
+    (
+        "account_not_found",
+        "Không tìm thấy tài khoản.",
+        "Account not found.",
+    ),
+    (
+        "unknown_challenge",
+        "Yêu cầu xác thực không tồn tại. Vui lòng yêu cầu mã mới.",
+        "Unknown verification request. Please request a new code.",
+    ),
+    (
+        "id_number_taken",
+        "Số CCCD này đã được xác minh cho một công dân khác; không thể xác minh lại cho tài khoản này.",
+        "This CCCD number is already verified for another citizen; it cannot be confirmed for this account.",
+    ),
+    (
+        "otp_expired",
+        "Mã xác thực đã hết hạn. Vui lòng yêu cầu mã mới.",
+        "The verification code has expired. Please request a new one.",
+    ),
+    (
+        "otp_invalid",
+        "Mã xác thực không đúng.",
+        "The verification code is incorrect.",
+    ),
+    (
+        "otp_exhausted",
+        "Bạn đã nhập sai mã quá số lần cho phép. Vui lòng yêu cầu mã mới.",
+        "Too many wrong attempts. Please request a new code.",
+    ),
+    (
+        "phone_locked",
+        "Số điện thoại tạm thời bị khóa do nhập sai mã quá nhiều lần. Vui lòng thử lại sau.",
+        "This phone number is temporarily locked after too many failed attempts. Please try again later.",
+    ),
+];

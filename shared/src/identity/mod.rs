@@ -40,13 +40,13 @@ pub use challenge::{
     challenge_phone, start_challenge, verify_challenge, ChallengeStarted, Origin, StartRequest,
     VerifiedPhone,
 };
-pub use error::{AuthError, OtpError};
+pub use error::{AuthError, OtpError, MESSAGES};
 pub use housekeeping::purge_stale;
 pub use kinds::{Client, Level, Purpose, Role};
 pub use policy::{OtpPolicy, SessionPolicy};
 pub use session::{
-    authenticate, create_session, list_sessions, logout, revoke_session, NewSession, Principal,
-    SessionInfo,
+    authenticate, create_session, list_sessions, logout, revoke_session, sessions_page, NewSession,
+    Principal, SessionInfo,
 };
 
 use crate::ports::{Clock, Random, Settings, Sql};

@@ -192,6 +192,28 @@ pub fn list_sessions(ports: Ports<'_>, account_id: &str) -> Result<Vec<SessionIn
     all(&rows).map(|r| session_info(&r)).collect()
 }
 
+/// One page of [`list_sessions`], in its order (`created_at` DESC, `id`
+/// ASC): at most `limit` sessions after the one whose key is `after`.
+///
+/// A citizen has a handful of sessions (each needs a fresh code, and codes
+/// are capped per day), so the page is cut from the full list rather than
+/// in SQL; the cursor is the order's key.
+pub fn sessions_page(
+    ports: Ports<'_>,
+    account_id: &str,
+    after: Option<&(i64, String)>,
+    limit: usize,
+) -> Result<Vec<SessionInfo>, StoreError> {
+    Ok(list_sessions(ports, account_id)?
+        .into_iter()
+        .filter(|s| match after {
+            Some((at, id)) => s.created_at < *at || (s.created_at == *at && s.id > *id),
+            None => true,
+        })
+        .take(limit)
+        .collect())
+}
+
 fn session_info(r: &Row<'_>) -> Result<SessionInfo, StoreError> {
     Ok(SessionInfo {
         id: r.text("id")?,

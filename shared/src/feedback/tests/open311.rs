@@ -325,7 +325,7 @@ fn errors_are_georeport_arrays_with_the_http_status() {
             FeedbackError::Invalid(vec![("lat", "required"), ("long", "required")]).into(),
             400,
         ),
-        (ApiError::StoreUnavailable { part: "sql" }, 503),
+        (ApiError::store_unavailable("sql", ""), 503),
     ];
     for (err, status) in cases {
         let resp = error_response(&err, Lang::En);

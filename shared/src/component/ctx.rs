@@ -1,0 +1,142 @@
+//! [`Ctx`]: the request, its id, the ports (stores opened lazily), the
+//! caller checks and the audit helper.
+//!
+//! This is the one place that opens the SQL database and the key-value
+//! store, so choosing another engine for a deployment changes only here.
+
+use std::cell::OnceCell;
+use std::fmt;
+
+use crate::audit::{self, Entry};
+use crate::error::ApiError;
+use crate::guard::{self, Official};
+use crate::http::Request;
+use crate::identity::{Ports, Principal};
+use crate::ports::{Clock, HttpClient, Kv, OsRandom, Random, Settings, Sql, SystemClock};
+use crate::spin_adapter::{SpinHttp, SpinKv, SpinSettings, SpinSql};
+
+/// Everything a handler needs for one request. Built by [`super::serve`].
+pub struct Ctx<'a> {
+    /// The request being answered.
+    pub req: &'a Request,
+    /// The request id: in every log line and in `x-request-id`.
+    pub id: &'a str,
+    sql: OnceCell<SpinSql>,
+    kv: OnceCell<SpinKv>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context for `req` whose stores are not opened yet.
+    pub(crate) fn new(req: &'a Request, id: &'a str) -> Ctx<'a> {
+        Ctx {
+            req,
+            id,
+            sql: OnceCell::new(),
+            kv: OnceCell::new(),
+        }
+    }
+
+    /// The SQL database, opened on first use (routes that need none, such
+    /// as a 404, never open it). 503 `store_unavailable` if it cannot be.
+    pub fn sql(&self) -> Result<&dyn Sql, ApiError> {
+        if let Some(sql) = self.sql.get() {
+            return Ok(sql);
+        }
+        let opened = SpinSql::open_default().map_err(|e| ApiError::store_unavailable("sql", e))?;
+        Ok(self.sql.get_or_init(|| opened))
+    }
+
+    /// The key-value store, opened on first use (503 if it cannot be).
+    pub fn kv(&self) -> Result<&dyn Kv, ApiError> {
+        if let Some(kv) = self.kv.get() {
+            return Ok(kv);
+        }
+        let opened = SpinKv::open_default().map_err(|e| ApiError::store_unavailable("kv", e))?;
+        Ok(self.kv.get_or_init(|| opened))
+    }
+
+    /// The component's settings (Spin variables).
+    pub fn settings(&self) -> &'static dyn Settings {
+        &SpinSettings
+    }
+
+    /// The wall clock.
+    pub fn clock(&self) -> &'static dyn Clock {
+        &SystemClock
+    }
+
+    /// The operating system's randomness.
+    pub fn random(&self) -> &'static dyn Random {
+        &OsRandom
+    }
+
+    /// Outbound HTTP (the manifest's allowed hosts apply).
+    pub fn http(&self) -> &'static dyn HttpClient {
+        &SpinHttp
+    }
+
+    /// The ports most domain calls take (opens the SQL database).
+    pub fn ports(&self) -> Result<Ports<'_>, ApiError> {
+        Ok(Ports {
+            sql: self.sql()?,
+            clock: self.clock(),
+            random: self.random(),
+            settings: self.settings(),
+        })
+    }
+
+    /// The caller behind the bearer token: 401 `unauthorized` without a live
+    /// session ([`guard::authenticate_request`]).
+    pub fn caller(&self) -> Result<Principal, ApiError> {
+        guard::authenticate_request(self.ports()?, self.req)
+    }
+
+    /// The caller when the request carries a bearer token, `None` when it
+    /// carries none. A bad token is 401, not "anonymous": the client
+    /// believes it is signed in.
+    pub fn optional_caller(&self) -> Result<Option<Principal>, ApiError> {
+        if self.req.header("authorization").is_none() {
+            return Ok(None);
+        }
+        self.caller().map(Some)
+    }
+
+    /// The caller, who must be an official (403 `forbidden` otherwise).
+    pub fn official(&self) -> Result<Principal, ApiError> {
+        let principal = self.caller()?;
+        guard::require_official(&principal)?;
+        Ok(principal)
+    }
+
+    /// The caller, who must be an official with a unit (403 otherwise).
+    pub fn official_with_unit(&self) -> Result<Official, ApiError> {
+        guard::require_unit(self.official()?)
+    }
+
+    /// 401 unless the request carries the `admin_token`
+    /// ([`guard::require_admin`]).
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        guard::require_admin(self.settings(), self.req)
+    }
+
+    /// Appends to the audit log after the change it describes was committed.
+    ///
+    /// A failed append neither undoes nor fails the change (a retry could
+    /// repeat it, or lose something shown only once, such as a new key);
+    /// the whole entry goes to the log output instead, tagged with the
+    /// request id, so the event is never silently lost. Entries never hold
+    /// secrets.
+    pub fn audit(&self, entry: Entry) {
+        match self.sql() {
+            Ok(sql) => audit::append_or_log(sql, self.clock(), self.id, entry),
+            Err(e) => audit::log_unrecorded(self.id, &e, &entry),
+        }
+    }
+
+    /// One log line tagged with the request id, for what an operator should
+    /// see besides errors (errors are logged by [`super::serve`]). Never
+    /// codes, tokens, keys or full phone numbers.
+    pub fn log(&self, line: fmt::Arguments<'_>) {
+        eprintln!("[{}] {line}", self.id);
+    }
+}
