@@ -13,7 +13,7 @@ use super::qr::Verdict;
 use super::shares::{Fetch, Opened};
 use super::store::audit_reads;
 use super::store::documents::title_of;
-use crate::audit::{action, Entry};
+use crate::audit::{action, Actor, Entry};
 use crate::identity::rfc3339_vn;
 use crate::ports::{Sql, StoreError};
 
@@ -25,9 +25,6 @@ pub const ACTIONS: &[&str] = &[
     action::QR_VERIFIED,
 ];
 
-/// Audit `actor` prefix of a relying party using a share link.
-pub const SHARE_ACTOR_PREFIX: &str = "share:";
-
 /// The audit entry of one fetch through a share link: `share_used` for the
 /// metadata and verdict, `document_accessed` for the bytes. Never holds the
 /// token itself — the share id identifies the link.
@@ -36,7 +33,7 @@ pub fn share_entry(opened: &Opened, fetch: Fetch) -> Entry {
         Fetch::Metadata => action::SHARE_USED,
         Fetch::Content => action::DOCUMENT_ACCESSED,
     };
-    Entry::new(format!("{SHARE_ACTOR_PREFIX}{}", opened.share.id), act)
+    Entry::new(Actor::Share(opened.share.id.clone()), act)
         .about(opened.share.citizen_id.as_str())
         .detail(json!({
             "share_id": opened.share.id,
@@ -51,8 +48,8 @@ pub fn share_entry(opened: &Opened, fetch: Fetch) -> Entry {
 /// The audit entry of one QR verification by an official of `unit`.
 /// Audited whatever the verdict; about the citizen when the code points at one.
 pub fn qr_entry(official_id: &str, unit: Option<(&str, &str)>, verdict: &Verdict) -> Entry {
-    let mut entry =
-        Entry::new(format!("official:{official_id}"), action::QR_VERIFIED).detail(json!({
+    let mut entry = Entry::new(Actor::Official(official_id.to_owned()), action::QR_VERIFIED)
+        .detail(json!({
             "unit": unit.map(|(code, _)| code),
             "unit_name": unit.map(|(_, name)| name),
             "result": verdict.result(),

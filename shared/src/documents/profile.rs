@@ -157,6 +157,25 @@ pub struct ProfilePatch {
     pub address: Option<Option<String>>,
 }
 
+impl ProfilePatch {
+    /// The names of the fields the patch sets or clears, in form order —
+    /// what the audit entry records (never the values: they are personal
+    /// data the log keeps forever).
+    pub fn given_fields(&self) -> Vec<&'static str> {
+        [
+            ("full_name", self.full_name.is_some()),
+            ("date_of_birth", self.date_of_birth.is_some()),
+            ("gender", self.gender.is_some()),
+            ("id_number", self.id_number.is_some()),
+            ("address", self.address.is_some()),
+        ]
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| *n)
+        .collect()
+    }
+}
+
 /// Tells "absent" (`None`, via `default`) from "null" (`Some(None)`).
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
