@@ -4,7 +4,8 @@
 //! The UPDATE is conditional on the status the official saw, so when two
 //! officials act at once exactly one change lands and the other gets 409
 //! `status_changed`. The history row is written by a trigger inside that
-//! same UPDATE (migration 0005); the audit entry follows it.
+//! same UPDATE (migration 0005); the audit entry ([`Changed::audit`]) is
+//! appended after it by the component, like every other audit entry.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -16,9 +17,8 @@ use super::store::find;
 use super::store::writes::{self, StatusChange};
 use super::validate::RESPONSE_MAX_CHARS;
 use super::Feedback;
-use crate::audit::{self, action, Entry};
+use crate::audit::{action, Actor, Entry};
 use crate::identity::Ports;
-use crate::ports::StoreError;
 use crate::text::{clean_multiline, optional};
 
 /// The PATCH body.
@@ -54,8 +54,10 @@ pub struct Changed {
     pub feedback: Feedback,
     /// The status before, when the status changed.
     pub from: Option<Status>,
-    /// The audit append failed (the change stands); the caller logs it.
-    pub audit_error: Option<StoreError>,
+    /// The `feedback_status_changed` entry that records the change, for the
+    /// component to append after it (audit is written in one layer; nothing
+    /// here needs it in the same statement: the history row is the trigger's).
+    pub audit: Entry,
 }
 
 /// Applies a change by an official of the item's unit.
@@ -79,7 +81,7 @@ pub fn change(
         Access::Hidden => return Err(FeedbackError::NotFound),
     }
     let (to, response) = check_request(req)?;
-    let actor = format!("official:{}", official.account_id);
+    let actor = String::from(Actor::Official(official.account_id.to_owned()));
     let now = ports.clock.now();
     let from = match to {
         Some(to) => {
@@ -114,7 +116,7 @@ pub fn change(
         }
     };
     let after = find(ports.sql, &before.id)?.ok_or(FeedbackError::NotFound)?;
-    let mut entry = Entry::new(actor, action::FEEDBACK_STATUS_CHANGED).detail(json!({
+    let mut audit = Entry::new(actor, action::FEEDBACK_STATUS_CHANGED).detail(json!({
         "feedback_id": after.id,
         "tracking_code": after.tracking_code,
         "unit": after.unit_code,
@@ -124,13 +126,12 @@ pub fn change(
     }));
     if let Some(owner) = &after.owner_id {
         // The owner's access log shows what happened to their feedback.
-        entry = entry.about(owner.as_str());
+        audit = audit.about(owner.as_str());
     }
-    let audit_error = audit::append(ports.sql, ports.clock, entry).err();
     Ok(Changed {
         feedback: after,
         from,
-        audit_error,
+        audit,
     })
 }
 

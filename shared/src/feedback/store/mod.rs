@@ -8,6 +8,7 @@ pub mod tallies;
 pub mod writes;
 
 use super::error::FeedbackError;
+use super::open311::{RequestQuery, MAX_REQUESTS};
 use super::status::Status;
 use super::tracking;
 use super::{Feedback, Rating, Sender, Source};
@@ -251,4 +252,54 @@ pub fn history(sql: &dyn Sql, f: &Feedback) -> Result<Vec<HistoryEntry>, StoreEr
         });
     }
     Ok(entries)
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// Published requests matching an Open311 query, newest first, at most 1,000.
+pub fn list_requests(sql: &dyn Sql, q: &RequestQuery) -> Result<Vec<Feedback>, StoreError> {
+    let mut conditions = vec!["f.published = 1".to_owned()];
+    let mut params: Vec<SqlValue> = Vec::new();
+    if q.ids.is_empty() {
+        conditions.push("f.created_at BETWEEN ? AND ?".into());
+        params.extend([q.start.into(), q.end.into()]);
+        if !q.service_codes.is_empty() {
+            conditions.push(format!(
+                "f.category_code IN ({})",
+                placeholders(q.service_codes.len())
+            ));
+            params.extend(q.service_codes.iter().map(|c| c.as_str().into()));
+        }
+        if !q.statuses.is_empty() {
+            conditions.push(format!("f.status IN ({})", placeholders(q.statuses.len())));
+            params.extend(q.statuses.iter().map(|s| s.as_str().into()));
+        }
+    } else {
+        conditions.push(format!(
+            "f.tracking_code IN ({})",
+            placeholders(q.ids.len())
+        ));
+        params.extend(q.ids.iter().map(|c| c.as_str().into()));
+    }
+    params.push(MAX_REQUESTS.into());
+    let tail = format!(
+        "WHERE {} ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
+        conditions.join(" AND ")
+    );
+    read_all(sql, &tail, &params)
+}
+
+/// The published request with this `service_request_id` (tracking code).
+pub fn find_request(
+    sql: &dyn Sql,
+    service_request_id: &str,
+) -> Result<Option<Feedback>, StoreError> {
+    let mut found = read_all(
+        sql,
+        "WHERE f.tracking_code = ? AND f.published = 1 LIMIT 1",
+        &[service_request_id.into()],
+    )?;
+    Ok(found.pop())
 }
