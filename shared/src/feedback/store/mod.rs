@@ -12,6 +12,7 @@ use super::open311::{RequestQuery, MAX_REQUESTS};
 use super::status::Status;
 use super::tracking;
 use super::{Feedback, Rating, Sender, Source};
+use crate::audit::Actor;
 use crate::http::Request;
 use crate::pagination::{Page, PageOf};
 use crate::ports::{Sql, SqlValue, StoreError};
@@ -223,8 +224,8 @@ pub struct HistoryEntry {
 /// change the trigger recorded.
 pub fn history(sql: &dyn Sql, f: &Feedback) -> Result<Vec<HistoryEntry>, StoreError> {
     let submitted_by = match (f.source, &f.owner_id, &f.partner_code) {
-        (Source::Citizen, Some(owner), _) => Some(format!("citizen:{owner}")),
-        (Source::Open311, _, Some(partner)) => Some(format!("issuer:{partner}")),
+        (Source::Citizen, Some(owner), _) => Some(Actor::Citizen(owner.clone()).into()),
+        (Source::Open311, _, Some(partner)) => Some(Actor::Issuer(partner.clone()).into()),
         _ => None,
     };
     let mut entries = vec![HistoryEntry {
