@@ -51,7 +51,7 @@ pub use rating::{rate, stats, CategoryStats, RatingInput};
 pub use status::{transition, Status, Transition};
 pub use store::{find, history, list_owned, list_public, list_unit, HistoryEntry, ListFilter};
 pub use submit::{submit, Created, Submitter};
-pub use validate::{validate, Draft, LocationDraft, Valid};
+pub use validate::{validate, Draft, LocationDraft, Report, Valid};
 
 /// One feedback item as stored, with the names of its category and unit.
 ///
@@ -71,18 +71,8 @@ pub struct Feedback {
     pub unit_code: String,
     /// Its name.
     pub unit_name: String,
-    /// NFC, trimmed.
-    pub title: String,
-    /// NFC, trimmed.
-    pub content: String,
-    /// Latitude, degrees.
-    pub lat: f64,
-    /// Longitude, degrees.
-    pub lng: f64,
-    /// As the sender typed it (NFC); the public sees [`redact::street_only`].
-    pub address: Option<String>,
-    /// An Open311 partner's photo URL.
-    pub media_url: Option<String>,
+    /// What was reported.
+    pub report: Report,
     /// The citizen who sent it, when sent logged in.
     pub owner_id: Option<String>,
     /// The owner asked that officials not see who they are.

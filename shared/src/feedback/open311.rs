@@ -105,18 +105,18 @@ pub fn request_json(f: &Feedback) -> Value {
         "status_notes": f.response.as_deref().map(mask_personal_data),
         "service_name": f.category_name,
         "service_code": f.category_code,
-        "description": mask_personal_data(&f.content),
+        "description": mask_personal_data(&f.report.content),
         "agency_responsible": f.unit_name,
         "service_notice": Value::Null,
         "requested_datetime": rfc3339_vn(f.created_at),
         "updated_datetime": rfc3339_vn(f.updated_at),
         "expected_datetime": Value::Null,
-        "address": f.address.as_deref().and_then(street_only),
+        "address": f.report.address.as_deref().and_then(street_only),
         "address_id": Value::Null,
         "zipcode": Value::Null,
-        "lat": round_coordinate(f.lat),
-        "long": round_coordinate(f.lng),
-        "media_url": f.media_url,
+        "lat": round_coordinate(f.report.lat),
+        "long": round_coordinate(f.report.lng),
+        "media_url": f.report.media_url,
     })
 }
 

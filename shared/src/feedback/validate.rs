@@ -61,24 +61,31 @@ pub struct LocationDraft {
     pub address: Option<String>,
 }
 
-/// A submission that passed [`validate`]: every text NFC, trimmed and
-/// within its limit, coordinates finite and in range.
+/// What was reported, as checked by [`validate`] and as stored: every text
+/// NFC, trimmed and within its limit, coordinates finite and in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The title.
+    pub title: String,
+    /// The content (line breaks kept).
+    pub content: String,
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lng: f64,
+    /// As the sender typed it; the public sees [`super::redact::street_only`].
+    pub address: Option<String>,
+    /// An Open311 partner's media URL.
+    pub media_url: Option<String>,
+}
+
+/// A submission that passed [`validate`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Valid {
     /// The category code (its existence is checked on insert).
     pub category: String,
-    /// Cleaned title.
-    pub title: String,
-    /// Cleaned content.
-    pub content: String,
-    /// Latitude.
-    pub lat: f64,
-    /// Longitude.
-    pub lng: f64,
-    /// Cleaned address.
-    pub address: Option<String>,
-    /// An Open311 partner's media URL.
-    pub media_url: Option<String>,
+    /// The checked texts and position.
+    pub report: Report,
     /// Hide the sender from officials.
     pub anonymous: bool,
 }
@@ -113,12 +120,14 @@ pub fn validate(draft: &Draft) -> Result<Valid, FeedbackError> {
     match (title, content, address, media_url) {
         (Ok(title), Ok(content), Ok(address), Ok(media_url)) if problems.is_empty() => Ok(Valid {
             category,
-            title,
-            content,
-            lat: loc.lat,
-            lng: loc.lng,
-            address,
-            media_url,
+            report: Report {
+                title,
+                content,
+                lat: loc.lat,
+                lng: loc.lng,
+                address,
+                media_url,
+            },
             anonymous: draft.anonymous,
         }),
         _ => Err(FeedbackError::Invalid(problems)),

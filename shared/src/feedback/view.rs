@@ -18,12 +18,12 @@ pub fn public(f: &Feedback) -> Value {
     with_common(
         f,
         json!({
-            "title": mask_personal_data(&f.title),
-            "content": mask_personal_data(&f.content),
+            "title": mask_personal_data(&f.report.title),
+            "content": mask_personal_data(&f.report.content),
             "location": {
-                "lat": round_coordinate(f.lat),
-                "lng": round_coordinate(f.lng),
-                "address": f.address.as_deref().and_then(street_only),
+                "lat": round_coordinate(f.report.lat),
+                "lng": round_coordinate(f.report.lng),
+                "address": f.report.address.as_deref().and_then(street_only),
             },
             "response": f.response.as_deref().map(mask_personal_data),
             "rating": f.rating.as_ref().map(|r| json!({"score": r.score})),
@@ -41,7 +41,7 @@ fn with_common(f: &Feedback, mut body: Value) -> Value {
         "category_name": f.category_name,
         "unit": f.unit_code,
         "unit_name": f.unit_name,
-        "media_url": f.media_url,
+        "media_url": f.report.media_url,
         "status": f.status.as_str(),
         "created_at": rfc3339_vn(f.created_at),
         "updated_at": rfc3339_vn(f.updated_at),
@@ -70,9 +70,9 @@ pub fn full(f: &Feedback, access: Access, history: Option<&[HistoryEntry]>) -> V
     let mut body = with_common(
         f,
         json!({
-            "title": f.title,
-            "content": f.content,
-            "location": {"lat": f.lat, "lng": f.lng, "address": f.address},
+            "title": f.report.title,
+            "content": f.report.content,
+            "location": {"lat": f.report.lat, "lng": f.report.lng, "address": f.report.address},
             "response": f.response,
             "published": f.published,
             "anonymous": f.anonymous,

@@ -11,7 +11,7 @@ use super::error::FeedbackError;
 use super::open311::{RequestQuery, MAX_REQUESTS};
 use super::status::Status;
 use super::tracking;
-use super::{Feedback, Rating, Sender, Source};
+use super::{Feedback, Rating, Report, Sender, Source};
 use crate::audit::Actor;
 use crate::http::Request;
 use crate::pagination::{Page, PageOf};
@@ -61,12 +61,14 @@ fn from_row(r: &Row<'_>) -> Result<Feedback, StoreError> {
         category_name: r.text("category_name")?,
         unit_code: r.text("unit_code")?,
         unit_name: r.text("unit_name")?,
-        title: r.text("title")?,
-        content: r.text("content")?,
-        lat: r.f64("lat")?,
-        lng: r.f64("lng")?,
-        address: r.opt_text("address")?,
-        media_url: r.opt_text("media_url")?,
+        report: Report {
+            title: r.text("title")?,
+            content: r.text("content")?,
+            lat: r.f64("lat")?,
+            lng: r.f64("lng")?,
+            address: r.opt_text("address")?,
+            media_url: r.opt_text("media_url")?,
+        },
         owner_id: r.opt_text("owner_id")?,
         anonymous: r.i64("anonymous")? != 0,
         source,

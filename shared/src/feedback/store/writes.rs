@@ -57,11 +57,11 @@ pub struct NewFeedback<'a> {
 /// is used up. A lost race for the tracking number surfaces as
 /// [`StoreError::Constraint`] (UNIQUE (year, seq)) for the caller to retry.
 pub fn insert_feedback(sql: &dyn Sql, f: &NewFeedback<'_>) -> Result<Option<Created>, StoreError> {
-    let v = f.valid;
+    let v = &f.valid.report;
     let params: Vec<SqlValue> = vec![
         f.id.into(),
         f.year.into(),
-        v.category.as_str().into(),
+        f.valid.category.as_str().into(),
         v.title.as_str().into(),
         v.content.as_str().into(),
         SqlValue::Real(v.lat),
