@@ -19,7 +19,6 @@ use crate::identity::{
 };
 use crate::phone::Phone;
 use crate::ports::{Sql, StoreError};
-use crate::spin_adapter::SpinSql;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -66,19 +65,6 @@ impl From<ClientIn> for Client {
 struct VerifyBody {
     challenge_id: String,
     code: String,
-}
-
-/// Writes one log line tagged with the request id. Callers pass only
-/// masked phones and never codes, tokens or keys. Left for `zalo` until it
-/// uses [`Ctx::log`]; remove then.
-pub fn log(rid: &str, line: std::fmt::Arguments<'_>) {
-    eprintln!("[{rid}] {line}");
-}
-
-/// The SQL database, opened per request. Left for `zalo` until it uses
-/// [`Ctx::sql`]; remove then.
-pub fn open_sql(_rid: &str) -> Result<SpinSql, ApiError> {
-    SpinSql::open_default().map_err(|e| ApiError::store_unavailable("sql", e))
 }
 
 /// The header a registered kiosk presents its key in.

@@ -1,29 +1,29 @@
-//! Share links (SPEC §7.4): the owner's side (`/api/v1/documents/{id}/shares`,
+//! Share links: the owner's side (`/api/v1/documents/{id}/shares`,
 //! `/api/v1/shares`) and the relying party's, without login
 //! (`/api/v1/shared/{token}`).
 
-use cds_shared::audit::{action, Entry};
+use cds_shared::audit::{action, Actor, Entry};
+use cds_shared::component::Ctx;
 use cds_shared::config::public_base_url;
 use cds_shared::documents::access_log::share_entry;
 use cds_shared::documents::qr::{self, EcLevel};
 use cds_shared::documents::shares::{self as domain, Fetch, NewShare, Opened};
 use cds_shared::error::ApiError;
-use cds_shared::http::{json_body, Request, Response};
+use cds_shared::http::{json_body, Response};
 use cds_shared::identity::rfc3339_vn;
 use cds_shared::pagination::Page;
 use serde_json::json;
 
-use crate::ctx::Ctx;
 use crate::vault::bytes_response;
 use crate::views;
 
-pub fn create(c: &Ctx<'_>, req: &Request, document_id: &str) -> Result<Response, ApiError> {
-    let me = c.me(req)?;
-    let body: NewShare = json_body(req)?;
-    let share =
-        domain::create(c.ports, &me.account_id, document_id, &body).map_err(|e| c.fail(e))?;
-    c.audit(
-        Entry::new(format!("citizen:{}", me.account_id), action::SHARE_CREATED)
+/// `POST /api/v1/documents/{id}/shares` → 201 with the link and its QR.
+pub fn create(ctx: &Ctx<'_>, document_id: &str) -> Result<Response, ApiError> {
+    let me = ctx.caller()?;
+    let body: NewShare = json_body(ctx.req)?;
+    let share = domain::create(ctx.ports()?, &me.account_id, document_id, &body)?;
+    ctx.audit(
+        Entry::new(Actor::Citizen(me.account_id.clone()), action::SHARE_CREATED)
             .about(me.account_id.as_str())
             .detail(json!({
                 "share_id": share.id,
@@ -33,23 +33,23 @@ pub fn create(c: &Ctx<'_>, req: &Request, document_id: &str) -> Result<Response,
                 "expires_at": share.expires_at,
             })),
     );
-    let origin = base_url(c)?;
+    let origin = base_url(ctx)?;
     let url = views::share_url(&origin, &share.token);
     // M (15%): the link is longer than a personal QR and is shown on screens.
-    let qr_svg = qr::svg(&url, EcLevel::M).map_err(|e| c.fail(e))?;
-    let mut body = views::share(&share, &origin, c.ports.clock.now());
+    let qr_svg = qr::svg(&url, EcLevel::M)?;
+    let mut body = views::share(&share, &origin, ctx.clock().now());
     body["qr_svg"] = json!(qr_svg);
-    Ok(Response::json(201, &body).with_header("cache-control", "no-store"))
+    Ok(Response::json(201, &body).no_store())
 }
 
-pub fn list(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
-    let page = Page::from_request(req)?;
+/// `GET /api/v1/shares`: the caller's links, newest first.
+pub fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let page = Page::from_request(ctx.req)?;
     let after: Option<(i64, String)> = page.after()?;
-    let me = c.me(req)?;
-    let rows = domain::list(c.ports.sql, &me.account_id, after, page.fetch_limit())
-        .map_err(|e| c.store(e))?;
+    let me = ctx.caller()?;
+    let rows = domain::list(ctx.sql()?, &me.account_id, after, page.fetch_limit())?;
     let out = page.paginate(rows, |s| (s.created_at, s.id.clone()))?;
-    let (origin, now) = (base_url(c)?, c.ports.clock.now());
+    let (origin, now) = (base_url(ctx)?, ctx.clock().now());
     let items: Vec<_> = out
         .items
         .iter()
@@ -59,25 +59,24 @@ pub fn list(c: &Ctx<'_>, req: &Request) -> Result<Response, ApiError> {
         200,
         &json!({"items": items, "next_cursor": out.next_cursor}),
     )
-    .with_header("cache-control", "no-store"))
+    .no_store())
 }
 
 /// Where links point: the `public_base_url` setting, never the request's
 /// `Host` (a client could otherwise mint links, and QR codes, that send the
-/// relying party — and the token — to a host of its choosing).
-fn base_url(c: &Ctx<'_>) -> Result<String, ApiError> {
-    public_base_url(c.ports.settings).map_err(|problem| {
-        eprintln!("[{}] share links refused: {problem}", c.rid);
-        problem.to_api()
-    })
+/// relying party — and the token — to a host of its choosing). An unusable
+/// setting is 503 `not_configured`, logged where the response is finished.
+fn base_url(ctx: &Ctx<'_>) -> Result<String, ApiError> {
+    public_base_url(ctx.settings()).map_err(|problem| problem.to_api())
 }
 
-pub fn revoke(c: &Ctx<'_>, req: &Request, token: &str) -> Result<Response, ApiError> {
-    let me = c.me(req)?;
-    let (share, changed) = domain::revoke(c.ports, &me.account_id, token).map_err(|e| c.fail(e))?;
+/// `DELETE /api/v1/shares/{token}` → 204 (also when already revoked).
+pub fn revoke(ctx: &Ctx<'_>, token: &str) -> Result<Response, ApiError> {
+    let me = ctx.caller()?;
+    let (share, changed) = domain::revoke(ctx.ports()?, &me.account_id, token)?;
     if changed {
-        c.audit(
-            Entry::new(format!("citizen:{}", me.account_id), action::SHARE_REVOKED)
+        ctx.audit(
+            Entry::new(Actor::Citizen(me.account_id.clone()), action::SHARE_REVOKED)
                 .about(me.account_id.as_str())
                 .detail(json!({"share_id": share.id, "document_id": share.document_id})),
         );
@@ -86,9 +85,9 @@ pub fn revoke(c: &Ctx<'_>, req: &Request, token: &str) -> Result<Response, ApiEr
 }
 
 /// Uses the link once and records who-knows-who read what.
-fn open(c: &Ctx<'_>, token: &str, fetch: Fetch) -> Result<Opened, ApiError> {
-    let opened = domain::open(c.ports, token, fetch).map_err(|e| c.fail(e))?;
-    c.audit(share_entry(&opened, fetch));
+fn open(ctx: &Ctx<'_>, token: &str, fetch: Fetch) -> Result<Opened, ApiError> {
+    let opened = domain::open(ctx.ports()?, token, fetch)?;
+    ctx.audit(share_entry(&opened, fetch));
     Ok(opened)
 }
 
@@ -100,8 +99,8 @@ fn public(resp: Response) -> Response {
 }
 
 /// `GET /api/v1/shared/{token}`: metadata and the verification verdict.
-pub fn public_metadata(c: &Ctx<'_>, _req: &Request, token: &str) -> Result<Response, ApiError> {
-    let o = open(c, token, Fetch::Metadata)?;
+pub fn metadata(ctx: &Ctx<'_>, token: &str) -> Result<Response, ApiError> {
+    let o = open(ctx, token, Fetch::Metadata)?;
     let d = &o.document;
     let body = json!({
         "document": {
@@ -119,7 +118,7 @@ pub fn public_metadata(c: &Ctx<'_>, _req: &Request, token: &str) -> Result<Respo
             "source": d.source,
             "issuer": views::issuer(d),
             "sha256": d.sha256,
-            "checked_at": rfc3339_vn(c.ports.clock.now()),
+            "checked_at": rfc3339_vn(ctx.clock().now()),
         },
         "share": {
             "purpose": o.share.purpose,
@@ -134,8 +133,8 @@ pub fn public_metadata(c: &Ctx<'_>, _req: &Request, token: &str) -> Result<Respo
 
 /// `GET /api/v1/shared/{token}/content`: the verified bytes, with the verdict
 /// in `x-document-*` headers so one use is enough.
-pub fn public_content(c: &Ctx<'_>, _req: &Request, token: &str) -> Result<Response, ApiError> {
-    let o = open(c, token, Fetch::Content)?;
+pub fn content(ctx: &Ctx<'_>, token: &str) -> Result<Response, ApiError> {
+    let o = open(ctx, token, Fetch::Content)?;
     let mut resp = bytes_response(&o.document, o.content.unwrap_or_default())
         .with_header("x-document-source", &o.document.source);
     if let Some(i) = &o.document.issuer {

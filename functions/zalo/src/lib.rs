@@ -1,7 +1,8 @@
-//! Zalo component (SPEC §10): `POST /api/v1/zalo/webhook`, the Official
-//! Account's webhook. Checks the event's signature, handles each event once,
-//! lets the bot answer and sends the replies through the OA API — all
-//! within Zalo's 2-second budget, so outbound calls have short timeouts.
+//! Zalo component (docs/architecture.md, zalo): `POST /api/v1/zalo/webhook`,
+//! the Official Account's webhook. Checks the event's signature, handles
+//! each event once, lets the bot answer and sends the replies through the OA
+//! API — all within Zalo's 2-second budget, so outbound calls have short
+//! timeouts.
 
 // `#[http_component]` generates the unsafe export glue.
 #![allow(unsafe_code)]
@@ -10,12 +11,10 @@ mod timed_http;
 
 use std::time::Duration;
 
+use cds_shared::component::{self, Ctx};
 use cds_shared::error::ApiError;
-use cds_shared::http::{Request, Response, Router, MAX_JSON_BYTES};
-use cds_shared::otp_flow::{log, open_sql};
-use cds_shared::ports::{OsRandom, SystemClock};
-use cds_shared::spin_adapter::{SpinKv, SpinSettings};
-use cds_shared::zalo::{receive, BotPorts, Received, WebhookError};
+use cds_shared::http::{Response, Router, MAX_JSON_BYTES};
+use cds_shared::zalo::{receive, BotPorts, Received};
 use serde_json::json;
 use spin_sdk::http_component;
 
@@ -38,63 +37,43 @@ const REPLY_HTTP: TimedHttp = TimedHttp {
 
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    cds_shared::spin_adapter::handle(&req, |req, rid| {
-        Router::new()
-            .post("/api/v1/zalo/webhook", |r, _| webhook(r, rid))
-            .dispatch(req)
-    })
+    component::serve(&req, routes)
+}
+
+/// Every route of the component: route, decode, call, encode.
+fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    Router::new()
+        .post("/api/v1/zalo/webhook", |_, _| webhook(ctx))
+        .dispatch(ctx.req)
 }
 
 /// `POST /api/v1/zalo/webhook` → 200 `{"status":"ok"|"duplicate"}`; 401 for
 /// unsigned, wrongly signed, unreadable or stale events.
-fn webhook(req: &Request, rid: &str) -> Result<Response, ApiError> {
+fn webhook(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let req = ctx.req;
     if req.body.len() > MAX_JSON_BYTES {
         return Err(ApiError::PayloadTooLarge {
             limit: MAX_JSON_BYTES,
         });
     }
-    let sql = open_sql(rid)?;
-    let kv = SpinKv::open_default().map_err(|e| {
-        log(rid, format_args!("kv unavailable: {e}"));
-        ApiError::store_unavailable("kv", &e)
-    })?;
     let ports = BotPorts {
-        sql: &sql,
-        kv: &kv,
-        clock: &SystemClock,
-        random: &OsRandom,
-        settings: &SpinSettings,
+        sql: ctx.sql()?,
+        kv: ctx.kv()?,
+        clock: ctx.clock(),
+        random: ctx.random(),
+        settings: ctx.settings(),
         http: &ZNS_HTTP,
     };
     let signature = req.header("x-zevent-signature");
-    let received = receive(ports, &REPLY_HTTP, &req.body, signature).map_err(|e| {
-        log(rid, format_args!("zalo event not handled: {e}"));
-        match e {
-            // Not a store outage: Zalo's retries cannot help until an
-            // operator sets the OA secret, and the code says so.
-            WebhookError::NotConfigured(setting) => ApiError::NotConfigured { setting },
-            WebhookError::Store(s) => s.into(),
-        }
-    })?;
-    let status = match received {
+    let status = match receive(ports, &REPLY_HTTP, &req.body, signature)? {
         Received::Refused(why) => {
-            log(rid, format_args!("zalo event refused: {}", why.as_str()));
+            ctx.log(format_args!("zalo event refused: {}", why.as_str()));
             return Err(ApiError::Unauthorized);
         }
         Received::Duplicate => "duplicate",
         Received::Handled(h) => {
-            for note in &h.notes {
-                log(rid, format_args!("{note}"));
-            }
-            if let Some(e) = &h.reply_error {
-                log(
-                    rid,
-                    format_args!(
-                        "reply {} of {} not sent: {e}",
-                        h.replies_sent + 1,
-                        h.replies
-                    ),
-                );
+            for line in h.log_lines() {
+                ctx.log(format_args!("{line}"));
             }
             "ok"
         }

@@ -10,7 +10,9 @@ use crate::ports::{Clock, HttpClient, Settings, Sql};
 pub enum SenderChoice {
     /// `dev_mode=true`: every channel goes to the development outbox.
     Outbox,
+    /// A real SMS gateway (eSMS).
     Sms(SmsConfig),
+    /// Zalo ZNS templates.
     Zalo(ZaloConfig),
 }
 
@@ -34,7 +36,9 @@ impl SenderChoice {
 /// value; components answer 503.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
+    /// The named setting is unset or blank.
     Missing(&'static str),
+    /// The named setting is set but unusable (e.g. not an http(s) URL).
     Invalid(&'static str),
 }
 

@@ -19,7 +19,9 @@ use crate::ports::StoreError;
 /// How a code reaches the citizen. Identity maps its own channel onto this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
+    /// A text message through the SMS gateway.
     Sms,
+    /// A Zalo Notification Service template message.
     Zalo,
 }
 
@@ -48,8 +50,11 @@ impl Channel {
 pub struct OtpMessage {
     /// E.164, `+84` and nine digits.
     pub phone_e164: String,
+    /// The channel it goes through.
     pub channel: Channel,
+    /// The one-time code itself.
     pub code: String,
+    /// The full SMS wording, with the code.
     pub text: String,
     /// Our id for this delivery (e.g. the challenge id), echoed to providers
     /// for de-duplication and support tickets.
@@ -71,6 +76,7 @@ impl fmt::Debug for OtpMessage {
 
 /// Sends a one-time code through some provider.
 pub trait OtpSender {
+    /// Hands the message to the provider; `Ok` once it accepted it.
     fn deliver(&self, msg: &OtpMessage) -> Result<(), DeliveryError>;
 }
 
@@ -83,18 +89,30 @@ pub enum DeliveryError {
     InvalidPhone,
     /// No answer from the provider (connection refused, DNS, timeout).
     Unreachable {
+        /// Which provider (for the log).
         provider: &'static str,
+        /// The transport error, shortened.
         reason: String,
     },
     /// The provider answered with a non-2xx HTTP status.
-    HttpStatus { provider: &'static str, status: u16 },
+    HttpStatus {
+        /// Which provider.
+        provider: &'static str,
+        /// The HTTP status it answered.
+        status: u16,
+    },
     /// The provider answered 2xx but refused the message with this code.
     Rejected {
+        /// Which provider.
         provider: &'static str,
+        /// The provider's own refusal code.
         code: String,
     },
     /// The provider's answer was not the JSON it documents.
-    BadAnswer { provider: &'static str },
+    BadAnswer {
+        /// Which provider.
+        provider: &'static str,
+    },
     /// The development outbox could not be written.
     Store(StoreError),
 }
@@ -140,23 +158,40 @@ pub(crate) fn zalo_format(phone_e164: &str) -> Option<String> {
 
 /// Transport errors come from the host and could be long; keep log lines
 /// bounded. They never contain request bodies or headers.
-pub(crate) fn short_reason(reason: &str) -> String {
+fn short_reason(reason: &str) -> String {
     reason.chars().take(200).collect()
 }
 
-/// The JSON request every provider gets: a POST with a JSON body.
-pub(crate) fn json_post(
+/// POSTs `body` as JSON to a provider and reads its JSON answer: the one
+/// way every provider is called, so a transport failure, a non-2xx status
+/// and an unreadable answer are told apart the same way for each.
+pub(crate) fn post_json(
+    http: &dyn crate::ports::HttpClient,
+    provider: &'static str,
     url: String,
     mut headers: Vec<(String, String)>,
     body: &serde_json::Value,
-) -> crate::ports::OutboundRequest {
+) -> Result<serde_json::Value, DeliveryError> {
     headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
-    crate::ports::OutboundRequest {
+    let request = crate::ports::OutboundRequest {
         method: "POST".to_owned(),
         url,
         headers,
         body: body.to_string().into_bytes(),
+    };
+    let answer = http
+        .send(&request)
+        .map_err(|e| DeliveryError::Unreachable {
+            provider,
+            reason: short_reason(&e),
+        })?;
+    if !(200..300).contains(&answer.status) {
+        return Err(DeliveryError::HttpStatus {
+            provider,
+            status: answer.status,
+        });
     }
+    serde_json::from_slice(&answer.body).map_err(|_| DeliveryError::BadAnswer { provider })
 }
 
 #[cfg(test)]

@@ -12,11 +12,14 @@ const MAX_LIST: i64 = 100;
 
 /// Writes codes into `dev_outbox` instead of sending them.
 pub struct Outbox<'a> {
+    /// Where the outbox rows go.
     pub sql: &'a dyn Sql,
+    /// Stamps `sent_at`.
     pub clock: &'a dyn Clock,
 }
 
 impl<'a> Outbox<'a> {
+    /// The outbox on these ports.
     pub fn new(sql: &'a dyn Sql, clock: &'a dyn Clock) -> Outbox<'a> {
         Outbox { sql, clock }
     }
@@ -43,10 +46,13 @@ impl OtpSender for Outbox<'_> {
 /// One delivered code, as `GET /api/v1/dev/outbox` shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxItem {
+    /// E.164.
     pub phone: String,
     /// `"sms"` or `"zalo"`.
     pub channel: String,
+    /// The SMS wording (with the code).
     pub text: String,
+    /// The code, so tests and the demo can read it.
     pub code: String,
     /// Unix seconds.
     pub sent_at: i64,

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_json::{json, Value};
 
-use super::{json_post, national_format, short_reason, DeliveryError, OtpMessage, OtpSender};
+use super::{national_format, post_json, DeliveryError, OtpMessage, OtpSender};
 use crate::ports::HttpClient;
 
 const PROVIDER: &str = "sms gateway";
@@ -24,9 +24,13 @@ const CODE_ACCEPTED: &str = "100";
 /// `sms_brandname`).
 #[derive(Clone, PartialEq)]
 pub struct SmsConfig {
+    /// The gateway's send endpoint.
     pub url: String,
+    /// The account's API key.
     pub api_key: String,
+    /// The account's secret key.
     pub secret_key: String,
+    /// The registered sender name shown on phones.
     pub brandname: String,
 }
 
@@ -44,11 +48,14 @@ impl fmt::Debug for SmsConfig {
 
 /// Sends codes by SMS through the configured gateway.
 pub struct SmsGateway<'a> {
+    /// The gateway settings.
     pub config: SmsConfig,
+    /// Outbound HTTP.
     pub http: &'a dyn HttpClient,
 }
 
 impl<'a> SmsGateway<'a> {
+    /// A gateway sending through `http`.
     pub fn new(config: SmsConfig, http: &'a dyn HttpClient) -> SmsGateway<'a> {
         SmsGateway { config, http }
     }
@@ -66,22 +73,13 @@ impl OtpSender for SmsGateway<'_> {
             "SmsType": SMS_TYPE_CUSTOMER_CARE,
             "RequestId": msg.tracking_id,
         });
-        let request = json_post(self.config.url.clone(), Vec::new(), &body);
-        let answer = self
-            .http
-            .send(&request)
-            .map_err(|e| DeliveryError::Unreachable {
-                provider: PROVIDER,
-                reason: short_reason(&e),
-            })?;
-        if !(200..300).contains(&answer.status) {
-            return Err(DeliveryError::HttpStatus {
-                provider: PROVIDER,
-                status: answer.status,
-            });
-        }
-        let parsed: Value = serde_json::from_slice(&answer.body)
-            .map_err(|_| DeliveryError::BadAnswer { provider: PROVIDER })?;
+        let parsed = post_json(
+            self.http,
+            PROVIDER,
+            self.config.url.clone(),
+            Vec::new(),
+            &body,
+        )?;
         match code_result(&parsed) {
             Some(code) if code == CODE_ACCEPTED => Ok(()),
             Some(code) => Err(DeliveryError::Rejected {

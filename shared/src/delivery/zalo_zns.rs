@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::{json, Value};
 
-use super::{json_post, short_reason, zalo_format, DeliveryError, OtpMessage, OtpSender};
+use super::{post_json, zalo_format, DeliveryError, OtpMessage, OtpSender};
 use crate::ports::HttpClient;
 
 const PROVIDER: &str = "zalo zns";
@@ -15,7 +15,9 @@ const PROVIDER: &str = "zalo zns";
 pub struct ZaloConfig {
     /// e.g. `https://business.openapi.zalo.me`
     pub api_base: String,
+    /// The OA access token (sent as the `access_token` header).
     pub access_token: String,
+    /// The approved one-time-code template.
     pub template_id: String,
 }
 
@@ -39,11 +41,14 @@ impl ZaloConfig {
 
 /// Sends codes through the OA's approved OTP template.
 pub struct ZaloZns<'a> {
+    /// The ZNS settings.
     pub config: ZaloConfig,
+    /// Outbound HTTP.
     pub http: &'a dyn HttpClient,
 }
 
 impl<'a> ZaloZns<'a> {
+    /// A ZNS sender through `http`.
     pub fn new(config: ZaloConfig, http: &'a dyn HttpClient) -> ZaloZns<'a> {
         ZaloZns { config, http }
     }
@@ -59,22 +64,13 @@ impl OtpSender for ZaloZns<'_> {
             "tracking_id": msg.tracking_id,
         });
         let headers = vec![("access_token".to_owned(), self.config.access_token.clone())];
-        let request = json_post(self.config.template_url(), headers, &body);
-        let answer = self
-            .http
-            .send(&request)
-            .map_err(|e| DeliveryError::Unreachable {
-                provider: PROVIDER,
-                reason: short_reason(&e),
-            })?;
-        if !(200..300).contains(&answer.status) {
-            return Err(DeliveryError::HttpStatus {
-                provider: PROVIDER,
-                status: answer.status,
-            });
-        }
-        let parsed: Value = serde_json::from_slice(&answer.body)
-            .map_err(|_| DeliveryError::BadAnswer { provider: PROVIDER })?;
+        let parsed = post_json(
+            self.http,
+            PROVIDER,
+            self.config.template_url(),
+            headers,
+            &body,
+        )?;
         match parsed.get("error") {
             Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(()),
             Some(Value::Number(n)) => Err(DeliveryError::Rejected {

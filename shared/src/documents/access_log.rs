@@ -11,10 +11,11 @@ use serde_json::{json, Value};
 
 use super::qr::Verdict;
 use super::shares::{Fetch, Opened};
-use crate::audit::{action, Entry};
+use super::store::audit_reads;
+use super::store::documents::title_of;
+use crate::audit::{action, Actor, Entry};
 use crate::identity::rfc3339_vn;
-use crate::ports::{Sql, SqlValue, StoreError};
-use crate::rows::{all, first};
+use crate::ports::{Sql, StoreError};
 
 /// The audit actions a citizen's access log shows: reads and verifications
 /// by someone other than the citizen.
@@ -24,9 +25,6 @@ pub const ACTIONS: &[&str] = &[
     action::QR_VERIFIED,
 ];
 
-/// Audit `actor` prefix of a relying party using a share link.
-pub const SHARE_ACTOR_PREFIX: &str = "share:";
-
 /// The audit entry of one fetch through a share link: `share_used` for the
 /// metadata and verdict, `document_accessed` for the bytes. Never holds the
 /// token itself — the share id identifies the link.
@@ -35,7 +33,7 @@ pub fn share_entry(opened: &Opened, fetch: Fetch) -> Entry {
         Fetch::Metadata => action::SHARE_USED,
         Fetch::Content => action::DOCUMENT_ACCESSED,
     };
-    Entry::new(format!("{SHARE_ACTOR_PREFIX}{}", opened.share.id), act)
+    Entry::new(Actor::Share(opened.share.id.clone()), act)
         .about(opened.share.citizen_id.as_str())
         .detail(json!({
             "share_id": opened.share.id,
@@ -50,8 +48,8 @@ pub fn share_entry(opened: &Opened, fetch: Fetch) -> Entry {
 /// The audit entry of one QR verification by an official of `unit`.
 /// Audited whatever the verdict; about the citizen when the code points at one.
 pub fn qr_entry(official_id: &str, unit: Option<(&str, &str)>, verdict: &Verdict) -> Entry {
-    let mut entry =
-        Entry::new(format!("official:{official_id}"), action::QR_VERIFIED).detail(json!({
+    let mut entry = Entry::new(Actor::Official(official_id.to_owned()), action::QR_VERIFIED)
+        .detail(json!({
             "unit": unit.map(|(code, _)| code),
             "unit_name": unit.map(|(_, name)| name),
             "result": verdict.result(),
@@ -74,30 +72,12 @@ pub fn read(
     before_seq: Option<i64>,
     limit: u32,
 ) -> Result<Vec<(i64, Value)>, StoreError> {
-    let placeholders = (0..ACTIONS.len())
-        .map(|i| format!("?{}", i + 4))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut params: Vec<SqlValue> = vec![
-        citizen_id.into(),
-        before_seq.unwrap_or(i64::MAX).into(),
-        i64::from(limit).into(),
-    ];
-    params.extend(ACTIONS.iter().map(|a| SqlValue::from(*a)));
-    let rows = sql.execute(
-        &format!(
-            "SELECT seq, at, actor, action, detail FROM audit_log \
-             WHERE subject = ?1 AND seq < ?2 AND action IN ({placeholders}) \
-             ORDER BY seq DESC LIMIT ?3"
-        ),
-        &params,
-    )?;
+    let entries = audit_reads::about_citizen(sql, citizen_id, ACTIONS, before_seq, limit)?;
     let mut titles: HashMap<String, Option<String>> = HashMap::new();
     let mut out = Vec::new();
-    for r in all(&rows) {
-        let seq = r.i64("seq")?;
-        let detail: Value = serde_json::from_str(&r.text("detail")?).unwrap_or(Value::Null);
-        let act = r.text("action")?;
+    for e in entries {
+        let (seq, act) = (e.seq, e.action);
+        let detail: Value = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
         let document = match detail["document_id"].as_str() {
             Some(id) => {
                 if !titles.contains_key(id) {
@@ -114,7 +94,7 @@ pub fn read(
         };
         let mut item = json!({
             "id": seq.to_string(),
-            "at": rfc3339_vn(r.i64("at")?),
+            "at": rfc3339_vn(e.at),
             "event": act,
             "by": by,
             "document": document,
@@ -128,17 +108,4 @@ pub fn read(
         out.push((seq, item));
     }
     Ok(out)
-}
-
-/// The title of the citizen's document (`None` once deleted).
-fn title_of(
-    sql: &dyn Sql,
-    citizen_id: &str,
-    document_id: &str,
-) -> Result<Option<String>, StoreError> {
-    let rows = sql.execute(
-        "SELECT title FROM documents WHERE id = ?1 AND citizen_id = ?2",
-        &[document_id.into(), citizen_id.into()],
-    )?;
-    first(&rows).map(|r| r.text("title")).transpose()
 }

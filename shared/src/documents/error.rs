@@ -1,13 +1,14 @@
-//! What can go wrong in the documents domain, and its SPEC §4 rendering.
+//! What can go wrong in the documents domain, and its API error rendering
+//! (docs/openapi: the common error shape).
 
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::ports::StoreError;
 
-/// A documents-domain failure. Convert with [`DocError::into_api`] after
-/// logging the variants that carry internal detail (`Store`, `Integrity`,
-/// `Config`).
+/// A documents-domain failure; becomes an [`ApiError`] by `From` (the
+/// internal detail of `Store`, `Integrity` and `Render` stays an unrendered
+/// cause, for the log).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DocError {
     /// 404: no such document/share, or it is not the caller's.
@@ -18,6 +19,7 @@ pub enum DocError {
     Invalid(Vec<(&'static str, &'static str)>),
     /// 413: a document over the limit (bytes).
     TooLarge {
+        /// The limit, in bytes.
         limit: usize,
     },
     /// 415: the upload's `Content-Type` is not PDF, JPEG or PNG.
@@ -25,7 +27,9 @@ pub enum DocError {
     /// 409 `conflict` naming the field (an id number of another account, an
     /// external id already used for different content).
     Conflict {
+        /// The field named in the answer.
         field: &'static str,
+        /// Why, in snake_case.
         reason: &'static str,
     },
     /// 409 `profile_locked`: identity fields of a verified account.
@@ -33,11 +37,14 @@ pub enum DocError {
     /// 422 `upload_quota_exceeded`: the citizen's uploads would pass the
     /// `quota` (`count` or `bytes`) of `limit` (see `documents::quota`).
     UploadQuota {
+        /// `count` or `bytes`.
         quota: &'static str,
+        /// That quota's limit.
         limit: i64,
     },
     /// 422 `share_limit_reached`: the document already has `limit` live links.
     ShareLimit {
+        /// Most live links per document.
         limit: i64,
     },
     /// 409 `document_revoked`: a revoked document cannot be shared.
@@ -50,12 +57,14 @@ pub enum DocError {
     RevokedContent,
     /// The stored bytes no longer hash to the stored SHA-256 (500).
     Integrity {
+        /// The damaged document.
         document_id: String,
     },
     /// A required setting is missing (503); the name is for the log.
     Config(&'static str),
     /// A QR code could not be drawn (500); the detail is for the log.
     Render(String),
+    /// The database failed (503, or 409 for an unexpected constraint).
     Store(StoreError),
 }
 
@@ -70,22 +79,13 @@ impl DocError {
     pub fn invalid(field: &'static str, reason: &'static str) -> DocError {
         DocError::Invalid(vec![(field, reason)])
     }
+}
 
-    /// Whether the variant carries detail that must be logged (and is not
-    /// shown to the client).
-    pub fn is_internal(&self) -> bool {
-        matches!(
-            self,
-            DocError::Integrity { .. }
-                | DocError::Config(_)
-                | DocError::Render(_)
-                | DocError::Store(_)
-        )
-    }
-
-    /// The client-facing error.
-    pub fn into_api(self) -> ApiError {
-        match self {
+/// The client-facing error. 5xx variants keep their detail as the
+/// unrendered cause, logged once where the response is finished.
+impl From<DocError> for ApiError {
+    fn from(e: DocError) -> ApiError {
+        match e {
             DocError::NotFound => ApiError::not_found(),
             DocError::CitizenNotFound => ApiError::NotFound {
                 code: "citizen_not_found",
@@ -128,7 +128,7 @@ impl DocError {
                 code: "document_revoked",
             },
             // The inside text, kept for the log.
-            DocError::Integrity { .. } | DocError::Render(_) => ApiError::internal(&self),
+            DocError::Integrity { .. } | DocError::Render(_) => ApiError::internal(&e),
             DocError::Config(setting) => ApiError::NotConfigured { setting },
             DocError::Store(e) => ApiError::from(e),
         }
@@ -155,7 +155,7 @@ impl std::fmt::Display for DocError {
             DocError::Config(name) => write!(f, "setting `{name}` is missing or blank"),
             DocError::Render(e) => write!(f, "QR rendering failed: {e}"),
             DocError::Store(e) => write!(f, "{e}"),
-            other => write!(f, "{}", other.clone().into_api()),
+            other => write!(f, "{}", ApiError::from(other.clone())),
         }
     }
 }

@@ -22,14 +22,14 @@ use super::error::DocError;
 use super::kinds::{check_content, doc_type, MAX_DOCUMENT_BYTES};
 use super::profile::{clean_id_number, find_by_id_number, read_profile};
 use super::sha256_hex;
-use super::vault::{meta, plausible_doc_id, DocumentMeta, FROM, META_COLUMNS, TITLE_MAX_CHARS};
+use super::store::documents::{self as store, Issued, NewDocument};
+use super::vault::{plausible_doc_id, DocumentMeta, TITLE_MAX_CHARS};
 use crate::apikey::Issuer;
 use crate::identity::{find_by_phone, Ports};
 use crate::ids::random_id;
 use crate::local_time::parse_instant_or_date;
 use crate::phone::Phone;
-use crate::ports::{SqlValue, StoreError};
-use crate::rows::first;
+use crate::ports::StoreError;
 use crate::text::clean_line;
 
 /// Longest `external_id` (the agency's own reference, e.g. a case number).
@@ -50,8 +50,10 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CitizenRef {
+    /// The phone the citizen proved with a one-time code.
     #[serde(default)]
     pub phone: Option<Phone>,
+    /// A 12-digit CCCD number (spaces and dots allowed).
     #[serde(default)]
     pub id_number: Option<String>,
 }
@@ -60,16 +62,23 @@ pub struct CitizenRef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
+    /// Who receives it.
     pub citizen: CitizenRef,
+    /// One of `kinds::DOC_TYPES`.
     #[serde(rename = "type")]
     pub doc_type: String,
+    /// The document's title.
     pub title: String,
+    /// The file, base64 (padded or not).
     pub content_base64: String,
+    /// PDF, JPEG or PNG; must match the bytes.
     pub content_type: String,
     /// RFC 3339 or `YYYY-MM-DD`.
     pub issued_at: String,
+    /// RFC 3339 or `YYYY-MM-DD`, after `issued_at`.
     #[serde(default)]
     pub valid_until: Option<String>,
+    /// The agency's own reference; a retry with the same one is idempotent.
     pub external_id: String,
 }
 
@@ -193,30 +202,27 @@ pub fn push(ports: Ports<'_>, issuer: &Issuer, req: &PushRequest) -> Result<Push
         limit: MAX_DOCUMENT_BYTES,
     })?;
     let id = random_id(ports.random, "doc_", 16);
-    let inserted = ports.sql.execute(
-        "INSERT INTO documents (id, citizen_id, type, title, source, issuer_id, external_id, issued_at, \
-           valid_until, content_type, size, sha256, status, created_at, content) \
-         VALUES (?1, ?2, ?3, ?4, 'issued', ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'valid', ?12, ?13) \
-         ON CONFLICT (issuer_id, external_id) DO NOTHING RETURNING id",
-        &[
-            id.as_str().into(),
-            citizen_id.as_str().into(),
-            v.kind.into(),
-            v.title.as_str().into(),
-            issuer.id.into(),
-            v.external_id.as_str().into(),
-            v.issued_at.into(),
-            v.valid_until.into(),
-            v.content_type.into(),
-            size.into(),
-            sha256.as_str().into(),
-            ports.clock.now().into(),
-            SqlValue::Blob(v.bytes),
-        ],
-    )?;
-    let existing = by_external_id(ports, issuer.id, &v.external_id)?
+    let new = NewDocument {
+        id: &id,
+        citizen_id: &citizen_id,
+        kind: v.kind,
+        title: &v.title,
+        content_type: v.content_type,
+        sha256: &sha256,
+        bytes: &v.bytes,
+        size,
+        now: ports.clock.now(),
+    };
+    let issued = Issued {
+        issuer_id: issuer.id,
+        external_id: &v.external_id,
+        issued_at: v.issued_at,
+        valid_until: v.valid_until,
+    };
+    let inserted = store::insert_issued(ports.sql, &new, &issued)?;
+    let existing = store::by_external_id(ports.sql, issuer.id, &v.external_id)?
         .ok_or_else(|| StoreError::Unavailable("pushed document vanished".into()))?;
-    if !inserted.is_empty() {
+    if inserted {
         return Ok(PushOutcome::Created(existing));
     }
     if existing.citizen_id != citizen_id || existing.sha256 != sha256 {
@@ -226,18 +232,6 @@ pub fn push(ports: Ports<'_>, issuer: &Issuer, req: &PushRequest) -> Result<Push
         });
     }
     Ok(PushOutcome::Existing(existing))
-}
-
-fn by_external_id(
-    ports: Ports<'_>,
-    issuer_id: i64,
-    external_id: &str,
-) -> Result<Option<DocumentMeta>, StoreError> {
-    let rows = ports.sql.execute(
-        &format!("SELECT {META_COLUMNS} {FROM} WHERE d.issuer_id = ?1 AND d.external_id = ?2"),
-        &[issuer_id.into(), external_id.into()],
-    )?;
-    first(&rows).map(|r| meta(&r)).transpose()
 }
 
 /// Revokes a document this issuer pushed. Idempotent: `true` when this call
@@ -251,18 +245,7 @@ pub fn revoke(
     if !plausible_doc_id(id) {
         return Err(DocError::NotFound);
     }
-    let changed = ports.sql.execute(
-        "UPDATE documents SET status = 'revoked', revoked_at = ?3 \
-         WHERE id = ?1 AND issuer_id = ?2 AND status = 'valid' RETURNING id",
-        &[id.into(), issuer.id.into(), ports.clock.now().into()],
-    )?;
-    let rows = ports.sql.execute(
-        &format!("SELECT {META_COLUMNS} {FROM} WHERE d.id = ?1 AND d.issuer_id = ?2"),
-        &[id.into(), issuer.id.into()],
-    )?;
-    let doc = first(&rows)
-        .map(|r| meta(&r))
-        .transpose()?
-        .ok_or(DocError::NotFound)?;
-    Ok((doc, !changed.is_empty()))
+    let changed = store::revoke_issued(ports.sql, issuer.id, id, ports.clock.now())?;
+    let doc = store::issued_by(ports.sql, issuer.id, id)?.ok_or(DocError::NotFound)?;
+    Ok((doc, changed))
 }

@@ -32,12 +32,16 @@ pub fn doc_type(s: &str) -> Option<&'static str> {
 /// A file format the vault stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContentType {
+    /// `application/pdf`.
     Pdf,
+    /// `image/jpeg`.
     Jpeg,
+    /// `image/png`.
     Png,
 }
 
 impl ContentType {
+    /// The canonical media type.
     pub fn as_mime(self) -> &'static str {
         match self {
             ContentType::Pdf => "application/pdf",
@@ -130,26 +134,29 @@ mod tests {
 
     #[test]
     fn content_must_be_what_it_claims() {
-        assert_eq!(
-            check_content("body", "application/pdf", b"%PDF-1.4\n"),
-            Ok(ContentType::Pdf)
-        );
-        assert_eq!(
-            check_content("body", "image/png", b"%PDF-1.4\n"),
-            Err(DocError::invalid("body", "content_does_not_match_type"))
-        );
-        assert_eq!(
-            check_content("body", "image/jpeg", &[0xFF, 0xD8, 0xFF, 0xE0]),
-            Ok(ContentType::Jpeg)
-        );
-        assert_eq!(
-            check_content("body", "text/plain", b"hi"),
-            Err(DocError::UnsupportedType)
-        );
-        assert_eq!(
-            check_content("body", "application/pdf", b""),
-            Err(DocError::invalid("body", "required"))
-        );
+        let jpeg: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0];
+        let cases: [(&str, &[u8], Result<ContentType, DocError>); 5] = [
+            ("application/pdf", b"%PDF-1.4\n", Ok(ContentType::Pdf)),
+            (
+                "image/png",
+                b"%PDF-1.4\n",
+                Err(DocError::invalid("body", "content_does_not_match_type")),
+            ),
+            ("image/jpeg", jpeg, Ok(ContentType::Jpeg)),
+            ("text/plain", b"hi", Err(DocError::UnsupportedType)),
+            (
+                "application/pdf",
+                b"",
+                Err(DocError::invalid("body", "required")),
+            ),
+        ];
+        for (declared, bytes, expected) in cases {
+            assert_eq!(
+                check_content("body", declared, bytes),
+                expected,
+                "{declared}"
+            );
+        }
     }
 
     #[test]

@@ -28,10 +28,12 @@ pub mod error;
 pub mod etag;
 pub mod issuer;
 pub mod kinds;
+pub mod officials;
 pub mod profile;
 pub mod qr;
 pub mod quota;
 pub mod shares;
+pub mod store;
 pub mod text;
 pub mod vault;
 

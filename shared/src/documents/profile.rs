@@ -18,11 +18,11 @@
 use serde::{Deserialize, Deserializer};
 
 use super::error::DocError;
+use super::store::profiles::{self as store, Change};
 use super::text::clean_name;
 use crate::identity::{Level, Ports, Role};
 use crate::local_time::{parse_date, today_vn};
-use crate::ports::{SqlValue, StoreError};
-use crate::rows::{first, Row};
+use crate::ports::StoreError;
 use crate::text::clean_line;
 
 /// Longest address accepted.
@@ -37,6 +37,7 @@ const IDENTITY_FIELDS: &[&str] = &["full_name", "date_of_birth", "gender", "id_n
 /// A citizen's profile as other components read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
+    /// The account id.
     pub citizen_id: String,
     /// E.164.
     pub phone: String,
@@ -53,10 +54,15 @@ pub struct Profile {
     /// claim; other accounts may claim the same number). Shown back to the
     /// citizen and prefilled into their forms, never trusted.
     pub declared_id_number: Option<String>,
+    /// Free text, NFC.
     pub address: Option<String>,
+    /// How far the identity is confirmed.
     pub level: Level,
+    /// Citizen, official or admin.
     pub role: Role,
+    /// An official's unit.
     pub unit_code: Option<String>,
+    /// Last change, Unix seconds.
     pub updated_at: i64,
 }
 
@@ -70,6 +76,7 @@ pub enum IdNumberStatus {
 }
 
 impl IdNumberStatus {
+    /// The wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             IdNumberStatus::Declared => "declared",
@@ -117,50 +124,15 @@ impl Profile {
     }
 }
 
-/// The profile columns of `citizens c`, with the citizen's claim if any.
-const PROFILE_SELECT: &str = "SELECT c.id AS id, c.phone AS phone, c.full_name AS full_name, \
-       c.date_of_birth AS date_of_birth, c.gender AS gender, c.id_number AS id_number, \
-       k.id_number AS declared_id_number, c.address AS address, c.level AS level, c.role AS role, \
-       c.unit_code AS unit_code, c.updated_at AS updated_at \
-     FROM citizens c LEFT JOIN id_number_claims k ON k.citizen_id = c.id";
-
 /// The profile of `citizen_id`, or `None` for an unknown id.
 pub fn read_profile(ports: Ports<'_>, citizen_id: &str) -> Result<Option<Profile>, StoreError> {
-    let rows = ports.sql.execute(
-        &format!("{PROFILE_SELECT} WHERE c.id = ?1"),
-        &[citizen_id.into()],
-    )?;
-    first(&rows).map(|r| profile(&r)).transpose()
+    store::by_id(ports.sql, citizen_id)
 }
 
 /// The verified citizen whose *confirmed* number this is. Claims are never
-/// looked at: a declared number must not route anyone's papers. The level
-/// check is redundant with migration 0008 (only verification writes
-/// `citizens.id_number`) and kept so that a row written any other way still
-/// cannot route.
+/// looked at: a declared number must not route anyone's papers.
 pub fn find_by_id_number(ports: Ports<'_>, id_number: &str) -> Result<Option<Profile>, StoreError> {
-    let rows = ports.sql.execute(
-        &format!("{PROFILE_SELECT} WHERE c.id_number = ?1 AND c.level = 'verified'"),
-        &[id_number.into()],
-    )?;
-    first(&rows).map(|r| profile(&r)).transpose()
-}
-
-pub(crate) fn profile(r: &Row<'_>) -> Result<Profile, StoreError> {
-    Ok(Profile {
-        citizen_id: r.text("id")?,
-        phone: r.text("phone")?,
-        full_name: r.opt_text("full_name")?,
-        date_of_birth: r.opt_text("date_of_birth")?,
-        gender: r.opt_text("gender")?,
-        id_number: r.opt_text("id_number")?,
-        declared_id_number: r.opt_text("declared_id_number")?,
-        address: r.opt_text("address")?,
-        level: r.parsed("level", Level::parse)?,
-        role: r.parsed("role", Role::parse)?,
-        unit_code: r.opt_text("unit_code")?,
-        updated_at: r.i64("updated_at")?,
-    })
+    store::by_confirmed_id_number(ports.sql, id_number)
 }
 
 /// `PATCH /api/v1/me`: an absent field is left alone, `null` clears it, a
@@ -168,25 +140,46 @@ pub(crate) fn profile(r: &Row<'_>) -> Result<Profile, StoreError> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
+    /// Name (letters, spaces and `'-.` only).
     #[serde(default, deserialize_with = "present")]
     pub full_name: Option<Option<String>>,
+    /// `YYYY-MM-DD`, 1900 to today.
     #[serde(default, deserialize_with = "present")]
     pub date_of_birth: Option<Option<String>>,
+    /// One of [`GENDERS`].
     #[serde(default, deserialize_with = "present")]
     pub gender: Option<Option<String>>,
+    /// 12 digits; stored as a claim until an official confirms it.
     #[serde(default, deserialize_with = "present")]
     pub id_number: Option<Option<String>>,
+    /// Free text up to [`ADDRESS_MAX_CHARS`].
     #[serde(default, deserialize_with = "present")]
     pub address: Option<Option<String>>,
+}
+
+impl ProfilePatch {
+    /// The names of the fields the patch sets or clears, in form order —
+    /// what the audit entry records (never the values: they are personal
+    /// data the log keeps forever).
+    pub fn given_fields(&self) -> Vec<&'static str> {
+        [
+            ("full_name", self.full_name.is_some()),
+            ("date_of_birth", self.date_of_birth.is_some()),
+            ("gender", self.gender.is_some()),
+            ("id_number", self.id_number.is_some()),
+            ("address", self.address.is_some()),
+        ]
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| *n)
+        .collect()
+    }
 }
 
 /// Tells "absent" (`None`, via `default`) from "null" (`Some(None)`).
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
-
-/// A validated change to one column: `None` keeps it.
-type Change = Option<Option<String>>;
 
 /// A CCCD number: exactly 12 digits once spaces and dots are removed.
 ///
@@ -283,30 +276,10 @@ pub fn update_profile(
 ) -> Result<Profile, DocError> {
     let now = ports.clock.now();
     let changes = validate(patch, now)?;
-    let [full_name, date_of_birth, gender, id_number, address] = &changes;
-    let mut params: Vec<SqlValue> = vec![citizen_id.into()];
-    for change in [full_name, date_of_birth, gender, id_number, address] {
-        params.push(SqlValue::Integer(i64::from(change.is_none())));
-        params.push(change.clone().flatten().into());
-    }
-    params.push(now.into());
-    // ?8/?9: the id number may change unless a confirmed one differs.
-    let statement = "UPDATE citizens SET \
-           full_name = CASE WHEN ?2 THEN full_name ELSE ?3 END, \
-           date_of_birth = CASE WHEN ?4 THEN date_of_birth ELSE ?5 END, \
-           gender = CASE WHEN ?6 THEN gender ELSE ?7 END, \
-           address = CASE WHEN ?10 THEN address ELSE ?11 END, \
-           updated_at = ?12 \
-         WHERE id = ?1 AND (level <> 'verified' OR ( \
-           (?2 OR full_name IS ?3) AND (?4 OR date_of_birth IS ?5) AND \
-           (?6 OR gender IS ?7) AND (?8 OR id_number IS NULL OR id_number IS ?9))) \
-         RETURNING id, id_number";
-    let rows = ports.sql.execute(statement, &params)?;
-    let Some(row) = first(&rows) else {
+    let Some(confirmed) = store::update_columns(ports.sql, citizen_id, &changes, now)? else {
         return Err(refusal(ports, citizen_id, &changes)?);
     };
-    let confirmed = row.opt_text("id_number")?;
-    if let Some(wanted) = id_number {
+    if let Some(wanted) = &changes[3] {
         // Re-sending the confirmed number changes nothing.
         if confirmed.is_none() || confirmed != *wanted {
             write_claim(ports, citizen_id, wanted.as_deref(), now)?;
@@ -324,20 +297,10 @@ fn write_claim(
     now: i64,
 ) -> Result<(), DocError> {
     let Some(id_number) = id_number else {
-        ports.sql.execute(
-            "DELETE FROM id_number_claims WHERE citizen_id = ?1",
-            &[citizen_id.into()],
-        )?;
+        store::delete_claim(ports.sql, citizen_id)?;
         return Ok(());
     };
-    let written = ports.sql.execute(
-        "INSERT INTO id_number_claims (citizen_id, id_number, claimed_at) \
-         SELECT id, ?2, ?3 FROM citizens WHERE id = ?1 AND id_number IS NULL \
-         ON CONFLICT (citizen_id) DO UPDATE SET id_number = excluded.id_number, claimed_at = excluded.claimed_at \
-         RETURNING citizen_id",
-        &[citizen_id.into(), id_number.into(), now.into()],
-    )?;
-    if written.is_empty() {
+    if !store::write_claim(ports.sql, citizen_id, id_number, now)? {
         return Err(DocError::ProfileLocked(vec!["id_number"]));
     }
     Ok(())

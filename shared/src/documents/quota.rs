@@ -15,8 +15,11 @@ use crate::ports::Settings;
 /// The limits in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VaultQuotas {
+    /// Uploads a citizen may hold at once.
     pub upload_max_count: i64,
+    /// Their total size, in bytes.
     pub upload_max_bytes: i64,
+    /// Live links to one document.
     pub share_max_active_per_document: i64,
 }
 

@@ -12,12 +12,15 @@ use serde::Deserialize;
 use super::error::DocError;
 use super::profile::read_profile;
 use super::quota::VaultQuotas;
-use super::vault::{self, load_content, meta_by_id, DocumentMeta};
+use super::store::documents as doc_store;
+use super::store::shares::{self as store, NewLink};
+use super::vault::{self, load_content, DocumentMeta};
 use crate::identity::Ports;
 use crate::ids::{plausible_id, random_id};
-use crate::ports::{Sql, StoreError};
-use crate::rows::{all, first, Row};
 use crate::text::clean_line;
+
+/// The citizen's links, newest first (the store's statement is the rule).
+pub use super::store::shares::list;
 
 /// Longest a link may live (SPEC §7.4: 7 days), in seconds.
 pub const MAX_EXPIRES_IN: i64 = 7 * 86_400;
@@ -35,6 +38,7 @@ pub struct NewShare {
     /// Seconds, 1..=604800; 1 day when absent.
     #[serde(default)]
     pub expires_in: Option<i64>,
+    /// How many fetches the link allows (1..=1000); unlimited when absent.
     #[serde(default)]
     pub max_uses: Option<i64>,
     /// Why the citizen shares (shown in their access log). Required.
@@ -45,29 +49,43 @@ pub struct NewShare {
 /// A share link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Share {
+    /// The share's id (shown in the access log).
     pub id: String,
     /// The capability in the URL.
     pub token: String,
+    /// The shared document.
     pub document_id: String,
+    /// Its owner.
     pub citizen_id: String,
+    /// Why the citizen shared it.
     pub purpose: String,
+    /// Fetches allowed; `None` = unlimited until expiry.
     pub max_uses: Option<i64>,
+    /// Fetches so far.
     pub uses: i64,
+    /// Unix seconds.
     pub created_at: i64,
+    /// Unix seconds; the link is dead from then on.
     pub expires_at: i64,
+    /// When the owner revoked it.
     pub revoked_at: Option<i64>,
 }
 
 /// Where a link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShareState {
+    /// Opens.
     Active,
+    /// Past its expiry.
     Expired,
+    /// Every allowed use spent.
     UsedUp,
+    /// Revoked by the owner (or its document deleted).
     Revoked,
 }
 
 impl ShareState {
+    /// The wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             ShareState::Active => "active",
@@ -93,39 +111,8 @@ impl Share {
     }
 }
 
-const COLUMNS: &str =
-    "id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at, revoked_at";
-
-fn share(r: &Row<'_>) -> Result<Share, StoreError> {
-    Ok(Share {
-        id: r.text("id")?,
-        token: r.text("token")?,
-        document_id: r.text("document_id")?,
-        citizen_id: r.text("citizen_id")?,
-        purpose: r.text("purpose")?,
-        max_uses: r.opt_i64("max_uses")?,
-        uses: r.i64("uses")?,
-        created_at: r.i64("created_at")?,
-        expires_at: r.i64("expires_at")?,
-        revoked_at: r.opt_i64("revoked_at")?,
-    })
-}
-
-/// A link that still opens, for the limit on live links: not revoked, not
-/// expired (`?7` is now), not used up.
-const LIVE: &str =
-    "s.revoked_at IS NULL AND s.expires_at > ?7 AND (s.max_uses IS NULL OR s.uses < s.max_uses)";
-
 fn plausible_token(token: &str) -> bool {
     plausible_id(token, "shr_", 64)
-}
-
-fn by_token(sql: &dyn Sql, token: &str) -> Result<Option<Share>, StoreError> {
-    let rows = sql.execute(
-        &format!("SELECT {COLUMNS} FROM shares WHERE token = ?1"),
-        &[token.into()],
-    )?;
-    first(&rows).map(|r| share(&r)).transpose()
 }
 
 struct ValidShare {
@@ -175,30 +162,25 @@ pub fn create(
     }
     let now = ports.clock.now();
     let limit = VaultQuotas::from_settings(ports.settings).share_max_active_per_document;
-    // The live-link limit is part of the INSERT too: two requests racing
-    // for the last place cannot both get it.
-    let rows = ports.sql.execute(
-        &format!(
-            "INSERT INTO shares (id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at) \
-             SELECT ?1, ?2, d.id, d.citizen_id, ?5, ?6, 0, ?7, ?8 FROM documents d \
-             WHERE d.id = ?3 AND d.citizen_id = ?4 AND d.status = 'valid' \
-             AND (SELECT count(*) FROM shares s WHERE s.document_id = d.id AND {LIVE}) < ?9 \
-             RETURNING {COLUMNS}"
-        ),
-        &[
-            random_id(ports.random, "sh_", 12).into(),
-            random_id(ports.random, "shr_", 16).into(),
-            document_id.into(),
-            citizen_id.into(),
-            v.purpose.into(),
-            v.max_uses.into(),
-            now.into(),
-            (now + v.expires_in).into(),
-            limit.into(),
-        ],
-    )?;
-    if let Some(row) = first(&rows) {
-        return Ok(share(&row)?);
+    let (id, token) = (
+        random_id(ports.random, "sh_", 12),
+        random_id(ports.random, "shr_", 16),
+    );
+    let link = NewLink {
+        id: &id,
+        token: &token,
+        document_id,
+        citizen_id,
+        purpose: &v.purpose,
+        max_uses: v.max_uses,
+        now,
+        expires_at: now + v.expires_in,
+        live_limit: limit,
+    };
+    // Ownership, status and the live-link limit are checked inside the
+    // INSERT (see `store::shares::insert`).
+    if let Some(share) = store::insert(ports.sql, &link)? {
+        return Ok(share);
     }
     // Only decides which error to show: not theirs (404), revoked (409) or
     // at the limit (422).
@@ -209,47 +191,16 @@ pub fn create(
     Err(DocError::ShareLimit { limit })
 }
 
-/// The citizen's links, newest first, resuming after (created_at, id).
-pub fn list(
-    sql: &dyn Sql,
-    citizen_id: &str,
-    after: Option<(i64, String)>,
-    limit: u32,
-) -> Result<Vec<Share>, StoreError> {
-    let (at, id) = after.unwrap_or((i64::MAX, String::new()));
-    let rows = sql.execute(
-        &format!(
-            "SELECT {COLUMNS} FROM shares WHERE citizen_id = ?1 \
-             AND (created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
-             ORDER BY created_at DESC, id DESC LIMIT ?4"
-        ),
-        &[
-            citizen_id.into(),
-            at.into(),
-            id.into(),
-            i64::from(limit).into(),
-        ],
-    )?;
-    all(&rows).map(|r| share(&r)).collect()
-}
-
 /// Revokes one of the citizen's links. Idempotent (`true` when this call
 /// revoked it); someone else's or an unknown token → `NotFound`.
 pub fn revoke(ports: Ports<'_>, citizen_id: &str, token: &str) -> Result<(Share, bool), DocError> {
     if !plausible_token(token) {
         return Err(DocError::NotFound);
     }
-    let rows = ports.sql.execute(
-        &format!(
-            "UPDATE shares SET revoked_at = ?3 WHERE token = ?1 AND citizen_id = ?2 AND revoked_at IS NULL \
-             RETURNING {COLUMNS}"
-        ),
-        &[token.into(), citizen_id.into(), ports.clock.now().into()],
-    )?;
-    if let Some(row) = first(&rows) {
-        return Ok((share(&row)?, true));
+    if let Some(share) = store::revoke(ports.sql, citizen_id, token, ports.clock.now())? {
+        return Ok((share, true));
     }
-    match by_token(ports.sql, token)? {
+    match store::by_token(ports.sql, token)? {
         Some(s) if s.citizen_id == citizen_id => Ok((s, false)),
         _ => Err(DocError::NotFound),
     }
@@ -258,11 +209,14 @@ pub fn revoke(ports: Ports<'_>, citizen_id: &str, token: &str) -> Result<(Share,
 /// What a relying party asked for through a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fetch {
+    /// The metadata and verdict.
     Metadata,
+    /// The bytes.
     Content,
 }
 
 impl Fetch {
+    /// The spelling stored in the audit detail.
     pub fn as_str(self) -> &'static str {
         match self {
             Fetch::Metadata => "metadata",
@@ -274,7 +228,9 @@ impl Fetch {
 /// A successful fetch through a link: the share after counting this use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
+    /// The link after counting this use.
     pub share: Share,
+    /// The shared document.
     pub document: DocumentMeta,
     /// The document holder's name, so the relying party knows whose it is.
     pub holder_name: Option<String>,
@@ -290,32 +246,20 @@ pub fn open(ports: Ports<'_>, token: &str, fetch: Fetch) -> Result<Opened, DocEr
         return Err(DocError::NotFound);
     }
     let now = ports.clock.now();
-    let before = by_token(ports.sql, token)?.ok_or(DocError::NotFound)?;
+    let before = store::by_token(ports.sql, token)?.ok_or(DocError::NotFound)?;
     if before.state(now) != ShareState::Active {
         return Err(DocError::ShareGone);
     }
     if fetch == Fetch::Content {
-        let doc = meta_by_id(ports.sql, &before.document_id)?.ok_or(DocError::ShareGone)?;
+        let doc = doc_store::by_id(ports.sql, &before.document_id)?.ok_or(DocError::ShareGone)?;
         if doc.status != "valid" {
             return Err(DocError::RevokedContent);
         }
     }
-    let rows = ports.sql.execute(
-        &format!(
-            "UPDATE shares SET uses = uses + 1 \
-             WHERE token = ?1 AND revoked_at IS NULL AND expires_at > ?2 \
-               AND (max_uses IS NULL OR uses < max_uses) \
-             RETURNING {COLUMNS}"
-        ),
-        &[token.into(), now.into()],
-    )?;
-    let share = first(&rows)
-        .map(|r| share(&r))
-        .transpose()?
-        .ok_or(DocError::ShareGone)?;
+    let share = store::use_once(ports.sql, token, now)?.ok_or(DocError::ShareGone)?;
     let (document, content) = match fetch {
         Fetch::Metadata => (
-            meta_by_id(ports.sql, &share.document_id)?.ok_or(DocError::ShareGone)?,
+            doc_store::by_id(ports.sql, &share.document_id)?.ok_or(DocError::ShareGone)?,
             None,
         ),
         Fetch::Content => {

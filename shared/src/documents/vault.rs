@@ -8,11 +8,15 @@ use super::error::DocError;
 use super::kinds::{check_content, doc_type, ContentType};
 use super::quota::VaultQuotas;
 use super::sha256_hex;
+use super::store::documents::{self as store, NewDocument};
+use super::store::shares as share_store;
 use crate::identity::Ports;
 use crate::ids::{plausible_id, random_id};
-use crate::ports::{Sql, SqlValue, StoreError};
-use crate::rows::{all, first, Row};
+use crate::ports::{Sql, StoreError};
 use crate::text::clean_line;
+
+/// The citizen's documents, newest first (the store's statement is the rule).
+pub use super::store::documents::list;
 
 /// Longest document title.
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -20,65 +24,45 @@ pub const TITLE_MAX_CHARS: usize = 200;
 /// The issuing agency, as shown with a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuerRef {
+    /// The agency's code.
     pub code: String,
+    /// The agency's name.
     pub name: String,
 }
 
 /// A document without its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentMeta {
+    /// `doc_…`.
     pub id: String,
+    /// The owner.
     pub citizen_id: String,
+    /// One of `kinds::DOC_TYPES`.
     pub doc_type: String,
+    /// The title shown and used as file name.
     pub title: String,
     /// `issued` or `uploaded`.
     pub source: String,
     /// `None` for uploads.
     pub issuer: Option<IssuerRef>,
+    /// The issuer's own reference, for issued documents.
     pub external_id: Option<String>,
+    /// Unix seconds.
     pub issued_at: i64,
+    /// Unix seconds, if it expires.
     pub valid_until: Option<i64>,
+    /// The checked media type.
     pub content_type: String,
+    /// Bytes.
     pub size: i64,
     /// Lower-case hex SHA-256 of the content.
     pub sha256: String,
     /// `valid` or `revoked`.
     pub status: String,
+    /// When the issuer revoked it.
     pub revoked_at: Option<i64>,
+    /// When it was stored, Unix seconds.
     pub created_at: i64,
-}
-
-/// Metadata columns (aliased so every SQL engine names them the same).
-pub(crate) const META_COLUMNS: &str = "d.id AS id, d.citizen_id AS citizen_id, d.type AS type, \
-     d.title AS title, d.source AS source, d.external_id AS external_id, d.issued_at AS issued_at, \
-     d.valid_until AS valid_until, d.content_type AS content_type, d.size AS size, d.sha256 AS sha256, \
-     d.status AS status, d.revoked_at AS revoked_at, d.created_at AS created_at, \
-     i.code AS issuer_code, i.name AS issuer_name";
-
-pub(crate) const FROM: &str = "FROM documents d LEFT JOIN issuers i ON i.id = d.issuer_id";
-
-pub(crate) fn meta(r: &Row<'_>) -> Result<DocumentMeta, StoreError> {
-    let issuer = match (r.opt_text("issuer_code")?, r.opt_text("issuer_name")?) {
-        (Some(code), Some(name)) => Some(IssuerRef { code, name }),
-        _ => None,
-    };
-    Ok(DocumentMeta {
-        id: r.text("id")?,
-        citizen_id: r.text("citizen_id")?,
-        doc_type: r.text("type")?,
-        title: r.text("title")?,
-        source: r.text("source")?,
-        issuer,
-        external_id: r.opt_text("external_id")?,
-        issued_at: r.i64("issued_at")?,
-        valid_until: r.opt_i64("valid_until")?,
-        content_type: r.text("content_type")?,
-        size: r.i64("size")?,
-        sha256: r.text("sha256")?,
-        status: r.text("status")?,
-        revoked_at: r.opt_i64("revoked_at")?,
-        created_at: r.i64("created_at")?,
-    })
 }
 
 /// Whether `id` could be a document id (checked before any query).
@@ -86,56 +70,12 @@ pub(crate) fn plausible_doc_id(id: &str) -> bool {
     plausible_id(id, "doc_", 64)
 }
 
-/// A document by id, whoever owns it (for issuers and shares, which check
-/// ownership their own way).
-pub(crate) fn meta_by_id(sql: &dyn Sql, id: &str) -> Result<Option<DocumentMeta>, StoreError> {
-    let rows = sql.execute(
-        &format!("SELECT {META_COLUMNS} {FROM} WHERE d.id = ?1"),
-        &[id.into()],
-    )?;
-    first(&rows).map(|r| meta(&r)).transpose()
-}
-
-/// The citizen's documents, newest first, optionally of one type; resumes
-/// strictly after `after` = (created_at, id) of the previous page's last.
-pub fn list(
-    sql: &dyn Sql,
-    citizen_id: &str,
-    type_filter: Option<&str>,
-    after: Option<(i64, String)>,
-    limit: u32,
-) -> Result<Vec<DocumentMeta>, StoreError> {
-    let (at, id) = after.unwrap_or((i64::MAX, String::new()));
-    let rows = sql.execute(
-        &format!(
-            "SELECT {META_COLUMNS} {FROM} WHERE d.citizen_id = ?1 AND (?2 IS NULL OR d.type = ?2) \
-             AND (d.created_at < ?3 OR (d.created_at = ?3 AND d.id < ?4)) \
-             ORDER BY d.created_at DESC, d.id DESC LIMIT ?5"
-        ),
-        &[
-            citizen_id.into(),
-            type_filter.into(),
-            at.into(),
-            id.into(),
-            i64::from(limit).into(),
-        ],
-    )?;
-    all(&rows).map(|r| meta(&r)).collect()
-}
-
 /// One of the citizen's documents.
 pub fn get(sql: &dyn Sql, citizen_id: &str, id: &str) -> Result<DocumentMeta, DocError> {
     if !plausible_doc_id(id) {
         return Err(DocError::NotFound);
     }
-    let rows = sql.execute(
-        &format!("SELECT {META_COLUMNS} {FROM} WHERE d.id = ?1 AND d.citizen_id = ?2"),
-        &[id.into(), citizen_id.into()],
-    )?;
-    first(&rows)
-        .map(|r| meta(&r))
-        .transpose()?
-        .ok_or(DocError::NotFound)
+    store::owned(sql, citizen_id, id)?.ok_or(DocError::NotFound)
 }
 
 /// A document's bytes, checked against the stored SHA-256. `owner` limits
@@ -149,16 +89,7 @@ pub(crate) fn load_content(
     if !plausible_doc_id(id) {
         return Err(DocError::NotFound);
     }
-    let rows = sql.execute(
-        &format!(
-            "SELECT {META_COLUMNS}, d.content AS content {FROM} \
-             WHERE d.id = ?1 AND (?2 IS NULL OR d.citizen_id = ?2)"
-        ),
-        &[id.into(), owner.into()],
-    )?;
-    let row = first(&rows).ok_or(DocError::NotFound)?;
-    let doc = meta(&row)?;
-    let bytes = row.blob("content")?;
+    let (doc, bytes) = store::with_content(sql, id, owner)?.ok_or(DocError::NotFound)?;
     if sha256_hex(&bytes) != doc.sha256 || i64::try_from(bytes.len()).ok() != Some(doc.size) {
         return Err(DocError::Integrity {
             document_id: doc.id,
@@ -224,33 +155,21 @@ fn insert_upload(
         limit: super::kinds::MAX_DOCUMENT_BYTES,
     })?;
     let q = VaultQuotas::from_settings(ports.settings);
-    // The quotas are part of the INSERT, so concurrent uploads cannot both
-    // squeeze past the last free place (see `documents::quota`).
-    let inserted = ports.sql.execute(
-        "INSERT INTO documents (id, citizen_id, type, title, source, issued_at, content_type, size, \
-           sha256, status, created_at, content) \
-         SELECT ?1, ?2, ?3, ?4, 'uploaded', ?5, ?6, ?7, ?8, 'valid', ?5, ?9 \
-         WHERE (SELECT count(*) FROM documents WHERE citizen_id = ?2 AND source = 'uploaded') < ?10 \
-           AND (SELECT COALESCE(sum(size), 0) FROM documents WHERE citizen_id = ?2 AND source = 'uploaded') + ?7 <= ?11 \
-         RETURNING id",
-        &[
-            id.as_str().into(),
-            citizen_id.into(),
-            kind.into(),
-            title.into(),
-            now.into(),
-            ct.as_mime().into(),
-            size.into(),
-            sha256_hex(bytes).into(),
-            SqlValue::Blob(bytes.to_vec()),
-            q.upload_max_count.into(),
-            q.upload_max_bytes.into(),
-        ],
-    )?;
-    if inserted.is_empty() {
+    let new = NewDocument {
+        id: &id,
+        citizen_id,
+        kind,
+        title,
+        content_type: ct.as_mime(),
+        sha256: &sha256_hex(bytes),
+        bytes,
+        size,
+        now,
+    };
+    if !store::insert_upload(ports.sql, &new, &q)? {
         return Err(quota_refusal(ports.sql, citizen_id, &q)?);
     }
-    meta_by_id(ports.sql, &id)?.ok_or(DocError::Store(StoreError::Unavailable(
+    store::by_id(ports.sql, &id)?.ok_or(DocError::Store(StoreError::Unavailable(
         "upload vanished".into(),
     )))
 }
@@ -258,22 +177,19 @@ fn insert_upload(
 /// Which upload quota refused (only chooses the answer; the refusal itself
 /// already happened atomically).
 fn quota_refusal(sql: &dyn Sql, citizen_id: &str, q: &VaultQuotas) -> Result<DocError, DocError> {
-    let rows = sql.execute(
-        "SELECT count(*) AS n FROM documents WHERE citizen_id = ?1 AND source = 'uploaded'",
-        &[citizen_id.into()],
-    )?;
-    let count = first(&rows).map(|r| r.i64("n")).transpose()?.unwrap_or(0);
-    Ok(if count >= q.upload_max_count {
-        DocError::UploadQuota {
-            quota: "count",
-            limit: q.upload_max_count,
-        }
-    } else {
-        DocError::UploadQuota {
-            quota: "bytes",
-            limit: q.upload_max_bytes,
-        }
-    })
+    Ok(
+        if store::upload_count(sql, citizen_id)? >= q.upload_max_count {
+            DocError::UploadQuota {
+                quota: "count",
+                limit: q.upload_max_count,
+            }
+        } else {
+            DocError::UploadQuota {
+                quota: "bytes",
+                limit: q.upload_max_bytes,
+            }
+        },
+    )
 }
 
 /// Deletes the citizen's own upload and revokes its shares. Someone else's
@@ -283,20 +199,13 @@ pub fn delete(ports: Ports<'_>, citizen_id: &str, id: &str) -> Result<(), DocErr
     if !plausible_doc_id(id) {
         return Err(DocError::NotFound);
     }
-    let deleted = ports.sql.execute(
-        "DELETE FROM documents WHERE id = ?1 AND citizen_id = ?2 AND source = 'uploaded' RETURNING id",
-        &[id.into(), citizen_id.into()],
-    )?;
-    if deleted.is_empty() {
+    if !store::delete_upload(ports.sql, citizen_id, id)? {
         // Only decides which error to show.
         get(ports.sql, citizen_id, id)?;
         return Err(DocError::NotDeletable);
     }
     // Shares of a deleted document are already dead (their fetch finds no
     // document); marking them revoked makes the owner's list say so.
-    ports.sql.execute(
-        "UPDATE shares SET revoked_at = ?2 WHERE document_id = ?1 AND revoked_at IS NULL",
-        &[id.into(), ports.clock.now().into()],
-    )?;
+    share_store::revoke_all_of(ports.sql, id, ports.clock.now())?;
     Ok(())
 }

@@ -14,11 +14,16 @@ use crate::identity::{Principal, Role};
 pub enum Viewer<'a> {
     /// No session.
     Public,
+    /// A signed-in citizen.
     Citizen {
+        /// Their account id.
         account_id: &'a str,
     },
+    /// A signed-in official.
     Official {
+        /// Their account id.
         account_id: &'a str,
+        /// Their unit, if assigned.
         unit_code: Option<&'a str>,
     },
 }

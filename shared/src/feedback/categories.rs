@@ -3,59 +3,31 @@
 
 use serde_json::{json, Value};
 
+use super::store::tallies;
 use crate::ports::{Sql, StoreError};
-use crate::rows::all;
 
 /// A category and the unit that handles it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
+    /// Stable code (`moi-truong`).
     pub code: String,
     /// Vietnamese name ("Môi trường").
     pub name: String,
+    /// The handling unit.
     pub unit_code: String,
+    /// Its name (the code when the unit is unknown).
     pub unit_name: String,
 }
-
-const SELECT: &str =
-    "SELECT c.code, c.name, c.unit_code, COALESCE(u.name, c.unit_code) AS unit_name \
-                      FROM feedback_categories c LEFT JOIN units u ON u.code = c.unit_code";
 
 /// Every category, in the order they were created (the seeded order puts
 /// "Khác" last).
 pub fn list_categories(sql: &dyn Sql) -> Result<Vec<Category>, StoreError> {
-    read(
-        sql,
-        &format!("{SELECT} ORDER BY c.created_at, c.rowid"),
-        &[],
-    )
+    tallies::categories(sql)
 }
 
 /// One category by code.
 pub fn find_category(sql: &dyn Sql, code: &str) -> Result<Option<Category>, StoreError> {
-    Ok(read(
-        sql,
-        &format!("{SELECT} WHERE c.code = ? LIMIT 1"),
-        &[code.into()],
-    )?
-    .pop())
-}
-
-fn read(
-    sql: &dyn Sql,
-    statement: &str,
-    params: &[crate::ports::SqlValue],
-) -> Result<Vec<Category>, StoreError> {
-    let rows = sql.execute(statement, params)?;
-    all(&rows)
-        .map(|r| {
-            Ok(Category {
-                code: r.text("code")?,
-                name: r.text("name")?,
-                unit_code: r.text("unit_code")?,
-                unit_name: r.text("unit_name")?,
-            })
-        })
-        .collect()
+    tallies::category(sql, code)
 }
 
 /// `{"code","name","unit","unit_name"}`.

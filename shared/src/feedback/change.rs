@@ -4,7 +4,8 @@
 //! The UPDATE is conditional on the status the official saw, so when two
 //! officials act at once exactly one change lands and the other gets 409
 //! `status_changed`. The history row is written by a trigger inside that
-//! same UPDATE (migration 0005); the audit entry follows it.
+//! same UPDATE (migration 0005); the audit entry ([`Changed::audit`]) is
+//! appended after it by the component, like every other audit entry.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -13,11 +14,11 @@ use super::access::{access, Access, Viewer};
 use super::error::FeedbackError;
 use super::status::{transition, Status, Transition};
 use super::store::find;
+use super::store::writes::{self, StatusChange};
 use super::validate::RESPONSE_MAX_CHARS;
 use super::Feedback;
-use crate::audit::{self, action, Entry};
+use crate::audit::{action, Actor, Entry};
 use crate::identity::Ports;
-use crate::ports::StoreError;
 use crate::text::{clean_multiline, optional};
 
 /// The PATCH body.
@@ -40,7 +41,9 @@ pub struct ChangeRequest {
 /// The acting official.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Official<'a> {
+    /// The official's account id.
     pub account_id: &'a str,
+    /// Their unit, if assigned.
     pub unit_code: Option<&'a str>,
 }
 
@@ -51,8 +54,10 @@ pub struct Changed {
     pub feedback: Feedback,
     /// The status before, when the status changed.
     pub from: Option<Status>,
-    /// The audit append failed (the change stands); the caller logs it.
-    pub audit_error: Option<StoreError>,
+    /// The `feedback_status_changed` entry that records the change, for the
+    /// component to append after it (audit is written in one layer; nothing
+    /// here needs it in the same statement: the history row is the trigger's).
+    pub audit: Entry,
 }
 
 /// Applies a change by an official of the item's unit.
@@ -76,7 +81,7 @@ pub fn change(
         Access::Hidden => return Err(FeedbackError::NotFound),
     }
     let (to, response) = check_request(req)?;
-    let actor = format!("official:{}", official.account_id);
+    let actor = String::from(Actor::Official(official.account_id.to_owned()));
     let now = ports.clock.now();
     let from = match to {
         Some(to) => {
@@ -86,42 +91,32 @@ pub fn change(
                     to,
                 });
             }
-            let rows = ports.sql.execute(
-                "UPDATE feedback SET status = ?, response = ?, published = COALESCE(?, published), \
-                 changed_by = ?, updated_at = ? \
-                 WHERE id = ? AND unit_code = ? AND status = ? RETURNING id",
-                &[
-                    to.as_str().into(),
-                    response.clone().into(),
-                    req.published.map(i64::from).into(),
-                    actor.as_str().into(),
-                    now.into(),
-                    before.id.as_str().into(),
-                    before.unit_code.as_str().into(),
-                    before.status.as_str().into(),
-                ],
+            let applied = writes::update_status(
+                ports.sql,
+                &StatusChange {
+                    id: &before.id,
+                    unit_code: &before.unit_code,
+                    from: before.status,
+                    to,
+                    response: response.as_deref(),
+                    published: req.published,
+                    actor: &actor,
+                    now,
+                },
             )?;
-            if rows.is_empty() {
+            if !applied {
                 let current = find(ports.sql, &before.id)?.map(|f| f.status);
                 return Err(FeedbackError::StatusChanged { current });
             }
             Some(before.status)
         }
         None => {
-            ports.sql.execute(
-                "UPDATE feedback SET published = ?, updated_at = ? WHERE id = ? AND unit_code = ?",
-                &[
-                    req.published.map(i64::from).into(),
-                    now.into(),
-                    before.id.as_str().into(),
-                    before.unit_code.as_str().into(),
-                ],
-            )?;
+            writes::update_published(ports.sql, &before.id, &before.unit_code, req.published, now)?;
             None
         }
     };
     let after = find(ports.sql, &before.id)?.ok_or(FeedbackError::NotFound)?;
-    let mut entry = Entry::new(actor, action::FEEDBACK_STATUS_CHANGED).detail(json!({
+    let mut audit = Entry::new(actor, action::FEEDBACK_STATUS_CHANGED).detail(json!({
         "feedback_id": after.id,
         "tracking_code": after.tracking_code,
         "unit": after.unit_code,
@@ -131,13 +126,12 @@ pub fn change(
     }));
     if let Some(owner) = &after.owner_id {
         // The owner's access log shows what happened to their feedback.
-        entry = entry.about(owner.as_str());
+        audit = audit.about(owner.as_str());
     }
-    let audit_error = audit::append(ports.sql, ports.clock, entry).err();
     Ok(Changed {
         feedback: after,
         from,
-        audit_error,
+        audit,
     })
 }
 

@@ -1,4 +1,4 @@
-//! Why a feedback operation refused, and how that reads as SPEC §4.
+//! Why a feedback operation refused, and how that reads as an API error.
 
 use std::fmt;
 
@@ -20,16 +20,27 @@ pub enum FeedbackError {
     /// 403 `forbidden`: the caller sees the item but may not do this to it.
     Forbidden,
     /// 409 `invalid_transition`: the workflow does not allow `from` → `to`.
-    InvalidTransition { from: Status, to: Status },
+    InvalidTransition {
+        /// The item's status.
+        from: Status,
+        /// The status asked for.
+        to: Status,
+    },
     /// 409 `status_changed`: another official changed the status between
     /// reading the item and writing; `current` is what it is now.
-    StatusChanged { current: Option<Status> },
+    StatusChanged {
+        /// The status now (`None` if the item vanished).
+        current: Option<Status>,
+    },
     /// 409 `feedback_not_closed`: ratings wait until resolved or rejected.
     NotClosed,
     /// 409 `already_rated`: one rating per item.
     AlreadyRated,
     /// 429 `rate_limited`: the sender's submission quota is used up.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds until the oldest counted submission leaves the window.
+        retry_after: u64,
+    },
     /// 503 (or 409 for a constraint the domain did not expect).
     Store(StoreError),
 }

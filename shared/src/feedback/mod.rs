@@ -51,7 +51,7 @@ pub use rating::{rate, stats, CategoryStats, RatingInput};
 pub use status::{transition, Status, Transition};
 pub use store::{find, history, list_owned, list_public, list_unit, HistoryEntry, ListFilter};
 pub use submit::{submit, Created, Submitter};
-pub use validate::{validate, Draft, LocationDraft, Valid};
+pub use validate::{validate, Draft, LocationDraft, Report, Valid};
 
 /// One feedback item as stored, with the names of its category and unit.
 ///
@@ -63,30 +63,35 @@ pub struct Feedback {
     pub id: String,
     /// `PA-2026-000123`.
     pub tracking_code: String,
+    /// The category's code.
     pub category_code: String,
+    /// Its name.
     pub category_name: String,
+    /// The handling unit.
     pub unit_code: String,
+    /// Its name.
     pub unit_name: String,
-    pub title: String,
-    pub content: String,
-    pub lat: f64,
-    pub lng: f64,
-    /// As the sender typed it (NFC); the public sees [`redact::street_only`].
-    pub address: Option<String>,
-    pub media_url: Option<String>,
+    /// What was reported.
+    pub report: Report,
     /// The citizen who sent it, when sent logged in.
     pub owner_id: Option<String>,
     /// The owner asked that officials not see who they are.
     pub anonymous: bool,
+    /// How it arrived.
     pub source: Source,
     /// The Open311 partner (issuer code) that posted it.
     pub partner_code: Option<String>,
+    /// Where it stands in the workflow.
     pub status: Status,
     /// The note of the latest status change: the city's answer.
     pub response: Option<String>,
+    /// Shown in the public views.
     pub published: bool,
+    /// Unix seconds.
     pub created_at: i64,
+    /// Unix seconds.
     pub updated_at: i64,
+    /// The owner's rating, once given.
     pub rating: Option<Rating>,
     /// The owner's account details (see the type's docs).
     pub sender: Option<Sender>,
@@ -104,6 +109,7 @@ pub enum Source {
 }
 
 impl Source {
+    /// The stored spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Citizen => "citizen",
@@ -112,6 +118,7 @@ impl Source {
         }
     }
 
+    /// Reads the stored spelling.
     pub fn parse(s: &str) -> Option<Source> {
         match s {
             "citizen" => Some(Source::Citizen),
@@ -127,13 +134,17 @@ impl Source {
 pub struct Rating {
     /// 1..=5.
     pub score: u8,
+    /// Optional, NFC.
     pub comment: Option<String>,
+    /// Unix seconds.
     pub created_at: i64,
 }
 
 /// The owner's account as the owner and the handling official see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sender {
+    /// As given in the profile.
     pub full_name: Option<String>,
+    /// E.164.
     pub phone: String,
 }

@@ -29,15 +29,17 @@ use super::categories::Category;
 use super::error::FeedbackError;
 use super::redact::{mask_personal_data, round_coordinate, street_only};
 use super::status::Status;
-use super::store::read_all;
 use super::submit::Created;
 use super::validate::{Draft, LocationDraft, TITLE_MAX_CHARS};
 use super::Feedback;
+
+/// The GeoReport reads of published requests (their SQL is the store's).
+pub use super::store::{find_request, list_requests};
+use crate::apikey::KeyRefused;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
 use crate::identity::rfc3339_vn;
 use crate::lang::Lang;
-use crate::ports::{Sql, SqlValue, StoreError};
 
 /// GeoReport's default and maximum window of `GET requests`.
 pub const MAX_RANGE_SECONDS: i64 = 90 * 86_400;
@@ -103,18 +105,18 @@ pub fn request_json(f: &Feedback) -> Value {
         "status_notes": f.response.as_deref().map(mask_personal_data),
         "service_name": f.category_name,
         "service_code": f.category_code,
-        "description": mask_personal_data(&f.content),
+        "description": mask_personal_data(&f.report.content),
         "agency_responsible": f.unit_name,
         "service_notice": Value::Null,
         "requested_datetime": rfc3339_vn(f.created_at),
         "updated_datetime": rfc3339_vn(f.updated_at),
         "expected_datetime": Value::Null,
-        "address": f.address.as_deref().and_then(street_only),
+        "address": f.report.address.as_deref().and_then(street_only),
         "address_id": Value::Null,
         "zipcode": Value::Null,
-        "lat": round_coordinate(f.lat),
-        "long": round_coordinate(f.lng),
-        "media_url": f.media_url,
+        "lat": round_coordinate(f.report.lat),
+        "long": round_coordinate(f.report.lng),
+        "media_url": f.report.media_url,
     })
 }
 
@@ -218,16 +220,42 @@ pub fn rename_fields(e: FeedbackError) -> FeedbackError {
     }
 }
 
+/// A refused submission in GeoReport terms: an unknown `service_code` is
+/// 404 `service_not_found` (GeoReport: "service_code … was not found"),
+/// other field problems are named by the parameter the client sent.
+pub fn submission_error(e: FeedbackError) -> ApiError {
+    match rename_fields(e) {
+        FeedbackError::Invalid(list) if list.contains(&("service_code", "unknown_value")) => {
+            ApiError::NotFound {
+                code: "service_not_found",
+            }
+        }
+        other => other.into(),
+    }
+}
+
+/// A refused partner key in GeoReport terms: 403 for a missing or unknown
+/// key (GeoReport has no 401), 403 `key_scope` for a key of another kind,
+/// 503 when the store failed.
+pub fn partner_key_error(refused: KeyRefused) -> ApiError {
+    match refused {
+        KeyRefused::Unknown => ApiError::Forbidden,
+        other => other.into(),
+    }
+}
+
 /// The filters of `GET requests.json`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestQuery {
     /// `service_request_id` (comma-delimited): overrides every other filter.
     pub ids: Vec<String>,
+    /// `service_code` (comma-delimited); empty = all.
     pub service_codes: Vec<String>,
     /// Empty = all; otherwise the statuses `open`/`closed` stand for.
     pub statuses: Vec<Status>,
     /// Inclusive bounds on `requested_datetime` (Unix seconds).
     pub start: i64,
+    /// See `start`.
     pub end: i64,
 }
 
@@ -295,56 +323,6 @@ impl RequestQuery {
             end,
         })
     }
-}
-
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}
-
-/// Published requests matching the query, newest first, at most 1,000.
-pub fn list_requests(sql: &dyn Sql, q: &RequestQuery) -> Result<Vec<Feedback>, StoreError> {
-    let mut conditions = vec!["f.published = 1".to_owned()];
-    let mut params: Vec<SqlValue> = Vec::new();
-    if q.ids.is_empty() {
-        conditions.push("f.created_at BETWEEN ? AND ?".into());
-        params.extend([q.start.into(), q.end.into()]);
-        if !q.service_codes.is_empty() {
-            conditions.push(format!(
-                "f.category_code IN ({})",
-                placeholders(q.service_codes.len())
-            ));
-            params.extend(q.service_codes.iter().map(|c| c.as_str().into()));
-        }
-        if !q.statuses.is_empty() {
-            conditions.push(format!("f.status IN ({})", placeholders(q.statuses.len())));
-            params.extend(q.statuses.iter().map(|s| s.as_str().into()));
-        }
-    } else {
-        conditions.push(format!(
-            "f.tracking_code IN ({})",
-            placeholders(q.ids.len())
-        ));
-        params.extend(q.ids.iter().map(|c| c.as_str().into()));
-    }
-    params.push(MAX_REQUESTS.into());
-    let tail = format!(
-        "WHERE {} ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
-        conditions.join(" AND ")
-    );
-    read_all(sql, &tail, &params)
-}
-
-/// The published request with this `service_request_id` (tracking code).
-pub fn find_request(
-    sql: &dyn Sql,
-    service_request_id: &str,
-) -> Result<Option<Feedback>, StoreError> {
-    let mut found = read_all(
-        sql,
-        "WHERE f.tracking_code = ? AND f.published = 1 LIMIT 1",
-        &[service_request_id.into()],
-    )?;
-    Ok(found.pop())
 }
 
 /// An error as GeoReport wants it: the HTTP status (403 for anything about

@@ -20,8 +20,11 @@ const MAX_PER_HOUR: u32 = 1_000_000;
 /// How many submissions each kind of sender may make per hour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeedbackPolicy {
+    /// Per logged-in citizen.
     pub citizen_hourly: u32,
+    /// Per anonymous client network.
     pub anonymous_ip_hourly: u32,
+    /// Per Open311 partner.
     pub partner_hourly: u32,
 }
 

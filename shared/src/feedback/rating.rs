@@ -12,12 +12,12 @@ use serde_json::{json, Value};
 use super::access::{access, Access, Viewer};
 use super::error::FeedbackError;
 use super::status::Status;
-use super::store::find;
+use super::store::writes;
+use super::store::{find, tallies};
 use super::validate::COMMENT_MAX_CHARS;
 use super::Rating;
 use crate::identity::Ports;
 use crate::ports::{Sql, StoreError};
-use crate::rows::all;
 use crate::text::{clean_multiline, optional};
 
 /// `POST /api/v1/feedback/{id}/rating` body.
@@ -26,16 +26,10 @@ use crate::text::{clean_multiline, optional};
 pub struct RatingInput {
     /// 1 (very unsatisfied) to 5 (very satisfied); a whole number.
     pub score: i64,
+    /// Optional, up to 1,000 characters.
     #[serde(default)]
     pub comment: Option<String>,
 }
-
-const INSERT: &str = "\
-INSERT INTO feedback_ratings (feedback_id, owner_id, score, comment, created_at) \
-SELECT f.id, f.owner_id, ?1, ?2, ?3 FROM feedback f \
-WHERE f.id = ?4 AND f.owner_id = ?5 AND f.status IN ('resolved', 'rejected') \
-ON CONFLICT (feedback_id) DO NOTHING \
-RETURNING feedback_id";
 
 /// Records the owner's rating.
 ///
@@ -72,23 +66,14 @@ pub fn rate(
     }
     let owner = f.owner_id.as_deref().ok_or(FeedbackError::Forbidden)?;
     let now = ports.clock.now();
-    let inserted = ports.sql.execute(
-        INSERT,
-        &[
-            i64::from(score).into(),
-            comment.clone().into(),
-            now.into(),
-            f.id.as_str().into(),
-            owner.into(),
-        ],
-    );
+    let inserted = writes::insert_rating(ports.sql, &f.id, owner, score, comment.as_deref(), now);
     match inserted {
-        Ok(rows) if !rows.is_empty() => Ok(Rating {
+        Ok(true) => Ok(Rating {
             score,
             comment,
             created_at: now,
         }),
-        Ok(_) => Err(why_not(ports.sql, &f.id)?),
+        Ok(false) => Err(why_not(ports.sql, &f.id)?),
         Err(StoreError::Constraint(_)) => Err(FeedbackError::AlreadyRated),
         Err(e) => Err(e.into()),
     }
@@ -97,64 +82,35 @@ pub fn rate(
 /// The owner check already passed, so the insert refused because a rating
 /// exists or the item is still open (statuses never reopen).
 fn why_not(sql: &dyn Sql, feedback_id: &str) -> Result<FeedbackError, StoreError> {
-    let rated = sql.execute(
-        "SELECT 1 FROM feedback_ratings WHERE feedback_id = ?",
-        &[feedback_id.into()],
-    )?;
-    Ok(if rated.is_empty() {
-        FeedbackError::NotClosed
-    } else {
+    Ok(if writes::is_rated(sql, feedback_id)? {
         FeedbackError::AlreadyRated
+    } else {
+        FeedbackError::NotClosed
     })
 }
 
 /// Counts and ratings of one category.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryStats {
+    /// The category's code.
     pub code: String,
+    /// Its name.
     pub name: String,
+    /// The handling unit.
     pub unit_code: String,
+    /// Items in the category.
     pub total: i64,
     /// Items per status, in [`Status::ALL`] order.
     pub by_status: [i64; 4],
+    /// How many ratings.
     pub ratings: i64,
     /// Mean score, `None` without ratings.
     pub average: Option<f64>,
 }
 
-const STATS: &str = "\
-SELECT c.code, c.name, c.unit_code, \
-  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code) AS total, \
-  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code AND f.status = 'received') AS received, \
-  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code AND f.status = 'in_progress') AS in_progress, \
-  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code AND f.status = 'resolved') AS resolved, \
-  (SELECT count(*) FROM feedback f WHERE f.category_code = c.code AND f.status = 'rejected') AS rejected, \
-  (SELECT count(*) FROM feedback_ratings r JOIN feedback f ON f.id = r.feedback_id \
-     WHERE f.category_code = c.code) AS ratings, \
-  (SELECT avg(r.score) FROM feedback_ratings r JOIN feedback f ON f.id = r.feedback_id \
-     WHERE f.category_code = c.code) AS average \
-FROM feedback_categories c ORDER BY c.created_at, c.rowid";
-
 /// Statistics of every category, including those without feedback.
 pub fn stats(sql: &dyn Sql) -> Result<Vec<CategoryStats>, StoreError> {
-    let rows = sql.execute(STATS, &[])?;
-    all(&rows)
-        .map(|r| {
-            let mut by_status = [0; 4];
-            for (slot, status) in by_status.iter_mut().zip(Status::ALL) {
-                *slot = r.i64(status.as_str())?;
-            }
-            Ok(CategoryStats {
-                code: r.text("code")?,
-                name: r.text("name")?,
-                unit_code: r.text("unit_code")?,
-                total: r.i64("total")?,
-                by_status,
-                ratings: r.i64("ratings")?,
-                average: r.opt_f64("average")?,
-            })
-        })
-        .collect()
+    tallies::category_stats(sql)
 }
 
 /// `{"category","name","unit","feedback":{total,received,…},"ratings","average_score"}`,

@@ -20,6 +20,7 @@ pub enum Status {
 /// Whether a status change is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
+    /// The change may be made.
     Allowed,
     /// 409 `invalid_transition`.
     Refused,
@@ -63,6 +64,7 @@ impl Status {
         Status::Rejected,
     ];
 
+    /// The stored spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Received => "received",
@@ -72,6 +74,7 @@ impl Status {
         }
     }
 
+    /// Reads the stored spelling.
     pub fn parse(s: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|st| st.as_str() == s)
     }

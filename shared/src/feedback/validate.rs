@@ -28,12 +28,16 @@ pub const MEDIA_URL_MAX: usize = 2_000;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Draft {
+    /// A category code.
     #[serde(default)]
     pub category: String,
+    /// Up to 200 characters.
     #[serde(default)]
     pub title: String,
+    /// Up to 4,000 characters.
     #[serde(default)]
     pub content: String,
+    /// Where it is.
     pub location: LocationDraft,
     /// Hide the sender from officials (logged-in senders only; a sender
     /// without a session is anonymous anyway).
@@ -48,23 +52,41 @@ pub struct Draft {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocationDraft {
+    /// Latitude, −90..=90.
     pub lat: f64,
+    /// Longitude, −180..=180.
     pub lng: f64,
+    /// Up to 300 characters.
     #[serde(default)]
     pub address: Option<String>,
 }
 
-/// A submission that passed [`validate`]: every text NFC, trimmed and
-/// within its limit, coordinates finite and in range.
+/// What was reported, as checked by [`validate`] and as stored: every text
+/// NFC, trimmed and within its limit, coordinates finite and in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The title.
+    pub title: String,
+    /// The content (line breaks kept).
+    pub content: String,
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lng: f64,
+    /// As the sender typed it; the public sees [`super::redact::street_only`].
+    pub address: Option<String>,
+    /// An Open311 partner's media URL.
+    pub media_url: Option<String>,
+}
+
+/// A submission that passed [`validate`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Valid {
+    /// The category code (its existence is checked on insert).
     pub category: String,
-    pub title: String,
-    pub content: String,
-    pub lat: f64,
-    pub lng: f64,
-    pub address: Option<String>,
-    pub media_url: Option<String>,
+    /// The checked texts and position.
+    pub report: Report,
+    /// Hide the sender from officials.
     pub anonymous: bool,
 }
 
@@ -98,12 +120,14 @@ pub fn validate(draft: &Draft) -> Result<Valid, FeedbackError> {
     match (title, content, address, media_url) {
         (Ok(title), Ok(content), Ok(address), Ok(media_url)) if problems.is_empty() => Ok(Valid {
             category,
-            title,
-            content,
-            lat: loc.lat,
-            lng: loc.lng,
-            address,
-            media_url,
+            report: Report {
+                title,
+                content,
+                lat: loc.lat,
+                lng: loc.lng,
+                address,
+                media_url,
+            },
             anonymous: draft.anonymous,
         }),
         _ => Err(FeedbackError::Invalid(problems)),

@@ -15,27 +15,41 @@ use crate::identity::rfc3339_vn;
 /// The public view: no sender, no account, no exact address or position,
 /// phone numbers masked in every text (see [`super::redact`]).
 pub fn public(f: &Feedback) -> Value {
-    json!({
+    with_common(
+        f,
+        json!({
+            "title": mask_personal_data(&f.report.title),
+            "content": mask_personal_data(&f.report.content),
+            "location": {
+                "lat": round_coordinate(f.report.lat),
+                "lng": round_coordinate(f.report.lng),
+                "address": f.report.address.as_deref().and_then(street_only),
+            },
+            "response": f.response.as_deref().map(mask_personal_data),
+            "rating": f.rating.as_ref().map(|r| json!({"score": r.score})),
+        }),
+    )
+}
+
+/// `body` with the fields every view shows as stored: which item it is,
+/// who handles it, where it stands and when (nothing personal).
+fn with_common(f: &Feedback, mut body: Value) -> Value {
+    let common = json!({
         "id": f.id,
         "tracking_code": f.tracking_code,
         "category": f.category_code,
         "category_name": f.category_name,
         "unit": f.unit_code,
         "unit_name": f.unit_name,
-        "title": mask_personal_data(&f.title),
-        "content": mask_personal_data(&f.content),
-        "location": {
-            "lat": round_coordinate(f.lat),
-            "lng": round_coordinate(f.lng),
-            "address": f.address.as_deref().and_then(street_only),
-        },
-        "media_url": f.media_url,
+        "media_url": f.report.media_url,
         "status": f.status.as_str(),
-        "response": f.response.as_deref().map(mask_personal_data),
-        "rating": f.rating.as_ref().map(|r| json!({"score": r.score})),
         "created_at": rfc3339_vn(f.created_at),
         "updated_at": rfc3339_vn(f.updated_at),
-    })
+    });
+    if let (Some(map), Value::Object(common)) = (body.as_object_mut(), common) {
+        map.extend(common);
+    }
+    body
 }
 
 /// Everything, for the owner ([`Access::Owner`]) or an official of the
@@ -53,32 +67,25 @@ pub fn full(f: &Feedback, access: Access, history: Option<&[HistoryEntry]>) -> V
         }
         _ => Value::Null,
     };
-    let mut body = json!({
-        "id": f.id,
-        "tracking_code": f.tracking_code,
-        "category": f.category_code,
-        "category_name": f.category_name,
-        "unit": f.unit_code,
-        "unit_name": f.unit_name,
-        "title": f.title,
-        "content": f.content,
-        "location": {"lat": f.lat, "lng": f.lng, "address": f.address},
-        "media_url": f.media_url,
-        "status": f.status.as_str(),
-        "response": f.response,
-        "published": f.published,
-        "anonymous": f.anonymous,
-        "source": f.source.as_str(),
-        "sender": sender,
-        "rating": f.rating.as_ref().map(|r| json!({
-            "score": r.score,
-            "comment": r.comment,
-            "created_at": rfc3339_vn(r.created_at),
-        })),
-        "can_rate": access == Access::Owner && f.status.is_closed() && f.rating.is_none(),
-        "created_at": rfc3339_vn(f.created_at),
-        "updated_at": rfc3339_vn(f.updated_at),
-    });
+    let mut body = with_common(
+        f,
+        json!({
+            "title": f.report.title,
+            "content": f.report.content,
+            "location": {"lat": f.report.lat, "lng": f.report.lng, "address": f.report.address},
+            "response": f.response,
+            "published": f.published,
+            "anonymous": f.anonymous,
+            "source": f.source.as_str(),
+            "sender": sender,
+            "rating": f.rating.as_ref().map(|r| json!({
+                "score": r.score,
+                "comment": r.comment,
+                "created_at": rfc3339_vn(r.created_at),
+            })),
+            "can_rate": access == Access::Owner && f.status.is_closed() && f.rating.is_none(),
+        }),
+    );
     if let Some(entries) = history {
         body["history"] = history_json(entries, handler);
     }

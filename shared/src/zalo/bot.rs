@@ -11,10 +11,15 @@ use crate::ports::{Clock, HttpClient, Kv, Random, Settings, Sql, StoreError};
 /// The ports the bot needs for one event.
 #[derive(Clone, Copy)]
 pub struct BotPorts<'a> {
+    /// Links, accounts, challenges, the audit log.
     pub sql: &'a dyn Sql,
+    /// The conversations.
     pub kv: &'a dyn Kv,
+    /// Now.
     pub clock: &'a dyn Clock,
+    /// Codes and ids.
     pub random: &'a dyn Random,
+    /// Spin variables.
     pub settings: &'a dyn Settings,
     /// For one-time codes by ZNS (replies go out separately, see `reply`).
     pub http: &'a dyn HttpClient,

@@ -20,7 +20,12 @@ pub enum Step {
     AwaitingPhone,
     /// A code went to `phone` (E.164) for `challenge_id`; the next plain
     /// text is the code.
-    AwaitingCode { challenge_id: String, phone: String },
+    AwaitingCode {
+        /// The identity challenge the code belongs to.
+        challenge_id: String,
+        /// Where the code went (E.164).
+        phone: String,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -36,6 +41,7 @@ pub struct Conversations<'a> {
 }
 
 impl<'a> Conversations<'a> {
+    /// The conversations stored in `kv`.
     pub fn new(kv: &'a dyn Kv) -> Conversations<'a> {
         Conversations { kv }
     }
@@ -69,6 +75,7 @@ impl<'a> Conversations<'a> {
         self.kv.set(&Self::key(user_id), &value)
     }
 
+    /// Forgets the user's conversation.
     pub fn clear(&self, user_id: &str) -> Result<(), StoreError> {
         self.kv.delete(&Self::key(user_id))
     }

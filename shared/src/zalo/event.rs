@@ -12,7 +12,9 @@ pub const MAX_SKEW_SECONDS: i64 = 300;
 /// The secrets a delivery is checked against (`zalo_app_id`, `zalo_oa_secret`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct WebhookKeys {
+    /// The OA's app id (part of the signed text).
     pub app_id: String,
+    /// The OA secret key.
     pub oa_secret: String,
 }
 
@@ -30,10 +32,12 @@ impl std::fmt::Debug for WebhookKeys {
 /// come from Zalo now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
+    /// No `X-ZEvent-Signature` header.
     MissingSignature,
     /// Not a JSON object with a numeric `timestamp`, so nothing to check the
     /// signature against.
     Unreadable,
+    /// The signature does not match.
     BadSignature,
     /// Correctly signed but more than [`MAX_SKEW_SECONDS`] away from now.
     Stale,
@@ -54,7 +58,9 @@ impl Refusal {
 /// What happened, as far as the bot cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
+    /// The user followed the OA.
     Follow,
+    /// The user unfollowed it.
     Unfollow,
     /// `user_send_text`.
     Text(String),
@@ -65,6 +71,7 @@ pub enum EventKind {
 /// One authenticated event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// What happened.
     pub kind: EventKind,
     /// The OA-scoped id of the Zalo user (`sender.id`, or `follower.id` for
     /// follow events) — the id replies are addressed to. `None` when absent

@@ -13,8 +13,9 @@ use serde_json::json;
 
 use super::bot::{BotPorts, Outcome};
 use super::conversation::Step;
+use super::store;
 use super::texts;
-use crate::audit::{self, action, mask_phone, Entry};
+use crate::audit::{self, action, mask_phone, Actor, Entry};
 use crate::delivery::{choose_sender, DeliveryError};
 use crate::identity::{
     find_by_phone, find_by_zalo_user, find_or_create_by_phone, link_zalo, start_challenge,
@@ -23,9 +24,6 @@ use crate::identity::{
 };
 use crate::phone::Phone;
 use crate::ports::StoreError;
-
-/// Who acted before the user is linked.
-const ANONYMOUS: &str = "anonymous";
 
 /// The user answered "đăng ký" with `text`, which should be a phone number.
 pub(crate) fn phone_given(
@@ -142,7 +140,7 @@ fn finish(
         .map(|a| a.id)
         .filter(|id| *id != account.id);
     link_with_retry(ports, &account.id, user)?;
-    let actor = format!("{}:{}", account.role.as_str(), account.id);
+    let actor = Actor::account(account.role, &account.id);
     let masked = mask_phone(verified.phone.as_e164());
     let mut entries = Vec::new();
     if created {
@@ -160,10 +158,7 @@ fn finish(
     for entry in entries {
         if let Err(e) = audit::append(ports.sql, ports.clock, entry) {
             // A link the audit log does not show must not exist.
-            let _ = ports.sql.execute(
-                "UPDATE citizens SET zalo_user_id = NULL WHERE id = ?1 AND zalo_user_id = ?2",
-                &[account.id.as_str().into(), user.into()],
-            );
+            let _ = store::unlink(ports.sql, &account.id, user);
             return Err(e);
         }
     }
@@ -196,10 +191,10 @@ fn audit_failure(ports: BotPorts<'_>, user: &str, phone: &str, e: &OtpError) -> 
     let masked = mask_phone(phone);
     let lock_seconds = u64::from(OtpPolicy::from_settings(ports.settings).lockout_seconds);
     let entry = match e {
-        OtpError::Invalid { attempts_left } => Entry::new(ANONYMOUS, action::OTP_FAILED)
+        OtpError::Invalid { attempts_left } => Entry::new(Actor::Anonymous, action::OTP_FAILED)
             .detail(json!({"phone": masked, "attempts_left": attempts_left, "zalo_user_id": user})),
         OtpError::PhoneLocked { retry_after } if *retry_after >= lock_seconds => {
-            Entry::new(ANONYMOUS, action::PHONE_LOCKED).detail(
+            Entry::new(Actor::Anonymous, action::PHONE_LOCKED).detail(
                 json!({"phone": masked, "locked_seconds": retry_after, "zalo_user_id": user}),
             )
         }

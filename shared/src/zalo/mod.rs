@@ -24,6 +24,7 @@ pub mod lookups;
 pub mod reply;
 pub mod signature;
 pub mod split;
+pub mod store;
 pub mod texts;
 pub mod webhook;
 

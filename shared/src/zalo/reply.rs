@@ -10,7 +10,9 @@ use crate::ports::{HttpClient, OutboundRequest, Settings};
 /// Settings for replies (`zalo_api_base`, `zalo_access_token`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct OaConfig {
+    /// `zalo_api_base`, e.g. `https://openapi.zalo.me`.
     pub api_base: String,
+    /// `zalo_access_token`.
     pub access_token: String,
 }
 
@@ -45,11 +47,14 @@ impl OaConfig {
 /// Why a reply did not go out. Safe to log: never holds the token or the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyError {
+    /// The transport failed (shortened reason).
     Unreachable(String),
+    /// The OA API answered with a non-2xx status.
     HttpStatus(u16),
     /// Zalo answered with a non-zero `error` (e.g. -230: the user has not
     /// messaged the OA in the last 7 days).
     Rejected(i64),
+    /// The answer was not the JSON expected.
     BadAnswer,
 }
 

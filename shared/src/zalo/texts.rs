@@ -2,9 +2,11 @@
 
 use crate::phone::Phone;
 
+/// The answer to a new follower.
 pub const WELCOME: &str = "Chào mừng bạn đến với Công dân số! Tại đây bạn có thể \
 đăng ký, liên kết tài khoản, xem lịch hẹn và gửi phản ánh tới thành phố.";
 
+/// The command list.
 pub const HELP: &str = "Các lệnh bạn có thể gửi (có dấu hoặc không dấu đều được):\n\
 • đăng ký — đăng ký hoặc liên kết tài khoản Công dân số với Zalo này\n\
 • lịch hẹn — xem các lịch hẹn sắp tới\n\
@@ -12,46 +14,61 @@ pub const HELP: &str = "Các lệnh bạn có thể gửi (có dấu hoặc khô
 • hủy — dừng thao tác đang làm\n\
 • trợ giúp — xem lại hướng dẫn này";
 
+/// A message that is no command.
 pub const NOT_UNDERSTOOD: &str = "Xin lỗi, tôi chưa hiểu yêu cầu của bạn. \
 Bạn có thể gửi: đăng ký, lịch hẹn, phản ánh <nội dung> hoặc trợ giúp.";
 
+/// Asks for the phone number after "đăng ký".
 pub const ASK_PHONE: &str = "Vui lòng nhập số điện thoại di động của bạn (ví dụ 0905 123 456). \
 Mã xác thực sẽ được gửi qua Zalo tới số này.";
 
+/// The phone number could not be read.
 pub const INVALID_PHONE: &str = "Số điện thoại không hợp lệ. Vui lòng nhập số di động Việt Nam \
 gồm 10 chữ số, ví dụ 0905 123 456, hoặc gửi \"hủy\" để dừng.";
 
+/// Asks again for the code.
 pub const ASK_CODE: &str = "Vui lòng nhập mã xác thực gồm 6 chữ số đã gửi qua Zalo, \
 hoặc gửi \"hủy\" để dừng.";
 
+/// The challenge is gone.
 pub const CODE_EXPIRED: &str = "Mã xác thực đã hết hạn hoặc đã được sử dụng. \
 Gửi \"đăng ký\" để nhận mã mới.";
 
+/// Too many wrong codes.
 pub const CODE_EXHAUSTED: &str = "Bạn đã nhập sai mã quá số lần cho phép. \
 Gửi \"đăng ký\" để nhận mã mới.";
 
+/// ZNS did not take the code.
 pub const DELIVERY_FAILED: &str = "Chưa gửi được mã xác thực qua Zalo. \
 Vui lòng thử lại sau ít phút.";
 
+/// "hủy" cancelled a sign-up.
 pub const CANCELLED: &str = "Đã hủy thao tác. Gửi \"trợ giúp\" để xem các lệnh.";
 
+/// "hủy" with nothing pending.
 pub const NOTHING_TO_CANCEL: &str = "Không có thao tác nào đang chờ. \
 Gửi \"trợ giúp\" để xem các lệnh.";
 
+/// A command that needs a linked account.
 pub const NOT_LINKED: &str = "Zalo của bạn chưa liên kết với tài khoản Công dân số. \
 Gửi \"đăng ký\" để liên kết.";
 
+/// "lịch hẹn" with nothing upcoming.
 pub const NO_APPOINTMENTS: &str = "Bạn không có lịch hẹn nào sắp tới.";
 
+/// "phản ánh" without text.
 pub const FEEDBACK_EMPTY: &str = "Vui lòng gửi nội dung sau chữ \"phản ánh\", ví dụ: \
 phản ánh Đèn đường trên đường Bạch Đằng bị hỏng.";
 
+/// Feedback cannot be filed right now.
 pub const FEEDBACK_UNAVAILABLE: &str = "Chức năng gửi phản ánh qua Zalo tạm thời chưa sẵn sàng. \
 Vui lòng thử lại sau.";
 
+/// The feedback text was refused.
 pub const FEEDBACK_INVALID: &str = "Nội dung phản ánh chưa hợp lệ (tối đa 4.000 ký tự, \
 không chứa ký tự điều khiển). Vui lòng gửi lại.";
 
+/// A store failed; try again.
 pub const BUSY: &str = "Hệ thống đang bận, vui lòng thử lại sau ít phút.";
 
 /// `+84905123456` → `0905***456`: recognisable by its owner in a chat.
@@ -64,6 +81,7 @@ pub fn masked(phone: &Phone) -> String {
     format!("{head}***{tail}")
 }
 
+/// The code went out; how long it holds.
 pub fn code_sent(phone: &Phone, ttl_seconds: u32) -> String {
     format!(
         "Mã xác thực gồm 6 chữ số đã được gửi qua Zalo tới số {}. \
@@ -73,6 +91,7 @@ pub fn code_sent(phone: &Phone, ttl_seconds: u32) -> String {
     )
 }
 
+/// A wrong code, with the tries left.
 pub fn wrong_code(attempts_left: u32) -> String {
     if attempts_left == 0 {
         return CODE_EXHAUSTED.to_owned();
@@ -80,6 +99,7 @@ pub fn wrong_code(attempts_left: u32) -> String {
     format!("Mã xác thực không đúng. Bạn còn {attempts_left} lần thử.")
 }
 
+/// The phone is locked for a while.
 pub fn phone_locked(retry_after: u64) -> String {
     format!(
         "Số điện thoại tạm thời bị khóa do nhập sai mã quá nhiều lần. \
@@ -88,6 +108,7 @@ pub fn phone_locked(retry_after: u64) -> String {
     )
 }
 
+/// Too many code requests; when to try again.
 pub fn rate_limited(retry_after: u64) -> String {
     format!(
         "Bạn đã yêu cầu mã quá nhiều lần. Vui lòng thử lại sau {}.",
@@ -95,6 +116,7 @@ pub fn rate_limited(retry_after: u64) -> String {
     )
 }
 
+/// The link is made (and whether the account is new).
 pub fn linked(phone: &Phone, created: bool) -> String {
     let what = if created {
         "Đăng ký thành công! Tài khoản Công dân số của số"
@@ -113,10 +135,12 @@ pub fn linked(phone: &Phone, created: bool) -> String {
     )
 }
 
+/// The heading of the appointment list.
 pub fn appointments_header(count: usize) -> String {
     format!("Bạn có {count} lịch hẹn sắp tới:")
 }
 
+/// The feedback was filed, with its tracking code.
 pub fn feedback_filed(tracking_code: &str) -> String {
     format!(
         "Cảm ơn bạn! Phản ánh đã được tiếp nhận với mã {tracking_code}. \
@@ -124,6 +148,7 @@ pub fn feedback_filed(tracking_code: &str) -> String {
     )
 }
 
+/// Too much feedback; when to send again.
 pub fn feedback_rate_limited(retry_after: u64) -> String {
     format!(
         "Bạn đã gửi nhiều phản ánh trong một giờ qua. Vui lòng gửi lại sau {}.",

@@ -6,6 +6,7 @@ use super::dedupe;
 use super::event::{authenticate, Refusal, WebhookKeys};
 use super::reply::{send_all, OaConfig, ReplyError};
 use super::texts;
+use crate::error::ApiError;
 use crate::ports::{HttpClient, Settings, StoreError};
 
 /// What became of a delivery that was not refused.
@@ -22,10 +23,13 @@ pub enum Received {
 /// What handling produced, for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handled {
+    /// Replies the bot wanted to send.
     pub replies: usize,
+    /// Replies that went out.
     pub replies_sent: usize,
     /// The reply that failed; the webhook still answers 200.
     pub reply_error: Option<ReplyError>,
+    /// Lines for the operator's log.
     pub notes: Vec<String>,
 }
 
@@ -35,6 +39,7 @@ pub enum WebhookError {
     /// `zalo_app_id` or `zalo_oa_secret` is unset: with no secret anyone
     /// could sign events, so none is accepted.
     NotConfigured(&'static str),
+    /// The database failed; the message is for the log only.
     Store(StoreError),
 }
 
@@ -50,6 +55,34 @@ impl std::fmt::Display for WebhookError {
 impl From<StoreError> for WebhookError {
     fn from(e: StoreError) -> Self {
         WebhookError::Store(e)
+    }
+}
+
+impl From<WebhookError> for ApiError {
+    /// 503 either way: `not_configured` naming the setting (Zalo's retries
+    /// cannot help until an operator sets it), or the store's outage with
+    /// its message kept for the log.
+    fn from(e: WebhookError) -> ApiError {
+        match e {
+            WebhookError::NotConfigured(setting) => ApiError::NotConfigured { setting },
+            WebhookError::Store(s) => ApiError::from(s).with_context("zalo event not handled"),
+        }
+    }
+}
+
+impl Handled {
+    /// What the operator's log gets for this delivery: the notes, and the
+    /// reply that failed (the rest were not tried).
+    pub fn log_lines(&self) -> Vec<String> {
+        let mut lines = self.notes.clone();
+        if let Some(e) = &self.reply_error {
+            lines.push(format!(
+                "reply {} of {} not sent: {e}",
+                self.replies_sent + 1,
+                self.replies
+            ));
+        }
+        lines
     }
 }
 

@@ -43,18 +43,26 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// The five data fields and the version, as printed in a code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrFields {
+    /// `SoGiayTo`: the confirmed CCCD number, or empty.
     pub so_giay_to: String,
+    /// `HoTen`: the full name.
     pub ho_ten: String,
+    /// `NgaySinh`: the date of birth as in the profile (`YYYY-MM-DD`).
     pub ngay_sinh: String,
+    /// `LoaiDinhDanh`: what kind of number `so_giay_to` is.
     pub loai_dinh_danh: String,
+    /// The citizen's stable QR id.
     pub qid: String,
+    /// The code's version (bumped by each rotation).
     pub version: i64,
 }
 
 /// A payload as presented to a verifier, parsed but not yet trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presented {
+    /// The readable fields.
     pub fields: QrFields,
+    /// The `EXT` signature bytes.
     pub signature: Vec<u8>,
 }
 

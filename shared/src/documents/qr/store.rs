@@ -8,11 +8,15 @@ use crate::rows::{first, Row};
 /// A citizen's QR identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrRecord {
+    /// Whose code it is.
     pub citizen_id: String,
+    /// The stable QR id printed in every version.
     pub qid: String,
     /// Only codes of this version verify.
     pub version: i64,
+    /// First use, Unix seconds.
     pub created_at: i64,
+    /// Latest rotation, if any.
     pub rotated_at: Option<i64>,
 }
 

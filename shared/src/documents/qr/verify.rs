@@ -31,6 +31,7 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The stable spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Malformed => "malformed",
@@ -92,16 +93,24 @@ pub fn unconfirmed_notice(lang: Lang) -> &'static str {
 /// The answer to one verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
+    /// The code is ours, current, and matches the profile.
     Genuine {
-        profile: Profile,
+        /// The citizen's current profile (boxed: a rejection is small, and
+        /// most verdicts are built and dropped within one request).
+        profile: Box<Profile>,
+        /// The code's QR id.
         qid: String,
+        /// The code's version.
         version: i64,
     },
+    /// The code is refused.
     Rejected {
+        /// Why.
         reason: Reason,
         /// The citizen the code points at, when it points at a real one
         /// (their access log shows the attempt).
         citizen_id: Option<String>,
+        /// The code's QR id, when it could be read.
         qid: Option<String>,
     },
 }
@@ -173,7 +182,7 @@ pub fn verify(ports: Ports<'_>, secret: &[u8], payload: &str) -> Result<Verdict,
         return Ok(Verdict::rejected(Reason::Outdated, citizen_id, qid));
     }
     Ok(Verdict::Genuine {
-        profile,
+        profile: Box::new(profile),
         qid: record.qid,
         version: record.version,
     })

@@ -262,7 +262,7 @@ fn a_document_has_at_most_the_limit_of_live_links() {
         create(w.ports(), &me, &doc, &new_share(None, None)).err(),
         Some(DocError::ShareLimit { limit: 2 })
     );
-    let api = DocError::ShareLimit { limit: 2 }.into_api();
+    let api = crate::error::ApiError::from(DocError::ShareLimit { limit: 2 });
     assert_eq!((api.status(), api.code()), (422, "share_limit_reached"));
     // Other documents have their own allowance.
     let other_doc = upload(

@@ -257,11 +257,10 @@ fn uploads_stop_at_the_count_quota_and_deleting_frees_a_place() {
             limit: 2
         })
     );
-    let api = DocError::UploadQuota {
+    let api = crate::error::ApiError::from(DocError::UploadQuota {
         quota: "count",
         limit: 2,
-    }
-    .into_api();
+    });
     assert_eq!((api.status(), api.code()), (422, "upload_quota_exceeded"));
     assert_eq!(api.fields()["quota"], "count");
     // Issued documents never count, and other citizens have their own quota.

@@ -65,7 +65,10 @@ fn a_form_becomes_a_draft_with_a_title_from_the_first_line() {
     );
     assert_eq!(d.media_url.as_deref(), Some("https://example.com/o-ga.jpg"));
     let v = validate(&d).unwrap();
-    assert_eq!(v.content, "Ổ gà lớn giữa đường  \nNguy hiểm cho xe máy.");
+    assert_eq!(
+        v.report.content,
+        "Ổ gà lớn giữa đường  \nNguy hiểm cho xe máy."
+    );
 
     let long = "ằ".repeat(250);
     let d = draft_from_form(&form(&[

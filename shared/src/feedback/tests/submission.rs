@@ -28,9 +28,9 @@ fn a_valid_draft_is_normalised_and_trimmed() {
     d.content = "Dòng 1\r\nDòng 2\rDòng 3\t!".into();
     d.location.address = Some("   ".into());
     let v = validate(&d).unwrap();
-    assert_eq!(v.title, "Hải Châu ngập nước");
-    assert_eq!(v.content, "Dòng 1\nDòng 2\nDòng 3\t!");
-    assert_eq!(v.address, None, "a blank address is no address");
+    assert_eq!(v.report.title, "Hải Châu ngập nước");
+    assert_eq!(v.report.content, "Dòng 1\nDòng 2\nDòng 3\t!");
+    assert_eq!(v.report.address, None, "a blank address is no address");
 }
 
 #[test]
@@ -39,7 +39,7 @@ fn length_limits_count_characters_not_bytes() {
     let mut d = draft("environment");
     d.content = "ệ".repeat(CONTENT_MAX_CHARS);
     assert_eq!(d.content.len(), 12_000);
-    assert_eq!(validate(&d).unwrap().content.chars().count(), 4_000);
+    assert_eq!(validate(&d).unwrap().report.content.chars().count(), 4_000);
 
     d.content = "ệ".repeat(CONTENT_MAX_CHARS + 1);
     assert_eq!(
@@ -51,7 +51,10 @@ fn length_limits_count_characters_not_bytes() {
     // is one character after NFC, so 4,000 of them fit too.
     d.content = "e\u{323}\u{302}".repeat(CONTENT_MAX_CHARS);
     assert_eq!(d.content.chars().count(), 12_000);
-    assert_eq!(validate(&d).unwrap().content, "ệ".repeat(CONTENT_MAX_CHARS));
+    assert_eq!(
+        validate(&d).unwrap().report.content,
+        "ệ".repeat(CONTENT_MAX_CHARS)
+    );
 
     let mut d = draft("environment");
     d.title = "Đ".repeat(TITLE_MAX_CHARS);

@@ -88,9 +88,12 @@ impl Desk {
         }
     }
 
+    /// Changes the item and appends its audit entry, as the component does.
     fn set(&self, id: &str, to: Status) -> Result<crate::feedback::Changed, FeedbackError> {
         self.w.clock.advance(60);
-        change(self.w.ports(), self.me(), id, &req(to))
+        let changed = change(self.w.ports(), self.me(), id, &req(to))?;
+        audit::append(&self.w.db, &self.w.clock, changed.audit.clone()).unwrap();
+        Ok(changed)
     }
 
     /// A new item, moved along the workflow to `status`.

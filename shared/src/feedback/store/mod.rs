@@ -1,10 +1,18 @@
-//! Reading feedback: one item, the public list, a citizen's own list, a
-//! unit's work queue, and an item's history.
+//! The feedback domain's SQL and row mapping. This file reads items: one
+//! item, the public list, a citizen's own list, a unit's work queue, and an
+//! item's history; [`writes`] holds the statements that change them and
+//! [`tallies`] the category reads. Rule files (`submit`, `change`, `rating`,
+//! `categories`) decide; only this module speaks SQL.
+
+pub mod tallies;
+pub mod writes;
 
 use super::error::FeedbackError;
+use super::open311::{RequestQuery, MAX_REQUESTS};
 use super::status::Status;
 use super::tracking;
-use super::{Feedback, Rating, Sender, Source};
+use super::{Feedback, Rating, Report, Sender, Source};
+use crate::audit::Actor;
 use crate::http::Request;
 use crate::pagination::{Page, PageOf};
 use crate::ports::{Sql, SqlValue, StoreError};
@@ -53,12 +61,14 @@ fn from_row(r: &Row<'_>) -> Result<Feedback, StoreError> {
         category_name: r.text("category_name")?,
         unit_code: r.text("unit_code")?,
         unit_name: r.text("unit_name")?,
-        title: r.text("title")?,
-        content: r.text("content")?,
-        lat: r.f64("lat")?,
-        lng: r.f64("lng")?,
-        address: r.opt_text("address")?,
-        media_url: r.opt_text("media_url")?,
+        report: Report {
+            title: r.text("title")?,
+            content: r.text("content")?,
+            lat: r.f64("lat")?,
+            lng: r.f64("lng")?,
+            address: r.opt_text("address")?,
+            media_url: r.opt_text("media_url")?,
+        },
         owner_id: r.opt_text("owner_id")?,
         anonymous: r.i64("anonymous")? != 0,
         source,
@@ -101,7 +111,9 @@ pub fn find(sql: &dyn Sql, id_or_code: &str) -> Result<Option<Feedback>, StoreEr
 /// The `?category=` and `?status=` filters of the lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
+    /// Only this category.
     pub category: Option<String>,
+    /// Only this status.
     pub status: Option<Status>,
 }
 
@@ -195,9 +207,11 @@ pub fn list_unit(
 /// One step of an item's history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
+    /// Unix seconds.
     pub at: i64,
     /// `None` for the first entry (submission).
     pub from: Option<Status>,
+    /// The status reached.
     pub status: Status,
     /// The official's note with this change.
     pub note: Option<String>,
@@ -212,8 +226,8 @@ pub struct HistoryEntry {
 /// change the trigger recorded.
 pub fn history(sql: &dyn Sql, f: &Feedback) -> Result<Vec<HistoryEntry>, StoreError> {
     let submitted_by = match (f.source, &f.owner_id, &f.partner_code) {
-        (Source::Citizen, Some(owner), _) => Some(format!("citizen:{owner}")),
-        (Source::Open311, _, Some(partner)) => Some(format!("issuer:{partner}")),
+        (Source::Citizen, Some(owner), _) => Some(Actor::Citizen(owner.clone()).into()),
+        (Source::Open311, _, Some(partner)) => Some(Actor::Issuer(partner.clone()).into()),
         _ => None,
     };
     let mut entries = vec![HistoryEntry {
@@ -241,4 +255,54 @@ pub fn history(sql: &dyn Sql, f: &Feedback) -> Result<Vec<HistoryEntry>, StoreEr
         });
     }
     Ok(entries)
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// Published requests matching an Open311 query, newest first, at most 1,000.
+pub fn list_requests(sql: &dyn Sql, q: &RequestQuery) -> Result<Vec<Feedback>, StoreError> {
+    let mut conditions = vec!["f.published = 1".to_owned()];
+    let mut params: Vec<SqlValue> = Vec::new();
+    if q.ids.is_empty() {
+        conditions.push("f.created_at BETWEEN ? AND ?".into());
+        params.extend([q.start.into(), q.end.into()]);
+        if !q.service_codes.is_empty() {
+            conditions.push(format!(
+                "f.category_code IN ({})",
+                placeholders(q.service_codes.len())
+            ));
+            params.extend(q.service_codes.iter().map(|c| c.as_str().into()));
+        }
+        if !q.statuses.is_empty() {
+            conditions.push(format!("f.status IN ({})", placeholders(q.statuses.len())));
+            params.extend(q.statuses.iter().map(|s| s.as_str().into()));
+        }
+    } else {
+        conditions.push(format!(
+            "f.tracking_code IN ({})",
+            placeholders(q.ids.len())
+        ));
+        params.extend(q.ids.iter().map(|c| c.as_str().into()));
+    }
+    params.push(MAX_REQUESTS.into());
+    let tail = format!(
+        "WHERE {} ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
+        conditions.join(" AND ")
+    );
+    read_all(sql, &tail, &params)
+}
+
+/// The published request with this `service_request_id` (tracking code).
+pub fn find_request(
+    sql: &dyn Sql,
+    service_request_id: &str,
+) -> Result<Option<Feedback>, StoreError> {
+    let mut found = read_all(
+        sql,
+        "WHERE f.tracking_code = ? AND f.published = 1 LIMIT 1",
+        &[service_request_id.into()],
+    )?;
+    Ok(found.pop())
 }
