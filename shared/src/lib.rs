@@ -4,6 +4,8 @@
 //! implements the [`ports`] with `spin-sdk`, and `component` (feature `spin`),
 //! the one shape of every component built on it.
 
+#![warn(missing_docs)]
+
 pub mod admin;
 pub mod apikey;
 pub mod appointments;

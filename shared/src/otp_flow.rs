@@ -26,7 +26,9 @@ use serde_json::{json, Value};
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelIn {
+    /// A text message to the phone.
     Sms,
+    /// A message to the Zalo account linked to the phone.
     Zalo,
 }
 
@@ -43,9 +45,12 @@ impl From<ChannelIn> for Channel {
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClientIn {
+    /// The web app (the default).
     #[default]
     Web,
+    /// A kiosk at a public-service counter.
     Kiosk,
+    /// The Zalo chat-bot.
     Zalo,
 }
 
