@@ -1,5 +1,5 @@
 -- 0002: identity — citizen accounts, one-time-code challenges, per-phone
--- failure counters and sessions (SPEC §3, §5, §6). Plain SQLite; safe to run
+-- failure counters and sessions (docs/architecture.md and docs/identity.md). Plain SQLite; safe to run
 -- any number of times.
 --
 -- All times are Unix seconds (UTC). Every limit of §5 is enforced by single

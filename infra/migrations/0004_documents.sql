@@ -1,5 +1,5 @@
 -- 0004: documents — personal QR codes, the document vault and share links
--- (SPEC §7). Plain SQLite; safe to run any number of times. The profile
+-- (docs/documents.md). Plain SQLite; safe to run any number of times. The profile
 -- itself lives in the `citizens` columns of 0002.
 --
 -- All times are Unix seconds (UTC). Counters and "only once" rules are single

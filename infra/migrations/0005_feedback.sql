@@ -1,5 +1,5 @@
 -- 0005: feedback and complaints (góp ý, phản ánh), their status history and
--- satisfaction ratings (SPEC §8). Plain SQLite; safe to run any number of
+-- satisfaction ratings (docs/feedback.md). Plain SQLite; safe to run any number of
 -- times. Categories live in `feedback_categories` (0003).
 --
 -- All times are Unix seconds (UTC). Every rule that must hold under

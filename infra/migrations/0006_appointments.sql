@@ -1,4 +1,4 @@
--- 0006: appointment slots and bookings (SPEC §9). Plain SQLite; safe to run
+-- 0006: appointment slots and bookings (docs/appointments.md). Plain SQLite; safe to run
 -- any number of times. Services themselves are in 0003 (`services`).
 --
 -- Times are Unix seconds (UTC); `local_date` is the Asia/Ho_Chi_Minh
@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS appointment_slots (
 CREATE INDEX IF NOT EXISTS appointment_slots_starts ON appointment_slots (starts_at);
 
 -- One row per booking. full_name/phone/id_number are copied from the
--- citizen's profile when booking (SPEC §7.1), so the desk sees what the
+-- citizen's profile when booking (docs/documents.md), so the desk sees what the
 -- citizen booked with even if the profile changes later. service_code and
 -- local_date repeat the slot's, kept in step by the statements that move a
 -- booking, because the one-per-day index below needs them on this row.

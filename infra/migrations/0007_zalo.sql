@@ -1,4 +1,4 @@
--- 0007: Zalo OA chat-bot (SPEC §10). Plain SQLite; safe to run any number of
+-- 0007: Zalo OA chat-bot (docs/zalo.md). Plain SQLite; safe to run any number of
 -- times.
 --
 -- Webhook deliveries already handled, for at-most-once handling of Zalo's

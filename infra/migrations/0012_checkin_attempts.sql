@@ -1,4 +1,4 @@
--- 0012: the allowance of check-ins by ticket code at a kiosk (SPEC §9, §11;
+-- 0012: the allowance of check-ins by ticket code at a kiosk (docs/appointments.md and docs/kiosk.md;
 -- docs/kiosk.md). Plain SQL that SQLite and PostgreSQL both accept; safe to
 -- run any number of times.
 --

@@ -1,4 +1,4 @@
-//! Administration (SPEC §13): units, API keys (issuers, partners, kiosks —
+//! Administration (docs/admin.md): units, API keys (issuers, partners, kiosks —
 //! [`keys`]), services and feedback categories, validated and written with
 //! single statements, and deactivating officials ([`officials`]).
 //!

@@ -1,5 +1,5 @@
 //! API keys for issuer agencies, Open311 partner apps and registered kiosks
-//! (SPEC §3, §13): `iss_` (issuers, partners) or `ksk_` (kiosks) + 32 random
+//! (docs/architecture.md and docs/admin.md): `iss_` (issuers, partners) or `ksk_` (kiosks) + 32 random
 //! bytes in unpadded base64url, shown once, stored hashed.
 //!
 //! Every key holds [`Scopes`] fixed at creation (`documents`, `open311`,

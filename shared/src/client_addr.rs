@@ -1,6 +1,6 @@
 //! Who sent a request, as far as limits are concerned: the client address
 //! believed through trusted proxies only, and the one key every per-client
-//! limit counts under (SPEC §5, §12; docs/identity.md "Code requests and
+//! limit counts under (docs/identity.md and docs/settings.md; docs/identity.md "Code requests and
 //! limits").
 //!
 //! Behind an ingress every request arrives from the ingress, so the TCP peer

@@ -1,5 +1,5 @@
 //! The deployment check every component runs before it serves anything
-//! (SPEC §12): outside development, the four secrets must each be at least
+//! (docs/settings.md): outside development, the four secrets must each be at least
 //! [`MIN_SECRET_BYTES`] long and `public_base_url` must be an `https://`
 //! origin. A deployment that fails the check refuses every route with 503
 //! `not_configured`, and `GET /api/v1/health` names the setting, so that
@@ -11,7 +11,7 @@
 //! [`DEV_PUBLIC_BASE_URL`], where `edge-host up` and `spin up` listen.
 //!
 //! The check lives here, once; components reach it through
-//! `spin_adapter::handle`, and platform's health calls [`check`] itself.
+//! `component::serve`, and platform's health calls [`check`] itself.
 //!
 //! ```
 //! use cds_shared::config::{check, Problem};
@@ -34,7 +34,7 @@ use crate::delivery::is_dev_mode;
 use crate::error::ApiError;
 use crate::ports::Settings;
 
-/// The secrets of SPEC §12, in the order they are checked and reported.
+/// The secrets of docs/settings.md, in the order they are checked and reported.
 pub const SECRETS: [&str; 4] = ["token_secret", "otp_pepper", "qr_secret", "admin_token"];
 
 /// Shortest secret accepted outside development: 32 bytes is 256 bits when

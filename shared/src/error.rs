@@ -1,4 +1,4 @@
-//! The one error type every API handler returns, rendered as SPEC §4 JSON.
+//! The one error type every API handler returns, rendered as docs/api.md JSON.
 //!
 //! A variant decides the status, the stable machine `code` clients branch on,
 //! and a human message in Vietnamese (default) or English. Nothing a variant

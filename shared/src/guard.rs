@@ -1,4 +1,4 @@
-//! The checks that stand in front of every protected route (SPEC §3, §6.2,
+//! The checks that stand in front of every protected route (docs/architecture.md and docs/identity.md,
 //! §13): who a bearer token belongs to, whether they are an official, and
 //! whether a request carries the admin token.
 //!
@@ -42,7 +42,7 @@ pub fn authenticate_request(ports: Ports<'_>, req: &Request) -> Result<Principal
     Ok(authenticate(ports, token)?)
 }
 
-/// 403 `forbidden` unless the caller is an official (SPEC §3). The role is
+/// 403 `forbidden` unless the caller is an official (docs/architecture.md). The role is
 /// read from the account on every request, so a demotion applies at once.
 pub fn require_official(principal: &Principal) -> Result<(), ApiError> {
     match principal.role {
@@ -69,7 +69,7 @@ pub fn require_unit(principal: Principal) -> Result<Official, ApiError> {
 }
 
 /// 401 `unauthorized` unless the request's bearer token is the `admin_token`
-/// setting (SPEC §13).
+/// setting (docs/admin.md).
 ///
 /// Both sides are hashed before a constant-time comparison, so neither the
 /// content nor the length of the token leaks through timing. An unset or

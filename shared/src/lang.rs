@@ -1,4 +1,4 @@
-//! The language a response is written in, chosen from `Accept-Language` (SPEC §4).
+//! The language a response is written in, chosen from `Accept-Language` (docs/api.md).
 //!
 //! Vietnamese is the platform's language: English is only chosen when the
 //! client prefers it over Vietnamese, so a missing, empty or unusual header

@@ -1,4 +1,4 @@
-//! The one-time-code steps that `signup` and `auth` share (SPEC §5, §6):
+//! The one-time-code steps that `signup` and `auth` share (docs/identity.md):
 //! starting a challenge through the configured provider, and turning a
 //! correct code into an account, a session and the audit entries.
 //!

@@ -1,4 +1,4 @@
-//! List pagination: `?limit=` and opaque `?cursor=` in, `{"items","next_cursor"}` out (SPEC §4).
+//! List pagination: `?limit=` and opaque `?cursor=` in, `{"items","next_cursor"}` out (docs/api.md).
 //!
 //! A cursor is base64url (no padding) of the JSON of whatever key the list is
 //! ordered by, typically the last item's sort key and id. It is opaque but not
@@ -34,7 +34,7 @@ use crate::http::Request;
 
 /// Items per page when `?limit=` is absent.
 pub const DEFAULT_LIMIT: u32 = 20;
-/// Largest page (SPEC §4). A larger `?limit=` is refused with 422 rather than
+/// Largest page (docs/api.md). A larger `?limit=` is refused with 422 rather than
 /// quietly lowered: the OpenAPI document states the maximum, and a client that
 /// asks for 500 items and silently gets 100 may take the short page for the
 /// whole list.

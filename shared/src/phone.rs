@@ -1,4 +1,4 @@
-//! Vietnamese mobile numbers: lenient parsing, strict validation, E.164 storage (SPEC §4).
+//! Vietnamese mobile numbers: lenient parsing, strict validation, E.164 storage (docs/api.md).
 //!
 //! # Accepted prefixes
 //!

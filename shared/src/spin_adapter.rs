@@ -6,43 +6,10 @@ use spin_sdk::http::{Method, Request as SpinRequest, Response as SpinResponse};
 use spin_sdk::{key_value, sqlite, variables};
 
 use crate::client_addr::{self, TrustedProxies};
-use crate::error::ApiError;
-use crate::http::{finish_with_id, request_id, Request, Response};
+use crate::http::{Request, Response};
 use crate::ports::{
-    HttpClient, Kv, OsRandom, OutboundRequest, OutboundResponse, Settings, Sql, SqlRows, SqlValue,
-    StoreError,
+    HttpClient, Kv, OutboundRequest, OutboundResponse, Settings, Sql, SqlRows, SqlValue, StoreError,
 };
-
-/// The old entry of a component: [`crate::component::serve`] for a handler
-/// that takes the request and its id. Left for the components not yet on
-/// [`crate::component::Ctx`]; remove with the last of them.
-pub fn handle(
-    req: &SpinRequest,
-    serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
-) -> SpinResponse {
-    crate::component::run(req, crate::component::Shape::API, serve)
-}
-
-/// [`handle`] without the settings check, for a component that runs
-/// [`settings_gate`] itself to keep its own error shape (Open311). Left for
-/// the components not yet on [`crate::component::serve_as`]; remove with
-/// the last of them.
-pub fn handle_unchecked(
-    req: &SpinRequest,
-    serve: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
-) -> SpinResponse {
-    let req = request_from_spin(req);
-    let rid = request_id(&req, &OsRandom);
-    let result = serve(&req, &rid);
-    response_to_spin(finish_with_id(&req, result, &rid))
-}
-
-/// [`crate::config::check`] on the component's Spin variables, logged and
-/// as the 503 every route answers. Left for the components not yet on
-/// [`crate::component::serve_as`]; remove with the last of them.
-pub fn settings_gate(rid: &str) -> Result<(), ApiError> {
-    crate::component::settings_gate(rid)
-}
 
 /// The `default` SQL database.
 pub struct SpinSql {
@@ -51,7 +18,7 @@ pub struct SpinSql {
 
 impl SpinSql {
     /// Opens the `default` database.
-    pub fn open_default() -> Result<Self, StoreError> {
+    pub(crate) fn open_default() -> Result<Self, StoreError> {
         sqlite::Connection::open_default()
             .map(|conn| Self { conn })
             .map_err(|e| StoreError::Unavailable(format!("{e:?}")))
@@ -105,7 +72,7 @@ pub struct SpinKv {
 
 impl SpinKv {
     /// Opens the `default` store.
-    pub fn open_default() -> Result<Self, StoreError> {
+    pub(crate) fn open_default() -> Result<Self, StoreError> {
         key_value::Store::open_default()
             .map(|store| Self { store })
             .map_err(|e| StoreError::Unavailable(format!("{e:?}")))

@@ -78,7 +78,7 @@ fn shown_once(key: &KeyInfo, api_key: &str) -> Response {
     Response::json(201, &views::new_key(key, api_key)).no_store()
 }
 
-/// `GET /api/v1/admin/keys`: every key, newest first, paginated (SPEC §4).
+/// `GET /api/v1/admin/keys`: every key, newest first, paginated (docs/api.md).
 pub fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let page = Page::from_request(ctx.req)?;
     let after: Option<i64> = page.after()?;

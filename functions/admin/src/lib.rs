@@ -1,9 +1,9 @@
-//! Admin component (SPEC §13): units, officials (and deactivating them),
+//! Admin component (docs/admin.md): units, officials (and deactivating them),
 //! API keys (issuer / partner keys with scopes, kiosk keys; list, revoke),
 //! services and feedback categories, and the audit-chain check — all
 //! behind the `admin_token` (docs/admin.md) — plus
 //! `POST /api/v1/officials/citizens/{id}/verify`, by which an official
-//! confirms a citizen's identity (SPEC §6.1).
+//! confirms a citizen's identity (docs/identity.md).
 //!
 //! Thin by design: decode, call `cds_shared::{admin, identity, audit}`,
 //! record the audit entry, encode.

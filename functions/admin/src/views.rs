@@ -1,5 +1,5 @@
 //! The JSON shapes this component answers with. Times are RFC 3339 in the
-//! city's zone (SPEC §4).
+//! city's zone (docs/api.md).
 
 use cds_shared::admin::{FeedbackCategory, Service, Unit};
 use cds_shared::apikey::KeyInfo;

@@ -1,4 +1,4 @@
-//! Auth component (SPEC §6.2, §14): login by one-time code, the caller's
+//! Auth component (docs/identity.md and docs/settings.md): login by one-time code, the caller's
 //! sessions (list, revoke one, log out) and, in development mode only, the
 //! outbox where codes are delivered instead of SMS/Zalo.
 

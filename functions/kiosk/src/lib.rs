@@ -1,4 +1,4 @@
-//! Kiosk component (SPEC §11): serves the touch-screen page for
+//! Kiosk component (docs/kiosk.md): serves the touch-screen page for
 //! public-service centres at `GET /kiosk/` and its static assets, all
 //! embedded in the component. The page talks to the public API from the
 //! browser; this component holds no state and reads one setting, `dev_mode`,

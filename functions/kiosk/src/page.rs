@@ -7,7 +7,7 @@ use crate::assets::{find, version};
 
 const TEMPLATE: &str = include_str!("../assets/index.html");
 
-/// Seconds without input before the page warns and then signs out (SPEC §11).
+/// Seconds without input before the page warns and then signs out (docs/kiosk.md).
 pub const IDLE_SECONDS: u32 = 60;
 
 /// The longest idle time a development override may ask for.

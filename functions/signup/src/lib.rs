@@ -1,4 +1,4 @@
-//! Sign-up component (SPEC §6.1): a phone and a one-time code make a
+//! Sign-up component (docs/identity.md): a phone and a one-time code make a
 //! provisional account and its first session. A phone that already has an
 //! account is simply logged in, with the same response shape.
 //!
@@ -38,7 +38,7 @@ struct SignupBody {
     phone: Phone,
     channel: ChannelIn,
     full_name: Option<String>,
-    /// Not in SPEC §6.1: lets a kiosk sign a citizen up into a short kiosk
+    /// Not in docs/identity.md: lets a kiosk sign a citizen up into a short kiosk
     /// session instead of a 12-hour web one on a shared screen.
     #[serde(default)]
     client: ClientIn,

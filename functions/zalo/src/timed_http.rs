@@ -1,5 +1,5 @@
 //! Outbound HTTP with short timeouts, for calls made while Zalo waits for
-//! the webhook's answer (SPEC §10: within 2 s). `spin_sdk::http::send` cannot
+//! the webhook's answer (docs/zalo.md: within 2 s). `spin_sdk::http::send` cannot
 //! pass `wasi:http` request options, so this speaks `wasi:http` directly.
 
 use std::time::Duration;

@@ -28,7 +28,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The SPEC §4 error code, or `""`.
+    /// The docs/api.md error code, or `""`.
     pub fn error_code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or_default()
     }

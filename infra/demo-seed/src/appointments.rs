@@ -1,4 +1,4 @@
-//! Demo appointment slots (SPEC §14): a week of slots, from today, at the
+//! Demo appointment slots (docs/settings.md): a week of slots, from today, at the
 //! `kham-noi` clinic and the `cap-cccd` counter, created the way a desk would
 //! create them: the service's official logs in by one-time code (read from
 //! the development outbox) and calls the bulk schedule API.

@@ -1,4 +1,4 @@
-//! The demo data (SPEC §14) and the steps that create it through the public
+//! The demo data (docs/settings.md) and the steps that create it through the public
 //! API. Each step is idempotent: a second run finds everything in place.
 //!
 //! To add demo data (documents, appointment slots…), write one more
@@ -83,7 +83,7 @@ pub const SERVICES: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-/// The seven feedback categories of SPEC §8: (code, name, handling unit).
+/// The seven feedback categories of docs/feedback.md: (code, name, handling unit).
 pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("environment", "Môi trường", "so-tnmt"),
     ("traffic", "Giao thông", "so-gtvt"),
@@ -271,7 +271,7 @@ fn categories(s: &Seeder<'_>) -> Result<()> {
 }
 
 /// Signs the demo citizen up like a person would, reading the one-time code
-/// from the development outbox (SPEC §14). Skipped, not failed, while the
+/// from the development outbox (docs/settings.md). Skipped, not failed, while the
 /// sign-up component or the outbox is not deployed, or when the phone's code
 /// quota says a recent run already did it.
 fn citizen(s: &Seeder<'_>) -> Result<()> {

@@ -1,4 +1,4 @@
-//! Demo data of SPEC §7/§14: the demo citizen's profile, and three documents
+//! Demo data of docs/documents.md and docs/settings.md: the demo citizen's profile, and three documents
 //! the demo issuer pushes into their vault (a birth certificate, a
 //! health-insurance card and a procedure result) as small but real PDFs.
 //!

@@ -1,4 +1,4 @@
-//! Demo feedback of SPEC §8/§14: the demo citizen's reports in every status
+//! Demo feedback of docs/feedback.md and docs/settings.md: the demo citizen's reports in every status
 //! — one resolved and rated, one rejected, one in progress, one just
 //! received — plus one anonymous report, all sent and handled through the
 //! public API the way the citizen and an official would.

@@ -1,5 +1,5 @@
 //! `demo-seed`: fills a freshly started local app with the demo data of
-//! SPEC §14 through its public API, then prints the URLs and demo phones.
+//! docs/settings.md through its public API, then prints the URLs and demo phones.
 //!
 //! `scripts/run` starts it right after edge-host:
 //! `demo-seed --url http://127.0.0.1:3000 --admin-token TOKEN`.

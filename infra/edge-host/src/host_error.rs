@@ -1,6 +1,6 @@
 //! The answers `edge-host` makes itself, without a component: unrouted paths,
 //! refused or slow bodies, a full server, a guest that failed or ran out of
-//! time. They use the SPEC §4 error shape
+//! time. They use the docs/api.md error shape
 //! `{"error":{"code","message","fields"}}`, Vietnamese by default and English
 //! for `Accept-Language: en`, and carry an `x-request-id`, so a client sees one
 //! error format whether the host or the app refused it.
@@ -128,7 +128,7 @@ impl HostError {
         )
     }
 
-    /// The SPEC §4 body. `fields` is always present (empty when there is
+    /// The docs/api.md body. `fields` is always present (empty when there is
     /// nothing to add) so clients can read it without a check.
     pub fn to_json(&self, lang: Lang) -> Value {
         let fields = match self {

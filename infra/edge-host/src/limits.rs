@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 /// 16 MiB: more than any upload the app accepts (documents are capped at
-/// 5 MiB by SPEC §4), small enough that buffering it costs little.
+/// 5 MiB by docs/api.md), small enough that buffering it costs little.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 << 20;
 /// Time a client has to send the whole body once its headers arrived:
 /// 16 MiB at 4 Mbit/s, a slow mobile uplink, takes about 34 s.

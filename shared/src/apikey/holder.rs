@@ -170,7 +170,7 @@ pub enum KeyRefused {
 }
 
 impl KeyRefused {
-    /// SPEC §4: 401 `unauthorized`, 403 `key_scope`, 503 for the store
+    /// docs/api.md: 401 `unauthorized`, 403 `key_scope`, 503 for the store
     /// (log the store error first).
     pub fn to_api(&self) -> ApiError {
         match self {

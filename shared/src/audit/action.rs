@@ -53,16 +53,16 @@ pub const ISSUER_REVOKED: &str = "issuer_revoked";
 pub const SERVICE_CREATED: &str = "service_created";
 /// Stored as `feedback_category_created`.
 pub const FEEDBACK_CATEGORY_CREATED: &str = "feedback_category_created";
-/// A Zalo user was linked to the account by the chat-bot (SPEC §10).
+/// A Zalo user was linked to the account by the chat-bot (docs/zalo.md).
 pub const ZALO_LINKED: &str = "zalo_linked";
-/// Appointments (SPEC §9): an official created slots; a ticket was checked
+/// Appointments (docs/appointments.md): an official created slots; a ticket was checked
 /// in at a desk or kiosk; an official marked a booking fulfilled or no-show.
 pub const APPOINTMENT_SLOTS_CREATED: &str = "appointment_slots_created";
 /// Stored as `appointment_checked_in`.
 pub const APPOINTMENT_CHECKED_IN: &str = "appointment_checked_in";
 /// Stored as `appointment_status_changed`.
 pub const APPOINTMENT_STATUS_CHANGED: &str = "appointment_status_changed";
-/// Documents (SPEC §7): a citizen replaced their personal QR (old codes
+/// Documents (docs/documents.md): a citizen replaced their personal QR (old codes
 /// stop verifying); a citizen changed their profile (field names only).
 pub const QR_ROTATED: &str = "qr_rotated";
 /// Stored as `profile_updated`.

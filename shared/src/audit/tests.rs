@@ -17,7 +17,7 @@ fn log_with(n: i64) -> (TestDb, FakeClock) {
         } else {
             None
         };
-        let mut e = Entry::new(format!("official:{i}"), action::QR_VERIFIED)
+        let mut e = Entry::by_name(format!("official:{i}"), action::QR_VERIFIED)
             .detail(json!({"unit": "ubnd-hai-chau", "i": i}));
         e.subject = subject;
         append(&db, &clock, e).unwrap();
@@ -50,8 +50,13 @@ fn empty_log_verifies() {
 fn first_entry_links_to_genesis_and_the_next_to_it() {
     let db = TestDb::memory();
     let clock = FakeClock::at(10);
-    let a = append(&db, &clock, Entry::new("system", action::LOGIN).about("c1")).unwrap();
-    let b = append(&db, &clock, Entry::new("system", action::LOGOUT)).unwrap();
+    let a = append(
+        &db,
+        &clock,
+        Entry::by_name("system", action::LOGIN).about("c1"),
+    )
+    .unwrap();
+    let b = append(&db, &clock, Entry::by_name("system", action::LOGOUT)).unwrap();
     assert_eq!((a.seq, a.prev_hash.as_str()), (1, GENESIS_HASH));
     assert_eq!((b.seq, &b.prev_hash), (2, &a.hash));
     assert_eq!(a.at, 10);
@@ -76,7 +81,8 @@ fn detail_is_stored_canonical_and_secrets_are_redacted() {
     let rec = append(
         &db,
         &clock,
-        Entry::new("citizen:1", action::LOGIN).detail(json!({"z": 1, "token": "s3cr3t", "a": "b"})),
+        Entry::by_name("citizen:1", action::LOGIN)
+            .detail(json!({"z": 1, "token": "s3cr3t", "a": "b"})),
     )
     .unwrap();
     assert_eq!(rec.detail, r#"{"a":"b","token":"[redacted]","z":1}"#);
@@ -168,7 +174,7 @@ fn entries_about_returns_a_citizens_rows_newest_first_with_cursor() {
         append(
             &db,
             &clock,
-            Entry::new("official:1", action::SHARE_USED)
+            Entry::by_name("official:1", action::SHARE_USED)
                 .about("c1")
                 .detail(json!({"i": i})),
         )
@@ -176,7 +182,7 @@ fn entries_about_returns_a_citizens_rows_newest_first_with_cursor() {
         append(
             &db,
             &clock,
-            Entry::new("official:1", action::SHARE_USED).about("c2"),
+            Entry::by_name("official:1", action::SHARE_USED).about("c2"),
         )
         .unwrap();
     }
@@ -204,7 +210,7 @@ fn concurrent_appends_from_separate_connections_keep_one_chain() {
                     append(
                         &db,
                         clock.as_ref(),
-                        Entry::new(format!("thread:{t}"), action::DOCUMENT_ACCESSED)
+                        Entry::by_name(format!("thread:{t}"), action::DOCUMENT_ACCESSED)
                             .detail(json!({"i": i})),
                     )
                     .unwrap();

@@ -53,16 +53,6 @@ pub fn serve_as(
     shape: Shape,
     routes: fn(&Ctx<'_>) -> Result<Response, ApiError>,
 ) -> SpinResponse {
-    run(req, shape, |req, id| routes(&Ctx::new(req, id)))
-}
-
-/// [`serve_as`] for a handler that takes the request and its id (the entry
-/// points of `spin_adapter`, until every component uses [`Ctx`]).
-pub(crate) fn run(
-    req: &SpinRequest,
-    shape: Shape,
-    handler: impl FnOnce(&Request, &str) -> Result<Response, ApiError>,
-) -> SpinResponse {
     let req = request_from_spin(req);
     // Chosen up front so log lines and the response carry the same id.
     let id = request_id(&req, &OsRandom);
@@ -70,7 +60,7 @@ pub(crate) fn run(
     let result = match gated.then(|| settings_gate(&id)) {
         // The gate logged its refusal with the problem in full.
         Some(Err(refused)) => Err(refused),
-        _ => handler(&req, &id).inspect_err(|e| log_failure(&id, e)),
+        _ => routes(&Ctx::new(&req, &id)).inspect_err(|e| log_failure(&id, e)),
     };
     let resp = result.unwrap_or_else(|e| {
         (shape.render_error)(&req, &e).unwrap_or_else(|| Response::from_error(&e, req.lang()))
@@ -88,7 +78,7 @@ fn log_failure(id: &str, e: &ApiError) {
 
 /// [`crate::config::check`] on the component's Spin variables, logged and
 /// as the 503 every gated route answers.
-pub(crate) fn settings_gate(id: &str) -> Result<(), ApiError> {
+fn settings_gate(id: &str) -> Result<(), ApiError> {
     crate::config::check(&SpinSettings).map_err(|problem| {
         eprintln!("[{id}] refused: settings not usable ({problem})");
         problem.to_api()

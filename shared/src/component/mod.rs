@@ -44,5 +44,4 @@ mod ctx;
 mod entry;
 
 pub use ctx::Ctx;
-pub(crate) use entry::{run, settings_gate};
 pub use entry::{serve, serve_as, Shape};

@@ -1,4 +1,4 @@
-//! Picking the provider for a channel from the settings (SPEC §12, §14).
+//! Picking the provider for a channel from the settings (docs/settings.md).
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! Delivering one-time codes (SPEC §5, §14): one [`OtpSender`] port with an
+//! Delivering one-time codes (docs/identity.md and docs/settings.md): one [`OtpSender`] port with an
 //! eSMS-style SMS gateway, Zalo ZNS template messages and a development
 //! outbox behind it, and [`choose_sender`] to pick one from the settings.
 

@@ -1,4 +1,4 @@
-//! Development outbox (SPEC §14): codes are written to `dev_outbox` where a
+//! Development outbox (docs/settings.md): codes are written to `dev_outbox` where a
 //! developer, a demo kiosk or a black-box test reads them back.
 //!
 //! Only ever chosen when `dev_mode=true` (see [`super::choose_sender`]); the

@@ -1,4 +1,4 @@
-//! The citizen's access log (SPEC §7.5): who read or verified their data,
+//! The citizen's access log (docs/documents.md): who read or verified their data,
 //! when and why — read straight from the hash-chained audit log, so it
 //! cannot say anything the audit trail does not.
 //!

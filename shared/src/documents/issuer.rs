@@ -1,5 +1,5 @@
 //! Issuer agencies pushing documents into citizens' vaults and revoking
-//! them (SPEC §7.3), authenticated by API key (`crate::apikey`).
+//! them (docs/documents.md), authenticated by API key (`crate::apikey`).
 //!
 //! A push is idempotent on (issuer, `external_id`): the unique index and a
 //! single `INSERT … ON CONFLICT DO NOTHING` decide which of any number of

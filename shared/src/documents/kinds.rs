@@ -2,13 +2,13 @@
 //! accepted (checked by their magic bytes, not only by the declared type),
 //! where a document came from, and whether it still holds.
 
-/// Largest document, in bytes (SPEC §4: 5 MiB).
+/// Largest document, in bytes (docs/api.md: 5 MiB).
 pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 
 /// Media types a document may have, for 415 answers.
 pub const ACCEPTED_MEDIA_TYPES: &[&str] = &["application/pdf", "image/jpeg", "image/png"];
 
-/// Document types (SPEC §7.3; the list is open-ended there, closed here so
+/// Document types (docs/documents.md; the list is open-ended there, closed here so
 /// that filters and prefill can rely on the spelling).
 pub const DOC_TYPES: &[&str] = &[
     "birth_certificate",

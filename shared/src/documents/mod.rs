@@ -1,4 +1,4 @@
-//! Profile, personal QR, document vault, sharing and access log (SPEC §7).
+//! Profile, personal QR, document vault, sharing and access log (docs/documents.md).
 //!
 //! Plain domain logic behind the [`crate::ports`]; the `documents` component
 //! only routes, decodes and encodes. Every counter and every "only once"

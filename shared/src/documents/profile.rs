@@ -1,4 +1,4 @@
-//! The citizen's profile (SPEC §7.1): given once, validated, and read by
+//! The citizen's profile (docs/documents.md): given once, validated, and read by
 //! every service that prefills a form (appointments, feedback) through
 //! [`read_profile`].
 //!

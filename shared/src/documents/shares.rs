@@ -1,4 +1,4 @@
-//! Share links (SPEC §7.4): a citizen lets a relying party read one
+//! Share links (docs/documents.md): a citizen lets a relying party read one
 //! document for a while, a number of times, for a stated purpose.
 //!
 //! Every fetch through the link — metadata or content — is one use, counted
@@ -22,7 +22,7 @@ use crate::text::clean_line;
 /// The citizen's links, newest first (the store's statement is the rule).
 pub use super::store::shares::list;
 
-/// Longest a link may live (SPEC §7.4: 7 days), in seconds.
+/// Longest a link may live (docs/documents.md: 7 days), in seconds.
 pub const MAX_EXPIRES_IN: i64 = 7 * 86_400;
 /// Lifetime when the citizen does not say.
 pub const DEFAULT_EXPIRES_IN: i64 = 86_400;

@@ -1,4 +1,4 @@
-//! The citizen's document vault (SPEC §7.3): listing, metadata, content
+//! The citizen's document vault (docs/documents.md): listing, metadata, content
 //! with an integrity check, uploads and deleting one's own uploads.
 //!
 //! Every query names the owner, so another citizen's document is simply
@@ -107,7 +107,7 @@ pub fn content(
     load_content(sql, id, Some(citizen_id))
 }
 
-/// A citizen's own upload (SPEC §7.3): `doc_type` defaults to `other`, the
+/// A citizen's own upload (docs/documents.md): `doc_type` defaults to `other`, the
 /// title is required, the bytes must be a PDF, JPEG or PNG of at most 5 MiB
 /// matching `declared_type`. Stored `source = uploaded`, issued "now".
 pub fn upload(

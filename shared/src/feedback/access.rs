@@ -1,4 +1,4 @@
-//! Who may see how much of a feedback item (SPEC §8).
+//! Who may see how much of a feedback item (docs/feedback.md).
 //!
 //! * the owner sees everything about their item, including its history;
 //! * officials of the item's unit see everything too, plus who sent it —

@@ -81,7 +81,8 @@ pub fn change(
         Access::Hidden => return Err(FeedbackError::NotFound),
     }
     let (to, response) = check_request(req)?;
-    let actor = String::from(Actor::Official(official.account_id.to_owned()));
+    let actor = Actor::Official(official.account_id.to_owned());
+    let actor_name = actor.to_string();
     let now = ports.clock.now();
     let from = match to {
         Some(to) => {
@@ -100,7 +101,7 @@ pub fn change(
                     to,
                     response: response.as_deref(),
                     published: req.published,
-                    actor: &actor,
+                    actor: &actor_name,
                     now,
                 },
             )?;

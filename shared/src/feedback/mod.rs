@@ -1,5 +1,5 @@
 //! Feedback and complaints (góp ý, phản ánh), their handling workflow,
-//! satisfaction ratings and the Open311 GeoReport v2 mapping (SPEC §8).
+//! satisfaction ratings and the Open311 GeoReport v2 mapping (docs/feedback.md).
 //!
 //! Plain domain logic behind the [`crate::ports`]; the `feedback` component
 //! only routes, decodes, calls these functions and encodes. Tables live in

@@ -1,4 +1,4 @@
-//! Open311 GeoReport v2 (JSON) mapped onto feedback (SPEC §8).
+//! Open311 GeoReport v2 (JSON) mapped onto feedback (docs/feedback.md).
 //!
 //! * a **service** is a feedback category: `service_code` = category code,
 //!   `group` = the handling unit's name, `metadata` false (no extra

@@ -1,4 +1,4 @@
-//! The public redaction of a feedback item (SPEC §8: "no personal data").
+//! The public redaction of a feedback item (docs/feedback.md: "no personal data").
 //!
 //! The public view never includes the sender's name, phone or account, and
 //! coarsens what could point at a home:

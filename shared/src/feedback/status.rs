@@ -1,4 +1,4 @@
-//! The feedback workflow as an explicit state machine (SPEC §8):
+//! The feedback workflow as an explicit state machine (docs/feedback.md):
 //! received → in_progress → resolved | rejected.
 //!
 //! [`transition`] lists every (from, to) pair, so adding a status fails to

@@ -1,4 +1,4 @@
-//! Checking a submission before anything is written (SPEC §8).
+//! Checking a submission before anything is written (docs/feedback.md).
 //!
 //! Text is normalised to NFC and trimmed first, then measured in Unicode
 //! scalar values (`char`s), not bytes: "ệ" is one character whether it

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 
 use super::Request;
 
-/// Largest JSON or form body accepted (SPEC §4: 64 KiB).
+/// Largest JSON or form body accepted (docs/api.md: 64 KiB).
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
 const JSON: &str = "application/json";
@@ -35,7 +35,7 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
 }
 
 /// [`json_body`] with another size limit, for the few routes whose JSON
-/// legitimately carries a file (an issuer's `content_base64`, SPEC §7.3).
+/// legitimately carries a file (an issuer's `content_base64`, docs/documents.md).
 pub fn json_body_with_limit<T: DeserializeOwned>(
     req: &Request,
     limit: usize,

@@ -4,7 +4,7 @@
 //! Components convert their `spin-sdk` request into a [`Request`], run a
 //! handler returning `Result<Response, ApiError>`, and hand the result to
 //! [`finish`], which renders errors in the caller's language and stamps the
-//! `x-request-id` that SPEC §4 requires on every response.
+//! `x-request-id` that docs/api.md requires on every response.
 //!
 //! ```
 //! use cds_shared::error::ApiError;

@@ -53,7 +53,7 @@ impl Response {
         }
     }
 
-    /// The SPEC §4 error body, with `Retry-After` and `Allow` when they apply.
+    /// The docs/api.md error body, with `Retry-After` and `Allow` when they apply.
     pub fn from_error(err: &ApiError, lang: Lang) -> Response {
         // Building the body from a `Value` of strings and numbers cannot fail.
         let body = serde_json::to_vec(&err.to_json(lang)).unwrap_or_default();

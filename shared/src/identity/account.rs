@@ -1,5 +1,5 @@
 //! Citizen accounts: one per phone, created race-free on first verified
-//! code, and the few changes identity itself makes to them (SPEC §3, §6, §13).
+//! code, and the few changes identity itself makes to them (docs/architecture.md and docs/identity.md and docs/admin.md).
 
 use super::kinds::{Level, Role};
 use super::Ports;
@@ -108,7 +108,7 @@ pub fn find_by_zalo_user(
     select_by(ports, "zalo_user_id", zalo_user_id.into())
 }
 
-/// Makes `phone` an official of `unit_code` (SPEC §13), creating the account
+/// Makes `phone` an official of `unit_code` (docs/admin.md), creating the account
 /// if needed. An existing account keeps its name and level; `full_name` only
 /// fills a missing name, so an admin cannot overwrite a citizen's profile.
 pub fn set_official(
@@ -220,7 +220,7 @@ pub fn verify_by_official(
     mark_verified(ports, citizen_id)
 }
 
-/// Marks the account's identity as confirmed by an official (SPEC §6.1),
+/// Marks the account's identity as confirmed by an official (docs/identity.md),
 /// confirming the CCCD number the citizen claimed (docs/identity.md,
 /// "Identity levels").
 ///

@@ -1,4 +1,4 @@
-//! Starting and verifying one-time-code challenges (SPEC §5).
+//! Starting and verifying one-time-code challenges (docs/identity.md).
 //!
 //! Neither function looks at accounts: known and unknown phones take exactly
 //! the same path, so the answers cannot tell them apart.
@@ -100,7 +100,7 @@ impl Origin {
     }
 }
 
-/// The 202 answer (SPEC §6.1): the id to verify against and the timings.
+/// The 202 answer (docs/identity.md): the id to verify against and the timings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengeStarted {
     /// The challenge's id.

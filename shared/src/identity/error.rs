@@ -1,4 +1,4 @@
-//! Why an identity operation refused, with the stable codes of SPEC §5.
+//! Why an identity operation refused, with the stable codes of docs/identity.md.
 
 use std::fmt;
 

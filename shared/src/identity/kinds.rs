@@ -22,7 +22,7 @@ pub enum Client {
     Zalo,
 }
 
-/// What an account may do (SPEC §3).
+/// What an account may do (docs/architecture.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// A citizen.
@@ -31,7 +31,7 @@ pub enum Role {
     Official,
 }
 
-/// How far the account's identity has been confirmed (SPEC §6.1).
+/// How far the account's identity has been confirmed (docs/identity.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Level {
     /// Signed up with a phone; identity not confirmed.

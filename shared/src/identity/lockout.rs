@@ -1,5 +1,5 @@
 //! Consecutive wrong codes per (phone, network), across all the challenges
-//! started from that network, and the lock they trigger (SPEC §5: 20
+//! started from that network, and the lock they trigger (docs/identity.md: 20
 //! failures → 15 minutes).
 //!
 //! The counter lives in its own row so that a new challenge cannot reset it;

@@ -1,4 +1,4 @@
-//! Identity: one-time codes, citizen accounts and sessions (SPEC §3, §5, §6).
+//! Identity: one-time codes, citizen accounts and sessions (docs/architecture.md and docs/identity.md).
 //!
 //! Plain domain logic behind the [`crate::ports`]; it knows nothing about Spin
 //! or HTTP. Every limit of §5 (tries per challenge, resend cooldown, per-phone

@@ -1,4 +1,4 @@
-//! The numbers of SPEC §5/§6.2, read from settings (§12) with safe defaults.
+//! The numbers of docs/identity.md, read from settings (§12) with safe defaults.
 //!
 //! A missing, unparsable or out-of-range value falls back to the default: a
 //! typo in a deployment must never switch a limit off.

@@ -1,4 +1,4 @@
-//! Server-side sessions behind bearer tokens (SPEC §6.2).
+//! Server-side sessions behind bearer tokens (docs/identity.md).
 //!
 //! A token is 32 random bytes in base64url; only its SHA-256 is stored, so a
 //! copy of the database does not hold usable tokens, and revoking is a row

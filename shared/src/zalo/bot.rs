@@ -1,4 +1,4 @@
-//! The chat-bot: what to answer to each authenticated event (SPEC §10).
+//! The chat-bot: what to answer to each authenticated event (docs/zalo.md).
 
 use super::command::{self, Command};
 use super::conversation::{Conversations, Step, PHONE_WAIT_SECONDS};

@@ -165,7 +165,7 @@ mod tests {
             Command::Feedback("nên có thêm xe buýt".into())
         );
         assert_eq!(parse("phản ánh"), Command::Feedback(String::new()));
-        // Decomposed input comes back composed (SPEC §4: stored NFC).
+        // Decomposed input comes back composed (docs/api.md: stored NFC).
         let nfd: String = "phản ánh ổ gà".nfd().collect();
         assert_eq!(parse(&nfd), Command::Feedback("ổ gà".into()));
     }

@@ -1,7 +1,7 @@
 //! Sign-up / linking through the chat: phone → one-time code by ZNS → code →
 //! the Zalo user is linked to the phone's account (created if new).
 //!
-//! The code goes through identity's own challenge, so the limits of SPEC §5
+//! The code goes through identity's own challenge, so the limits of docs/identity.md
 //! (tries, cooldown, per-phone quotas, lockout) are exactly the API's. The
 //! Zalo user id stands in for the client network, so one Zalo account
 //! cannot send codes to phone after phone. When that Zalo user is already

@@ -1,5 +1,5 @@
 //! The commands that read or write other capabilities' data for a linked
-//! citizen: upcoming appointments (SPEC §9) and filing feedback (SPEC §8).
+//! citizen: upcoming appointments (docs/appointments.md) and filing feedback (docs/feedback.md).
 
 use super::bot::{BotPorts, Outcome};
 use super::texts;
@@ -52,7 +52,7 @@ pub fn upcoming_appointments(
 }
 
 /// The category chat feedback is filed under: a chat message names no
-/// category, and "other" is one of the seeded ones (SPEC §8); officials
+/// category, and "other" is one of the seeded ones (docs/feedback.md); officials
 /// of its unit re-route it if needed.
 pub const FEEDBACK_CATEGORY: &str = "other";
 

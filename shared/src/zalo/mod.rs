@@ -1,4 +1,4 @@
-//! The Zalo Official Account chat-bot (SPEC §10): signed webhook events,
+//! The Zalo Official Account chat-bot (docs/zalo.md): signed webhook events,
 //! Vietnamese commands read without regard to diacritics, sign-up and
 //! linking by a one-time code sent through ZNS, and replies through the OA
 //! API split to Zalo's 2,000-character limit.

@@ -1,4 +1,4 @@
-//! The `X-ZEvent-Signature` check of Zalo OA webhooks (SPEC §10).
+//! The `X-ZEvent-Signature` check of Zalo OA webhooks (docs/zalo.md).
 //!
 //! Zalo signs each event as `mac=` + lowercase hex SHA-256 of
 //! `app_id + raw body + timestamp + OA secret key`, where `timestamp` is the

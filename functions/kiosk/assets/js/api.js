@@ -1,5 +1,5 @@
 // Calls to the platform's public API on this origin. Failures become an
-// ApiError carrying the SPEC §4 error code, its fields and Retry-After, so
+// ApiError carrying the docs/api.md error code, its fields and Retry-After, so
 // screens branch on codes, never on message texts.
 
 export class ApiError extends Error {

@@ -1,4 +1,4 @@
-// Booking (SPEC §9): choose a service, a day with free places, a time, then
+// Booking (docs/appointments.md): choose a service, a day with free places, a time, then
 // confirm; the ticket screen shows the code and its QR. Services and slots
 // are public; booking needs the session. A retry of the same confirmation
 // reuses its Idempotency-Key, so a double tap books once.

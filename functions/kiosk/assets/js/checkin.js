@@ -1,4 +1,4 @@
-// Check-in by ticket code (SPEC §9): `booked` → `arrived`. The screen opens
+// Check-in by ticket code (docs/appointments.md): `booked` → `arrived`. The screen opens
 // without signing in. When the API asks for a kiosk session (it does today:
 // any kiosk session may check in any ticket), the person is offered a
 // sign-in and the ticket is checked in right after it.

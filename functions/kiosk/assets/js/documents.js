@@ -1,4 +1,4 @@
-// "My documents" (SPEC §7.3): the vault's list, page by page, and one
+// "My documents" (docs/documents.md): the vault's list, page by page, and one
 // document opened: its facts and its content (images inline, PDFs in a
 // frame), fetched with the session and shown from an object URL.
 

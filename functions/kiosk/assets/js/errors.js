@@ -1,7 +1,7 @@
 // Which text explains an API refusal to the person at the kiosk. Screens
 // handle their own codes first (slot_full, ticket_not_found…); these are
 // the ones every screen may meet, above all the one-time-code errors that
-// SPEC §5 names as stable.
+// docs/identity.md names as stable.
 
 /** `{key, args}` for an ApiError (or anything thrown). */
 export function describe(err) {

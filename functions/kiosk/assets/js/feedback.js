@@ -1,4 +1,4 @@
-// Feedback (SPEC §8): a category from the API, the text, an optional place,
+// Feedback (docs/feedback.md): a category from the API, the text, an optional place,
 // and the tracking code to follow it up. Works signed in (the citizen owns
 // it, may send it anonymously) or not (always anonymous).
 

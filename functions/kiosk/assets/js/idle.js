@@ -1,4 +1,4 @@
-// Kiosk safety (SPEC §11): after `idleSeconds` without input the page
+// Kiosk safety (docs/kiosk.md): after `idleSeconds` without input the page
 // warns, and `warnSeconds` later it signs out and clears every screen.
 // Clock and timers are injectable so the logic is tested without waiting.
 

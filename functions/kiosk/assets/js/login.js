@@ -1,4 +1,4 @@
-// Sign-in by phone and one-time code with a kiosk session (SPEC §5, §6.2):
+// Sign-in by phone and one-time code with a kiosk session (docs/identity.md):
 // a clear message for every code the API can answer, a visible countdown
 // before a new code may be asked for, and the screen the person wanted to
 // reach opened right after.

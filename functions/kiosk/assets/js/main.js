@@ -1,6 +1,6 @@
 // The kiosk page: screens and navigation, the header (language, who is
 // signed in, sign-out), and kiosk safety: the idle warning and sign-out
-// that clear every screen (SPEC §11).
+// that clear every screen (docs/kiosk.md).
 
 import { IdleTimer, warnSecondsFor } from './idle.js';
 import { lang, localize, render, setLang, unlocalize } from './i18n.js';

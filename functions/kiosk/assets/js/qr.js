@@ -1,4 +1,4 @@
-// "My QR": the citizen's personal QR (SPEC §7.2), as large as the screen
+// "My QR": the citizen's personal QR (docs/documents.md), as large as the screen
 // allows. The SVG is fetched with the session and shown as an image from an
 // object URL, so no markup from the response enters the page.
 // Until an official has verified the citizen, the lead says the code holds

@@ -140,7 +140,7 @@ impl Asker {
         }
     }
 
-    /// The host's own answer, in the SPEC §4 shape.
+    /// The host's own answer, in the docs/api.md shape.
     fn answer(&self, error: HostError) -> Response<Body> {
         let json = error.to_json(self.lang).to_string();
         let mut resp = Response::new(

@@ -1,4 +1,4 @@
-//! The personal QR code (SPEC §7.2): one per citizen, in the national
+//! The personal QR code (docs/documents.md): one per citizen, in the national
 //! personal-QR layout of Decision 1405/QĐ-BTTTT, signed so that the platform
 //! can prove it issued a code, and rotatable.
 //!

@@ -38,7 +38,7 @@ fn share_uses_and_qr_checks_show_newest_first_and_nothing_else() {
     audit::append(
         &w.db,
         &w.clock,
-        Entry::new(format!("citizen:{me}"), action::LOGIN).about(me.as_str()),
+        Entry::by_name(format!("citizen:{me}"), action::LOGIN).about(me.as_str()),
     )
     .unwrap();
     let opened = open(w.ports(), &share.token, Fetch::Metadata).unwrap();
@@ -66,7 +66,7 @@ fn share_uses_and_qr_checks_show_newest_first_and_nothing_else() {
     audit::append(
         &w.db,
         &w.clock,
-        Entry::new("share:x", action::SHARE_USED).about(other.as_str()),
+        Entry::by_name("share:x", action::SHARE_USED).about(other.as_str()),
     )
     .unwrap();
 

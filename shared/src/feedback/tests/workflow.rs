@@ -13,7 +13,7 @@ use crate::feedback::{
 };
 use crate::testing::{remove_db, temp_db_path, MapSettings, World};
 
-/// The transitions SPEC §8 allows; every other pair is refused.
+/// The transitions docs/feedback.md allows; every other pair is refused.
 const ALLOWED: [(Status, Status); 3] = [
     (Status::Received, Status::InProgress),
     (Status::InProgress, Status::Resolved),
