@@ -252,6 +252,20 @@ pub struct Service {
     pub created_at: i64,
 }
 
+impl Service {
+    /// The service as the public catalog shows it (`code`, `name`, `kind`,
+    /// `unit`, `address`); the admin's answer adds `created_at` to it.
+    pub fn catalog_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind.as_str(),
+            "unit": self.unit_code,
+            "address": self.address,
+        })
+    }
+}
+
 /// Validates and creates a service of an existing unit (422 on an unknown unit, 409 on a taken code).
 pub fn create_service(
     sql: &dyn Sql,

@@ -34,14 +34,9 @@ pub fn new_key(k: &KeyInfo, api_key: &str) -> Value {
 }
 
 pub fn service(s: &Service) -> Value {
-    json!({
-        "code": s.code,
-        "name": s.name,
-        "kind": s.kind.as_str(),
-        "unit": s.unit_code,
-        "address": s.address,
-        "created_at": rfc3339_vn(s.created_at),
-    })
+    let mut v = s.catalog_json();
+    v["created_at"] = json!(rfc3339_vn(s.created_at));
+    v
 }
 
 pub fn category(c: &FeedbackCategory) -> Value {

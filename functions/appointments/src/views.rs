@@ -34,13 +34,7 @@ pub fn private_page(p: &Page, rows: Vec<Booking>) -> Result<Response, ApiError> 
 
 /// A service as the public catalog shows it.
 pub fn service(s: &Service) -> Value {
-    json!({
-        "code": s.code,
-        "name": s.name,
-        "kind": s.kind.as_str(),
-        "unit": s.unit_code,
-        "address": s.address,
-    })
+    s.catalog_json()
 }
 
 /// A slot with its seats left.

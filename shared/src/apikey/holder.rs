@@ -11,7 +11,9 @@ use crate::ports::{Clock, Sql, SqlValue, StoreError};
 /// on every request would turn each authenticated read into a write.
 pub const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
 
-/// The active holder of a key: an issuer agency, a partner app or a kiosk.
+/// The holder of a key: an issuer agency, a partner app or a kiosk. The
+/// same record is what a request authenticates as ([`find_key`], always
+/// active) and what the admin lists (`KeyInfo`, possibly revoked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyHolder {
     /// `issuers.id`.
@@ -30,6 +32,9 @@ pub struct KeyHolder {
     pub created_at: i64,
     /// To the minute (see [`LAST_USED_GRANULARITY_SECONDS`]); `None` if never.
     pub last_used_at: Option<i64>,
+    /// When it was revoked (Unix seconds); `None` while active, so always
+    /// `None` from [`find_key`].
+    pub revoked_at: Option<i64>,
 }
 
 impl KeyHolder {
@@ -112,6 +117,7 @@ pub fn find_key(sql: &dyn Sql, plaintext: &str) -> Result<Option<KeyHolder>, Sto
         unit_code: text(first, 7),
         created_at: opt_i64(first, 5).ok_or_else(bad)?,
         last_used_at: opt_i64(first, 6),
+        revoked_at: None,
     }))
 }
 

@@ -4,28 +4,8 @@
 use super::scope::{Scope, Scopes};
 use crate::ports::{Clock, Sql, SqlValue, StoreError};
 
-/// A key as the admin list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyInfo {
-    /// Its id.
-    pub id: i64,
-    /// Its code (`[a-z0-9_-]`).
-    pub code: String,
-    /// Its display name.
-    pub name: String,
-    /// Non-secret display prefix of its key.
-    pub key_prefix: String,
-    /// What the key may be used for.
-    pub scopes: Scopes,
-    /// The code of its unit.
-    pub unit_code: Option<String>,
-    /// When it was created (Unix seconds).
-    pub created_at: i64,
-    /// When it was last used, to the minute; `None` if never.
-    pub last_used_at: Option<i64>,
-    /// When it was revoked (Unix seconds); `None` while active.
-    pub revoked_at: Option<i64>,
-}
+/// A key as the admin list shows it: the holder's record, revoked or not.
+pub type KeyInfo = super::holder::KeyHolder;
 
 const LIST_COLUMNS: &str = "i.id, i.code, i.name, i.key_prefix, i.created_at, i.revoked_at, \
                             u.last_used_at, k.unit_code";
