@@ -44,3 +44,37 @@ pub fn deactivate(ctx: &Ctx<'_>, params: &Params<'_>) -> Result<Response, ApiErr
     body["sessions_revoked"] = json!(done.sessions_revoked);
     Ok(Response::json(200, &body).no_store())
 }
+
+#[derive(Deserialize)]
+struct NewOfficial {
+    // Parsed while decoding: a bad number answers 422 `invalid_phone`.
+    phone: Phone,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    unit: String,
+}
+
+/// Appoints (or re-appoints) an official; a replay changes nothing.
+pub fn create_official(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let body: NewOfficial = json_body(ctx.req)?;
+    let change = admin::appoint_official(ctx.ports()?, &body.phone, &body.full_name, &body.unit)?;
+    if admin::is_unchanged(&change) {
+        // A replay (e.g. the demo seeder run again): nothing changed, so
+        // there is no role change to record.
+        return Ok(Response::json(200, &views::account(&change.account)));
+    }
+    ctx.audit(
+        Entry::new(Actor::Admin, action::ROLE_CHANGED)
+            .about(change.account.id.as_str())
+            .detail(json!({
+                "phone": mask_phone(body.phone.as_e164()),
+                "account_created": change.created,
+                "previous_role": change.previous_role.map(Role::as_str),
+                "previous_unit": change.previous_unit_code,
+                "role": Role::Official.as_str(),
+                "unit": change.account.unit_code,
+            })),
+    );
+    Ok(Response::json(201, &views::account(&change.account)))
+}

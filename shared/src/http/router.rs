@@ -85,6 +85,22 @@ pub struct Router<'r> {
     routes: Vec<Route<'r>>,
 }
 
+/// One `Router` method per HTTP method, each [`Router::route`] with the
+/// method's name filled in.
+macro_rules! method_routes {
+    ($($(#[$doc:meta])* $name:ident => $method:literal,)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name<F>(self, pattern: &'static str, handler: F) -> Router<'r>
+            where
+                F: Fn(&Request, &Params<'_>) -> Result<Response, ApiError> + 'r,
+            {
+                self.route($method, pattern, handler)
+            }
+        )*
+    };
+}
+
 impl<'r> Router<'r> {
     /// A router with no routes (every request is 404).
     pub fn new() -> Router<'r> {
@@ -104,44 +120,17 @@ impl<'r> Router<'r> {
         self
     }
 
-    /// Adds a `GET` route (see [`Router::route`]).
-    pub fn get<F>(self, pattern: &'static str, handler: F) -> Router<'r>
-    where
-        F: Fn(&Request, &Params<'_>) -> Result<Response, ApiError> + 'r,
-    {
-        self.route("GET", pattern, handler)
-    }
-
-    /// Adds a `POST` route (see [`Router::route`]).
-    pub fn post<F>(self, pattern: &'static str, handler: F) -> Router<'r>
-    where
-        F: Fn(&Request, &Params<'_>) -> Result<Response, ApiError> + 'r,
-    {
-        self.route("POST", pattern, handler)
-    }
-
-    /// Adds a `PUT` route (see [`Router::route`]).
-    pub fn put<F>(self, pattern: &'static str, handler: F) -> Router<'r>
-    where
-        F: Fn(&Request, &Params<'_>) -> Result<Response, ApiError> + 'r,
-    {
-        self.route("PUT", pattern, handler)
-    }
-
-    /// Adds a `PATCH` route (see [`Router::route`]).
-    pub fn patch<F>(self, pattern: &'static str, handler: F) -> Router<'r>
-    where
-        F: Fn(&Request, &Params<'_>) -> Result<Response, ApiError> + 'r,
-    {
-        self.route("PATCH", pattern, handler)
-    }
-
-    /// Adds a `DELETE` route (see [`Router::route`]).
-    pub fn delete<F>(self, pattern: &'static str, handler: F) -> Router<'r>
-    where
-        F: Fn(&Request, &Params<'_>) -> Result<Response, ApiError> + 'r,
-    {
-        self.route("DELETE", pattern, handler)
+    method_routes! {
+        /// Adds a `GET` route (see [`Router::route`]).
+        get => "GET",
+        /// Adds a `POST` route (see [`Router::route`]).
+        post => "POST",
+        /// Adds a `PUT` route (see [`Router::route`]).
+        put => "PUT",
+        /// Adds a `PATCH` route (see [`Router::route`]).
+        patch => "PATCH",
+        /// Adds a `DELETE` route (see [`Router::route`]).
+        delete => "DELETE",
     }
 
     /// Runs the matching handler (see the type's docs for 404/405/OPTIONS).
