@@ -2,13 +2,10 @@
 //! city's catalogue is made of, each creation audited.
 
 use cds_shared::admin::{self, NewService};
-use cds_shared::audit::{self, action, mask_phone, Actor, Entry};
+use cds_shared::audit::{action, Actor, Entry};
 use cds_shared::component::Ctx;
-use cds_shared::documents::qr::mask_id_number;
 use cds_shared::error::ApiError;
 use cds_shared::http::{json_body, Response};
-use cds_shared::identity::{self, Role, Verification};
-use cds_shared::phone::Phone;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -1,15 +1,12 @@
 //! `POST /api/v1/officials/citizens/{id}/verify`: an official confirms a
 //! citizen's identity (docs/identity.md).
 
-use cds_shared::admin::{self, NewService};
-use cds_shared::audit::{self, action, mask_phone, Actor, Entry};
+use cds_shared::audit::{action, Actor, Entry};
 use cds_shared::component::Ctx;
 use cds_shared::documents::qr::mask_id_number;
 use cds_shared::error::ApiError;
-use cds_shared::http::{json_body, Response};
-use cds_shared::identity::{self, Role, Verification};
-use cds_shared::phone::Phone;
-use serde::Deserialize;
+use cds_shared::http::Response;
+use cds_shared::identity::{self, Verification};
 use serde_json::json;
 
 use crate::views;

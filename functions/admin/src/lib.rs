@@ -23,28 +23,6 @@ use cds_shared::error::ApiError;
 use cds_shared::http::{Response, Router};
 use spin_sdk::http_component;
 
-#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
-mod audit_check;
-mod catalog;
-mod citizens;
-mod keys;
-mod officials;
-mod views;
-
-use cds_shared::admin::{self, NewService};
-use cds_shared::audit::{self, action, mask_phone, Actor, Entry};
-use cds_shared::component::{self, Ctx};
-use cds_shared::documents::qr::mask_id_number;
-use cds_shared::error::ApiError;
-use cds_shared::http::{json_body, Response, Router};
-use cds_shared::identity::{self, Role, Verification};
-use cds_shared::phone::Phone;
-use serde::Deserialize;
-use serde_json::json;
-use spin_sdk::http_component;
-
 #[http_component]
 fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
     component::serve(&req, routes)
@@ -60,7 +38,9 @@ fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     }
     Router::new()
         .post("/api/v1/admin/units", |_, _| catalog::create_unit(ctx))
-        .post("/api/v1/admin/officials", |_, _| officials::create_official(ctx))
+        .post("/api/v1/admin/officials", |_, _| {
+            officials::create_official(ctx)
+        })
         .post("/api/v1/admin/officials/:account/deactivate", |_, p| {
             officials::deactivate(ctx, p)
         })
@@ -70,14 +50,17 @@ fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .post("/api/v1/admin/keys/:code/revoke", |_, p| {
             keys::revoke(ctx, p)
         })
-        .post("/api/v1/admin/services", |_, _| catalog::create_service(ctx))
+        .post("/api/v1/admin/services", |_, _| {
+            catalog::create_service(ctx)
+        })
         .post("/api/v1/admin/feedback-categories", |_, _| {
             catalog::create_category(ctx)
         })
-        .get("/api/v1/admin/audit/verify", |_, _| audit_check::verify_audit(ctx))
+        .get("/api/v1/admin/audit/verify", |_, _| {
+            audit_check::verify_audit(ctx)
+        })
         .post("/api/v1/officials/citizens/:id/verify", |_, p| {
             citizens::verify_citizen(ctx, p.get("id")?)
         })
         .dispatch(ctx.req)
 }
-

@@ -1,12 +1,15 @@
-//! `POST /api/v1/admin/officials/{id or phone}/deactivate`: the day an
-//! official leaves (docs/admin.md).
+//! `POST /api/v1/admin/officials` (appoint, or re-appoint: a replay changes
+//! nothing) and `POST /api/v1/admin/officials/{id or phone}/deactivate`: the
+//! day an official starts and the day they leave (docs/admin.md).
 
 use cds_shared::admin::{self, AccountRef};
 use cds_shared::audit::{action, mask_phone, Actor, Entry};
 use cds_shared::component::Ctx;
 use cds_shared::error::ApiError;
-use cds_shared::http::{Params, Response};
+use cds_shared::http::{json_body, Params, Response};
 use cds_shared::identity::Role;
+use cds_shared::phone::Phone;
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::views;
