@@ -12,6 +12,7 @@ use crate::component::Ctx;
 use crate::delivery::choose_sender;
 use crate::error::ApiError;
 use crate::http::{json_body, Response};
+use crate::identity::store::challenges;
 use crate::identity::{
     create_session, find_by_phone, find_or_create_by_phone, logout, rfc3339_vn, start_challenge,
     verify_challenge, Account, Channel, Client, NewSession, Origin, OtpError, OtpPolicy, Ports,
@@ -190,27 +191,17 @@ fn web_challenge_phone(sql: &dyn Sql, challenge_id: &str) -> Result<Option<Phone
     if challenge_id.len() > 64 {
         return Ok(None);
     }
-    let rows = sql.execute(
-        "SELECT phone, purpose FROM otp_challenges WHERE id = ?1",
-        &[challenge_id.into()],
-    )?;
-    let Some([phone, purpose]) = rows.rows.first().map(Vec::as_slice) else {
+    let Some((phone, purpose)) = challenges::phone_and_purpose(sql, challenge_id)? else {
         return Ok(None);
     };
-    if !matches!(
-        purpose.as_str().and_then(Purpose::parse),
-        Some(Purpose::Signup | Purpose::Login)
-    ) {
+    if !matches!(purpose, Some(Purpose::Signup | Purpose::Login)) {
         return Ok(None);
     }
-    let phone = phone
-        .as_str()
-        .and_then(|p| Phone::parse(p).ok())
-        .ok_or_else(|| {
-            ApiError::from(StoreError::Unavailable(
-                "stored challenge phone is not valid".into(),
-            ))
-        })?;
+    let phone = phone.and_then(|p| Phone::parse(&p).ok()).ok_or_else(|| {
+        ApiError::from(StoreError::Unavailable(
+            "stored challenge phone is not valid".into(),
+        ))
+    })?;
     Ok(Some(phone))
 }
 

@@ -2,11 +2,11 @@
 //! code, and the few changes identity itself makes to them (docs/architecture.md and docs/identity.md and docs/admin.md).
 
 use super::kinds::{Level, Role};
+use super::store::accounts;
 use super::Ports;
 use crate::ids::random_id;
 use crate::phone::Phone;
-use crate::ports::{SqlRows, SqlValue, StoreError};
-use crate::rows::{all, first, Row};
+use crate::ports::StoreError;
 use crate::text::trimmed_nfc;
 
 /// A citizen's (or official's) account.
@@ -54,9 +54,6 @@ pub struct OfficialChange {
     pub previous_unit_code: Option<String>,
 }
 
-const COLUMNS: &str = "id, phone, full_name, level, role, unit_code, zalo_user_id, \
-                       date_of_birth, gender, id_number, address, created_at, updated_at";
-
 /// The account of `phone`, created (provisional citizen) if there is none.
 /// `true` when this call created it. Safe under concurrency: of parallel
 /// callers exactly one creates, the others read that account.
@@ -67,22 +64,14 @@ pub fn find_or_create_by_phone(
     phone: &Phone,
     full_name: Option<&str>,
 ) -> Result<(Account, bool), StoreError> {
-    let now = ports.clock.now();
-    let insert = format!(
-        "INSERT INTO citizens (id, phone, full_name, level, role, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, 'provisional', 'citizen', ?4, ?4) \
-         ON CONFLICT (phone) DO NOTHING RETURNING {COLUMNS}"
-    );
-    let created = ports.sql.execute(
-        &insert,
-        &[
-            random_id(ports.random, "cit_", 16).into(),
-            phone.as_e164().into(),
-            trimmed_nfc(full_name).into(),
-            now.into(),
-        ],
+    let created = accounts::insert_citizen(
+        ports.sql,
+        random_id(ports.random, "cit_", 16),
+        phone.as_e164(),
+        trimmed_nfc(full_name),
+        ports.clock.now(),
     )?;
-    if let Some(account) = one(&created)? {
+    if let Some(account) = created {
         return Ok((account, true));
     }
     let existing = find_by_phone(ports, phone)?
@@ -92,12 +81,12 @@ pub fn find_or_create_by_phone(
 
 /// The account with this id.
 pub fn get_account(ports: Ports<'_>, id: &str) -> Result<Option<Account>, StoreError> {
-    select_by(ports, "id", id.into())
+    accounts::by_id(ports.sql, id)
 }
 
 /// The account of this phone.
 pub fn find_by_phone(ports: Ports<'_>, phone: &Phone) -> Result<Option<Account>, StoreError> {
-    select_by(ports, "phone", phone.as_e164().into())
+    accounts::by_phone(ports.sql, phone.as_e164())
 }
 
 /// The account a Zalo user is linked to.
@@ -105,7 +94,7 @@ pub fn find_by_zalo_user(
     ports: Ports<'_>,
     zalo_user_id: &str,
 ) -> Result<Option<Account>, StoreError> {
-    select_by(ports, "zalo_user_id", zalo_user_id.into())
+    accounts::by_zalo_user(ports.sql, zalo_user_id)
 }
 
 /// Makes `phone` an official of `unit_code` (docs/admin.md), creating the account
@@ -122,23 +111,15 @@ pub fn set_official(
     // reported previous values are exactly the ones replaced.
     for _ in 0..8 {
         let now = ports.clock.now();
-        let insert = format!(
-            "INSERT INTO citizens \
-               (id, phone, full_name, level, role, unit_code, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, 'provisional', 'official', ?4, ?5, ?5) \
-             ON CONFLICT (phone) DO NOTHING RETURNING {COLUMNS}"
-        );
-        let created = ports.sql.execute(
-            &insert,
-            &[
-                random_id(ports.random, "cit_", 16).into(),
-                phone.as_e164().into(),
-                name.clone().into(),
-                unit_code.into(),
-                now.into(),
-            ],
+        let created = accounts::insert_official(
+            ports.sql,
+            random_id(ports.random, "cit_", 16),
+            phone.as_e164(),
+            name.clone(),
+            unit_code,
+            now,
         )?;
-        if let Some(account) = one(&created)? {
+        if let Some(account) = created {
             return Ok(OfficialChange {
                 account,
                 created: true,
@@ -149,23 +130,8 @@ pub fn set_official(
         let Some(before) = find_by_phone(ports, phone)? else {
             continue;
         };
-        let update = format!(
-            "UPDATE citizens SET role = 'official', unit_code = ?2, \
-               full_name = COALESCE(full_name, ?3), updated_at = ?4 \
-             WHERE id = ?1 AND role = ?5 AND unit_code IS ?6 RETURNING {COLUMNS}"
-        );
-        let updated = ports.sql.execute(
-            &update,
-            &[
-                before.id.as_str().into(),
-                unit_code.into(),
-                name.clone().into(),
-                now.into(),
-                before.role.as_str().into(),
-                before.unit_code.clone().into(),
-            ],
-        )?;
-        if let Some(account) = one(&updated)? {
+        let updated = accounts::promote_official(ports.sql, &before, unit_code, name.clone(), now)?;
+        if let Some(account) = updated {
             return Ok(OfficialChange {
                 account,
                 created: false,
@@ -236,49 +202,22 @@ pub fn verify_by_official(
 /// (not even `updated_at`). A verified account that later declares a first
 /// number (it had none confirmed) has it confirmed by the next verification.
 pub fn mark_verified(ports: Ports<'_>, id: &str) -> Result<Verification, StoreError> {
-    let update = format!(
-        "UPDATE citizens SET \
-           id_number = COALESCE(id_number, \
-             (SELECT k.id_number FROM id_number_claims k WHERE k.citizen_id = ?1)), \
-           updated_at = CASE WHEN level = 'verified' AND (id_number IS NOT NULL OR NOT EXISTS \
-             (SELECT 1 FROM id_number_claims k WHERE k.citizen_id = ?1)) THEN updated_at ELSE ?2 END, \
-           level = 'verified' \
-         WHERE id = ?1 RETURNING {COLUMNS}"
-    );
-    let rows = match ports
-        .sql
-        .execute(&update, &[id.into(), ports.clock.now().into()])
-    {
-        Ok(rows) => rows,
+    let account = match accounts::mark_verified(ports.sql, id, ports.clock.now()) {
+        Ok(Some(account)) => account,
+        Ok(None) => return Ok(Verification::NotFound),
         // The only unique column this statement writes is id_number.
         Err(StoreError::Constraint(_)) => {
-            let claim = ports.sql.execute(
-                "SELECT id_number FROM id_number_claims WHERE citizen_id = ?1",
-                &[id.into()],
-            )?;
-            let claimed_id_number = first(&claim)
-                .map(|r| r.text("id_number"))
-                .transpose()?
-                .unwrap_or_default();
+            let claimed_id_number = accounts::claimed_id_number(ports.sql, id)?.unwrap_or_default();
             return Ok(Verification::IdNumberTaken { claimed_id_number });
         }
         Err(e) => return Err(e),
     };
-    let Some(account) = one(&rows)? else {
-        return Ok(Verification::NotFound);
-    };
-    let cleared = ports.sql.execute(
-        "DELETE FROM id_number_claims WHERE citizen_id = ?1 OR id_number = ?2 \
-         RETURNING citizen_id, id_number",
-        &[id.into(), account.id_number.clone().into()],
-    )?;
+    let cleared = accounts::delete_claims(ports.sql, id, account.id_number.clone())?;
     let mut confirmed_id_number = None;
     let mut cleared_claims = Vec::new();
-    for row in all(&cleared) {
-        let holder = row.text("citizen_id")?;
+    for (holder, number) in cleared {
         if holder == account.id {
             // Its own claim: confirmed now if it is the number on the account.
-            let number = row.text("id_number")?;
             if account.id_number.as_deref() == Some(number.as_str()) {
                 confirmed_id_number = Some(number);
             }
@@ -304,47 +243,6 @@ pub fn link_zalo(
     zalo_user_id: &str,
 ) -> Result<bool, StoreError> {
     let now = ports.clock.now();
-    ports.sql.execute(
-        "UPDATE citizens SET zalo_user_id = NULL, updated_at = ?3 \
-         WHERE zalo_user_id = ?2 AND id <> ?1",
-        &[account_id.into(), zalo_user_id.into(), now.into()],
-    )?;
-    let rows = ports.sql.execute(
-        "UPDATE citizens SET zalo_user_id = ?2, updated_at = ?3 WHERE id = ?1 RETURNING id",
-        &[account_id.into(), zalo_user_id.into(), now.into()],
-    )?;
-    Ok(!rows.is_empty())
-}
-
-fn select_by(
-    ports: Ports<'_>,
-    column: &str,
-    value: SqlValue,
-) -> Result<Option<Account>, StoreError> {
-    // `column` is one of three literals in this file, never input.
-    let statement = format!("SELECT {COLUMNS} FROM citizens WHERE {column} = ?1");
-    let rows = ports.sql.execute(&statement, &[value])?;
-    one(&rows)
-}
-
-fn one(rows: &SqlRows) -> Result<Option<Account>, StoreError> {
-    first(rows).map(|r| account(&r)).transpose()
-}
-
-fn account(r: &Row<'_>) -> Result<Account, StoreError> {
-    Ok(Account {
-        id: r.text("id")?,
-        phone_e164: r.text("phone")?,
-        full_name: r.opt_text("full_name")?,
-        level: r.parsed("level", Level::parse)?,
-        role: r.parsed("role", Role::parse)?,
-        unit_code: r.opt_text("unit_code")?,
-        zalo_user_id: r.opt_text("zalo_user_id")?,
-        date_of_birth: r.opt_text("date_of_birth")?,
-        gender: r.opt_text("gender")?,
-        id_number: r.opt_text("id_number")?,
-        address: r.opt_text("address")?,
-        created_at: r.i64("created_at")?,
-        updated_at: r.i64("updated_at")?,
-    })
+    accounts::unlink_zalo_elsewhere(ports.sql, account_id, zalo_user_id, now)?;
+    accounts::link_zalo(ports.sql, account_id, zalo_user_id, now)
 }

@@ -8,13 +8,13 @@ use super::error::OtpError;
 use super::kinds::{Client, Purpose};
 use super::lockout::{self, seconds_until};
 use super::policy::{otp_pepper, OtpPolicy};
-use super::quota::{limit_params, refusal, CREATE_WITHIN_LIMITS};
+use super::quota::{limits, refusal};
 use super::secret::{b64url, sha256};
+use super::store::challenges::{self, Attempt, NewChallenge};
 use super::{housekeeping, Channel, DeliveryError, OtpMessage, Ports};
 use crate::ids::{plausible_id, random_id};
 use crate::phone::Phone;
-use crate::ports::{SqlValue, StoreError};
-use crate::rows::{first, Row};
+use crate::ports::StoreError;
 use crate::text::trimmed_nfc;
 
 const ID_PREFIX: &str = "otp_";
@@ -153,21 +153,21 @@ pub fn start_challenge(
     let mac = code_mac(&pepper, &id, &code);
     let ttl = i64::from(policy.ttl_seconds);
 
-    let mut params: Vec<SqlValue> = vec![
-        id.as_str().into(),
-        phone.into(),
-        req.channel.as_str().into(),
-        req.purpose.as_str().into(),
-        req.client.as_str().into(),
-        full_name.into(),
-        network.as_str().into(),
-        mac.to_vec().into(),
-        now.into(),
-        (now + ttl).into(),
-    ];
-    params.extend(limit_params(&policy, &req.origin));
-    let created = ports.sql.execute(CREATE_WITHIN_LIMITS, &params)?;
-    if created.is_empty() {
+    let challenge = NewChallenge {
+        id: &id,
+        phone,
+        channel: req.channel,
+        purpose: req.purpose,
+        client: req.client,
+        full_name,
+        network: &network,
+        code_mac: mac.to_vec(),
+        now,
+        expires_at: now + ttl,
+    };
+    let created =
+        challenges::create_within_limits(ports.sql, &challenge, &limits(&policy, &req.origin))?;
+    if !created {
         return Err(refusal(ports.sql, &policy, phone, &req.origin, now)?);
     }
 
@@ -181,9 +181,7 @@ pub fn start_challenge(
     if let Err(e) = deliver(&message) {
         // Best effort: if even this fails, the citizen waits one cooldown,
         // which is the safe side.
-        let _ = ports
-            .sql
-            .execute("DELETE FROM otp_challenges WHERE id = ?1", &[id.into()]);
+        let _ = challenges::delete(ports.sql, &id);
         return Err(OtpError::DeliveryFailed(e));
     }
     housekeeping::maybe_purge(ports);
@@ -195,22 +193,6 @@ pub fn start_challenge(
         resend_after: policy.resend_seconds,
     })
 }
-
-// Takes one try and checks the phone lock in the same statement, so no more
-// than max_attempts guesses are ever compared, however many arrive at once.
-const TAKE_ATTEMPT: &str = "\
-UPDATE otp_challenges SET attempts = attempts + 1 \
-WHERE id = ?1 AND attempts < ?2 AND used_at IS NULL AND expires_at > ?3 \
-  AND NOT EXISTS (SELECT 1 FROM otp_network_failures f \
-                  WHERE f.phone = otp_challenges.phone \
-                    AND f.network = COALESCE(otp_challenges.client_ip, 'unknown') \
-                    AND f.locked_until > ?3) \
-RETURNING phone, COALESCE(client_ip, 'unknown') AS network, channel, purpose, client, \
-          full_name, code_mac, attempts";
-
-// The one statement that decides which of many correct submissions wins.
-const MARK_USED: &str =
-    "UPDATE otp_challenges SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL RETURNING id";
 
 /// Checks `code` against the challenge. Every call that reaches the
 /// comparison uses one of the challenge's tries — a malformed code too.
@@ -232,30 +214,21 @@ pub fn verify_challenge(
     let pepper = otp_pepper(ports.settings).ok_or_else(missing_pepper)?;
     let now = ports.clock.now();
 
-    let taken = ports.sql.execute(
-        TAKE_ATTEMPT,
-        &[
-            challenge_id.into(),
-            i64::from(policy.max_attempts).into(),
-            now.into(),
-        ],
-    )?;
-    let Some(row) = first(&taken) else {
+    let taken =
+        challenges::take_attempt(ports.sql, challenge_id, i64::from(policy.max_attempts), now)?;
+    let Some(row) = taken else {
         return Err(why_no_attempt(ports, challenge_id, now)?);
     };
-    let phone = row.text("phone")?;
-    let network = row.text("network")?;
-    let attempts = row.i64("attempts")?;
+    let attempts = row.attempts;
 
     let right = match well_formed(code) {
-        Some(code) => macs_equal(
-            &row.blob("code_mac")?,
-            &code_mac(&pepper, challenge_id, code),
-        ),
+        Some(code) => macs_equal(&row.code_mac, &code_mac(&pepper, challenge_id, code)),
         None => false,
     };
     if !right {
-        if let Some(until) = lockout::record_failure(ports.sql, &policy, &phone, &network, now)? {
+        if let Some(until) =
+            lockout::record_failure(ports.sql, &policy, &row.phone, &row.network, now)?
+        {
             return Err(OtpError::PhoneLocked {
                 retry_after: seconds_until(until, now),
             });
@@ -268,11 +241,9 @@ pub fn verify_challenge(
         });
     }
 
-    let verified = verified_phone(challenge_id, &row)?;
-    let used = ports
-        .sql
-        .execute(MARK_USED, &[challenge_id.into(), now.into()])?;
-    if used.is_empty() {
+    let (phone, network) = (row.phone.clone(), row.network.clone());
+    let verified = verified_phone(challenge_id, row)?;
+    if !challenges::mark_used(ports.sql, challenge_id, now)? {
         return Err(OtpError::Expired);
     }
     // The code is spent either way; failing the login now would only make
@@ -287,31 +258,20 @@ pub fn challenge_phone(ports: Ports<'_>, challenge_id: &str) -> Result<Option<St
     if !plausible_id(challenge_id, ID_PREFIX, 64) {
         return Ok(None);
     }
-    let rows = ports.sql.execute(
-        "SELECT phone FROM otp_challenges WHERE id = ?1",
-        &[challenge_id.into()],
-    )?;
-    first(&rows).map(|r| r.text("phone")).transpose()
+    challenges::phone(ports.sql, challenge_id)
 }
 
-/// Why [`TAKE_ATTEMPT`] matched nothing, judged at the same `now`.
+/// Why [`challenges::take_attempt`] took no try, judged at the same `now`.
 fn why_no_attempt(ports: Ports<'_>, challenge_id: &str, now: i64) -> Result<OtpError, StoreError> {
-    let rows = ports.sql.execute(
-        "SELECT c.attempts, c.used_at, c.expires_at, f.locked_until \
-         FROM otp_challenges c LEFT JOIN otp_network_failures f \
-           ON f.phone = c.phone AND f.network = COALESCE(c.client_ip, 'unknown') \
-         WHERE c.id = ?1",
-        &[challenge_id.into()],
-    )?;
-    let Some(row) = first(&rows) else {
+    let Some(state) = challenges::state(ports.sql, challenge_id)? else {
         return Ok(OtpError::UnknownChallenge);
     };
-    if let Some(until) = row.opt_i64("locked_until")?.filter(|&u| u > now) {
+    if let Some(until) = state.locked_until.filter(|&u| u > now) {
         return Ok(OtpError::PhoneLocked {
             retry_after: seconds_until(until, now),
         });
     }
-    if row.opt_i64("used_at")?.is_some() || row.i64("expires_at")? <= now {
+    if state.used_at.is_some() || state.expires_at <= now {
         return Ok(OtpError::Expired);
     }
     // Either the tries are used up, or a concurrent success just lifted the
@@ -319,16 +279,15 @@ fn why_no_attempt(ports: Ports<'_>, challenge_id: &str, now: i64) -> Result<OtpE
     Ok(OtpError::Exhausted)
 }
 
-fn verified_phone(challenge_id: &str, row: &Row<'_>) -> Result<VerifiedPhone, StoreError> {
-    let phone = row.text("phone")?;
+fn verified_phone(challenge_id: &str, row: Attempt) -> Result<VerifiedPhone, StoreError> {
     Ok(VerifiedPhone {
         challenge_id: challenge_id.to_owned(),
-        phone: Phone::parse(&phone)
+        phone: Phone::parse(&row.phone)
             .map_err(|_| StoreError::Unavailable("stored challenge phone is not valid".into()))?,
-        channel: row.parsed("channel", Channel::parse)?,
-        purpose: row.parsed("purpose", Purpose::parse)?,
-        client: row.parsed("client", Client::parse)?,
-        full_name: row.opt_text("full_name")?,
+        channel: row.channel,
+        purpose: row.purpose,
+        client: row.client,
+        full_name: row.full_name,
     })
 }
 

@@ -4,6 +4,7 @@
 //! (about one call in 64); a cron-style caller may also call [`purge_stale`].
 
 use super::policy::OtpPolicy;
+use super::store::{challenges, sessions};
 use super::Ports;
 use crate::ports::StoreError;
 
@@ -16,15 +17,9 @@ pub fn purge_stale(ports: Ports<'_>) -> Result<(), StoreError> {
     let ttl = i64::from(OtpPolicy::from_settings(ports.settings).ttl_seconds);
     // The daily quota looks back one day; a challenge is verifiable for ttl.
     let challenges_before = now - DAY.max(ttl) - 60;
-    ports.sql.execute(
-        "DELETE FROM otp_challenges WHERE created_at < ?1",
-        &[challenges_before.into()],
-    )?;
-    ports.sql.execute(
-        "DELETE FROM sessions WHERE idle_expires_at < ?1",
-        &[(now - DAY).into()],
-    )?;
-    Ok(())
+    challenges::purge_before(ports.sql, challenges_before)?;
+    // Revoking pulls idle_expires_at down, so this also catches revoked ones.
+    sessions::purge_ended(ports.sql, now - DAY)
 }
 
 /// Runs [`purge_stale`] on a random ~1/64 of calls; failures are ignored

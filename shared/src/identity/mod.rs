@@ -24,6 +24,7 @@ mod policy;
 mod quota;
 pub(crate) mod secret;
 mod session;
+pub(crate) mod store;
 
 #[cfg(test)]
 mod tests;

@@ -9,10 +9,10 @@ use super::error::AuthError;
 use super::kinds::{Client, Role};
 use super::policy::SessionPolicy;
 use super::secret::sha256;
+use super::store::{accounts, sessions};
 use super::Ports;
 use crate::ids::random_id;
 use crate::ports::StoreError;
-use crate::rows::{all, first, Row};
 
 const TOKEN_BYTES: usize = 32;
 /// base64url without padding of [`TOKEN_BYTES`].
@@ -90,20 +90,18 @@ pub fn create_session(
     let token = random_id(ports.random, "", TOKEN_BYTES);
     let absolute = now + i64::from(policy.absolute_seconds);
     let idle = (now + i64::from(policy.idle_seconds)).min(absolute);
-    ports.sql.execute(
-        "INSERT INTO sessions (id, token_hash, citizen_id, client, idle_seconds, created_at, \
-         last_seen_at, idle_expires_at, absolute_expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
-        &[
-            id.as_str().into(),
-            sha256(token.as_bytes()).to_vec().into(),
-            account_id.into(),
-            client.as_str().into(),
-            i64::from(policy.idle_seconds).into(),
-            now.into(),
-            idle.into(),
-            absolute.into(),
-        ],
+    sessions::insert(
+        ports.sql,
+        &sessions::NewRow {
+            id: &id,
+            token_hash: sha256(token.as_bytes()).to_vec(),
+            citizen_id: account_id,
+            client,
+            idle_seconds: i64::from(policy.idle_seconds),
+            now,
+            idle_expires_at: idle,
+            absolute_expires_at: absolute,
+        },
     )?;
     Ok(NewSession {
         id,
@@ -113,58 +111,23 @@ pub fn create_session(
     })
 }
 
-// Checks and slides in one statement: a session that expires or is revoked
-// concurrently can never be extended back to life.
-const SLIDE: &str = "\
-UPDATE sessions SET last_seen_at = ?2, \
-  idle_expires_at = MIN(?2 + idle_seconds, absolute_expires_at) \
-WHERE token_hash = ?1 AND revoked_at IS NULL \
-  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
-RETURNING id, citizen_id, client, idle_expires_at";
-
 /// Resolves a bearer token to its caller and extends the idle expiry (never
 /// past the absolute one).
 pub fn authenticate(ports: Ports<'_>, token: &str) -> Result<Principal, AuthError> {
     let hash = token_hash(token).ok_or(AuthError::InvalidToken)?;
     let now = ports.clock.now();
-    let rows = ports.sql.execute(SLIDE, &[hash.into(), now.into()])?;
-    let row = first(&rows).ok_or(AuthError::InvalidToken)?;
-    let account_id = row.text("citizen_id")?;
-    let account = ports.sql.execute(
-        "SELECT role, unit_code FROM citizens WHERE id = ?1",
-        &[account_id.as_str().into()],
-    )?;
-    let acc = first(&account).ok_or(AuthError::InvalidToken)?;
+    let slid = sessions::slide(ports.sql, hash, now)?.ok_or(AuthError::InvalidToken)?;
+    let (role, unit_code) =
+        accounts::role_and_unit(ports.sql, &slid.citizen_id)?.ok_or(AuthError::InvalidToken)?;
     Ok(Principal {
-        session_id: row.text("id")?,
-        account_id,
-        role: acc.parsed("role", Role::parse)?,
-        unit_code: acc.opt_text("unit_code")?,
-        client: row.parsed("client", Client::parse)?,
-        expires_at: row.i64("idle_expires_at")?,
+        session_id: slid.id,
+        account_id: slid.citizen_id,
+        role,
+        unit_code,
+        client: slid.client,
+        expires_at: slid.idle_expires_at,
     })
 }
-
-// Revoking also pulls idle_expires_at down to now: that column alone then
-// says when a session stopped being usable, which the purge relies on.
-const REVOKE_OWN: &str = "\
-UPDATE sessions SET revoked_at = ?3, idle_expires_at = MIN(idle_expires_at, ?3) \
-WHERE id = ?1 AND citizen_id = ?2 AND revoked_at IS NULL \
-  AND idle_expires_at > ?3 AND absolute_expires_at > ?3 \
-RETURNING id";
-
-const REVOKE_BY_TOKEN: &str = "\
-UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
-WHERE token_hash = ?1 AND revoked_at IS NULL \
-  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
-RETURNING id";
-
-const LIST_ACTIVE: &str = "\
-SELECT id, client, created_at, last_seen_at, idle_expires_at, absolute_expires_at \
-FROM sessions \
-WHERE citizen_id = ?1 AND revoked_at IS NULL \
-  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
-ORDER BY created_at DESC, id";
 
 /// Ends one of the account's own active sessions. `false` when there is no
 /// such active session of this account (so another's id looks unknown).
@@ -173,15 +136,7 @@ pub fn revoke_session(
     account_id: &str,
     session_id: &str,
 ) -> Result<bool, StoreError> {
-    let rows = ports.sql.execute(
-        REVOKE_OWN,
-        &[
-            session_id.into(),
-            account_id.into(),
-            ports.clock.now().into(),
-        ],
-    )?;
-    Ok(!rows.is_empty())
+    sessions::revoke_own(ports.sql, account_id, session_id, ports.clock.now())
 }
 
 /// Ends the session the token belongs to. `false` if it was not active.
@@ -189,19 +144,13 @@ pub fn logout(ports: Ports<'_>, token: &str) -> Result<bool, StoreError> {
     let Some(hash) = token_hash(token) else {
         return Ok(false);
     };
-    let rows = ports
-        .sql
-        .execute(REVOKE_BY_TOKEN, &[hash.into(), ports.clock.now().into()])?;
-    Ok(!rows.is_empty())
+    sessions::revoke_by_token(ports.sql, hash, ports.clock.now())
 }
 
 /// The account's active sessions, newest first. Bounded in practice: each
 /// needs a fresh one-time code, and those are capped per phone per day.
 pub fn list_sessions(ports: Ports<'_>, account_id: &str) -> Result<Vec<SessionInfo>, StoreError> {
-    let rows = ports
-        .sql
-        .execute(LIST_ACTIVE, &[account_id.into(), ports.clock.now().into()])?;
-    all(&rows).map(|r| session_info(&r)).collect()
+    sessions::list_active(ports.sql, account_id, ports.clock.now())
 }
 
 /// One page of [`list_sessions`], in its order (`created_at` DESC, `id`
@@ -224,17 +173,6 @@ pub fn sessions_page(
         })
         .take(limit)
         .collect())
-}
-
-fn session_info(r: &Row<'_>) -> Result<SessionInfo, StoreError> {
-    Ok(SessionInfo {
-        id: r.text("id")?,
-        client: r.parsed("client", Client::parse)?,
-        created_at: r.i64("created_at")?,
-        last_seen_at: r.i64("last_seen_at")?,
-        expires_at: r.i64("idle_expires_at")?,
-        absolute_expires_at: r.i64("absolute_expires_at")?,
-    })
 }
 
 /// The stored hash of a well-formed token; malformed ones never reach SQL.

@@ -1,0 +1,303 @@
+//! Statements on `otp_challenges`, which are also the ledger the sending
+//! quotas count. Creating checks the phone lock and every quota in the one
+//! `INSERT … SELECT`; a try is taken by one conditional `UPDATE … RETURNING`,
+//! and exactly one correct submission marks a challenge used.
+
+use crate::identity::kinds::{Client, Purpose};
+use crate::identity::Channel;
+use crate::ports::{Sql, StoreError};
+use crate::rows::{decode_all, first};
+
+/// Inserts the challenge only if the phone is not locked for this network
+/// and every quota has room:
+/// - per (phone, network): cooldown ?11, hourly ?12, daily ?13;
+/// - per network, any phones: hourly ?14 (the per-IP or per-kiosk allowance);
+/// - per phone, all networks, unless ?15 = 0 (registered kiosk, linked Zalo):
+///   ?16 in any 15 minutes and ?17 per day, counting only codes nobody has
+///   used — a used code proved the phone, so the owner's own logins never
+///   spend the budget strangers can spend.
+///
+/// The challenge rows are the quota ledger (`client_ip` holds the network
+/// key), and SQLite runs a writing statement under the database write lock
+/// from its first read, so the counts and the insert are one atomic step:
+/// parallel starts cannot all squeeze through the same last slot.
+/// PostgreSQL gives no such lock to INSERT … SELECT: there the statement will
+/// need a row lock on the phone first (e.g. `SELECT … FOR UPDATE` on a
+/// per-phone row in the same transaction); a PostgreSQL port has to add it
+/// (see docs/identity.md and the "Edge deployment" issue).
+const CREATE_WITHIN_LIMITS: &str = "\
+INSERT INTO otp_challenges \
+  (id, phone, channel, purpose, client, full_name, client_ip, code_mac, attempts, \
+   created_at, expires_at) \
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10 \
+WHERE NOT EXISTS (SELECT 1 FROM otp_network_failures \
+                  WHERE phone = ?2 AND network = ?7 AND locked_until > ?9) \
+  AND NOT EXISTS (SELECT 1 FROM otp_challenges \
+                  WHERE phone = ?2 AND client_ip = ?7 AND created_at > ?9 - ?11) \
+  AND (SELECT count(*) FROM otp_challenges \
+       WHERE phone = ?2 AND client_ip = ?7 AND created_at > ?9 - 3600) < ?12 \
+  AND (SELECT count(*) FROM otp_challenges \
+       WHERE phone = ?2 AND client_ip = ?7 AND created_at > ?9 - 86400) < ?13 \
+  AND (SELECT count(*) FROM otp_challenges WHERE client_ip = ?7 AND created_at > ?9 - 3600) < ?14 \
+  AND (?15 = 0 OR (SELECT count(*) FROM otp_challenges \
+                   WHERE phone = ?2 AND used_at IS NULL AND created_at > ?9 - 900) < ?16) \
+  AND (?15 = 0 OR (SELECT count(*) FROM otp_challenges \
+                   WHERE phone = ?2 AND used_at IS NULL AND created_at > ?9 - 86400) < ?17) \
+RETURNING id";
+
+/// A challenge about to be stored.
+pub struct NewChallenge<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// The E.164 phone.
+    pub phone: &'a str,
+    /// How the code is delivered.
+    pub channel: Channel,
+    /// What the code is for.
+    pub purpose: Purpose,
+    /// The kind of client.
+    pub client: Client,
+    /// The name given at sign-up.
+    pub full_name: Option<String>,
+    /// The network key the quotas count it under.
+    pub network: &'a str,
+    /// The MAC of the code (never the code).
+    pub code_mac: Vec<u8>,
+    /// Creation time.
+    pub now: i64,
+    /// When the code stops being valid.
+    pub expires_at: i64,
+}
+
+/// The limits [`create_within_limits`] holds the new challenge to.
+pub struct Limits {
+    /// Seconds between codes for one (phone, network).
+    pub cooldown: i64,
+    /// Codes per hour for one (phone, network).
+    pub phone_hourly: i64,
+    /// Codes per day for one (phone, network).
+    pub phone_daily: i64,
+    /// Codes per hour for the network, whatever the phones.
+    pub network_hourly: i64,
+    /// Whether the phone's all-networks caps apply.
+    pub phone_totals: bool,
+    /// Unused codes of the phone in any 15 minutes, all networks.
+    pub total_15min: i64,
+    /// Unused codes of the phone per day, all networks.
+    pub total_daily: i64,
+}
+
+/// Stores the challenge if the phone is not locked for its network and every
+/// limit has room, in one statement; `false` when refused.
+pub fn create_within_limits(
+    sql: &dyn Sql,
+    c: &NewChallenge<'_>,
+    l: &Limits,
+) -> Result<bool, StoreError> {
+    let created = sql.execute(
+        CREATE_WITHIN_LIMITS,
+        &[
+            c.id.into(),
+            c.phone.into(),
+            c.channel.as_str().into(),
+            c.purpose.as_str().into(),
+            c.client.as_str().into(),
+            c.full_name.clone().into(),
+            c.network.into(),
+            c.code_mac.clone().into(),
+            c.now.into(),
+            c.expires_at.into(),
+            l.cooldown.into(),
+            l.phone_hourly.into(),
+            l.phone_daily.into(),
+            l.network_hourly.into(),
+            i64::from(l.phone_totals).into(),
+            l.total_15min.into(),
+            l.total_daily.into(),
+        ],
+    )?;
+    Ok(!created.is_empty())
+}
+
+/// Deletes challenge `id` (one whose code could not be delivered).
+pub fn delete(sql: &dyn Sql, id: &str) -> Result<(), StoreError> {
+    sql.execute("DELETE FROM otp_challenges WHERE id = ?1", &[id.into()])?;
+    Ok(())
+}
+
+// Takes one try and checks the phone lock in the same statement, so no more
+// than max_attempts guesses are ever compared, however many arrive at once.
+const TAKE_ATTEMPT: &str = "\
+UPDATE otp_challenges SET attempts = attempts + 1 \
+WHERE id = ?1 AND attempts < ?2 AND used_at IS NULL AND expires_at > ?3 \
+  AND NOT EXISTS (SELECT 1 FROM otp_network_failures f \
+                  WHERE f.phone = otp_challenges.phone \
+                    AND f.network = COALESCE(otp_challenges.client_ip, 'unknown') \
+                    AND f.locked_until > ?3) \
+RETURNING phone, COALESCE(client_ip, 'unknown') AS network, channel, purpose, client, \
+          full_name, code_mac, attempts";
+
+// The one statement that decides which of many correct submissions wins.
+const MARK_USED: &str =
+    "UPDATE otp_challenges SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL RETURNING id";
+
+/// A challenge whose try [`take_attempt`] just took.
+pub struct Attempt {
+    /// The E.164 phone as stored.
+    pub phone: String,
+    /// The network key it was started under.
+    pub network: String,
+    /// How the code was delivered.
+    pub channel: Channel,
+    /// What the code is for.
+    pub purpose: Purpose,
+    /// The kind of client it was started for.
+    pub client: Client,
+    /// The name given at sign-up.
+    pub full_name: Option<String>,
+    /// The MAC of the right code.
+    pub code_mac: Vec<u8>,
+    /// Tries taken, this one included.
+    pub attempts: i64,
+}
+
+/// Takes one try of challenge `id` if it is unused, unexpired, has fewer
+/// than `max_attempts` tries taken and its phone is not locked for its
+/// network; `None` otherwise.
+pub fn take_attempt(
+    sql: &dyn Sql,
+    id: &str,
+    max_attempts: i64,
+    now: i64,
+) -> Result<Option<Attempt>, StoreError> {
+    let taken = sql.execute(TAKE_ATTEMPT, &[id.into(), max_attempts.into(), now.into()])?;
+    first(&taken)
+        .map(|r| {
+            Ok(Attempt {
+                phone: r.text("phone")?,
+                network: r.text("network")?,
+                channel: r.parsed("channel", Channel::parse)?,
+                purpose: r.parsed("purpose", Purpose::parse)?,
+                client: r.parsed("client", Client::parse)?,
+                full_name: r.opt_text("full_name")?,
+                code_mac: r.blob("code_mac")?,
+                attempts: r.i64("attempts")?,
+            })
+        })
+        .transpose()
+}
+
+/// Marks challenge `id` used; `false` when it already was (another correct
+/// submission won).
+pub fn mark_used(sql: &dyn Sql, id: &str, now: i64) -> Result<bool, StoreError> {
+    let used = sql.execute(MARK_USED, &[id.into(), now.into()])?;
+    Ok(!used.is_empty())
+}
+
+/// The phone challenge `id` was sent to.
+pub fn phone(sql: &dyn Sql, id: &str) -> Result<Option<String>, StoreError> {
+    let rows = sql.execute(
+        "SELECT phone FROM otp_challenges WHERE id = ?1",
+        &[id.into()],
+    )?;
+    first(&rows).map(|r| r.text("phone")).transpose()
+}
+
+/// The phone and purpose of challenge `id`, each `None` when the stored
+/// value is not one (the caller decides what that means); `None` for an
+/// unknown id.
+#[cfg(feature = "spin")]
+pub fn phone_and_purpose(
+    sql: &dyn Sql,
+    id: &str,
+) -> Result<Option<(Option<String>, Option<Purpose>)>, StoreError> {
+    let rows = sql.execute(
+        "SELECT phone, purpose FROM otp_challenges WHERE id = ?1",
+        &[id.into()],
+    )?;
+    Ok(first(&rows).map(|r| {
+        (
+            r.text("phone").ok(),
+            r.parsed("purpose", Purpose::parse).ok(),
+        )
+    }))
+}
+
+/// Where a challenge stands, read when [`take_attempt`] matched nothing.
+pub struct State {
+    /// When it was used, if it was.
+    pub used_at: Option<i64>,
+    /// When its code expires.
+    pub expires_at: i64,
+    /// When its phone's lock for its network ends, if there is a streak row.
+    pub locked_until: Option<i64>,
+}
+
+/// The [`State`] of challenge `id`; `None` for an unknown id.
+pub fn state(sql: &dyn Sql, id: &str) -> Result<Option<State>, StoreError> {
+    let rows = sql.execute(
+        "SELECT c.attempts, c.used_at, c.expires_at, f.locked_until \
+         FROM otp_challenges c LEFT JOIN otp_network_failures f \
+           ON f.phone = c.phone AND f.network = COALESCE(c.client_ip, 'unknown') \
+         WHERE c.id = ?1",
+        &[id.into()],
+    )?;
+    first(&rows)
+        .map(|r| {
+            Ok(State {
+                locked_until: r.opt_i64("locked_until")?,
+                used_at: r.opt_i64("used_at")?,
+                expires_at: r.i64("expires_at")?,
+            })
+        })
+        .transpose()
+}
+
+/// Which quota-ledger rows [`recent`] reads.
+#[derive(Clone, Copy)]
+pub enum Ledger<'a> {
+    /// The phone's codes, from every network.
+    Phone(&'a str),
+    /// The network's codes, for every phone.
+    Network(&'a str),
+}
+
+/// One row of the quota ledger.
+pub struct Recent {
+    /// When the code was started.
+    pub created_at: i64,
+    /// The network key it was started under.
+    pub network: Option<String>,
+    /// Whether it was used.
+    pub used: bool,
+}
+
+/// Challenges of `ledger` newer than `since`, newest first.
+pub fn recent(sql: &dyn Sql, ledger: Ledger<'_>, since: i64) -> Result<Vec<Recent>, StoreError> {
+    let (column, key) = match ledger {
+        Ledger::Phone(p) => ("phone", p),
+        Ledger::Network(n) => ("client_ip", n),
+    };
+    // `column` is one of the two literals above, never input.
+    let statement = format!(
+        "SELECT created_at, client_ip, used_at FROM otp_challenges \
+         WHERE {column} = ?1 AND created_at > ?2 ORDER BY created_at DESC"
+    );
+    let rows = sql.execute(&statement, &[key.into(), since.into()])?;
+    decode_all(&rows, |r| {
+        Ok(Recent {
+            created_at: r.i64("created_at")?,
+            network: r.opt_text("client_ip")?,
+            used: r.opt_i64("used_at")?.is_some(),
+        })
+    })
+}
+
+/// Deletes challenges created before `before`.
+pub fn purge_before(sql: &dyn Sql, before: i64) -> Result<(), StoreError> {
+    sql.execute(
+        "DELETE FROM otp_challenges WHERE created_at < ?1",
+        &[before.into()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! Statements on `sessions`. Sliding, revoking and listing each check the
+//! session is still live in the same statement, so a session that expires
+//! or is revoked concurrently is never extended or listed back to life.
+
+use crate::identity::kinds::Client;
+use crate::identity::session::SessionInfo;
+use crate::ports::{Sql, StoreError};
+use crate::rows::{decode_all, first, Row};
+
+/// A session about to be stored (the token only as its hash).
+pub struct NewRow<'a> {
+    /// The session's id.
+    pub id: &'a str,
+    /// SHA-256 of the bearer token.
+    pub token_hash: Vec<u8>,
+    /// The account it belongs to.
+    pub citizen_id: &'a str,
+    /// The kind of client.
+    pub client: Client,
+    /// The idle window the session keeps sliding by.
+    pub idle_seconds: i64,
+    /// Creation time (also the first `last_seen_at`).
+    pub now: i64,
+    /// The first idle expiry.
+    pub idle_expires_at: i64,
+    /// The absolute expiry.
+    pub absolute_expires_at: i64,
+}
+
+/// Stores a new session.
+pub fn insert(sql: &dyn Sql, s: &NewRow<'_>) -> Result<(), StoreError> {
+    sql.execute(
+        "INSERT INTO sessions (id, token_hash, citizen_id, client, idle_seconds, created_at, \
+         last_seen_at, idle_expires_at, absolute_expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
+        &[
+            s.id.into(),
+            s.token_hash.clone().into(),
+            s.citizen_id.into(),
+            s.client.as_str().into(),
+            s.idle_seconds.into(),
+            s.now.into(),
+            s.idle_expires_at.into(),
+            s.absolute_expires_at.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+// Checks and slides in one statement: a session that expires or is revoked
+// concurrently can never be extended back to life.
+const SLIDE: &str = "\
+UPDATE sessions SET last_seen_at = ?2, \
+  idle_expires_at = MIN(?2 + idle_seconds, absolute_expires_at) \
+WHERE token_hash = ?1 AND revoked_at IS NULL \
+  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
+RETURNING id, citizen_id, client, idle_expires_at";
+
+/// A live session just slid by [`slide`].
+pub struct Slid {
+    /// The session's id.
+    pub id: String,
+    /// The account it belongs to.
+    pub citizen_id: String,
+    /// The kind of client.
+    pub client: Client,
+    /// The idle expiry after the slide.
+    pub idle_expires_at: i64,
+}
+
+/// Extends the live session holding `token_hash` (never past its absolute
+/// expiry); `None` when there is no live one.
+pub fn slide(sql: &dyn Sql, token_hash: Vec<u8>, now: i64) -> Result<Option<Slid>, StoreError> {
+    let rows = sql.execute(SLIDE, &[token_hash.into(), now.into()])?;
+    first(&rows)
+        .map(|r| {
+            Ok(Slid {
+                id: r.text("id")?,
+                citizen_id: r.text("citizen_id")?,
+                client: r.parsed("client", Client::parse)?,
+                idle_expires_at: r.i64("idle_expires_at")?,
+            })
+        })
+        .transpose()
+}
+
+// Revoking also pulls idle_expires_at down to now: that column alone then
+// says when a session stopped being usable, which the purge relies on.
+const REVOKE_OWN: &str = "\
+UPDATE sessions SET revoked_at = ?3, idle_expires_at = MIN(idle_expires_at, ?3) \
+WHERE id = ?1 AND citizen_id = ?2 AND revoked_at IS NULL \
+  AND idle_expires_at > ?3 AND absolute_expires_at > ?3 \
+RETURNING id";
+
+const REVOKE_BY_TOKEN: &str = "\
+UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
+WHERE token_hash = ?1 AND revoked_at IS NULL \
+  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
+RETURNING id";
+
+const LIST_ACTIVE: &str = "\
+SELECT id, client, created_at, last_seen_at, idle_expires_at, absolute_expires_at \
+FROM sessions \
+WHERE citizen_id = ?1 AND revoked_at IS NULL \
+  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
+ORDER BY created_at DESC, id";
+
+/// Revokes the live session `session_id` of `citizen_id`; `false` when
+/// there is none.
+pub fn revoke_own(
+    sql: &dyn Sql,
+    citizen_id: &str,
+    session_id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let rows = sql.execute(
+        REVOKE_OWN,
+        &[session_id.into(), citizen_id.into(), now.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// Revokes the live session holding `token_hash`; `false` when there is none.
+pub fn revoke_by_token(sql: &dyn Sql, token_hash: Vec<u8>, now: i64) -> Result<bool, StoreError> {
+    let rows = sql.execute(REVOKE_BY_TOKEN, &[token_hash.into(), now.into()])?;
+    Ok(!rows.is_empty())
+}
+
+/// The live sessions of `citizen_id`, newest first (`created_at` DESC, `id`).
+pub fn list_active(
+    sql: &dyn Sql,
+    citizen_id: &str,
+    now: i64,
+) -> Result<Vec<SessionInfo>, StoreError> {
+    let rows = sql.execute(LIST_ACTIVE, &[citizen_id.into(), now.into()])?;
+    decode_all(&rows, session_info)
+}
+
+/// Deletes sessions whose idle expiry (pulled down on revoke) is before
+/// `before`.
+pub fn purge_ended(sql: &dyn Sql, before: i64) -> Result<(), StoreError> {
+    sql.execute(
+        "DELETE FROM sessions WHERE idle_expires_at < ?1",
+        &[before.into()],
+    )?;
+    Ok(())
+}
+
+fn session_info(r: &Row<'_>) -> Result<SessionInfo, StoreError> {
+    Ok(SessionInfo {
+        id: r.text("id")?,
+        client: r.parsed("client", Client::parse)?,
+        created_at: r.i64("created_at")?,
+        last_seen_at: r.i64("last_seen_at")?,
+        expires_at: r.i64("idle_expires_at")?,
+        absolute_expires_at: r.i64("absolute_expires_at")?,
+    })
+}
