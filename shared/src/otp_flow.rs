@@ -191,7 +191,9 @@ fn web_challenge_phone(sql: &dyn Sql, challenge_id: &str) -> Result<Option<Phone
     if challenge_id.len() > 64 {
         return Ok(None);
     }
-    let Some((phone, purpose)) = challenges::phone_and_purpose(sql, challenge_id)? else {
+    let Some(challenges::Addressed { phone, purpose }) =
+        challenges::phone_and_purpose(sql, challenge_id)?
+    else {
         return Ok(None);
     };
     if !matches!(purpose, Some(Purpose::Signup | Purpose::Login)) {

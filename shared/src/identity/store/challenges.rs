@@ -203,23 +203,27 @@ pub fn phone(sql: &dyn Sql, id: &str) -> Result<Option<String>, StoreError> {
     first(&rows).map(|r| r.text("phone")).transpose()
 }
 
-/// The phone and purpose of challenge `id`, each `None` when the stored
-/// value is not one (the caller decides what that means); `None` for an
+/// The phone and purpose of a challenge as stored, each `None` when the
+/// stored value is not one (the caller decides what that means).
+#[cfg(feature = "spin")]
+pub struct Addressed {
+    /// The E.164 phone, if the column holds text.
+    pub phone: Option<String>,
+    /// The purpose, if the column holds a known one.
+    pub purpose: Option<Purpose>,
+}
+
+/// The [`Addressed`] phone and purpose of challenge `id`; `None` for an
 /// unknown id.
 #[cfg(feature = "spin")]
-pub fn phone_and_purpose(
-    sql: &dyn Sql,
-    id: &str,
-) -> Result<Option<(Option<String>, Option<Purpose>)>, StoreError> {
+pub fn phone_and_purpose(sql: &dyn Sql, id: &str) -> Result<Option<Addressed>, StoreError> {
     let rows = sql.execute(
         "SELECT phone, purpose FROM otp_challenges WHERE id = ?1",
         &[id.into()],
     )?;
-    Ok(first(&rows).map(|r| {
-        (
-            r.text("phone").ok(),
-            r.parsed("purpose", Purpose::parse).ok(),
-        )
+    Ok(first(&rows).map(|r| Addressed {
+        phone: r.text("phone").ok(),
+        purpose: r.parsed("purpose", Purpose::parse).ok(),
     }))
 }
 
