@@ -5,7 +5,9 @@
 //! Codes are `[a-z0-9_-]{2,40}`; names are trimmed, NFC-normalised, 1..=200
 //! characters without control characters. A referenced unit is checked inside
 //! the same INSERT (`… SELECT … WHERE EXISTS`), so there is no gap between
-//! checking and writing. Components record the matching audit actions.
+//! checking and writing. Every statement lives in the private `store`
+//! module; this file and its children validate and choose the errors.
+//! Components record the matching audit actions.
 
 use std::fmt;
 
