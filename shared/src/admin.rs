@@ -5,14 +5,19 @@
 //! Codes are `[a-z0-9_-]{2,40}`; names are trimmed, NFC-normalised, 1..=200
 //! characters without control characters. A referenced unit is checked inside
 //! the same INSERT (`… SELECT … WHERE EXISTS`), so there is no gap between
-//! checking and writing. Components record the matching audit actions.
+//! checking and writing. Every statement lives in the private `store`
+//! module; this file and its children validate and choose the errors.
+//! Components record the matching audit actions.
 
 use std::fmt;
 
-use crate::ports::{Clock, Sql, SqlValue, StoreError};
+use crate::ports::{Clock, Sql, StoreError};
 
 pub mod keys;
 pub mod officials;
+mod store;
+
+use store::Coded;
 
 pub use keys::{
     create_issuer, create_issuer_with_scopes, create_kiosk, default_issuer_scopes, issuer_scopes,
@@ -89,12 +94,6 @@ fn invalid(field: &'static str, reason: &'static str) -> AdminError {
     AdminError::Invalid { field, reason }
 }
 
-/// Whether unit `code` exists.
-pub(crate) fn unit_exists(sql: &dyn Sql, code: &str) -> Result<bool, StoreError> {
-    let rows = sql.execute("SELECT 1 FROM units WHERE code = ? LIMIT 1", &[code.into()])?;
-    Ok(!rows.is_empty())
-}
-
 /// Checks a code against `[a-z0-9_-]{2,40}`; codes are identifiers, so they
 /// are taken exactly as given, not trimmed or lower-cased.
 pub fn validate_code(field: &'static str, code: &str) -> Result<String, AdminError> {
@@ -124,28 +123,22 @@ fn is_constraint(e: &StoreError) -> bool {
     matches!(e, StoreError::Constraint(_))
 }
 
-fn exists(sql: &dyn Sql, table: &str, code: &str) -> Result<bool, StoreError> {
-    let rows = sql.execute(
-        &format!("SELECT 1 FROM {table} WHERE code = ? LIMIT 1"),
-        &[code.into()],
-    )?;
-    Ok(!rows.is_empty())
-}
-
-/// Runs an `INSERT … ON CONFLICT DO NOTHING RETURNING …`: no row back means
-/// the code was taken (or, for statements guarded by `WHERE EXISTS`, that the
-/// unit is unknown — told apart by looking the code up).
+/// The outcome of an `INSERT … ON CONFLICT DO NOTHING RETURNING …`
+/// (`inserted`: a row came back). No row means the code was taken (or, for
+/// statements guarded by `WHERE EXISTS`, that the unit is unknown — told
+/// apart by looking the code up).
 fn insert_unique(
     sql: &dyn Sql,
-    statement: &str,
-    params: &[SqlValue],
-    table: &str,
+    inserted: Result<bool, StoreError>,
+    table: Coded,
     code: &str,
 ) -> Result<(), AdminError> {
-    match sql.execute(statement, params) {
-        Ok(rows) if !rows.is_empty() => Ok(()),
-        Ok(_) if exists(sql, table, code)? => Err(AdminError::Conflict { field: "code" }),
-        Ok(_) => Err(AdminError::UnknownUnit),
+    match inserted {
+        Ok(true) => Ok(()),
+        Ok(false) if store::code_exists(sql, table, code)? => {
+            Err(AdminError::Conflict { field: "code" })
+        }
+        Ok(false) => Err(AdminError::UnknownUnit),
         // Engines that report the conflict as an error rather than skipping.
         Err(e) if is_constraint(&e) => Err(AdminError::Conflict { field: "code" }),
         Err(e) => Err(AdminError::Store(e)),
@@ -172,24 +165,18 @@ pub fn create_unit(
 ) -> Result<Unit, AdminError> {
     let code = validate_code("code", code)?;
     let name = normalize_text("name", name, NAME_MAX_CHARS)?;
-    let created_at = clock.now();
-    insert_unique(
-        sql,
-        "INSERT INTO units (code, name, created_at) VALUES (?, ?, ?) \
-         ON CONFLICT (code) DO NOTHING RETURNING code",
-        &[
-            code.as_str().into(),
-            name.as_str().into(),
-            SqlValue::Integer(created_at),
-        ],
-        "units",
-        &code,
-    )?;
-    Ok(Unit {
+    let unit = Unit {
         code,
         name,
-        created_at,
-    })
+        created_at: clock.now(),
+    };
+    insert_unique(
+        sql,
+        store::insert_unit(sql, &unit),
+        Coded::Units,
+        &unit.code,
+    )?;
+    Ok(unit)
 }
 
 /// What a service is: a hospital desk or a public-service counter.
@@ -277,32 +264,17 @@ pub fn create_service(
     let kind = ServiceKind::parse(new.kind).ok_or_else(|| invalid("kind", "unknown_value"))?;
     let unit_code = validate_code("unit", new.unit)?;
     let address = normalize_text("address", new.address, ADDRESS_MAX_CHARS)?;
-    let created_at = clock.now();
-    insert_unique(
-        sql,
-        "INSERT INTO services (code, name, kind, unit_code, address, created_at) \
-         SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM units WHERE code = ?) \
-         ON CONFLICT (code) DO NOTHING RETURNING code",
-        &[
-            code.as_str().into(),
-            name.as_str().into(),
-            kind.as_str().into(),
-            unit_code.as_str().into(),
-            address.as_str().into(),
-            SqlValue::Integer(created_at),
-            unit_code.as_str().into(),
-        ],
-        "services",
-        &code,
-    )?;
-    Ok(Service {
+    let service = Service {
         code,
         name,
         kind,
         unit_code,
         address,
-        created_at,
-    })
+        created_at: clock.now(),
+    };
+    let inserted = store::insert_service(sql, &service);
+    insert_unique(sql, inserted, Coded::Services, &service.code)?;
+    Ok(service)
 }
 
 /// A feedback / complaint category and the unit that handles it.
@@ -329,28 +301,15 @@ pub fn create_feedback_category(
     let code = validate_code("code", code)?;
     let name = normalize_text("name", name, NAME_MAX_CHARS)?;
     let unit_code = validate_code("unit", unit)?;
-    let created_at = clock.now();
-    insert_unique(
-        sql,
-        "INSERT INTO feedback_categories (code, name, unit_code, created_at) \
-         SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM units WHERE code = ?) \
-         ON CONFLICT (code) DO NOTHING RETURNING code",
-        &[
-            code.as_str().into(),
-            name.as_str().into(),
-            unit_code.as_str().into(),
-            SqlValue::Integer(created_at),
-            unit_code.as_str().into(),
-        ],
-        "feedback_categories",
-        &code,
-    )?;
-    Ok(FeedbackCategory {
+    let category = FeedbackCategory {
         code,
         name,
         unit_code,
-        created_at,
-    })
+        created_at: clock.now(),
+    };
+    let inserted = store::insert_feedback_category(sql, &category);
+    insert_unique(sql, inserted, Coded::FeedbackCategories, &category.code)?;
+    Ok(category)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod holder;
 mod key_tests;
 mod manage;
 mod scope;
+mod store;
 
 pub use holder::{
     authorize, check_key, find_key, record_use, KeyCheck, KeyHolder, KeyRefused, KEY_SCOPE,

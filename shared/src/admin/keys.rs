@@ -5,15 +5,16 @@
 //! A key is one `issuers` row plus its `api_key_scopes` rows (and an
 //! `api_key_units` row for a kiosk with a unit), written in that order. A
 //! key row without scope rows may do nothing, so a create that fails half
-//! way fails closed; it is then undone (see [`undo`]) and reported as a
+//! way fails closed; it is then undone (`store::undo_key`) and reported as a
 //! store error, the key never having been shown.
 
+use super::store::{self, NewKeyRow};
 use super::{invalid, is_constraint, normalize_text, validate_code, AdminError, NAME_MAX_CHARS};
 use crate::apikey::{
     generate, parse_scope_list, Issuer, KeyInfo, Scope, ScopeListError, Scopes, ISSUER_KEY_PREFIX,
     KIOSK_KEY_PREFIX,
 };
-use crate::ports::{Clock, Random, Sql, SqlValue, StoreError};
+use crate::ports::{Clock, Random, Sql};
 
 /// Scopes of a key made by `POST /api/v1/admin/issuers` without `scopes`:
 /// the route makes issuers, so `documents` (docs/admin.md).
@@ -96,11 +97,7 @@ pub fn create_kiosk(
         Some(u) => {
             let u = validate_code("unit", u)?;
             // Units are never deleted, so checking first leaves no gap.
-            let found = sql.execute(
-                "SELECT 1 FROM units WHERE code = ? LIMIT 1",
-                &[u.as_str().into()],
-            )?;
-            if found.is_empty() {
+            if !store::unit_exists(sql, &u)? {
                 return Err(AdminError::UnknownUnit);
             }
             Some(u)
@@ -132,29 +129,26 @@ fn insert_key(
 ) -> Result<(KeyInfo, String), AdminError> {
     let (plaintext, key) = generate(rng, new.prefix);
     let created_at = clock.now();
-    let inserted = sql.execute(
-        "INSERT INTO issuers (code, name, key_hash, key_prefix, created_at) VALUES (?, ?, ?, ?, ?) \
-         ON CONFLICT DO NOTHING RETURNING id",
-        &[
-            new.code.as_str().into(),
-            new.name.as_str().into(),
-            key.hash.as_str().into(),
-            key.display_prefix.as_str().into(),
-            SqlValue::Integer(created_at),
-        ],
+    let inserted = store::insert_issuer(
+        sql,
+        &NewKeyRow {
+            code: &new.code,
+            name: &new.name,
+            key_hash: &key.hash,
+            key_prefix: &key.display_prefix,
+            created_at,
+        },
     );
     let id = match inserted {
-        Ok(rows) => match crate::rows::single(&rows).and_then(SqlValue::as_i64) {
-            Some(id) => id,
-            // A key_hash collision is a 2^-128 event; a taken code is the only
-            // realistic reason for no row.
-            None => return Err(AdminError::Conflict { field: "code" }),
-        },
+        Ok(Some(id)) => id,
+        // A key_hash collision is a 2^-128 event; a taken code is the only
+        // realistic reason for no row.
+        Ok(None) => return Err(AdminError::Conflict { field: "code" }),
         Err(e) if is_constraint(&e) => return Err(AdminError::Conflict { field: "code" }),
         Err(e) => return Err(AdminError::Store(e)),
     };
-    if let Err(e) = attach(sql, id, new.scopes, new.unit.as_deref()) {
-        undo(sql, clock, id);
+    if let Err(e) = store::attach(sql, id, new.scopes, new.unit.as_deref()) {
+        store::undo_key(sql, clock.now(), id);
         return Err(AdminError::Store(e));
     }
     let info = KeyInfo {
@@ -169,64 +163,6 @@ fn insert_key(
         revoked_at: None,
     };
     Ok((info, plaintext))
-}
-
-/// Writes the key's scopes (one statement, so all or none) and its unit.
-fn attach(sql: &dyn Sql, id: i64, scopes: Scopes, unit: Option<&str>) -> Result<(), StoreError> {
-    let names = scopes.names();
-    let values = vec!["(?, ?)"; names.len()].join(", ");
-    let params: Vec<SqlValue> = names
-        .iter()
-        .flat_map(|n| [SqlValue::Integer(id), (*n).into()])
-        .collect();
-    sql.execute(
-        &format!(
-            "INSERT INTO api_key_scopes (issuer_id, scope) VALUES {values} ON CONFLICT DO NOTHING"
-        ),
-        &params,
-    )?;
-    if let Some(unit) = unit {
-        sql.execute(
-            "INSERT INTO api_key_units (issuer_id, unit_code) VALUES (?, ?) \
-             ON CONFLICT (issuer_id) DO UPDATE SET unit_code = excluded.unit_code",
-            &[SqlValue::Integer(id), unit.into()],
-        )?;
-    }
-    Ok(())
-}
-
-/// Best-effort undo of a half-made key. The row is deleted (freeing the
-/// code for a retry) only when its scope and unit rows are known gone, so a
-/// reused id can never inherit them; otherwise it is revoked, which is as
-/// harmless. If even that fails, the key row has no scopes and may do
-/// nothing — the key was never shown anyway.
-fn undo(sql: &dyn Sql, clock: &dyn Clock, id: i64) {
-    let id = SqlValue::Integer(id);
-    let cleared = sql
-        .execute(
-            "DELETE FROM api_key_scopes WHERE issuer_id = ?",
-            std::slice::from_ref(&id),
-        )
-        .is_ok()
-        && sql
-            .execute(
-                "DELETE FROM api_key_units WHERE issuer_id = ?",
-                std::slice::from_ref(&id),
-            )
-            .is_ok();
-    let undone = cleared
-        && sql
-            .execute(
-                "DELETE FROM issuers WHERE id = ?",
-                std::slice::from_ref(&id),
-            )
-            .is_ok();
-    if !undone {
-        let _ = sql.execute(
-            "UPDATE issuers SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            &[SqlValue::Integer(clock.now()), id],
-        );
-    }
 }
 
 fn to_issuer(k: &KeyInfo) -> Issuer {

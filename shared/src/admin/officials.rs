@@ -2,12 +2,13 @@
 //! cleared, every session of theirs ended in the same call, so the token
 //! they hold answers 401 on their very next request (docs/admin.md).
 
-use super::{normalize_text, unit_exists, validate_code, AdminError, NAME_MAX_CHARS};
+use super::store::{demote, revoke_sessions_since, revoke_sessions_while_official, unit_exists};
+use super::{normalize_text, validate_code, AdminError, NAME_MAX_CHARS};
 use crate::identity::{
     find_by_phone, get_account, set_official, Account, OfficialChange, Ports, Role,
 };
 use crate::phone::Phone;
-use crate::ports::{SqlValue, StoreError};
+use crate::ports::StoreError;
 
 /// Makes the owner of `phone` an official of `unit` (creating the account
 /// if the phone has none), with `full_name` as their name: 422 on a blank
@@ -69,28 +70,6 @@ pub struct Deactivation {
     pub sessions_revoked: usize,
 }
 
-// Ends every active session of the account, but only while it is still an
-// official: a retry after the demotion below went through does not log a
-// citizen out, and a call on a plain citizen changes nothing.
-const REVOKE_WHILE_OFFICIAL: &str = "\
-UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
-WHERE citizen_id = ?1 AND revoked_at IS NULL \
-  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
-  AND EXISTS (SELECT 1 FROM citizens WHERE id = ?1 AND role = 'official') \
-RETURNING id";
-
-const DEMOTE: &str = "\
-UPDATE citizens SET role = 'citizen', unit_code = NULL, updated_at = ?2 \
-WHERE id = ?1 AND role = 'official' RETURNING id";
-
-// A login that completed between the two statements above opened a session
-// while the account was still an official: end those too.
-const REVOKE_SINCE: &str = "\
-UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
-WHERE citizen_id = ?1 AND revoked_at IS NULL AND created_at >= ?3 \
-  AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
-RETURNING id";
-
 /// Makes an official a citizen again and ends all their sessions. `None`
 /// for an unknown account. Idempotent: a second call finds a citizen and
 /// changes nothing.
@@ -122,23 +101,14 @@ pub fn deactivate_official(
     if before.role != Role::Official {
         return Ok(Some(unchanged(before)));
     }
-    let id = SqlValue::from(before.id.as_str());
     let started = ports.clock.now();
-    let ended = ports
-        .sql
-        .execute(REVOKE_WHILE_OFFICIAL, &[id.clone(), started.into()])?;
-    let demoted = ports
-        .sql
-        .execute(DEMOTE, &[id.clone(), ports.clock.now().into()])?;
-    if demoted.is_empty() {
+    let ended = revoke_sessions_while_official(ports.sql, &before.id, started)?;
+    if !demote(ports.sql, &before.id, ports.clock.now())? {
         // Someone else demoted them meanwhile; that call reports it.
         let now = get_account(ports, &before.id)?.unwrap_or(before);
         return Ok(Some(unchanged(now)));
     }
-    let late = ports.sql.execute(
-        REVOKE_SINCE,
-        &[id, ports.clock.now().into(), started.into()],
-    )?;
+    let late = revoke_sessions_since(ports.sql, &before.id, ports.clock.now(), started)?;
     let account = get_account(ports, &before.id)?.ok_or_else(|| {
         StoreError::Unavailable("account vanished while being deactivated".into())
     })?;
@@ -148,7 +118,7 @@ pub fn deactivate_official(
         // As read just before; a unit move racing the deactivation is
         // undone by it either way.
         previous_unit_code: before.unit_code,
-        sessions_revoked: ended.rows.len() + late.rows.len(),
+        sessions_revoked: ended + late,
     }))
 }
 

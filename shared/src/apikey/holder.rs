@@ -3,9 +3,10 @@
 //! last-used stamp.
 
 use super::scope::{Scope, Scopes};
+use super::store;
 use super::{hash_key, is_well_formed, key_matches, Issuer, ISSUER_KEY_PREFIX, KIOSK_KEY_PREFIX};
 use crate::error::ApiError;
-use crate::ports::{Clock, Sql, SqlValue, StoreError};
+use crate::ports::{Clock, Sql, StoreError};
 
 /// How stale `last_used_at` may get before a use writes it again. Writing
 /// on every request would turn each authenticated read into a write.
@@ -67,17 +68,6 @@ pub enum KeyCheck {
     Allowed(KeyHolder),
 }
 
-// One row per scope (LEFT JOIN: a key without scopes still comes back once,
-// so "no scope" is told apart from "no key").
-const FIND: &str = "\
-SELECT i.id, i.code, i.name, i.key_hash, i.key_prefix, i.created_at, \
-       u.last_used_at, k.unit_code, s.scope \
-FROM issuers i \
-LEFT JOIN api_key_scopes s ON s.issuer_id = i.id \
-LEFT JOIN api_key_usage u ON u.issuer_id = i.id \
-LEFT JOIN api_key_units k ON k.issuer_id = i.id \
-WHERE i.key_hash = ? AND i.revoked_at IS NULL";
-
 /// The active (not revoked) holder of any key — issuer, partner or kiosk —
 /// with its scopes. Malformed keys are refused before touching the database;
 /// a revoked key is `None` from the moment it is revoked (nothing caches).
@@ -86,39 +76,15 @@ pub fn find_key(sql: &dyn Sql, plaintext: &str) -> Result<Option<KeyHolder>, Sto
     {
         return Ok(None);
     }
-    let rows = sql.execute(FIND, &[hash_key(plaintext).into()])?;
-    let Some(first) = rows.rows.first() else {
+    let Some((stored_hash, holder)) = store::find_active_by_hash(sql, &hash_key(plaintext))? else {
         return Ok(None);
     };
-    let text =
-        |row: &[SqlValue], i: usize| row.get(i).and_then(SqlValue::as_str).map(str::to_owned);
-    let opt_i64 = |row: &[SqlValue], i: usize| row.get(i).and_then(SqlValue::as_i64);
-    let bad = || StoreError::Unavailable("unreadable api key row".into());
-    let stored_hash = text(first, 3).ok_or_else(bad)?;
     // The index lookup already matched; re-checking in constant time keeps
     // the decision itself independent of how the engine compares strings.
     if !key_matches(plaintext, &stored_hash) {
         return Ok(None);
     }
-    // A scope spelling this build does not know is skipped, not fatal: the
-    // key may do less, never more.
-    let scopes = rows
-        .rows
-        .iter()
-        .filter_map(|r| text(r, 8))
-        .filter_map(|s| Scope::parse(&s))
-        .collect();
-    Ok(Some(KeyHolder {
-        id: opt_i64(first, 0).ok_or_else(bad)?,
-        code: text(first, 1).ok_or_else(bad)?,
-        name: text(first, 2).ok_or_else(bad)?,
-        key_prefix: text(first, 4).ok_or_else(bad)?,
-        scopes,
-        unit_code: text(first, 7),
-        created_at: opt_i64(first, 5).ok_or_else(bad)?,
-        last_used_at: opt_i64(first, 6),
-        revoked_at: None,
-    }))
+    Ok(Some(holder))
 }
 
 /// [`find_key`] and the scope decision in one call, for routes that need
@@ -150,18 +116,7 @@ pub fn record_use(
     {
         return Ok(false);
     }
-    let rows = sql.execute(
-        "INSERT INTO api_key_usage (issuer_id, last_used_at) VALUES (?, ?) \
-         ON CONFLICT (issuer_id) DO UPDATE SET last_used_at = excluded.last_used_at \
-         WHERE api_key_usage.last_used_at <= excluded.last_used_at - ? \
-         RETURNING issuer_id",
-        &[
-            SqlValue::Integer(holder.id),
-            SqlValue::Integer(now),
-            SqlValue::Integer(LAST_USED_GRANULARITY_SECONDS),
-        ],
-    )?;
-    Ok(!rows.is_empty())
+    store::stamp_use(sql, holder.id, now, LAST_USED_GRANULARITY_SECONDS)
 }
 
 /// Why [`authorize`] refused a key.

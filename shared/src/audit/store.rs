@@ -3,7 +3,7 @@
 use super::chain::{canonical_json, entry_hash, HashInput, GENESIS_HASH};
 use super::redact::redact_secrets;
 use super::{AuditRecord, Entry};
-use crate::ports::{Clock, Sql, SqlValue, StoreError};
+use crate::ports::{Clock, Sql, SqlRows, SqlValue, StoreError};
 
 /// How often [`append`] re-reads the tail after losing a race. Every lost
 /// race means another writer succeeded, so the log always makes progress;
@@ -126,6 +126,15 @@ pub fn entries_about(
                 .ok_or_else(|| StoreError::Unavailable("audit_log row is malformed".into()))
         })
         .collect()
+}
+
+/// Up to `limit` rows with `seq` above `after`, in `seq` order, selected
+/// with [`COLUMNS`]: one page of [`super::verify::verify`]'s keyset walk.
+pub(super) fn page_after(sql: &dyn Sql, after: i64, limit: i64) -> Result<SqlRows, StoreError> {
+    sql.execute(
+        &format!("SELECT {COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?"),
+        &[SqlValue::Integer(after), SqlValue::Integer(limit)],
+    )
 }
 
 /// Reads a row selected with [`COLUMNS`]; `None` if any column has the wrong

@@ -1,7 +1,7 @@
 //! Walking the chain to prove nobody edited, removed or reordered a row.
 
 use super::chain::{entry_hash, HashInput, GENESIS_HASH};
-use super::store::{record_from_row, COLUMNS};
+use super::store::{page_after, record_from_row};
 use super::{AuditRecord, VerifyReport};
 use crate::ports::{Sql, SqlValue, StoreError};
 
@@ -20,10 +20,7 @@ pub fn verify(sql: &dyn Sql) -> Result<VerifyReport, StoreError> {
     let mut after: i64 = i64::MIN;
 
     loop {
-        let page = sql.execute(
-            &format!("SELECT {COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?"),
-            &[SqlValue::Integer(after), SqlValue::Integer(PAGE)],
-        )?;
+        let page = page_after(sql, after, PAGE)?;
         if page.rows.is_empty() {
             let head_hash = (entries > 0).then_some(prev_hash);
             return Ok(VerifyReport {

@@ -5,6 +5,7 @@
 mod choose;
 pub mod outbox;
 pub mod sms;
+mod store;
 pub mod zalo_zns;
 
 pub use choose::{choose_sender, is_dev_mode, ConfigError, SenderChoice};

@@ -4,8 +4,8 @@
 //! Only ever chosen when `dev_mode=true` (see [`super::choose_sender`]); the
 //! component must also answer 404 on the outbox route otherwise.
 
-use super::{DeliveryError, OtpMessage, OtpSender};
-use crate::ports::{Clock, Sql, SqlValue, StoreError};
+use super::{store, DeliveryError, OtpMessage, OtpSender};
+use crate::ports::{Clock, Sql, StoreError};
 
 /// Most items [`list_outbox`] returns.
 const MAX_LIST: i64 = 100;
@@ -27,19 +27,7 @@ impl<'a> Outbox<'a> {
 
 impl OtpSender for Outbox<'_> {
     fn deliver(&self, msg: &OtpMessage) -> Result<(), DeliveryError> {
-        self.sql
-            .execute(
-                "INSERT INTO dev_outbox (phone, channel, text, code, sent_at) VALUES (?, ?, ?, ?, ?)",
-                &[
-                    msg.phone_e164.as_str().into(),
-                    msg.channel.as_str().into(),
-                    msg.text.as_str().into(),
-                    msg.code.as_str().into(),
-                    SqlValue::Integer(self.clock.now()),
-                ],
-            )
-            .map(|_| ())
-            .map_err(DeliveryError::Store)
+        store::insert(self.sql, msg, self.clock.now()).map_err(DeliveryError::Store)
     }
 }
 
@@ -65,25 +53,7 @@ pub fn list_outbox(
     limit: u32,
 ) -> Result<Vec<OutboxItem>, StoreError> {
     let limit = i64::from(limit).clamp(1, MAX_LIST);
-    let rows = sql.execute(
-        "SELECT phone, channel, text, code, sent_at FROM dev_outbox WHERE phone = ? \
-         ORDER BY id DESC LIMIT ?",
-        &[phone_e164.into(), SqlValue::Integer(limit)],
-    )?;
-    Ok(rows
-        .rows
-        .iter()
-        .filter_map(|r| {
-            let text = |i: usize| r.get(i).and_then(SqlValue::as_str).map(str::to_owned);
-            Some(OutboxItem {
-                phone: text(0)?,
-                channel: text(1)?,
-                text: text(2)?,
-                code: text(3)?,
-                sent_at: r.get(4).and_then(SqlValue::as_i64)?,
-            })
-        })
-        .collect())
+    store::list(sql, phone_e164, limit)
 }
 
 #[cfg(test)]
