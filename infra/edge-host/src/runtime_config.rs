@@ -1,6 +1,7 @@
 //! `runtime-config.toml`: where key-value stores and SQLite databases live.
 //!
-//! Mirrors `spin up` for the local (`type = "spin"`) backends:
+//! Mirrors `spin up` for the local (`type = "spin"`) backends and for Redis
+//! key-value stores:
 //! - `[key_value_store.<label>] path` resolves against the runtime-config
 //!   file's directory; `[sqlite_database.<label>] path` resolves against the
 //!   working directory (Spin's SQLite resolver uses the cwd). No `path` means
@@ -10,9 +11,14 @@
 //! - The state directory is `--state-dir`, else the file's `state_dir`
 //!   (empty = none), else `<app dir>/.spin`.
 //!
-//! Other backends (redis, azure_cosmos, aws_dynamo, libsql, …) and other
-//! sections (variables providers, LLM, TLS, …) are refused with a pointer to
-//! the Spin CLI rather than silently ignored.
+//! - `[key_value_store.<label>] type = "redis"` with `url =
+//!   "redis://host:port[/db]"` keeps the label in that Redis database. Spin
+//!   stores a label's keys unprefixed, so two labels on one database would
+//!   see each other's keys: that configuration is refused here.
+//!
+//! Other backends (azure_cosmos, aws_dynamo, libsql, …) and other sections
+//! (variables providers, LLM, TLS, …) are refused with a pointer to the Spin
+//! CLI rather than silently ignored.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +26,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _};
 
 use crate::manifest::Manifest;
+use crate::redis_url::RedisUrl;
 
 /// File name of the default key-value store inside the state directory.
 pub const DEFAULT_KV_FILE: &str = "sqlite_key_value.db";
@@ -35,6 +42,15 @@ pub enum StoreLocation {
     File(PathBuf),
     /// A fresh in-memory database per process.
     InMemory,
+}
+
+/// Where a key-value store's data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KvLocation {
+    /// Spin's local store (`type = "spin"`): an SQLite file or memory.
+    Local(StoreLocation),
+    /// A Redis database (`type = "redis"`), shared by every node using it.
+    Redis(RedisUrl),
 }
 
 /// The `--state-dir` choice of the command line.
@@ -54,7 +70,7 @@ pub struct RuntimeConfig {
     /// Where the default stores live; `None` keeps them in memory.
     pub state_dir: Option<PathBuf>,
     /// Label → location; always contains `default`.
-    pub key_value_stores: BTreeMap<String, StoreLocation>,
+    pub key_value_stores: BTreeMap<String, KvLocation>,
     /// Label → location; always contains `default`.
     pub sqlite_databases: BTreeMap<String, StoreLocation>,
 }
@@ -117,7 +133,7 @@ fn resolve(
             "state_dir" | "key_value_store" | "sqlite_database"
         ) {
             bail!(
-                "`{key}` is not supported by edge-host (it only provides local `type = \"spin\"` key-value stores and SQLite databases); use the Spin CLI for this runtime config"
+                "`{key}` is not supported by edge-host (it only provides key-value stores and SQLite databases); use the Spin CLI for this runtime config"
             );
         }
     }
@@ -136,8 +152,9 @@ fn resolve(
     // Spin resolves relative KV paths against the file's directory, SQLite
     // paths against the working directory.
     let kv_base = file_dir.unwrap_or(cwd);
-    let mut key_value_stores = section(table, "key_value_store", kv_base)?;
-    let mut sqlite_databases = section(table, "sqlite_database", cwd)?;
+    let mut key_value_stores = section(table, "key_value_store", |c| kv_store(c, kv_base))?;
+    refuse_shared_redis_databases(&key_value_stores)?;
+    let mut sqlite_databases = section(table, "sqlite_database", |c| spin_store(c, cwd))?;
 
     let default_in = |file: &str| match &state_dir {
         Some(dir) => StoreLocation::File(dir.join(file)),
@@ -145,7 +162,7 @@ fn resolve(
     };
     key_value_stores
         .entry(DEFAULT_LABEL.into())
-        .or_insert_with(|| default_in(DEFAULT_KV_FILE));
+        .or_insert_with(|| KvLocation::Local(default_in(DEFAULT_KV_FILE)));
     sqlite_databases
         .entry(DEFAULT_LABEL.into())
         .or_insert_with(|| default_in(DEFAULT_SQLITE_FILE));
@@ -157,11 +174,11 @@ fn resolve(
     })
 }
 
-fn section(
+fn section<T>(
     table: &toml::Table,
     name: &str,
-    base: &Path,
-) -> anyhow::Result<BTreeMap<String, StoreLocation>> {
+    store: impl Fn(&toml::Table) -> anyhow::Result<T>,
+) -> anyhow::Result<BTreeMap<String, T>> {
     let mut out = BTreeMap::new();
     let Some(value) = table.get(name) else {
         return Ok(out);
@@ -173,20 +190,73 @@ fn section(
         let toml::Value::Table(config) = config else {
             bail!("[{name}.{label}] must be a table");
         };
-        let location = store(config, base).with_context(|| format!("[{name}.{label}]"))?;
+        let location = store(config).with_context(|| format!("[{name}.{label}]"))?;
         out.insert(label.clone(), location);
     }
     Ok(out)
 }
 
-fn store(config: &toml::Table, base: &Path) -> anyhow::Result<StoreLocation> {
+fn store_type<'a>(config: &'a toml::Table, supported: &str) -> anyhow::Result<&'a str> {
     match config.get("type") {
-        Some(toml::Value::String(kind)) if kind == "spin" => {}
-        Some(toml::Value::String(kind)) => bail!(
-            "type = {kind:?} is not supported by edge-host, which provides only type = \"spin\" (local SQLite); use the Spin CLI (`spin up --runtime-config-file …`) for this backend"
-        ),
+        Some(toml::Value::String(kind)) => Ok(kind),
         Some(_) => bail!("`type` must be a string"),
-        None => bail!("missing `type` (edge-host supports type = \"spin\")"),
+        None => bail!("missing `type` (edge-host supports {supported})"),
+    }
+}
+
+fn unsupported(kind: &str, supported: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "type = {kind:?} is not supported by edge-host, which provides only {supported}; use the Spin CLI (`spin up --runtime-config-file …`) for this backend"
+    )
+}
+
+fn kv_store(config: &toml::Table, base: &Path) -> anyhow::Result<KvLocation> {
+    const SUPPORTED: &str = "type = \"spin\" (local SQLite) and type = \"redis\"";
+    match store_type(config, SUPPORTED)? {
+        "spin" => spin_store(config, base).map(KvLocation::Local),
+        "redis" => redis_store(config).map(KvLocation::Redis),
+        kind => Err(unsupported(kind, SUPPORTED)),
+    }
+}
+
+/// Spin's Redis store takes one field, `url`.
+fn redis_store(config: &toml::Table) -> anyhow::Result<RedisUrl> {
+    if let Some(unknown) = config
+        .keys()
+        .find(|k| !matches!(k.as_str(), "type" | "url"))
+    {
+        bail!("unknown field `{unknown}` for type = \"redis\" (only `url` is allowed)");
+    }
+    match config.get("url") {
+        Some(toml::Value::String(url)) => RedisUrl::parse(url),
+        Some(_) => bail!("`url` must be a string"),
+        None => bail!("missing `url` (type = \"redis\" needs url = \"redis://host:port/db\")"),
+    }
+}
+
+/// Spin's Redis store keeps a label's keys unprefixed in the database its URL
+/// names, so two labels on one database would read and delete each other's
+/// keys: each needs its own database number.
+fn refuse_shared_redis_databases(stores: &BTreeMap<String, KvLocation>) -> anyhow::Result<()> {
+    let mut seen: BTreeMap<(&str, i64), &str> = BTreeMap::new();
+    for (label, location) in stores {
+        let KvLocation::Redis(url) = location else {
+            continue;
+        };
+        if let Some(first) = seen.insert((url.server(), url.db()), label) {
+            bail!(
+                "[key_value_store.{first}] and [key_value_store.{label}] both use {url}; each label needs its own Redis database (end one url with another /<db> number), or their keys would mix"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn spin_store(config: &toml::Table, base: &Path) -> anyhow::Result<StoreLocation> {
+    const SUPPORTED: &str = "type = \"spin\" (local SQLite)";
+    match store_type(config, SUPPORTED)? {
+        "spin" => {}
+        kind => return Err(unsupported(kind, SUPPORTED)),
     }
     if let Some(unknown) = config
         .keys()
@@ -221,6 +291,18 @@ mod tests {
         StoreLocation::File(PathBuf::from(p))
     }
 
+    fn kv_file(p: &str) -> KvLocation {
+        KvLocation::Local(file(p))
+    }
+
+    fn redis(rc: &RuntimeConfig, label: &str) -> RedisUrl {
+        match &rc.key_value_stores[label] {
+            KvLocation::Redis(url) => Some(url.clone()),
+            KvLocation::Local(_) => None,
+        }
+        .unwrap()
+    }
+
     #[test]
     fn defaults_live_in_app_state_dir_without_config() {
         let rc = resolve(
@@ -234,7 +316,7 @@ mod tests {
         assert_eq!(rc.state_dir.as_deref(), Some(Path::new("/app/.spin")));
         assert_eq!(
             rc.key_value_stores["default"],
-            file("/app/.spin/sqlite_key_value.db")
+            kv_file("/app/.spin/sqlite_key_value.db")
         );
         assert_eq!(
             rc.sqlite_databases["default"],
@@ -250,7 +332,7 @@ mod tests {
             StateDir::Default,
         )
         .unwrap();
-        assert_eq!(rc.key_value_stores["cache"], file("/cfg/data/cache.db"));
+        assert_eq!(rc.key_value_stores["cache"], kv_file("/cfg/data/cache.db"));
         assert!(rc.key_value_stores.contains_key("default"));
     }
 
@@ -277,7 +359,10 @@ mod tests {
     #[test]
     fn store_without_path_is_in_memory() {
         let rc = resolve_str("[key_value_store.tmp]\ntype = \"spin\"", StateDir::Default).unwrap();
-        assert_eq!(rc.key_value_stores["tmp"], StoreLocation::InMemory);
+        assert_eq!(
+            rc.key_value_stores["tmp"],
+            KvLocation::Local(StoreLocation::InMemory)
+        );
     }
 
     #[test]
@@ -293,7 +378,10 @@ mod tests {
             file("/override/sqlite_db.db")
         );
         let rc = resolve_str("state_dir = \"\"", StateDir::Default).unwrap();
-        assert_eq!(rc.key_value_stores["default"], StoreLocation::InMemory);
+        assert_eq!(
+            rc.key_value_stores["default"],
+            KvLocation::Local(StoreLocation::InMemory)
+        );
         let rc = resolve_str("", StateDir::Unset).unwrap();
         assert_eq!(rc.sqlite_databases["default"], StoreLocation::InMemory);
     }
@@ -301,9 +389,10 @@ mod tests {
     #[test]
     fn errors_on_unsupported_backend_types() {
         for (section, kind) in [
-            ("key_value_store", "redis"),
             ("key_value_store", "azure_cosmos"),
+            ("key_value_store", "aws_dynamo"),
             ("sqlite_database", "libsql"),
+            ("sqlite_database", "redis"),
         ] {
             let e = format!(
                 "{:#}",
@@ -315,6 +404,85 @@ mod tests {
             );
             assert!(e.contains(kind) && e.contains("Spin CLI"), "{e}");
             assert!(e.contains(&format!("[{section}.x]")), "{e}");
+        }
+    }
+
+    #[test]
+    fn redis_store_takes_its_url() {
+        let rc = resolve_str(
+            "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://cache:6379/2\"\n\n[key_value_store.sessions]\ntype = \"redis\"\nurl = \"redis://cache:6379/3\"",
+            StateDir::Default,
+        )
+        .unwrap();
+        let default = redis(&rc, "default");
+        assert_eq!((default.server(), default.db()), ("cache:6379", 2));
+        assert_eq!(redis(&rc, "sessions").db(), 3);
+        // A Redis `default` replaces the local default store.
+        assert_eq!(rc.key_value_stores.len(), 2);
+        assert_eq!(
+            rc.sqlite_databases["default"],
+            file("/app/.spin/sqlite_db.db")
+        );
+    }
+
+    #[test]
+    fn redis_and_local_labels_mix() {
+        let rc = resolve_str(
+            "[key_value_store.cache]\ntype = \"redis\"\nurl = \"redis://127.0.0.1\"",
+            StateDir::Default,
+        )
+        .unwrap();
+        assert_eq!(redis(&rc, "cache").db(), 0);
+        assert_eq!(
+            rc.key_value_stores["default"],
+            kv_file("/app/.spin/sqlite_key_value.db")
+        );
+    }
+
+    #[test]
+    fn two_labels_on_one_redis_database_are_refused() {
+        // Written differently, same server and database: the default port and
+        // database are filled in before comparing.
+        let e = format!(
+            "{:#}",
+            resolve_str(
+                "[key_value_store.a]\ntype = \"redis\"\nurl = \"redis://:pw1@cache/0\"\n[key_value_store.b]\ntype = \"redis\"\nurl = \"redis://:pw1@cache:6379\"",
+                StateDir::Default
+            )
+            .unwrap_err()
+        );
+        assert!(
+            e.contains("[key_value_store.a]") && e.contains("[key_value_store.b]"),
+            "{e}"
+        );
+        assert!(e.contains("cache:6379") && e.contains("own Redis database"), "{e}");
+        assert!(!e.contains("pw1"), "{e}");
+        // Same server, other database: fine.
+        resolve_str(
+            "[key_value_store.a]\ntype = \"redis\"\nurl = \"redis://cache/0\"\n[key_value_store.b]\ntype = \"redis\"\nurl = \"redis://cache/1\"",
+            StateDir::Default,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn redis_store_errors_name_the_label_and_field() {
+        for (body, expect) in [
+            ("type = \"redis\"", "missing `url`"),
+            ("type = \"redis\"\nurl = 5", "`url` must be a string"),
+            ("type = \"redis\"\nurl = \"localhost:6379\"", "Redis URL"),
+            (
+                "type = \"redis\"\nurl = \"redis://h\"\npath = \"x\"",
+                "unknown field `path`",
+            ),
+            ("type = \"redis\"\nurl = \"rediss://h\"", "TLS"),
+        ] {
+            let e = format!(
+                "{:#}",
+                resolve_str(&format!("[key_value_store.cache]\n{body}"), StateDir::Default)
+                    .unwrap_err()
+            );
+            assert!(e.contains("[key_value_store.cache]") && e.contains(expect), "{e}");
         }
     }
 
@@ -374,7 +542,7 @@ mod tests {
         let rc = RuntimeConfig::load(Some(&path), dir.path(), StateDir::Default).unwrap();
         assert_eq!(
             rc.key_value_stores["cache"],
-            StoreLocation::File(dir.path().join("kv.db"))
+            KvLocation::Local(StoreLocation::File(dir.path().join("kv.db")))
         );
         assert_eq!(rc.state_dir, Some(dir.path().join(".spin")));
     }
@@ -384,7 +552,7 @@ mod tests {
         let rc = RuntimeConfig::load(None, Path::new("/app"), StateDir::Default).unwrap();
         assert_eq!(
             rc.key_value_stores["default"],
-            file("/app/.spin/sqlite_key_value.db")
+            kv_file("/app/.spin/sqlite_key_value.db")
         );
     }
 }

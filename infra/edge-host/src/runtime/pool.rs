@@ -142,6 +142,29 @@ fn would_wait(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Runs `f` on tokio's blocking pool, so a statement waiting on a lock never
+/// stalls the other requests of its thread.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(format!("store task failed: {e}")))
+}
+
+/// A read that can finish at once (`now` answers `Some`) is answered on this
+/// thread: handing it to the blocking pool and back costs more than the read
+/// (docs/performance.md). Anything that may wait for a lock goes there.
+pub async fn read<T: Send + 'static>(
+    now: Option<Result<T, String>>,
+    later: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    match now {
+        Some(result) => result,
+        None => blocking(later).await,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -1,11 +1,12 @@
-//! Key-value stores kept in SQLite, in the same table layout as Spin's
-//! `spin` key-value provider, so one state dir can be served by either runtime.
+//! Key-value stores kept in SQLite (`type = "spin"`), in the same table layout
+//! as Spin's `spin` key-value provider, so one state dir can be served by
+//! either runtime.
 
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::pool::SqlitePool;
+use crate::runtime::pool::SqlitePool;
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS spin_key_value (
     store TEXT NOT NULL,
@@ -16,12 +17,12 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS spin_key_value (
 
 /// One labelled store inside a (possibly shared) SQLite file.
 #[derive(Clone)]
-pub struct KvStore {
+pub struct SqliteKv {
     label: String,
     pool: Arc<SqlitePool>,
 }
 
-impl KvStore {
+impl SqliteKv {
     /// The store `label` inside the file `pool` opens.
     pub fn new(label: &str, pool: Arc<SqlitePool>) -> Self {
         Self {
