@@ -206,7 +206,7 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
         }
     }
 
-    let stores = loader::Stores::open(&config);
+    let stores = loader::Stores::open(&config)?;
     let cache_dir = absolute_cache_dir(args.cache_dir.clone())?;
     let app = Arc::new(loader::load_app(
         &manifest,

@@ -134,7 +134,9 @@ mod tests {
 
     #[test]
     fn tls_is_refused_with_a_pointer_to_spin() {
-        let e = RedisUrl::parse("rediss://h:6380/0").unwrap_err().to_string();
+        let e = RedisUrl::parse("rediss://h:6380/0")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("rediss") && e.contains("Spin"), "{e}");
     }
 }

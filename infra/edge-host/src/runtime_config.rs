@@ -455,7 +455,10 @@ mod tests {
             e.contains("[key_value_store.a]") && e.contains("[key_value_store.b]"),
             "{e}"
         );
-        assert!(e.contains("cache:6379") && e.contains("own Redis database"), "{e}");
+        assert!(
+            e.contains("cache:6379") && e.contains("own Redis database"),
+            "{e}"
+        );
         assert!(!e.contains("pw1"), "{e}");
         // Same server, other database: fine.
         resolve_str(
@@ -479,10 +482,16 @@ mod tests {
         ] {
             let e = format!(
                 "{:#}",
-                resolve_str(&format!("[key_value_store.cache]\n{body}"), StateDir::Default)
-                    .unwrap_err()
+                resolve_str(
+                    &format!("[key_value_store.cache]\n{body}"),
+                    StateDir::Default
+                )
+                .unwrap_err()
             );
-            assert!(e.contains("[key_value_store.cache]") && e.contains(expect), "{e}");
+            assert!(
+                e.contains("[key_value_store.cache]") && e.contains(expect),
+                "{e}"
+            );
         }
     }
 

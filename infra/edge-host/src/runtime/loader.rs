@@ -10,14 +10,14 @@ use anyhow::Context;
 
 use super::component::ComponentEnv;
 use super::engine;
-use super::kv::KvStore;
+use super::kv::{KvStore, RedisKv, SqliteKv};
 use super::outbound::AllowedHosts;
 use super::pool::SqlitePool;
 use super::server::{App, Routes, Served};
 use crate::limits::Limits;
 use crate::manifest::{HttpRoute, Manifest};
 use crate::router::{self, Router};
-use crate::runtime_config::{RuntimeConfig, StoreLocation};
+use crate::runtime_config::{KvLocation, RuntimeConfig, StoreLocation};
 use crate::variables::Resolver;
 
 /// Where each labelled store lives, opened once and shared by all requests.
@@ -30,21 +30,27 @@ pub struct Stores {
 
 impl Stores {
     /// Pools per file: several labels may share one file (as Spin's default
-    /// key-value file holds every label in its `store` column).
-    pub fn open(config: &RuntimeConfig) -> Self {
+    /// key-value file holds every label in its `store` column). Redis stores
+    /// connect on first use, so a node starts while Redis is down.
+    pub fn open(config: &RuntimeConfig) -> anyhow::Result<Self> {
         let mut kv_pools: HashMap<String, Arc<SqlitePool>> = HashMap::new();
-        let kv = config
-            .key_value_stores
-            .iter()
-            .map(|(label, loc)| {
-                let path = location_path(loc, "kv", label);
-                let pool = kv_pools
-                    .entry(path.clone())
-                    .or_insert_with(|| Arc::new(KvStore::pool(PathBuf::from(&path))))
-                    .clone();
-                (label.clone(), KvStore::new(label, pool))
-            })
-            .collect();
+        let mut kv = HashMap::new();
+        for (label, loc) in &config.key_value_stores {
+            let store = match loc {
+                KvLocation::Local(loc) => {
+                    let path = location_path(loc, "kv", label);
+                    let pool = kv_pools
+                        .entry(path.clone())
+                        .or_insert_with(|| Arc::new(SqliteKv::pool(PathBuf::from(&path))))
+                        .clone();
+                    KvStore::Sqlite(SqliteKv::new(label, pool))
+                }
+                KvLocation::Redis(url) => KvStore::Redis(
+                    RedisKv::new(url).with_context(|| format!("key-value store {label:?}"))?,
+                ),
+            };
+            kv.insert(label.clone(), store);
+        }
         let sql = config
             .sqlite_databases
             .iter()
@@ -56,7 +62,7 @@ impl Stores {
                 )
             })
             .collect();
-        Self { kv, sql }
+        Ok(Self { kv, sql })
     }
 }
 

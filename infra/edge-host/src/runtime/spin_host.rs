@@ -1,11 +1,12 @@
 //! Host side of `fermyon:spin/{key-value,sqlite,variables}@2.0.0`, the
-//! interfaces spin-sdk 5.2 imports. Store calls run on tokio's blocking pool so
-//! a statement waiting on a lock never stalls other requests.
+//! interfaces spin-sdk 5.2 imports. SQLite calls run on tokio's blocking pool
+//! so a statement waiting on a lock never stalls other requests; key-value
+//! calls go to the label's store (runtime/kv), local or Redis.
 
 use wasmtime::component::{HasSelf, Linker, Resource};
 
 use super::kv::KvStore;
-use super::pool::SqlitePool;
+use super::pool::{read, SqlitePool};
 use super::sql::{self, Value};
 use super::state::RequestState;
 
@@ -31,27 +32,6 @@ pub fn add_to_linker(linker: &mut Linker<RequestState>) -> wasmtime::Result<()> 
     bindings::SpinImports::add_to_linker::<RequestState, HasSelf<RequestState>>(linker, |s| s)
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(format!("store task failed: {e}")))
-}
-
-/// A read that can finish at once (`now` answers `Some`) is answered on this
-/// thread: handing it to the blocking pool and back costs more than the read
-/// (docs/performance.md). Anything that may wait for a lock goes there.
-async fn read<T: Send + 'static>(
-    now: Option<Result<T, String>>,
-    later: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    match now {
-        Some(result) => result,
-        None => blocking(later).await,
-    }
-}
-
 impl key_value::Host for RequestState {}
 
 impl key_value::HostStore for RequestState {
@@ -71,9 +51,7 @@ impl key_value::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(read(store.try_get_now(&key), move || store.get(&key))
-            .await
-            .map_err(key_value::Error::Other))
+        Ok(store.get(key).await.map_err(key_value::Error::Other))
     }
 
     async fn set(
@@ -83,9 +61,7 @@ impl key_value::HostStore for RequestState {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(blocking(move || store.set(&key, &value))
-            .await
-            .map_err(key_value::Error::Other))
+        Ok(store.set(key, value).await.map_err(key_value::Error::Other))
     }
 
     async fn delete(
@@ -94,9 +70,7 @@ impl key_value::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<(), key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(blocking(move || store.delete(&key))
-            .await
-            .map_err(key_value::Error::Other))
+        Ok(store.delete(key).await.map_err(key_value::Error::Other))
     }
 
     async fn exists(
@@ -105,9 +79,7 @@ impl key_value::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<bool, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(read(store.try_exists_now(&key), move || store.exists(&key))
-            .await
-            .map_err(key_value::Error::Other))
+        Ok(store.exists(key).await.map_err(key_value::Error::Other))
     }
 
     async fn get_keys(
@@ -115,9 +87,7 @@ impl key_value::HostStore for RequestState {
         this: Resource<KvStore>,
     ) -> wasmtime::Result<Result<Vec<String>, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
-        Ok(read(store.try_keys_now(), move || store.keys())
-            .await
-            .map_err(key_value::Error::Other))
+        Ok(store.get_keys().await.map_err(key_value::Error::Other))
     }
 
     async fn drop(&mut self, this: Resource<KvStore>) -> wasmtime::Result<()> {
