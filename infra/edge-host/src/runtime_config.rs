@@ -16,6 +16,9 @@
 //!   stores a label's keys unprefixed, so two labels on one database would
 //!   see each other's keys: that configuration is refused here.
 //!
+//! - `[outbound_pg] max_connections = N` caps the PostgreSQL connections
+//!   one node opens, as in Spin (absent: no cap).
+//!
 //! Other backends (azure_cosmos, aws_dynamo, libsql, …) and other sections
 //! (variables providers, LLM, TLS, …) are refused with a pointer to the Spin
 //! CLI rather than silently ignored.
@@ -73,6 +76,9 @@ pub struct RuntimeConfig {
     pub key_value_stores: BTreeMap<String, KvLocation>,
     /// Label → location; always contains `default`.
     pub sqlite_databases: BTreeMap<String, StoreLocation>,
+    /// `[outbound_pg] max_connections`: PostgreSQL connections this node may
+    /// hold open at once; `None` is Spin's default, no cap.
+    pub outbound_pg_max_connections: Option<usize>,
 }
 
 impl RuntimeConfig {
@@ -130,7 +136,7 @@ fn resolve(
     for key in table.keys() {
         if !matches!(
             key.as_str(),
-            "state_dir" | "key_value_store" | "sqlite_database"
+            "state_dir" | "key_value_store" | "sqlite_database" | "outbound_pg"
         ) {
             bail!(
                 "`{key}` is not supported by edge-host (it only provides key-value stores and SQLite databases); use the Spin CLI for this runtime config"
@@ -171,7 +177,26 @@ fn resolve(
         state_dir,
         key_value_stores,
         sqlite_databases,
+        outbound_pg_max_connections: outbound_pg(table).context("[outbound_pg]")?,
     })
+}
+
+/// Spin's `[outbound_pg]` table: only `max_connections`, a positive integer.
+fn outbound_pg(table: &toml::Table) -> anyhow::Result<Option<usize>> {
+    let Some(value) = table.get("outbound_pg") else {
+        return Ok(None);
+    };
+    let toml::Value::Table(config) = value else {
+        bail!("`outbound_pg` must be a table");
+    };
+    if let Some(unknown) = config.keys().find(|k| k.as_str() != "max_connections") {
+        bail!("unknown field `{unknown}` (only `max_connections` is allowed)");
+    }
+    match config.get("max_connections") {
+        None => Ok(None),
+        Some(toml::Value::Integer(n)) if *n > 0 => Ok(usize::try_from(*n).ok()),
+        Some(_) => bail!("`max_connections` must be a positive integer"),
+    }
 }
 
 fn section<T>(
@@ -493,6 +518,32 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn outbound_pg_max_connections_is_read_as_spin_has_it() {
+        let rc = resolve_str("[outbound_pg]\nmax_connections = 20", StateDir::Default).unwrap();
+        assert_eq!(rc.outbound_pg_max_connections, Some(20));
+        let rc = resolve_str("", StateDir::Default).unwrap();
+        assert_eq!(rc.outbound_pg_max_connections, None);
+        for bad in [
+            "[outbound_pg]\nmax_connections = 0",
+            "[outbound_pg]\nmax_connections = \"10\"",
+            "[outbound_pg]\nmax_conections = 10",
+        ] {
+            let e = format!("{:#}", resolve_str(bad, StateDir::Default).unwrap_err());
+            assert!(e.contains("[outbound_pg]"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_production_runtime_config_parses() {
+        let text = include_str!("../../deploy/runtime-config.production.toml");
+        let rc = resolve_str(text, StateDir::Default).unwrap();
+        let default = redis(&rc, "default");
+        assert_eq!(default.server(), "redis.cong-dan-so.svc.cluster.local:6379");
+        assert!(rc.outbound_pg_max_connections.is_some());
+        assert_eq!(rc.key_value_stores.len(), 1);
     }
 
     #[test]
