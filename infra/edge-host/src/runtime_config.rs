@@ -547,6 +547,32 @@ mod tests {
     }
 
     #[test]
+    fn spinapp_mounts_the_same_runtime_config() {
+        // The block scalar under `runtime-config.toml: |` in spinapp.yaml.
+        let yaml = include_str!("../../deploy/spinapp.yaml");
+        let mut lines = yaml
+            .lines()
+            .skip_while(|l| l.trim() != "runtime-config.toml: |");
+        lines.next().unwrap();
+        let block: String = lines
+            .take_while(|l| l.is_empty() || l.starts_with("    "))
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        let mounted: toml::Table = toml::from_str(&block).unwrap();
+        let file: toml::Table =
+            toml::from_str(include_str!("../../deploy/runtime-config.production.toml")).unwrap();
+        assert_eq!(mounted, file);
+        resolve(
+            &mounted,
+            None,
+            Path::new("/app"),
+            StateDir::Unset,
+            Path::new("/"),
+        )
+        .unwrap();
+    }
+
+    #[test]
     fn errors_on_unsupported_sections() {
         let e = resolve_str("[[config_provider]]\ntype = \"vault\"", StateDir::Default)
             .unwrap_err()
