@@ -16,7 +16,8 @@ use crate::views;
 pub fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let page = Page::from_request(ctx.req)?;
     let after: Option<(i64, String)> = page.after()?;
-    let type_filter = match ctx.req.query_param("type").filter(|t| !t.is_empty()) {
+    // Every `type` given must be a known type, and only one may be given.
+    let type_filter = match ctx.req.query_param_once("type")? {
         None => None,
         Some(t) => {
             Some(doc_type(t).ok_or_else(|| ApiError::invalid_field("type", "unknown_value"))?)

@@ -1,6 +1,7 @@
 //! The incoming request, read into memory: its parts, headers, query,
 //! bearer token, language and the client's rate-limit key.
 
+use crate::error::ApiError;
 use crate::lang::Lang;
 
 use super::url::{parse_urlencoded, split_uri};
@@ -107,6 +108,18 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The value of a query parameter that may appear at most once. Given
+    /// twice or more it is 422 `validation_failed` on `name` (`repeated`):
+    /// which value the client meant would be a guess.
+    pub fn query_param_once(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        let mut values = self.query.iter().filter(|(n, _)| n == name);
+        let first = values.next().map(|(_, v)| v.as_str());
+        match values.next() {
+            None => Ok(first),
+            Some(_) => Err(ApiError::invalid_field(name, "repeated")),
+        }
+    }
+
     /// The token of an `Authorization: Bearer <token>` header, if any.
     pub fn bearer_token(&self) -> Option<&str> {
         let value = self.header("authorization")?.trim();
@@ -138,6 +151,18 @@ mod tests {
         assert_eq!(req.query_param("status"), Some(""));
         assert_eq!(req.query_param("x"), Some("a+b"));
         assert_eq!(req.query_param("missing"), None);
+    }
+
+    #[test]
+    fn a_parameter_meant_once_is_refused_when_repeated() {
+        let once = Request::from_uri("GET", "/x?type=other&limit=2");
+        assert_eq!(once.query_param_once("type"), Ok(Some("other")));
+        assert_eq!(once.query_param_once("missing"), Ok(None));
+        let twice = Request::from_uri("GET", "/x?type=&type=other");
+        assert_eq!(
+            twice.query_param_once("type"),
+            Err(ApiError::invalid_field("type", "repeated"))
+        );
     }
 
     #[test]

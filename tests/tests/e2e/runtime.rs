@@ -302,7 +302,7 @@ fn runtime_config_places_stores_and_refuses_unknown_types() {
 
     std::fs::write(
         &rc,
-        "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://localhost\"\n",
+        "[key_value_store.default]\ntype = \"azure_cosmos\"\naccount = \"x\"\n",
     )
     .unwrap();
     let err = HostBuilder::probe()
@@ -311,7 +311,7 @@ fn runtime_config_places_stores_and_refuses_unknown_types() {
         .try_start()
         .err()
         .expect("must not start");
-    assert!(err.contains("redis"), "{err}");
+    assert!(err.contains("azure_cosmos"), "{err}");
 }
 
 #[test]

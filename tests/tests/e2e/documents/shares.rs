@@ -282,6 +282,17 @@ fn content_round_trips_with_etag_and_uploads_are_bounded() {
     assert_eq!(r.status, 403);
     let list = host.get_auth("/api/v1/documents?type=other", &a).json();
     let first = list["items"][0]["id"].as_str().unwrap().to_owned();
+    // A filter that is empty, repeated or unknown is refused, never read as
+    // "no filter" (which would show documents the citizen did not ask for).
+    for query in [
+        "type=",
+        "type=other&type=other",
+        "type=other&type=__proto__",
+    ] {
+        let r = host.get_auth(&format!("/api/v1/documents?{query}"), &a);
+        assert_eq!(r.status, 422, "{query}");
+        assert!(r.json()["error"]["fields"].get("type").is_some(), "{query}");
+    }
     let r = host.delete_auth(&format!("/api/v1/documents/{first}"), &a);
     assert_eq!(r.status, 204);
     assert_eq!(
