@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+use serde::Deserialize;
+
 use crate::ports::{Clock, Sql, StoreError};
 
 pub mod keys;
@@ -207,19 +209,22 @@ impl ServiceKind {
     }
 }
 
-/// The body of `POST /api/v1/admin/services`, unvalidated.
-#[derive(Debug, Clone, Copy)]
-pub struct NewService<'a> {
+/// The body of `POST /api/v1/admin/services`, unvalidated. Missing fields
+/// decode as "" so validation reports them as `required`, the same reason
+/// as an empty value.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NewService {
     /// Its code (`[a-z0-9_-]`).
-    pub code: &'a str,
+    pub code: String,
     /// Its display name.
-    pub name: &'a str,
+    pub name: String,
     /// What kind of service it is.
-    pub kind: &'a str,
+    pub kind: String,
     /// The code of its unit.
-    pub unit: &'a str,
+    pub unit: String,
     /// Its street address.
-    pub address: &'a str,
+    pub address: String,
 }
 
 /// A place citizens book appointments at.
@@ -257,13 +262,13 @@ impl Service {
 pub fn create_service(
     sql: &dyn Sql,
     clock: &dyn Clock,
-    new: &NewService<'_>,
+    new: &NewService,
 ) -> Result<Service, AdminError> {
-    let code = validate_code("code", new.code)?;
-    let name = normalize_text("name", new.name, NAME_MAX_CHARS)?;
-    let kind = ServiceKind::parse(new.kind).ok_or_else(|| invalid("kind", "unknown_value"))?;
-    let unit_code = validate_code("unit", new.unit)?;
-    let address = normalize_text("address", new.address, ADDRESS_MAX_CHARS)?;
+    let code = validate_code("code", &new.code)?;
+    let name = normalize_text("name", &new.name, NAME_MAX_CHARS)?;
+    let kind = ServiceKind::parse(&new.kind).ok_or_else(|| invalid("kind", "unknown_value"))?;
+    let unit_code = validate_code("unit", &new.unit)?;
+    let address = normalize_text("address", &new.address, ADDRESS_MAX_CHARS)?;
     let service = Service {
         code,
         name,
@@ -442,13 +447,13 @@ mod tests {
         );
     }
 
-    fn hospital<'a>(unit: &'a str) -> NewService<'a> {
+    fn hospital(unit: &str) -> NewService {
         NewService {
-            code: "bv-da-nang",
-            name: "Bệnh viện Đà Nẵng",
-            kind: "health",
-            unit,
-            address: "124 Hải Phòng, Thạch Thang, Hải Châu",
+            code: "bv-da-nang".into(),
+            name: "Bệnh viện Đà Nẵng".into(),
+            kind: "health".into(),
+            unit: unit.into(),
+            address: "124 Hải Phòng, Thạch Thang, Hải Châu".into(),
         }
     }
 
@@ -470,8 +475,8 @@ mod tests {
             Err(AdminError::Conflict { field: "code" })
         );
         let bad_kind = NewService {
-            code: "x1",
-            kind: "hospital",
+            code: "x1".into(),
+            kind: "hospital".into(),
             ..hospital("so-yte")
         };
         assert_eq!(
@@ -482,8 +487,8 @@ mod tests {
             })
         );
         let no_address = NewService {
-            code: "x2",
-            address: " ",
+            code: "x2".into(),
+            address: " ".into(),
             ..hospital("so-yte")
         };
         assert_eq!(

@@ -30,25 +30,8 @@ pub fn create_unit(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     Ok(Response::json(201, &views::unit(&unit)))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ServiceBody {
-    code: String,
-    name: String,
-    kind: String,
-    unit: String,
-    address: String,
-}
-
 pub fn create_service(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
-    let body: ServiceBody = json_body(ctx.req)?;
-    let new = NewService {
-        code: &body.code,
-        name: &body.name,
-        kind: &body.kind,
-        unit: &body.unit,
-        address: &body.address,
-    };
+    let new: NewService = json_body(ctx.req)?;
     let service = admin::create_service(ctx.sql()?, ctx.clock(), &new)?;
     ctx.audit(
         Entry::new(Actor::Admin, action::SERVICE_CREATED).detail(json!({

@@ -57,11 +57,8 @@ fn webhook(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         });
     }
     let ports = BotPorts {
-        sql: ctx.sql()?,
+        core: ctx.ports()?,
         kv: ctx.kv()?,
-        clock: ctx.clock(),
-        random: ctx.random(),
-        settings: ctx.settings(),
         http: &ZNS_HTTP,
     };
     let signature = req.header("x-zevent-signature");

@@ -6,33 +6,24 @@ use super::event::{Event, EventKind};
 use super::split::{split_message, MAX_MESSAGE_CHARS};
 use super::{link, lookups, texts};
 use crate::identity::{find_by_zalo_user, Ports};
-use crate::ports::{Clock, HttpClient, Kv, Random, Settings, Sql, StoreError};
+use crate::ports::{HttpClient, Kv, StoreError};
 
-/// The ports the bot needs for one event.
+/// The ports the bot needs for one event: identity's (links, accounts,
+/// challenges and the audit log live in SQL) plus the conversations and
+/// outbound HTTP.
 #[derive(Clone, Copy)]
 pub struct BotPorts<'a> {
-    /// Links, accounts, challenges, the audit log.
-    pub sql: &'a dyn Sql,
+    /// SQL, clock, randomness and settings, as identity takes them.
+    pub core: Ports<'a>,
     /// The conversations.
     pub kv: &'a dyn Kv,
-    /// Now.
-    pub clock: &'a dyn Clock,
-    /// Codes and ids.
-    pub random: &'a dyn Random,
-    /// Spin variables.
-    pub settings: &'a dyn Settings,
     /// For one-time codes by ZNS (replies go out separately, see `reply`).
     pub http: &'a dyn HttpClient,
 }
 
 impl<'a> BotPorts<'a> {
     pub(crate) fn identity(&self) -> Ports<'a> {
-        Ports {
-            sql: self.sql,
-            clock: self.clock,
-            random: self.random,
-            settings: self.settings,
-        }
+        self.core
     }
 
     pub(crate) fn conversations(&self) -> Conversations<'a> {
@@ -93,7 +84,7 @@ pub fn handle(ports: BotPorts<'_>, event: &Event) -> Result<Outcome, StoreError>
 }
 
 fn on_text(ports: BotPorts<'_>, user: &str, text: &str) -> Result<Outcome, StoreError> {
-    let now = ports.clock.now();
+    let now = ports.core.clock.now();
     let conversations = ports.conversations();
     match command::parse(text) {
         Command::SignUp => {
@@ -112,7 +103,7 @@ fn on_text(ports: BotPorts<'_>, user: &str, text: &str) -> Result<Outcome, Store
             let Some(account) = find_by_zalo_user(ports.identity(), user)? else {
                 return Ok(Outcome::say(texts::NOT_LINKED));
             };
-            let lines = lookups::upcoming_appointments(ports.sql, &account.id, now)?;
+            let lines = lookups::upcoming_appointments(ports.core.sql, &account.id, now)?;
             if lines.is_empty() {
                 return Ok(Outcome::say(texts::NO_APPOINTMENTS));
             }

@@ -34,8 +34,8 @@ pub(crate) fn phone_given(
     let Ok(phone) = Phone::parse(text.trim()) else {
         return Ok(Outcome::say(texts::INVALID_PHONE));
     };
-    let sender = match choose_sender(ports.settings, Channel::Zalo) {
-        Ok(choice) => choice.into_sender(ports.sql, ports.clock, ports.http),
+    let sender = match choose_sender(ports.core.settings, Channel::Zalo) {
+        Ok(choice) => choice.into_sender(ports.core.sql, ports.core.clock, ports.http),
         Err(e) => {
             return Ok(Outcome::say(texts::DELIVERY_FAILED)
                 .note(format!("cannot send codes by zalo: {e}")))
@@ -64,7 +64,7 @@ pub(crate) fn phone_given(
             conversations.save(
                 user,
                 step,
-                ports.clock.now() + i64::from(started.expires_in),
+                ports.core.clock.now() + i64::from(started.expires_in),
             )?;
             Ok(Outcome::say(texts::code_sent(&phone, started.expires_in)))
         }
@@ -156,9 +156,9 @@ fn finish(
             .detail(json!({"zalo_user_id": user, "phone": masked, "moved_from": previous})),
     );
     for entry in entries {
-        if let Err(e) = audit::append(ports.sql, ports.clock, entry) {
+        if let Err(e) = audit::append(ports.core.sql, ports.core.clock, entry) {
             // A link the audit log does not show must not exist.
-            let _ = store::unlink(ports.sql, &account.id, user);
+            let _ = store::unlink(ports.core.sql, &account.id, user);
             return Err(e);
         }
     }
@@ -189,7 +189,7 @@ fn link_with_retry(ports: BotPorts<'_>, account_id: &str, user: &str) -> Result<
 /// a log line when the entry could not be written.
 fn audit_failure(ports: BotPorts<'_>, user: &str, phone: &str, e: &OtpError) -> Option<String> {
     let masked = mask_phone(phone);
-    let lock_seconds = u64::from(OtpPolicy::from_settings(ports.settings).lockout_seconds);
+    let lock_seconds = u64::from(OtpPolicy::from_settings(ports.core.settings).lockout_seconds);
     let entry = match e {
         OtpError::Invalid { attempts_left } => Entry::new(Actor::Anonymous, action::OTP_FAILED)
             .detail(json!({"phone": masked, "attempts_left": attempts_left, "zalo_user_id": user})),
@@ -208,7 +208,7 @@ fn audit_failure(ports: BotPorts<'_>, user: &str, phone: &str, e: &OtpError) -> 
         _ => entry,
     };
     // The answer to the user does not depend on it; the operator hears of it.
-    audit::append(ports.sql, ports.clock, entry)
+    audit::append(ports.core.sql, ports.core.clock, entry)
         .err()
         .map(|err| format!("audit of failed zalo code for {masked} not written: {err}"))
 }

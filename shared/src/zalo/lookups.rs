@@ -83,7 +83,7 @@ pub fn file_feedback(
         anonymous: false,
         media_url: None,
     };
-    let policy = FeedbackPolicy::from_settings(ports.settings);
+    let policy = FeedbackPolicy::from_settings(ports.core.settings);
     let submitted = validate(&draft).and_then(|valid| {
         submit(
             ports.identity(),

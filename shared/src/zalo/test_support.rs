@@ -57,11 +57,8 @@ impl BotWorld {
     /// The bot's ports, borrowed from the world.
     pub fn ports(&self) -> BotPorts<'_> {
         BotPorts {
-            sql: &self.id.db,
+            core: self.id.ports(),
             kv: &self.kv,
-            clock: &self.id.clock,
-            random: &self.id.random,
-            settings: &self.id.settings,
             http: &self.http,
         }
     }

@@ -106,21 +106,21 @@ pub fn receive(
     body: &[u8],
     signature: Option<&str>,
 ) -> Result<Received, WebhookError> {
-    let keys = webhook_keys(ports.settings)?;
-    let now = ports.clock.now();
+    let keys = webhook_keys(ports.core.settings)?;
+    let now = ports.core.clock.now();
     let event = match authenticate(&keys, body, signature, now) {
         Ok(e) => e,
         Err(r) => return Ok(Received::Refused(r)),
     };
-    if !dedupe::claim(ports.sql, &event.dedupe_key, now)? {
+    if !dedupe::claim(ports.core.sql, &event.dedupe_key, now)? {
         return Ok(Received::Duplicate);
     }
     let mut notes = Vec::new();
     // About one delivery in 64 tidies up; the index keeps that cheap.
     let mut dice = [0u8; 1];
-    ports.random.fill(&mut dice);
+    ports.core.random.fill(&mut dice);
     if dice[0] < 4 {
-        if let Err(e) = dedupe::purge(ports.sql, now) {
+        if let Err(e) = dedupe::purge(ports.core.sql, now) {
             notes.push(format!("purge of handled events failed: {e}"));
         }
     }
@@ -136,7 +136,7 @@ pub fn receive(
     });
     notes.extend(outcome.notes);
     let (replies_sent, reply_error) = match (outcome.replies.is_empty(), event.user_id.as_deref()) {
-        (false, Some(user)) => match OaConfig::from_settings(ports.settings) {
+        (false, Some(user)) => match OaConfig::from_settings(ports.core.settings) {
             Some(config) => send_all(reply_http, &config, user, &outcome.replies),
             None => {
                 notes

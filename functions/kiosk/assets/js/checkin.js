@@ -8,7 +8,7 @@ import { describe } from './errors.js';
 import { lang, localize, unlocalize } from './i18n.js';
 import { mount, TICKET_KEYS } from './keypad.js';
 import * as session from './session.js';
-import { busy, byId, clear, el, hush, say } from './ui.js';
+import { byId, clear, el, hush, say } from './ui.js';
 
 const TICKET = /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{8}$/;
 
@@ -59,35 +59,32 @@ async function submit() {
     byId('ticket').focus();
     return;
   }
-  const restore = busy(byId('checkin-submit'), 'checkin.checking');
-  try {
-    const booking = await json('POST', '/api/v1/appointments/checkin', {
+  const outcome = await session.submit(
+    byId('checkin-submit'),
+    'checkin.checking',
+    () => mine === generation,
+    () => json('POST', '/api/v1/appointments/checkin', {
       body: { ticket_code: code },
       token: session.tokenIfAny(),
       lang: lang(),
-    });
-    restore();
-    if (mine !== generation) return;
-    showDone(booking);
-  } catch (e) {
-    restore();
-    if (mine !== generation) return;
-    if (e.status === 401 && session.signedIn()) {
-      // The session ran out meanwhile: sign out properly (clears everything).
-      await session.end('expired');
-      return;
-    }
-    if (e.status === 401) {
-      pending = code;
-      say(error, 'checkin.needs_login');
-      byId('checkin-login').hidden = false;
-      byId('checkin-login').focus();
-      return;
-    }
-    const [key, args] = explain(e);
-    say(error, key, args);
-    byId('ticket').focus();
+    }),
+  );
+  if (!outcome) return;
+  const e = outcome.error;
+  if (!e) {
+    showDone(outcome.value);
+    return;
   }
+  if (e.status === 401) {
+    pending = code;
+    say(error, 'checkin.needs_login');
+    byId('checkin-login').hidden = false;
+    byId('checkin-login').focus();
+    return;
+  }
+  const [key, args] = explain(e);
+  say(error, key, args);
+  byId('ticket').focus();
 }
 
 function showDone(booking) {

@@ -6,7 +6,7 @@ import { json } from './api.js';
 import { describe } from './errors.js';
 import { lang } from './i18n.js';
 import * as session from './session.js';
-import { busy, byId, clear, el, hush, resetForms, say } from './ui.js';
+import { byId, clear, el, hush, resetForms, say } from './ui.js';
 
 /**
  * The API needs coordinates with every item. A kiosk has no map, so a
@@ -110,29 +110,27 @@ async function submit() {
     address: byId('fb-address').value,
     anonymous: session.signedIn() ? byId('fb-anonymous').checked : undefined,
   });
-  const restore = busy(byId('fb-submit'), 'fb.sending');
-  try {
-    const created = await json('POST', '/api/v1/feedback', { body, token: session.tokenIfAny(), lang: lang() });
-    restore();
-    if (mine !== generation) return;
+  const outcome = await session.submit(
+    byId('fb-submit'),
+    'fb.sending',
+    () => mine === generation,
+    () => json('POST', '/api/v1/feedback', { body, token: session.tokenIfAny(), lang: lang() }),
+  );
+  if (!outcome) return;
+  const e = outcome.error;
+  if (!e) {
     byId('fb-form').hidden = true;
     byId('fb-done').hidden = false;
-    byId('fb-tracking').textContent = created.tracking_code;
+    byId('fb-tracking').textContent = outcome.value.tracking_code;
     byId('fb-again').focus();
-  } catch (e) {
-    restore();
-    if (mine !== generation) return;
-    if (e.status === 401 && session.signedIn()) {
-      await session.end('expired');
-      return;
-    }
-    if (e.code === 'validation_failed') {
-      fieldErrors(e.fields);
-      return;
-    }
-    const { key, args } = describe(e);
-    say(byId('fb-error'), key, args);
+    return;
   }
+  if (e.code === 'validation_failed') {
+    fieldErrors(e.fields);
+    return;
+  }
+  const { key, args } = describe(e);
+  say(byId('fb-error'), key, args);
 }
 
 function enter() {

@@ -3,6 +3,7 @@
 
 import { ApiError, call, json } from './api.js';
 import { lang } from './i18n.js';
+import { busy } from './ui.js';
 
 let current = null;
 const listeners = new Set();
@@ -86,4 +87,27 @@ export function request(method, path, options) {
 /** An authenticated call; resolves to the decoded JSON. */
 export function requestJson(method, path, options) {
   return authed(json, method, path, options);
+}
+
+/**
+ * Runs `request()` with `button` busy (showing `busyKey`). Resolves to
+ * `{ value }` or `{ error }`, or to null when the answer no longer matters:
+ * the screen moved on meanwhile (`stillWanted()` is false), or the session ran
+ * out meanwhile (then it is ended here, which clears everything).
+ */
+export async function submit(button, busyKey, stillWanted, request) {
+  const restore = busy(button, busyKey);
+  let outcome;
+  try {
+    outcome = { value: await request() };
+  } catch (error) {
+    outcome = { error };
+  }
+  restore();
+  if (!stillWanted()) return null;
+  if (outcome.error?.status === 401 && signedIn()) {
+    await end('expired');
+    return null;
+  }
+  return outcome;
 }

@@ -59,11 +59,11 @@ pub fn seed_services(ports: Ports<'_>) {
         ),
     ] {
         let new = NewService {
-            code,
-            name,
-            kind,
-            unit,
-            address: "124 Hải Phòng, Hải Châu, Đà Nẵng",
+            code: code.into(),
+            name: name.into(),
+            kind: kind.into(),
+            unit: unit.into(),
+            address: "124 Hải Phòng, Hải Châu, Đà Nẵng".into(),
         };
         create_service(ports.sql, ports.clock, &new).unwrap();
     }

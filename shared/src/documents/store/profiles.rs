@@ -2,31 +2,31 @@
 //! the citizen's declared number in `id_number_claims` (migration 0008).
 
 use crate::documents::profile::Profile;
-use crate::identity::{Level, Role};
+use crate::identity::store::accounts;
 use crate::ports::{Sql, SqlValue, StoreError};
 use crate::rows::{first, Row};
 
-/// The profile columns of `citizens c`, with the citizen's claim if any.
-const PROFILE_SELECT: &str = "SELECT c.id AS id, c.phone AS phone, c.full_name AS full_name, \
-       c.date_of_birth AS date_of_birth, c.gender AS gender, c.id_number AS id_number, \
-       k.id_number AS declared_id_number, c.address AS address, c.level AS level, c.role AS role, \
-       c.unit_code AS unit_code, c.updated_at AS updated_at \
+/// Every `citizens c` column (read by identity's account reader), with the
+/// citizen's claim if any.
+const PROFILE_SELECT: &str = "SELECT c.*, k.id_number AS declared_id_number \
      FROM citizens c LEFT JOIN id_number_claims k ON k.citizen_id = c.id";
 
+/// The citizen's row as identity reads it, plus the declared number.
 fn profile(r: &Row<'_>) -> Result<Profile, StoreError> {
+    let account = accounts::account(r)?;
     Ok(Profile {
-        citizen_id: r.text("id")?,
-        phone: r.text("phone")?,
-        full_name: r.opt_text("full_name")?,
-        date_of_birth: r.opt_text("date_of_birth")?,
-        gender: r.opt_text("gender")?,
-        id_number: r.opt_text("id_number")?,
+        citizen_id: account.id,
+        phone: account.phone_e164,
+        full_name: account.full_name,
+        date_of_birth: account.date_of_birth,
+        gender: account.gender,
+        id_number: account.id_number,
         declared_id_number: r.opt_text("declared_id_number")?,
-        address: r.opt_text("address")?,
-        level: r.parsed("level", Level::parse)?,
-        role: r.parsed("role", Role::parse)?,
-        unit_code: r.opt_text("unit_code")?,
-        updated_at: r.i64("updated_at")?,
+        address: account.address,
+        level: account.level,
+        role: account.role,
+        unit_code: account.unit_code,
+        updated_at: account.updated_at,
     })
 }
 

@@ -206,7 +206,8 @@ fn one(rows: &SqlRows) -> Result<Option<Account>, StoreError> {
     first(rows).map(|r| account(&r)).transpose()
 }
 
-fn account(r: &Row<'_>) -> Result<Account, StoreError> {
+/// A `citizens` row read by column name (documents' profile reads it too).
+pub(crate) fn account(r: &Row<'_>) -> Result<Account, StoreError> {
     Ok(Account {
         id: r.text("id")?,
         phone_e164: r.text("phone")?,
