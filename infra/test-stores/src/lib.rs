@@ -24,4 +24,5 @@ mod process;
 mod redis;
 
 pub use crate::postgres::Postgres;
+pub use crate::process::Server;
 pub use crate::redis::Redis;

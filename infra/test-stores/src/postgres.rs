@@ -3,7 +3,7 @@
 //! fresh database per test.
 
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -16,7 +16,9 @@ const USER: &str = "postgres";
 /// production, so URLs carry a password).
 const PASSWORD: &str = "test-stores";
 
-/// A PostgreSQL server this process started.
+/// A PostgreSQL server this process started. `stop` is a fast shutdown
+/// (open connections are cut); `start_again` comes back on the same port
+/// with the same data.
 pub struct Postgres {
     server: Server,
     port: u16,
@@ -182,28 +184,6 @@ impl Postgres {
             )
         })
     }
-
-    /// Stops the server (fast shutdown: open connections are cut) and waits
-    /// until it has exited.
-    pub fn stop(&self) {
-        self.server.stop();
-    }
-
-    /// Starts the stopped server again, on the same port with the same data,
-    /// and waits until it accepts connections.
-    pub fn start_again(&self) {
-        self.server.start_again();
-    }
-
-    /// Whether the server process runs.
-    pub fn is_running(&self) -> bool {
-        self.server.is_running()
-    }
-
-    /// The temporary directory holding the data and the socket.
-    pub fn dir(&self) -> &Path {
-        self.server.dir()
-    }
 }
 
 /// A client error with the server's message (its `Display` says only "db error").
@@ -245,5 +225,15 @@ fn bin_dir() -> PathBuf {
             "test-stores: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): \
              apt-get install -y postgresql"
         ),
+    }
+}
+
+/// Stopping, starting again, the running state and the directory are the
+/// server process's (`stop`, `start_again`, `is_running`, `dir`).
+impl std::ops::Deref for Postgres {
+    type Target = Server;
+
+    fn deref(&self) -> &Server {
+        &self.server
     }
 }

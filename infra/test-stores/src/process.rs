@@ -149,7 +149,7 @@ pub(crate) struct Spec {
 
 /// A server process that can be stopped and started again, with a watchdog
 /// that stops it and removes `dir` when this process ends.
-pub(crate) struct Server {
+pub struct Server {
     spec: Spec,
     dir: PathBuf,
     run: Mutex<Option<(Child, Arc<RunLog>)>>,
@@ -159,7 +159,7 @@ pub(crate) struct Server {
 impl Server {
     /// Starts the watchdog for `dir`, then the server; panics with the
     /// server's output when it does not come up.
-    pub fn start(spec: Spec, dir: &Path) -> Server {
+    pub(crate) fn start(spec: Spec, dir: &Path) -> Server {
         let mut watchdog = Command::new("sh")
             .arg("-c")
             .arg(WATCHDOG)

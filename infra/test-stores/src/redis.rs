@@ -1,7 +1,7 @@
 //! A throw-away Redis server: `redis-server` on a free loopback port with no
 //! persistence and 10,000 databases, one database index per test.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
@@ -11,7 +11,8 @@ use crate::process::{free_port, temp_dir, Server, Spec};
 /// How many databases the server has (`--databases`); index 0 is left alone.
 const DATABASES: u32 = 10_000;
 
-/// A Redis server this process started.
+/// A Redis server this process started. Nothing is persisted: after
+/// `stop`, `start_again` comes back on the same port, empty.
 pub struct Redis {
     server: Server,
     port: u16,
@@ -80,27 +81,6 @@ impl Redis {
         );
         self.url(db)
     }
-
-    /// Stops the server and waits until it has exited (its data is gone:
-    /// nothing is persisted).
-    pub fn stop(&self) {
-        self.server.stop();
-    }
-
-    /// Starts the stopped server again on the same port (empty).
-    pub fn start_again(&self) {
-        self.server.start_again();
-    }
-
-    /// Whether the server process runs.
-    pub fn is_running(&self) -> bool {
-        self.server.is_running()
-    }
-
-    /// The server's temporary working directory.
-    pub fn dir(&self) -> &Path {
-        self.server.dir()
-    }
 }
 
 /// `redis-server` on the `PATH` (Debian installs it in /usr/bin).
@@ -112,4 +92,14 @@ fn bin() -> PathBuf {
         .unwrap_or_else(|| {
             panic!("test-stores: redis-server is not installed: apt-get install -y redis-server")
         })
+}
+
+/// Stopping, starting again, the running state and the directory are the
+/// server process's (`stop`, `start_again`, `is_running`, `dir`).
+impl std::ops::Deref for Redis {
+    type Target = Server;
+
+    fn deref(&self) -> &Server {
+        &self.server
+    }
 }
