@@ -30,18 +30,26 @@ fn columns_read(expression: &str, columns: &[String]) -> String {
     let mut names = BTreeSet::new();
     let mut word = String::new();
     let mut in_string = false;
+    // PostgreSQL writes casts back (`'sms'::text`): a type name after `::`
+    // is not a column, even when a column is called `text`.
+    let mut after_cast = false;
+    let mut previous = ' ';
     for c in expression.chars().chain(std::iter::once(' ')) {
         if c == '\'' {
             in_string = !in_string;
             word.clear();
         } else if !in_string && (c.is_ascii_alphanumeric() || c == '_') {
+            if word.is_empty() {
+                after_cast = previous == ':';
+            }
             word.push(c);
         } else {
-            if columns.iter().any(|col| *col == word) {
+            if !after_cast && columns.iter().any(|col| *col == word) {
                 names.insert(word.clone());
             }
             word.clear();
         }
+        previous = c;
     }
     names.into_iter().collect::<Vec<_>>().join(",")
 }
