@@ -121,6 +121,10 @@ fn altering_any_field_of_any_row_fails_verify_at_that_seq() {
     for seq in [1i64, 4, 7] {
         for edit in edits {
             let (db, _) = log_with(7);
+            // A text in an integer column only SQLite can store.
+            if edit == "at = 'noon'" && db.is_postgres() {
+                continue;
+            }
             drop_guards(&db);
             db.raw(&format!("UPDATE audit_log SET {edit} WHERE seq = {seq}"));
             let r = verify(&db).unwrap();

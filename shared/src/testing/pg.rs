@@ -58,8 +58,12 @@ impl PgDb {
         }
     }
 
+    /// Under an advisory lock, as edge-host migrates: connections that
+    /// start together (a concurrency test's threads) would otherwise
+    /// deadlock replacing the same trigger functions.
     fn migrate(&self, before: Option<&str>) {
         let mut client = self.client.lock().unwrap();
+        client.batch_execute("SELECT pg_advisory_lock(14)").unwrap();
         for (name, sql) in migrations() {
             if before.is_none_or(|v| name.as_str() < v) {
                 client
@@ -67,12 +71,22 @@ impl PgDb {
                     .unwrap_or_else(|e| panic!("migration postgres/{name}: {}", describe(&e)));
             }
         }
+        client.batch_execute("SELECT pg_advisory_unlock(14)").unwrap();
     }
 
     /// The database standing for `path`, created (and migrated when
-    /// `migrated`) on first use; a new connection to it.
+    /// `migrated`) on first use; a new connection to it. The file at `path`
+    /// holds the database's URL, so that a child process a test spawns
+    /// with the path reaches the same database on the parent's server.
     pub fn file(path: &Path, migrated: bool) -> PgDb {
         let mut files = files().lock().unwrap();
+        if !files.contains_key(path) {
+            if let Ok(url) = std::fs::read_to_string(path) {
+                if url.starts_with("postgres://") {
+                    files.insert(path.to_path_buf(), url);
+                }
+            }
+        }
         if let Some(url) = files.get(path) {
             let db = PgDb::connect(url);
             drop(files);
@@ -82,6 +96,7 @@ impl PgDb {
             return db;
         }
         let url = test_stores::Postgres::shared().fresh_database();
+        std::fs::write(path, &url).unwrap();
         files.insert(path.to_path_buf(), url.clone());
         drop(files);
         let db = PgDb::connect(&url);
@@ -94,6 +109,7 @@ impl PgDb {
     /// Forgets the database standing for `path`.
     pub fn forget(path: &Path) {
         files().lock().unwrap().remove(path);
+        let _ = std::fs::remove_file(path);
     }
 
     /// Runs raw SQL (several statements allowed). The text of a shipped
