@@ -29,7 +29,11 @@ fn log_with(n: i64) -> (TestDb, FakeClock) {
 /// Lets a test tamper with rows the triggers would otherwise protect.
 fn drop_guards(db: &TestDb) {
     // PostgreSQL names a trigger with its table; SQLite refuses the ON.
-    let on = if db.is_postgres() { " ON audit_log" } else { "" };
+    let on = if db.is_postgres() {
+        " ON audit_log"
+    } else {
+        ""
+    };
     db.raw(&format!(
         "DROP TRIGGER audit_log_no_update{on}; DROP TRIGGER audit_log_no_delete{on};"
     ));

@@ -71,7 +71,9 @@ impl PgDb {
                     .unwrap_or_else(|e| panic!("migration postgres/{name}: {}", describe(&e)));
             }
         }
-        client.batch_execute("SELECT pg_advisory_unlock(14)").unwrap();
+        client
+            .batch_execute("SELECT pg_advisory_unlock(14)")
+            .unwrap();
     }
 
     /// The database standing for `path`, created (and migrated when
@@ -226,10 +228,7 @@ fn describe(e: &postgres::Error) -> String {
 struct Raw(SqlValue);
 
 impl<'a> FromSql<'a> for Raw {
-    fn from_sql(
-        ty: &Type,
-        raw: &'a [u8],
-    ) -> Result<Raw, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Raw, Box<dyn std::error::Error + Sync + Send>> {
         let v = match *ty {
             Type::BOOL => sql_dialect::bool_value(bool::from_sql(ty, raw)?),
             Type::INT2 => SqlValue::Integer(i64::from(i16::from_sql(ty, raw)?)),
