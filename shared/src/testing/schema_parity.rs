@@ -44,7 +44,7 @@ fn columns_read(expression: &str, columns: &[String]) -> String {
             }
             word.push(c);
         } else {
-            if !after_cast && columns.iter().any(|col| *col == word) {
+            if !after_cast && columns.contains(&word) {
                 names.insert(word.clone());
             }
             word.clear();
