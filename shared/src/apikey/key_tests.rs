@@ -326,19 +326,21 @@ fn the_backfill_gives_legacy_keys_scopes_from_their_history_once() {
     for m in [MIGRATION_0003, MIGRATION_0004, MIGRATION_0005] {
         db.raw(m);
     }
-    db.raw(
+    // A one-byte blob literal: the engines spell it differently.
+    let byte = if db.is_postgres() { "'\\x00'" } else { "x'00'" };
+    db.raw(&format!(
         "INSERT INTO issuers (code, name, key_hash, key_prefix, created_at) VALUES \
            ('docs', 'A', 'h1', 'iss_a', 1), ('partner', 'B', 'h2', 'iss_b', 1), \
            ('both', 'C', 'h3', 'iss_c', 1), ('unused', 'D', 'h4', 'iss_d', 1); \
          INSERT INTO documents (id, citizen_id, type, title, source, issuer_id, external_id, issued_at, \
            content_type, size, sha256, created_at, content) VALUES \
-           ('d1', 'c', 't', 't', 'issued', 1, 'e1', 1, 'application/pdf', 1, 's', 1, x'00'), \
-           ('d3', 'c', 't', 't', 'issued', 3, 'e3', 1, 'application/pdf', 1, 's', 1, x'00'); \
+           ('d1', 'c', 't', 't', 'issued', 1, 'e1', 1, 'application/pdf', 1, 's', 1, {byte}), \
+           ('d3', 'c', 't', 't', 'issued', 3, 'e3', 1, 'application/pdf', 1, 's', 1, {byte}); \
          INSERT INTO feedback (id, tracking_code, year, seq, category_code, unit_code, title, content, lat, lng, \
            source, partner_code, quota_key, created_at, updated_at) VALUES \
            ('f1', 'PA-1', 2026, 1, 'c', 'u', 't', 'c', 16, 108, 'open311', 'partner', 'partner:partner', 1, 1), \
-           ('f2', 'PA-2', 2026, 2, 'c', 'u', 't', 'c', 16, 108, 'open311', 'both', 'partner:both', 1, 1);",
-    );
+           ('f2', 'PA-2', 2026, 2, 'c', 'u', 't', 'c', 16, 108, 'open311', 'both', 'partner:both', 1, 1);"
+    ));
     db.raw(MIGRATION_0009);
     let scopes_of = |code: &str| {
         list_keys(&db, None, 10)

@@ -84,14 +84,16 @@ pub fn update_columns(
     params.push(now.into());
     // ?8/?9: the id number may change unless a confirmed one differs.
     let statement = "UPDATE citizens SET \
-           full_name = CASE WHEN ?2 THEN full_name ELSE ?3 END, \
-           date_of_birth = CASE WHEN ?4 THEN date_of_birth ELSE ?5 END, \
-           gender = CASE WHEN ?6 THEN gender ELSE ?7 END, \
-           address = CASE WHEN ?10 THEN address ELSE ?11 END, \
+           full_name = CASE WHEN ?2 = 1 THEN full_name ELSE ?3 END, \
+           date_of_birth = CASE WHEN ?4 = 1 THEN date_of_birth ELSE ?5 END, \
+           gender = CASE WHEN ?6 = 1 THEN gender ELSE ?7 END, \
+           address = CASE WHEN ?10 = 1 THEN address ELSE ?11 END, \
            updated_at = ?12 \
          WHERE id = ?1 AND (level <> 'verified' OR ( \
-           (?2 OR full_name IS ?3) AND (?4 OR date_of_birth IS ?5) AND \
-           (?6 OR gender IS ?7) AND (?8 OR id_number IS NULL OR id_number IS ?9))) \
+           (?2 = 1 OR full_name IS NOT DISTINCT FROM ?3) AND \
+           (?4 = 1 OR date_of_birth IS NOT DISTINCT FROM ?5) AND \
+           (?6 = 1 OR gender IS NOT DISTINCT FROM ?7) AND \
+           (?8 = 1 OR id_number IS NULL OR id_number IS NOT DISTINCT FROM ?9))) \
          RETURNING id, id_number";
     let rows = sql.execute(statement, &params)?;
     first(&rows).map(|r| r.opt_text("id_number")).transpose()

@@ -174,8 +174,14 @@ fn corrupted_bytes_are_never_served() {
     )
     .unwrap();
     // Same length, one byte flipped, as a failing disk or a tamperer would.
+    // (The engines spell bytes-as-text differently.)
+    let flipped = if w.db.is_postgres() {
+        "convert_to(replace(convert_from(content, 'UTF8'), '% a', '% b'), 'UTF8')"
+    } else {
+        "CAST(replace(CAST(content AS TEXT), '% a', '% b') AS BLOB)"
+    };
     w.db.raw(&format!(
-        "UPDATE documents SET content = CAST(replace(CAST(content AS TEXT), '% a', '% b') AS BLOB) WHERE id = '{}'",
+        "UPDATE documents SET content = {flipped} WHERE id = '{}'",
         doc.id
     ));
     assert_eq!(

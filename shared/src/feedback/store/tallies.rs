@@ -14,11 +14,7 @@ const SELECT: &str =
 /// Every category, in the order they were created (the seeded order puts
 /// "Khác" last).
 pub fn categories(sql: &dyn Sql) -> Result<Vec<Category>, StoreError> {
-    read(
-        sql,
-        &format!("{SELECT} ORDER BY c.created_at, c.rowid"),
-        &[],
-    )
+    read(sql, &format!("{SELECT} ORDER BY c.created_at, c.code"), &[])
 }
 
 /// One category by code.
@@ -60,7 +56,7 @@ SELECT c.code, c.name, c.unit_code, \
      WHERE f.category_code = c.code) AS ratings, \
   (SELECT avg(r.score) FROM feedback_ratings r JOIN feedback f ON f.id = r.feedback_id \
      WHERE f.category_code = c.code) AS average \
-FROM feedback_categories c ORDER BY c.created_at, c.rowid";
+FROM feedback_categories c ORDER BY c.created_at, c.code";
 
 /// Counts and ratings of every category, including those without
 /// feedback, in creation order.

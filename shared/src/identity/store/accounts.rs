@@ -74,7 +74,7 @@ pub fn promote_official(
     let update = format!(
         "UPDATE citizens SET role = 'official', unit_code = ?2, \
            full_name = COALESCE(full_name, ?3), updated_at = ?4 \
-         WHERE id = ?1 AND role = ?5 AND unit_code IS ?6 RETURNING {COLUMNS}"
+         WHERE id = ?1 AND role = ?5 AND unit_code IS NOT DISTINCT FROM ?6 RETURNING {COLUMNS}"
     );
     let updated = sql.execute(
         &update,

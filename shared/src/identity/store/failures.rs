@@ -7,15 +7,17 @@ use crate::rows::first;
 // One upsert, so parallel failures each count exactly once. In SQLite's
 // DO UPDATE every column on the right-hand side is the row's old value. A lock
 // that has run out starts a fresh count at 1; a running lock is never moved.
+// The old values are named with the table (`f.`): PostgreSQL finds a bare
+// column name there ambiguous with `excluded`.
 const RECORD_FAILURE: &str = "\
-INSERT INTO otp_network_failures (phone, network, failures, locked_until, updated_at) \
+INSERT INTO otp_network_failures AS f (phone, network, failures, locked_until, updated_at) \
 VALUES (?1, ?5, 1, CASE WHEN ?2 <= 1 THEN ?3 + ?4 END, ?3) \
 ON CONFLICT (phone, network) DO UPDATE SET \
-  failures = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?3 \
-                  THEN 1 ELSE failures + 1 END, \
+  failures = CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= ?3 \
+                  THEN 1 ELSE f.failures + 1 END, \
   locked_until = CASE \
-    WHEN locked_until IS NOT NULL AND locked_until > ?3 THEN locked_until \
-    WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END) >= ?2 \
+    WHEN f.locked_until IS NOT NULL AND f.locked_until > ?3 THEN f.locked_until \
+    WHEN (CASE WHEN f.locked_until IS NOT NULL THEN 1 ELSE f.failures + 1 END) >= ?2 \
          THEN ?3 + ?4 \
     ELSE NULL END, \
   updated_at = ?3 \
