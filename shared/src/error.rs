@@ -20,6 +20,9 @@ use serde_json::{Map, Value};
 use crate::lang::Lang;
 use crate::ports::StoreError;
 
+/// The `Retry-After` seconds of a 503 `store_unavailable`.
+pub const STORE_RETRY_SECONDS: u64 = 5;
+
 /// One code's human messages: `(code, Vietnamese, English)`.
 pub type Message = (&'static str, &'static str, &'static str);
 
@@ -325,10 +328,14 @@ impl ApiError {
     }
 
     /// Seconds for the `Retry-After` header, when the client should wait.
+    /// A store outage has no known end; [`STORE_RETRY_SECONDS`] is a short
+    /// guess, so that clients come back soon without hammering a database
+    /// that is restarting.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             ApiError::RateLimited { retry_after } => Some(*retry_after),
             ApiError::Throttled { retry_after, .. } => *retry_after,
+            ApiError::StoreUnavailable { .. } => Some(STORE_RETRY_SECONDS),
             _ => None,
         }
     }
@@ -641,6 +648,14 @@ mod tests {
         let body = ApiError::Unauthorized.to_json(Lang::En);
         assert_eq!(body["error"]["code"], "unauthorized");
         assert!(body["error"].get("fields").is_none());
+    }
+
+    #[test]
+    fn a_store_outage_asks_clients_to_come_back_soon() {
+        let e = ApiError::store_unavailable("sql", "connection refused");
+        assert_eq!(e.status(), 503);
+        assert_eq!(e.retry_after(), Some(STORE_RETRY_SECONDS));
+        assert_eq!(ApiError::Unauthorized.retry_after(), None);
     }
 
     #[test]
