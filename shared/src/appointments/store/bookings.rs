@@ -23,9 +23,16 @@ pub(crate) struct NewBooking<'a> {
 /// booking that local day, or a ticket code already in use. Its trigger
 /// (`appointments_take_seat`, migration 0006) decrements `remaining` inside
 /// the same statement. `true` when the booking was inserted.
+///
+/// On PostgreSQL the statement carries the `/* serializable */` marker:
+/// under READ COMMITTED two bookers would both read the last seat from their
+/// snapshots, and the second trigger's decrement would then hit the CHECK on
+/// `remaining` (an error, not "full"). SERIALIZABLE turns that race into a
+/// serialization failure the adapter retries, and the retry reads the slot
+/// as full (docs/consistency.md, "Seats").
 pub(crate) fn insert_booking(sql: &dyn Sql, b: &NewBooking<'_>) -> Result<bool, StoreError> {
     let inserted = sql.execute(
-        "INSERT INTO appointments (id, citizen_id, service_code, slot_id, local_date, status, \
+        "/* serializable */ INSERT INTO appointments (id, citizen_id, service_code, slot_id, local_date, status, \
          ticket_code, idempotency_key, full_name, phone, id_number, note, created_at, updated_at) \
          SELECT ?, c.id, s.service_code, s.id, s.local_date, 'booked', ?, ?, c.full_name, c.phone, \
          c.id_number, ?, ?, ? \

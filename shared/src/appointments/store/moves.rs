@@ -41,7 +41,11 @@ pub(crate) fn cancel(
 /// one therefore happen as one step that no other booking can interleave
 /// with; if any part fails (the CHECK on `remaining`, the one-per-day index)
 /// the whole statement rolls back. There is no window in which both seats,
-/// or neither, are held.
+/// or neither, are held. On PostgreSQL the `remaining > 0` read and the
+/// one-per-day check come from the statement's snapshot, so the statement
+/// carries the `/* serializable */` marker (as the booking INSERT does): a
+/// racing booking or move of the same seat is a serialization failure that
+/// the adapter retries, never a negative `remaining`.
 pub(crate) fn reschedule(
     sql: &dyn Sql,
     citizen_id: &str,
@@ -50,7 +54,7 @@ pub(crate) fn reschedule(
     now: i64,
 ) -> Result<bool, StoreError> {
     let rows = sql.execute(
-        "UPDATE appointments \
+        "/* serializable */ UPDATE appointments \
          SET slot_id = n.id, local_date = n.local_date, updated_at = ? \
          FROM (SELECT id, local_date, service_code FROM appointment_slots \
                WHERE id = ? AND remaining > 0 AND starts_at > ?) AS n \
