@@ -355,3 +355,43 @@ fn parallel_submissions_get_distinct_gapless_codes() {
     assert_eq!(codes, want);
     remove_db(&path);
 }
+
+#[test]
+fn parallel_submissions_from_one_sender_stop_at_the_quota() {
+    let path = temp_db_path("feedback-quota");
+    seed(&world_on_file(&path, 0, MapSettings::default()));
+    let path = Arc::new(path);
+    let barrier = Arc::new(std::sync::Barrier::new(16));
+    let handles: Vec<_> = (0..16u64)
+        .map(|t| {
+            let (path, barrier) = (path.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let w = world_on_file(&path, 1_000 + t, MapSettings::default());
+                let policy = FeedbackPolicy {
+                    citizen_hourly: 5,
+                    anonymous_ip_hourly: 5,
+                    partner_hourly: 5,
+                };
+                let v = validate(&draft("environment")).unwrap();
+                barrier.wait();
+                submit(w.ports(), &policy, ANON, &v).map(|c| c.tracking_code)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut codes: Vec<String> = results.iter().filter_map(|r| r.clone().ok()).collect();
+    codes.sort();
+    assert_eq!(codes, (1..=5).map(|n| format(2026, n)).collect::<Vec<_>>());
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || matches!(r, Err(FeedbackError::RateLimited { .. }))),
+        "{results:?}"
+    );
+    let w = world_on_file(&path, 9, MapSettings::default());
+    assert_eq!(
+        w.db.scalar("SELECT count(*) FROM feedback WHERE quota_key = 'ip:203.0.113.7'"),
+        5
+    );
+    remove_db(&path);
+}
