@@ -41,11 +41,17 @@ pub(crate) fn cancel(
 /// one therefore happen as one step that no other booking can interleave
 /// with; if any part fails (the CHECK on `remaining`, the one-per-day index)
 /// the whole statement rolls back. There is no window in which both seats,
-/// or neither, are held. On PostgreSQL the `remaining > 0` read and the
-/// one-per-day check come from the statement's snapshot, so the statement
-/// carries the `/* serializable */` marker (as the booking INSERT does): a
-/// racing booking or move of the same seat is a serialization failure that
-/// the adapter retries, never a negative `remaining`.
+/// or neither, are held.
+///
+/// On PostgreSQL (READ COMMITTED) the `remaining > 0` read and the
+/// one-per-day `NOT EXISTS` come from the statement's snapshot, so a racing
+/// booking or move can pass them too; the trigger's decrement then waits for
+/// the winner's row lock, recomputes on the committed slot and fails the
+/// CHECK on `remaining`, or the one-per-day unique index refuses the row.
+/// Either is a `Constraint` that rolls the whole statement back, and
+/// [`crate::appointments::changes::reschedule`] reads why. Two moves in
+/// opposite directions can deadlock on the two slot rows; PostgreSQL aborts
+/// one (40P01) and the adapter runs it again.
 pub(crate) fn reschedule(
     sql: &dyn Sql,
     citizen_id: &str,
@@ -54,7 +60,7 @@ pub(crate) fn reschedule(
     now: i64,
 ) -> Result<bool, StoreError> {
     let rows = sql.execute(
-        "/* serializable */ UPDATE appointments \
+        "UPDATE appointments \
          SET slot_id = n.id, local_date = n.local_date, updated_at = ? \
          FROM (SELECT id, local_date, service_code FROM appointment_slots \
                WHERE id = ? AND remaining > 0 AND starts_at > ?) AS n \
