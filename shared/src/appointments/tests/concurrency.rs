@@ -262,7 +262,11 @@ fn one_citizens_parallel_bookings_of_one_day_make_one_booking() {
         )
         .map(|o| o.booking.id)
     });
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
     assert!(
         results
             .iter()
@@ -306,7 +310,10 @@ fn parallel_kiosk_guesses_stop_at_the_allowance() {
         .count();
     assert_eq!(
         (failed, limited),
-        (crate::appointments::kiosk::DEFAULT_FAILURES_PER_HOUR as usize, 10),
+        (
+            crate::appointments::kiosk::DEFAULT_FAILURES_PER_HOUR as usize,
+            10
+        ),
         "{results:?}"
     );
     assert_eq!(

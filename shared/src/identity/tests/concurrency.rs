@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::helpers::{phone, request, start, start_req, verify, wrong};
 use crate::identity::{
-    authenticate, create_session, find_or_create_by_phone, logout, Client, OtpError, Origin,
+    authenticate, create_session, find_or_create_by_phone, logout, Client, Origin, OtpError,
     VerifiedPhone,
 };
 use crate::ports::Clock;
@@ -178,10 +178,7 @@ fn parallel_failures_each_count_once_and_lock_at_the_threshold() {
         crate::identity::store::failures::record(&w.db, "+84900000001", "203.0.113.7", 20, 900, now)
             .unwrap()
     });
-    assert_eq!(
-        w.db.scalar("SELECT failures FROM otp_network_failures"),
-        30
-    );
+    assert_eq!(w.db.scalar("SELECT failures FROM otp_network_failures"), 30);
     // The 20th failure set the lock; the ten after it saw it and kept it.
     assert_eq!(
         locks.iter().filter(|l| **l == Some(now + 900)).count(),
@@ -204,7 +201,9 @@ fn a_logout_racing_many_requests_is_never_undone() {
     let results = race(&db.0, MapSettings::default, 20, move |i, w| {
         w.clock.advance(60);
         if i == 0 {
-            logout(w.ports(), &token).map(|_| "logout").map_err(|_| "store")
+            logout(w.ports(), &token)
+                .map(|_| "logout")
+                .map_err(|_| "store")
         } else {
             authenticate(w.ports(), &token)
                 .map(|_| "ok")
