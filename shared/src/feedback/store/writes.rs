@@ -20,18 +20,13 @@ use crate::rows::all;
 /// UNIQUE (year, seq) backs the number up on either engine: a loser gets a
 /// constraint error and [`crate::feedback::submit`] tries again
 /// (docs/consistency.md, "Tracking codes" and "Feedback quota").
-///
-/// The code is `?18` (`PA-<year>-`) and the number padded to six digits
-/// with `substr` on `1000000 + n` — text both engines format alike (SQLite's
-/// `printf` does not exist on PostgreSQL); from a millionth item on the
-/// number just grows, as [`crate::feedback::tracking::format`] does.
 const INSERT: &str = "\
 /* serializable */ INSERT INTO feedback (id, tracking_code, year, seq, category_code, unit_code, title, content, lat, lng, \
                       address, media_url, owner_id, anonymous, source, partner_code, quota_key, status, \
                       published, created_at, updated_at) \
-SELECT ?1, ?18 || CASE WHEN n.next >= 1000000 THEN CAST(n.next AS TEXT) \
-                       ELSE substr(CAST(1000000 + n.next AS TEXT), 2) END, \
-       ?2, n.next, c.code, c.unit_code, ?4, ?5, ?6, ?7, \
+SELECT ?1, 'PA-' || CAST(?2 AS TEXT) || '-' || CASE WHEN n.next < 1000000 \
+           THEN substr('00000' || CAST(n.next AS TEXT), length(CAST(n.next AS TEXT))) \
+           ELSE CAST(n.next AS TEXT) END, ?2, n.next, c.code, c.unit_code, ?4, ?5, ?6, ?7, \
        ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'received', 1, ?15, ?15 \
 FROM feedback_categories c, \
      (SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM feedback WHERE year = ?2) n \
@@ -87,7 +82,6 @@ pub fn insert_feedback(sql: &dyn Sql, f: &NewFeedback<'_>) -> Result<Option<Crea
         f.now.into(),
         i64::from(f.limit).into(),
         WINDOW_SECONDS.into(),
-        format!("PA-{:04}-", f.year).into(),
     ];
     let rows = sql.execute(INSERT, &params)?;
     let created = all(&rows)
