@@ -4,18 +4,25 @@
 use crate::ports::{Sql, SqlValue, StoreError};
 use crate::rows::first;
 
-// One upsert, so parallel failures each count exactly once. In SQLite's
-// DO UPDATE every column on the right-hand side is the row's old value. A lock
-// that has run out starts a fresh count at 1; a running lock is never moved.
+// One upsert, so parallel failures each count exactly once: on PostgreSQL
+// the conflicting row is locked and the new values are computed from it as
+// the previous failure committed it. On both engines every column on the
+// right-hand side of DO UPDATE is the row's old value; they are qualified
+// with the table because PostgreSQL also has `excluded` in scope and calls a
+// bare name ambiguous. A lock that has run out starts a fresh count at 1; a
+// running lock is never moved.
 const RECORD_FAILURE: &str = "\
 INSERT INTO otp_network_failures (phone, network, failures, locked_until, updated_at) \
 VALUES (?1, ?5, 1, CASE WHEN ?2 <= 1 THEN ?3 + ?4 END, ?3) \
 ON CONFLICT (phone, network) DO UPDATE SET \
-  failures = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?3 \
-                  THEN 1 ELSE failures + 1 END, \
+  failures = CASE WHEN otp_network_failures.locked_until IS NOT NULL \
+                   AND otp_network_failures.locked_until <= ?3 \
+                  THEN 1 ELSE otp_network_failures.failures + 1 END, \
   locked_until = CASE \
-    WHEN locked_until IS NOT NULL AND locked_until > ?3 THEN locked_until \
-    WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END) >= ?2 \
+    WHEN otp_network_failures.locked_until IS NOT NULL \
+     AND otp_network_failures.locked_until > ?3 THEN otp_network_failures.locked_until \
+    WHEN (CASE WHEN otp_network_failures.locked_until IS NOT NULL THEN 1 \
+               ELSE otp_network_failures.failures + 1 END) >= ?2 \
          THEN ?3 + ?4 \
     ELSE NULL END, \
   updated_at = ?3 \
