@@ -87,7 +87,11 @@ impl PgSql {
             .map_err(|e| sql_dialect::map_error(&pg_failure(e)))
     }
 
-    fn query(&self, statement: &str, params: &[pg4::ParameterValue]) -> Result<pg4::RowSet, PgFailure> {
+    fn query(
+        &self,
+        statement: &str,
+        params: &[pg4::ParameterValue],
+    ) -> Result<pg4::RowSet, PgFailure> {
         self.conn.query(statement, params).map_err(pg_failure)
     }
 

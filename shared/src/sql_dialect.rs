@@ -244,17 +244,13 @@ pub fn map_error(failure: &PgFailure) -> StoreError {
 ///
 /// No pause between tries: the losing transaction already rolled back, and
 /// the winner has committed by the time PostgreSQL reports the conflict.
-pub fn with_retry<T>(
-    mut attempt: impl FnMut() -> Result<T, PgFailure>,
-) -> Result<T, StoreError> {
+pub fn with_retry<T>(mut attempt: impl FnMut() -> Result<T, PgFailure>) -> Result<T, StoreError> {
     let mut tries = 0;
     loop {
         tries += 1;
         match attempt() {
             Ok(v) => return Ok(v),
-            Err(f)
-                if tries < MAX_TRIES && f.sqlstate.as_deref().is_some_and(is_retryable) =>
-            {
+            Err(f) if tries < MAX_TRIES && f.sqlstate.as_deref().is_some_and(is_retryable) => {
                 continue
             }
             Err(f) => return Err(map_error(&f)),

@@ -210,10 +210,7 @@ fn describe(e: &postgres::Error) -> String {
 struct Raw(SqlValue);
 
 impl<'a> FromSql<'a> for Raw {
-    fn from_sql(
-        ty: &Type,
-        raw: &'a [u8],
-    ) -> Result<Raw, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Raw, Box<dyn std::error::Error + Sync + Send>> {
         let v = match *ty {
             Type::BOOL => sql_dialect::bool_value(bool::from_sql(ty, raw)?),
             Type::INT2 => SqlValue::Integer(i64::from(i16::from_sql(ty, raw)?)),

@@ -380,11 +380,7 @@ fn both_migration_sets_build_the_same_schema() {
         "the SQLite description is suspiciously small: {sqlite:?}"
     );
     let diff = differences(&sqlite, &postgres);
-    assert!(
-        diff.is_empty(),
-        "the schemas differ:\n{}",
-        diff.join("\n")
-    );
+    assert!(diff.is_empty(), "the schemas differ:\n{}", diff.join("\n"));
 }
 
 #[test]

@@ -14,11 +14,7 @@ const SELECT: &str =
 /// Every category, in the order they were created (the seeded order puts
 /// "Khác" last).
 pub fn categories(sql: &dyn Sql) -> Result<Vec<Category>, StoreError> {
-    read(
-        sql,
-        &format!("{SELECT} ORDER BY c.created_at, c.code"),
-        &[],
-    )
+    read(sql, &format!("{SELECT} ORDER BY c.created_at, c.code"), &[])
 }
 
 /// One category by code.

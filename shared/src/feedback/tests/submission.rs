@@ -7,7 +7,7 @@ use crate::feedback::tracking::{format, parse, year_of};
 use crate::feedback::validate::{validate, CONTENT_MAX_CHARS, TITLE_MAX_CHARS};
 use crate::feedback::{find, submit, FeedbackError, FeedbackPolicy, Submitter};
 use crate::ports::{Clock, Sql};
-use crate::testing::{remove_db, temp_db_path, MapSettings, World};
+use crate::testing::{remove_db, temp_db_path, MapSettings, TestDb, World};
 
 fn problems(e: FeedbackError) -> Vec<(&'static str, &'static str)> {
     match e {
@@ -333,7 +333,7 @@ fn parallel_submissions_get_distinct_gapless_codes() {
         .map(|t| {
             let path = path.clone();
             std::thread::spawn(move || {
-                let w = world_on_file(&path, 1_000 + t, settings());
+                let w = World::on(TestDb::file(&path), settings(), 1_000 + t);
                 let policy = FeedbackPolicy {
                     citizen_hourly: 1_000,
                     anonymous_ip_hourly: 1_000,
@@ -366,7 +366,7 @@ fn parallel_submissions_from_one_sender_stop_at_the_quota() {
         .map(|t| {
             let (path, barrier) = (path.clone(), barrier.clone());
             std::thread::spawn(move || {
-                let w = world_on_file(&path, 1_000 + t, MapSettings::default());
+                let w = World::on(TestDb::file(&path), MapSettings::default(), 1_000 + t);
                 let policy = FeedbackPolicy {
                     citizen_hourly: 5,
                     anonymous_ip_hourly: 5,
@@ -388,7 +388,7 @@ fn parallel_submissions_from_one_sender_stop_at_the_quota() {
             .all(|r| r.is_ok() || matches!(r, Err(FeedbackError::RateLimited { .. }))),
         "{results:?}"
     );
-    let w = world_on_file(&path, 9, MapSettings::default());
+    let w = World::on(TestDb::file(&path), MapSettings::default(), 9);
     assert_eq!(
         w.db.scalar("SELECT count(*) FROM feedback WHERE quota_key = 'ip:203.0.113.7'"),
         5
