@@ -19,10 +19,14 @@ pub(super) const COLUMNS: &str = "seq, at, actor, action, subject, detail, prev_
 ///
 /// Concurrent appenders (threads, processes, edge nodes sharing one database)
 /// each read the tail, compute `seq = tail + 1` and its hash, then insert with
-/// `INSERT OR IGNORE`. `seq` is the primary key and `prev_hash` is UNIQUE, so
-/// of several writers that read the same tail exactly one row lands; the
-/// others insert nothing (or see a constraint error) and retry on the new
-/// tail. No transaction is needed, and two rows can never share a `prev_hash`.
+/// `ON CONFLICT DO NOTHING`. `seq` is the primary key and `prev_hash` is
+/// UNIQUE, so of several writers that read the same tail exactly one row
+/// lands; the others insert nothing (or see a constraint error) and retry on
+/// the new tail. No transaction is needed, and two rows can never share a
+/// `prev_hash`. On PostgreSQL the loser's insert waits for the winner's
+/// commit on the key and then skips, so this holds under READ COMMITTED too;
+/// a stale tail can only name a `seq` that already exists (rows never change)
+/// and is skipped the same way (docs/consistency.md, "Audit hash chain").
 pub fn append(sql: &dyn Sql, clock: &dyn Clock, entry: Entry) -> Result<AuditRecord, StoreError> {
     let mut detail = entry.detail;
     redact_secrets(&mut detail);

@@ -23,8 +23,17 @@ pub(crate) struct NewBooking<'a> {
 /// booking that local day, or a ticket code already in use. Its trigger
 /// (`appointments_take_seat`, migration 0006) decrements `remaining` inside
 /// the same statement. `true` when the booking was inserted.
+///
+/// On PostgreSQL (READ COMMITTED) two bookers can both read the last seat
+/// from their snapshots; the second one's trigger then waits for the first's
+/// row lock on the slot, recomputes `remaining - 1` on the committed row and
+/// fails the CHECK (`remaining >= 0`), which rolls its whole statement back.
+/// That `Constraint` is this function's `false`: nothing was booked, and
+/// the caller's re-read finds the slot full (docs/consistency.md, "Seats").
+/// No retry loop or SERIALIZABLE transaction is needed: losers queue on the
+/// slot row instead of aborting one another.
 pub(crate) fn insert_booking(sql: &dyn Sql, b: &NewBooking<'_>) -> Result<bool, StoreError> {
-    let inserted = sql.execute(
+    let inserted = match sql.execute(
         "INSERT INTO appointments (id, citizen_id, service_code, slot_id, local_date, status, \
          ticket_code, idempotency_key, full_name, phone, id_number, note, created_at, updated_at) \
          SELECT ?, c.id, s.service_code, s.id, s.local_date, 'booked', ?, ?, c.full_name, c.phone, \
@@ -43,7 +52,11 @@ pub(crate) fn insert_booking(sql: &dyn Sql, b: &NewBooking<'_>) -> Result<bool, 
             b.slot_id.into(),
             b.now.into(),
         ],
-    )?;
+    ) {
+        Ok(rows) => rows,
+        Err(StoreError::Constraint(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    };
     Ok(!inserted.is_empty())
 }
 

@@ -42,6 +42,16 @@ pub(crate) fn cancel(
 /// with; if any part fails (the CHECK on `remaining`, the one-per-day index)
 /// the whole statement rolls back. There is no window in which both seats,
 /// or neither, are held.
+///
+/// On PostgreSQL (READ COMMITTED) the `remaining > 0` read and the
+/// one-per-day `NOT EXISTS` come from the statement's snapshot, so a racing
+/// booking or move can pass them too; the trigger's decrement then waits for
+/// the winner's row lock, recomputes on the committed slot and fails the
+/// CHECK on `remaining`, or the one-per-day unique index refuses the row.
+/// Either is a `Constraint` that rolls the whole statement back, and
+/// [`crate::appointments::changes::reschedule`] reads why. Two moves in
+/// opposite directions can deadlock on the two slot rows; PostgreSQL aborts
+/// one (40P01) and the adapter runs it again.
 pub(crate) fn reschedule(
     sql: &dyn Sql,
     citizen_id: &str,

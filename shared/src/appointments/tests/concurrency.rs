@@ -241,3 +241,85 @@ fn reschedules_and_bookings_racing_for_the_last_seats_keep_the_count() {
     );
     assert_seats_add_up(&s.path);
 }
+
+#[test]
+fn one_citizens_parallel_bookings_of_one_day_make_one_booking() {
+    let s = shared("one-a-day", 1);
+    let early = slot(&s.path, "2026-12-01", "08:00", 5);
+    let late = slot(&s.path, "2026-12-01", "10:00", 5);
+    let who = s.citizens[0].clone();
+    let (a, b) = (early.id.clone(), late.id.clone());
+    let results = race(&s.path, 20, move |i, w| {
+        let slot_id = if i % 2 == 0 { &a } else { &b };
+        book(
+            w.ports(),
+            &who,
+            &BookRequest {
+                slot_id,
+                note: None,
+                idempotency_key: None,
+            },
+        )
+        .map(|o| o.booking.id)
+    });
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || matches!(r, Err(ApptError::AlreadyBooked { .. }))),
+        "{results:?}"
+    );
+    let check = file_world(&s.path, 3);
+    assert_eq!(
+        check
+            .db
+            .scalar("SELECT count(*) FROM appointments WHERE status = 'booked'"),
+        1
+    );
+    assert_eq!(
+        check
+            .db
+            .scalar("SELECT sum(capacity - remaining) FROM appointment_slots"),
+        1
+    );
+    assert_seats_add_up(&s.path);
+}
+
+#[test]
+fn parallel_kiosk_guesses_stop_at_the_allowance() {
+    let s = shared("kiosk", 0);
+    let results = race(&s.path, 40, |i, w| {
+        crate::appointments::kiosk::kiosk_check_in(
+            w.ports(),
+            "kiosk-net:198.51.100.9",
+            &format!("ZZ{i:06}"),
+        )
+        .map(|b| b.id)
+    });
+    let failed = results
+        .iter()
+        .filter(|r| matches!(r, Err(ApptError::CheckinFailed)))
+        .count();
+    let limited = results
+        .iter()
+        .filter(|r| matches!(r, Err(ApptError::RateLimited { .. })))
+        .count();
+    assert_eq!(
+        (failed, limited),
+        (
+            crate::appointments::kiosk::DEFAULT_FAILURES_PER_HOUR as usize,
+            10
+        ),
+        "{results:?}"
+    );
+    assert_eq!(
+        file_world(&s.path, 3)
+            .db
+            .scalar("SELECT count(*) FROM checkin_attempts"),
+        crate::appointments::kiosk::DEFAULT_FAILURES_PER_HOUR
+    );
+}

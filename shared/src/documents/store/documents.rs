@@ -168,14 +168,17 @@ pub struct NewDocument<'a> {
 /// Stores a citizen's upload (`source = uploaded`) unless it would pass the
 /// upload quotas; `false` when a quota refused. The quotas are part of the
 /// INSERT, so concurrent uploads cannot both squeeze past the last free
-/// place (see `documents::quota`).
+/// place (see `documents::quota`): SQLite holds its write lock across the
+/// counts and the insert; on PostgreSQL the `/* serializable */` marker runs
+/// it SERIALIZABLE with retry, as a READ COMMITTED count would miss a
+/// parallel upload.
 pub fn insert_upload(
     sql: &dyn Sql,
     doc: &NewDocument<'_>,
     q: &VaultQuotas,
 ) -> Result<bool, StoreError> {
     let inserted = sql.execute(
-        "INSERT INTO documents (id, citizen_id, type, title, source, issued_at, content_type, size, \
+        "/* serializable */ INSERT INTO documents (id, citizen_id, type, title, source, issued_at, content_type, size, \
            sha256, status, created_at, content) \
          SELECT ?1, ?2, ?3, ?4, 'uploaded', ?5, ?6, ?7, ?8, 'valid', ?5, ?9 \
          WHERE (SELECT count(*) FROM documents WHERE citizen_id = ?2 AND source = 'uploaded') < ?10 \

@@ -11,13 +11,17 @@ use crate::feedback::Source;
 use crate::ports::{Sql, SqlValue, StoreError};
 use crate::rows::all;
 
-/// SQLite runs a writing statement under the database write lock from its
-/// first read, so the category check, the quota count and `MAX(seq) + 1`
-/// see exactly the rows this INSERT is ordered after. UNIQUE (year, seq)
-/// backs that up on engines that might not: there the loser gets a
-/// constraint error and [`crate::feedback::submit`] tries again.
+/// The category check, the quota count and `MAX(seq) + 1` must see exactly
+/// the rows this INSERT is ordered after. SQLite runs a writing statement
+/// under the database write lock from its first read; on PostgreSQL the
+/// `/* serializable */` marker has the adapter run it in a SERIALIZABLE
+/// transaction, retried on a serialization failure, because under READ
+/// COMMITTED two submissions would count and number from the same snapshot.
+/// UNIQUE (year, seq) backs the number up on either engine: a loser gets a
+/// constraint error and [`crate::feedback::submit`] tries again
+/// (docs/consistency.md, "Tracking codes" and "Feedback quota").
 const INSERT: &str = "\
-INSERT INTO feedback (id, tracking_code, year, seq, category_code, unit_code, title, content, lat, lng, \
+/* serializable */ INSERT INTO feedback (id, tracking_code, year, seq, category_code, unit_code, title, content, lat, lng, \
                       address, media_url, owner_id, anonymous, source, partner_code, quota_key, status, \
                       published, created_at, updated_at) \
 SELECT ?1, 'PA-' || CAST(?2 AS TEXT) || '-' || CASE WHEN n.next < 1000000 \

@@ -7,7 +7,7 @@ use crate::feedback::tracking::{format, parse, year_of};
 use crate::feedback::validate::{validate, CONTENT_MAX_CHARS, TITLE_MAX_CHARS};
 use crate::feedback::{find, submit, FeedbackError, FeedbackPolicy, Submitter};
 use crate::ports::{Clock, Sql};
-use crate::testing::{remove_db, temp_db_path, MapSettings, World};
+use crate::testing::{remove_db, temp_db_path, MapSettings, TestDb, World};
 
 fn problems(e: FeedbackError) -> Vec<(&'static str, &'static str)> {
     match e {
@@ -333,7 +333,7 @@ fn parallel_submissions_get_distinct_gapless_codes() {
         .map(|t| {
             let path = path.clone();
             std::thread::spawn(move || {
-                let w = world_on_file(&path, 1_000 + t, settings());
+                let w = World::on(TestDb::file(&path), settings(), 1_000 + t);
                 let policy = FeedbackPolicy {
                     citizen_hourly: 1_000,
                     anonymous_ip_hourly: 1_000,
@@ -353,5 +353,45 @@ fn parallel_submissions_get_distinct_gapless_codes() {
     codes.sort();
     let want: Vec<String> = (1..=128).map(|n| format(2026, n)).collect();
     assert_eq!(codes, want);
+    remove_db(&path);
+}
+
+#[test]
+fn parallel_submissions_from_one_sender_stop_at_the_quota() {
+    let path = temp_db_path("feedback-quota");
+    seed(&world_on_file(&path, 0, MapSettings::default()));
+    let path = Arc::new(path);
+    let barrier = Arc::new(std::sync::Barrier::new(16));
+    let handles: Vec<_> = (0..16u64)
+        .map(|t| {
+            let (path, barrier) = (path.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let w = World::on(TestDb::file(&path), MapSettings::default(), 1_000 + t);
+                let policy = FeedbackPolicy {
+                    citizen_hourly: 5,
+                    anonymous_ip_hourly: 5,
+                    partner_hourly: 5,
+                };
+                let v = validate(&draft("environment")).unwrap();
+                barrier.wait();
+                submit(w.ports(), &policy, ANON, &v).map(|c| c.tracking_code)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut codes: Vec<String> = results.iter().filter_map(|r| r.clone().ok()).collect();
+    codes.sort();
+    assert_eq!(codes, (1..=5).map(|n| format(2026, n)).collect::<Vec<_>>());
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || matches!(r, Err(FeedbackError::RateLimited { .. }))),
+        "{results:?}"
+    );
+    let w = World::on(TestDb::file(&path), MapSettings::default(), 9);
+    assert_eq!(
+        w.db.scalar("SELECT count(*) FROM feedback WHERE quota_key = 'ip:203.0.113.7'"),
+        5
+    );
     remove_db(&path);
 }

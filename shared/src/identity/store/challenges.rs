@@ -18,15 +18,15 @@ use crate::rows::{decode_all, first};
 ///   spend the budget strangers can spend.
 ///
 /// The challenge rows are the quota ledger (`client_ip` holds the network
-/// key), and SQLite runs a writing statement under the database write lock
-/// from its first read, so the counts and the insert are one atomic step:
-/// parallel starts cannot all squeeze through the same last slot.
-/// PostgreSQL gives no such lock to INSERT … SELECT: there the statement will
-/// need a row lock on the phone first (e.g. `SELECT … FOR UPDATE` on a
-/// per-phone row in the same transaction); a PostgreSQL port has to add it
-/// (see docs/identity.md and the "Edge deployment" issue).
+/// key), so the counts and the insert must be one atomic step, or parallel
+/// starts could all squeeze through the same last slot. SQLite runs a
+/// writing statement under the database write lock from its first read.
+/// PostgreSQL under READ COMMITTED would not: every statement counts from
+/// its own snapshot, so the statement carries the `/* serializable */`
+/// marker and the adapter runs it in a SERIALIZABLE transaction, retried on
+/// a serialization failure (docs/consistency.md, "Code sending quotas").
 const CREATE_WITHIN_LIMITS: &str = "\
-INSERT INTO otp_challenges \
+/* serializable */ INSERT INTO otp_challenges \
   (id, phone, channel, purpose, client, full_name, client_ip, code_mac, attempts, \
    created_at, expires_at) \
 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10 \

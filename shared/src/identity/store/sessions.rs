@@ -48,11 +48,13 @@ pub fn insert(sql: &dyn Sql, s: &NewRow<'_>) -> Result<(), StoreError> {
 }
 
 // Checks and slides in one statement: a session that expires or is revoked
-// concurrently can never be extended back to life.
+// concurrently can never be extended back to life (on PostgreSQL the WHERE is
+// re-checked on the row as the concurrent revoke left it). The CASE is the
+// smaller of the two: scalar MIN(a, b) is SQLite's alone.
 const SLIDE: &str = "\
 UPDATE sessions SET last_seen_at = ?2, \
   idle_expires_at = CASE WHEN ?2 + idle_seconds < absolute_expires_at \
-    THEN ?2 + idle_seconds ELSE absolute_expires_at END \
+                         THEN ?2 + idle_seconds ELSE absolute_expires_at END \
 WHERE token_hash = ?1 AND revoked_at IS NULL \
   AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
 RETURNING id, citizen_id, client, idle_expires_at";

@@ -8,7 +8,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::helpers::{phone, request, start, start_req, verify, wrong};
-use crate::identity::{find_or_create_by_phone, OtpError, VerifiedPhone};
+use crate::identity::{
+    authenticate, create_session, find_or_create_by_phone, logout, Client, Origin, OtpError,
+    VerifiedPhone,
+};
+use crate::ports::Clock;
 use crate::testing::{remove_db, temp_db_path, MapSettings, TestDb, World};
 
 /// Runs `work` on `n` threads, each with its own connection and world,
@@ -144,6 +148,80 @@ fn parallel_first_logins_create_one_account() {
     assert_eq!(results.iter().filter(|(_, created)| *created).count(), 1);
     assert!(results.iter().all(|(a, _)| a.id == results[0].0.id));
     assert_eq!(w.db.scalar("SELECT count(*) FROM citizens"), 1);
+}
+
+#[test]
+fn parallel_starts_for_one_phone_from_many_networks_stop_at_the_phone_total() {
+    let (db, w) = TempDb::new("totals");
+    let results = race(&db.0, MapSettings::default, 40, |i, w| {
+        let mut req = request(phone(1));
+        req.origin = Origin::Network(format!("198.51.100.{}", i + 1));
+        start_req(w, &req).map(|_| ())
+    });
+    // 10 unused codes per phone in any 15 minutes (OtpPolicy default).
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        10,
+        "{results:?}"
+    );
+    assert!(results
+        .iter()
+        .all(|r| matches!(r, Ok(()) | Err(OtpError::RateLimited { .. }))));
+    assert_eq!(w.db.scalar("SELECT count(*) FROM otp_challenges"), 10);
+}
+
+#[test]
+fn parallel_failures_each_count_once_and_lock_at_the_threshold() {
+    let (db, w) = TempDb::new("streak");
+    let now = w.clock.now();
+    let locks = race(&db.0, MapSettings::default, 30, move |_, w| {
+        crate::identity::store::failures::record(&w.db, "+84900000001", "203.0.113.7", 20, 900, now)
+            .unwrap()
+    });
+    assert_eq!(w.db.scalar("SELECT failures FROM otp_network_failures"), 30);
+    // The 20th failure set the lock; the ten after it saw it and kept it.
+    assert_eq!(
+        locks.iter().filter(|l| **l == Some(now + 900)).count(),
+        11,
+        "{locks:?}"
+    );
+    assert_eq!(
+        w.db.scalar("SELECT locked_until FROM otp_network_failures"),
+        now + 900
+    );
+}
+
+#[test]
+fn a_logout_racing_many_requests_is_never_undone() {
+    let (db, w) = TempDb::new("slide");
+    let (account, _) = find_or_create_by_phone(w.ports(), &phone(1), None).unwrap();
+    let session = create_session(w.ports(), &account.id, Client::Web).unwrap();
+    w.clock.advance(60);
+    let token = session.token.clone();
+    let results = race(&db.0, MapSettings::default, 20, move |i, w| {
+        w.clock.advance(60);
+        if i == 0 {
+            logout(w.ports(), &token)
+                .map(|_| "logout")
+                .map_err(|_| "store")
+        } else {
+            authenticate(w.ports(), &token)
+                .map(|_| "ok")
+                .map_err(|_| "refused")
+        }
+    });
+    assert_eq!(results[0], Ok("logout"), "{results:?}");
+    w.clock.advance(60);
+    assert!(authenticate(w.ports(), &session.token).is_err());
+    // Revoking pulled the idle expiry down to the revocation; no slide
+    // after it moved it up again.
+    assert_eq!(
+        w.db.scalar(
+            "SELECT count(*) FROM sessions WHERE revoked_at IS NOT NULL \
+             AND idle_expires_at <= revoked_at"
+        ),
+        1
+    );
 }
 
 // ---- across OS processes -------------------------------------------------
