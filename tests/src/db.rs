@@ -258,19 +258,26 @@ fn pg_value(row: &postgres::Row, i: usize, ty: &Type) -> Result<SqlValue, String
     fn get<'a, T: FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Result<Option<T>, String> {
         row.try_get::<_, Option<T>>(i).map_err(|e| e.to_string())
     }
-    let v = match *ty {
-        Type::INT2 => get::<i16>(row, i)?.map(|n| SqlValue::Integer(n.into())),
-        Type::INT4 => get::<i32>(row, i)?.map(|n| SqlValue::Integer(n.into())),
-        Type::INT8 => get::<i64>(row, i)?.map(SqlValue::Integer),
-        Type::BOOL => get::<bool>(row, i)?.map(|b| SqlValue::Integer(b.into())),
-        Type::FLOAT4 => get::<f32>(row, i)?.map(|f| SqlValue::Real(f.into())),
-        Type::FLOAT8 => get::<f64>(row, i)?.map(SqlValue::Real),
-        Type::NUMERIC => get::<Numeric>(row, i)?.map(|n| n.0),
-        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
-            get::<String>(row, i)?.map(SqlValue::Text)
-        }
-        Type::BYTEA => get::<Vec<u8>>(row, i)?.map(SqlValue::Blob),
-        ref other => return Err(format!("column {i}: unmapped type {other}")),
+    let v = if *ty == Type::INT2 {
+        get::<i16>(row, i)?.map(|n| SqlValue::Integer(n.into()))
+    } else if *ty == Type::INT4 {
+        get::<i32>(row, i)?.map(|n| SqlValue::Integer(n.into()))
+    } else if *ty == Type::INT8 {
+        get::<i64>(row, i)?.map(SqlValue::Integer)
+    } else if *ty == Type::BOOL {
+        get::<bool>(row, i)?.map(|b| SqlValue::Integer(b.into()))
+    } else if *ty == Type::FLOAT4 {
+        get::<f32>(row, i)?.map(|f| SqlValue::Real(f.into()))
+    } else if *ty == Type::FLOAT8 {
+        get::<f64>(row, i)?.map(SqlValue::Real)
+    } else if *ty == Type::NUMERIC {
+        get::<Numeric>(row, i)?.map(|n| n.0)
+    } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(ty) {
+        get::<String>(row, i)?.map(SqlValue::Text)
+    } else if *ty == Type::BYTEA {
+        get::<Vec<u8>>(row, i)?.map(SqlValue::Blob)
+    } else {
+        return Err(format!("column {i}: unmapped type {ty}"));
     };
     Ok(v.unwrap_or(SqlValue::Null))
 }
@@ -287,7 +294,11 @@ impl<'a> FromSql<'a> for Numeric {
             let b = raw.get(2 * k..2 * k + 2).ok_or("short numeric")?;
             Ok(i16::from_be_bytes([b[0], b[1]]))
         };
-        let (ndigits, weight, sign) = (word(0)?, word(1)?, word(2)? as u16);
+        let (ndigits, weight, sign) = (
+            word(0)?,
+            word(1)?,
+            u16::from_be_bytes(word(2)?.to_be_bytes()),
+        );
         if sign == 0xC000 {
             return Ok(Numeric(SqlValue::Real(f64::NAN)));
         }
@@ -299,15 +310,13 @@ impl<'a> FromSql<'a> for Numeric {
         if sign == 0x4000 {
             value = -value;
         }
-        Ok(Numeric(
-            if value.fract() == 0.0 && value.abs() < 9.0e15 {
-                // Integral and exactly representable: the integer it is.
-                #[allow(clippy::cast_possible_truncation)]
-                SqlValue::Integer(value as i64)
-            } else {
-                SqlValue::Real(value)
-            },
-        ))
+        Ok(Numeric(if value.fract() == 0.0 && value.abs() < 9.0e15 {
+            // Integral and exactly representable: the integer it is.
+            #[allow(clippy::cast_possible_truncation)]
+            SqlValue::Integer(value as i64)
+        } else {
+            SqlValue::Real(value)
+        }))
     }
 
     fn accepts(ty: &Type) -> bool {

@@ -16,8 +16,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -263,10 +263,7 @@ impl HostBuilder {
         vars.retain(|(n, _)| n != "database_url" && n != "database_host");
         vars.push(("database_url".into(), backing.database_url.clone()));
         vars.push(("database_host".into(), backing.database_host.clone()));
-        let extra = vec![
-            "--runtime-config-file".to_owned(),
-            rc.display().to_string(),
-        ];
+        let extra = vec!["--runtime-config-file".to_owned(), rc.display().to_string()];
         // Every node starts at once, as a rollout does: the migrations'
         // advisory lock is what keeps them apart.
         let starting: Vec<_> = (0..self.nodes)

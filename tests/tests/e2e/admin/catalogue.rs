@@ -285,8 +285,10 @@ fn issuer_key_is_shown_once_and_stored_only_as_a_hash() {
         .map(|r| {
             r.0.into_iter()
                 .map(|v| match v {
-                    SqlValue::Text(t) => t,
-                    SqlValue::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
+                    cds_shared::ports::SqlValue::Text(t) => t,
+                    cds_shared::ports::SqlValue::Blob(b) => {
+                        String::from_utf8_lossy(&b).into_owned()
+                    }
                     other => format!("{other:?}"),
                 })
                 .collect()

@@ -214,7 +214,12 @@ fn parallel_code_requests_for_one_phone_never_exceed_its_quotas() {
     let sent = statuses.iter().filter(|s| s.0 == 202).count();
     assert_eq!(sent, 3, "{statuses:?}");
     let r = host.get(&session::outbox_path(PHONE));
-    assert_eq!(r.json()["items"].as_array().unwrap().len(), 3, "{}", r.text());
+    assert_eq!(
+        r.json()["items"].as_array().unwrap().len(),
+        3,
+        "{}",
+        r.text()
+    );
     assert_audit_chain_verifies(&host);
 }
 
