@@ -37,6 +37,7 @@ pub mod qr;
 pub mod rows;
 #[cfg(feature = "spin")]
 pub mod spin_adapter;
+pub mod sql_dialect;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod text;

@@ -1,9 +1,16 @@
 //! The ports implemented with `spin-sdk` 5.2, and the conversion between Spin's
 //! HTTP types and ours. Only components enable this (feature `spin`); they
 //! reach it through [`crate::component`], which opens the stores.
+//!
+//! The SQL port has two engines: Spin's SQLite `default` database
+//! ([`SpinSql`]) and PostgreSQL through `spin:postgres/postgres@4.0.0`
+//! ([`PgSql`]), whose statement rewriting, value and error mapping live in
+//! [`crate::sql_dialect`] so the native tests run the very same.
 
 use spin_sdk::http::{Method, Request as SpinRequest, Response as SpinResponse};
-use spin_sdk::{key_value, sqlite, variables};
+use spin_sdk::{key_value, pg4, sqlite, variables};
+
+use crate::sql_dialect::{self, PgFailure};
 
 use crate::client_addr::{self, TrustedProxies};
 use crate::http::{Request, Response};
@@ -62,6 +69,147 @@ fn from_spin_value(v: sqlite::Value) -> SqlValue {
         sqlite::Value::Text(t) => SqlValue::Text(t),
         sqlite::Value::Blob(b) => SqlValue::Blob(b),
         sqlite::Value::Null => SqlValue::Null,
+    }
+}
+
+/// PostgreSQL through Spin's `pg4` interface: one connection per request,
+/// opened from the `database_url` variable.
+pub struct PgSql {
+    conn: pg4::Connection,
+}
+
+impl PgSql {
+    /// Connects to `url` (`postgres://user:password@host:port/db`; the host
+    /// must be in the component's `allowed_outbound_hosts`).
+    pub(crate) fn open(url: &str) -> Result<Self, StoreError> {
+        pg4::Connection::open(url)
+            .map(|conn| Self { conn })
+            .map_err(|e| sql_dialect::map_error(&pg_failure(e)))
+    }
+
+    fn query(&self, statement: &str, params: &[pg4::ParameterValue]) -> Result<pg4::RowSet, PgFailure> {
+        self.conn.query(statement, params).map_err(pg_failure)
+    }
+
+    /// One statement in its own SERIALIZABLE transaction on this connection
+    /// (Spin's resource keeps one server session, so BEGIN and COMMIT reach
+    /// the same one). Any failure rolls back before it is returned, so a
+    /// retry starts clean; a failed COMMIT has already ended the transaction.
+    fn serializable(
+        &self,
+        statement: &str,
+        params: &[pg4::ParameterValue],
+    ) -> Result<pg4::RowSet, PgFailure> {
+        self.conn
+            .execute("BEGIN ISOLATION LEVEL SERIALIZABLE", &[])
+            .map_err(pg_failure)?;
+        let rows = match self.query(statement, params) {
+            Ok(rows) => rows,
+            Err(e) => {
+                let _ = self.conn.execute("ROLLBACK", &[]);
+                return Err(e);
+            }
+        };
+        match self.conn.execute("COMMIT", &[]) {
+            Ok(_) => Ok(rows),
+            Err(e) => {
+                let _ = self.conn.execute("ROLLBACK", &[]);
+                Err(pg_failure(e))
+            }
+        }
+    }
+}
+
+impl Sql for PgSql {
+    fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+        let (text, values) = sql_dialect::to_postgres(statement, params)?;
+        let params: Vec<pg4::ParameterValue> = values.iter().map(to_pg_param).collect();
+        let result = if sql_dialect::is_serializable(&text) {
+            sql_dialect::with_retry(|| self.serializable(&text, &params))
+        } else {
+            // A single auto-committed statement can still lose a deadlock.
+            sql_dialect::with_retry(|| self.query(&text, &params))
+        }?;
+        let mut rows = Vec::with_capacity(result.rows.len());
+        for row in result.rows {
+            rows.push(
+                row.into_iter()
+                    .map(from_pg_value)
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+        Ok(SqlRows {
+            columns: result.columns.into_iter().map(|c| c.name).collect(),
+            rows,
+        })
+    }
+}
+
+/// Only non-NULL values reach here ([`sql_dialect::to_postgres`] inlines
+/// NULLs), each matching the cast its placeholder got.
+fn to_pg_param(v: &SqlValue) -> pg4::ParameterValue {
+    match v {
+        SqlValue::Integer(i) => pg4::ParameterValue::Int64(*i),
+        SqlValue::Real(r) => pg4::ParameterValue::Floating64(*r),
+        SqlValue::Text(t) => pg4::ParameterValue::Str(t.clone()),
+        SqlValue::Blob(b) => pg4::ParameterValue::Binary(b.clone()),
+        SqlValue::Null => pg4::ParameterValue::DbNull,
+    }
+}
+
+/// A result value as SQLite's storage classes ([`sql_dialect`] rules).
+fn from_pg_value(v: pg4::DbValue) -> Result<SqlValue, StoreError> {
+    use pg4::DbValue as V;
+    Ok(match v {
+        V::Boolean(b) => sql_dialect::bool_value(b),
+        V::Int8(i) => SqlValue::Integer(i64::from(i)),
+        V::Int16(i) => SqlValue::Integer(i64::from(i)),
+        V::Int32(i) => SqlValue::Integer(i64::from(i)),
+        V::Int64(i) => SqlValue::Integer(i),
+        V::Floating32(f) => SqlValue::Real(f64::from(f)),
+        V::Floating64(f) => SqlValue::Real(f),
+        V::Str(s) => SqlValue::Text(s),
+        V::Binary(b) => SqlValue::Blob(b),
+        V::Decimal(d) => sql_dialect::decimal_value(&d)?,
+        V::DbNull => SqlValue::Null,
+        other => {
+            return Err(StoreError::Unavailable(format!(
+                "unsupported PostgreSQL result type {}",
+                pg_type_name(&other)
+            )))
+        }
+    })
+}
+
+fn pg_type_name(v: &pg4::DbValue) -> &'static str {
+    use pg4::DbValue as V;
+    match v {
+        V::Date(_) => "date",
+        V::Time(_) => "time",
+        V::Datetime(_) => "timestamp",
+        V::Timestamp(_) => "timestamp",
+        V::Uuid(_) => "uuid",
+        V::Jsonb(_) => "jsonb",
+        V::Interval(_) => "interval",
+        V::Unsupported(_) => "unsupported",
+        _ => "range or array",
+    }
+}
+
+/// The SQLSTATE, when the server sent one; the message otherwise.
+fn pg_failure(e: pg4::PgError) -> PgFailure {
+    match e {
+        pg4::PgError::QueryFailed(pg4::QueryError::DbError(d)) => PgFailure {
+            sqlstate: Some(d.code),
+            message: d.message,
+        },
+        pg4::PgError::QueryFailed(pg4::QueryError::Text(t)) => PgFailure::other(t),
+        pg4::PgError::ConnectionFailed(m) => PgFailure::other(format!("connection failed: {m}")),
+        pg4::PgError::BadParameter(m) => PgFailure::other(format!("bad parameter: {m}")),
+        pg4::PgError::ValueConversionFailed(m) => {
+            PgFailure::other(format!("value conversion failed: {m}"))
+        }
+        pg4::PgError::Other(m) => PgFailure::other(m),
     }
 }
 

@@ -202,7 +202,7 @@ pub fn undo_key(sql: &dyn Sql, now: i64, id: i64) {
 // official: a retry after the demotion went through does not log a citizen
 // out, and a call on a plain citizen changes nothing.
 const REVOKE_WHILE_OFFICIAL: &str = "\
-UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
+UPDATE sessions SET revoked_at = ?2, idle_expires_at = CASE WHEN idle_expires_at < ?2 THEN idle_expires_at ELSE ?2 END \
 WHERE citizen_id = ?1 AND revoked_at IS NULL \
   AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
   AND EXISTS (SELECT 1 FROM citizens WHERE id = ?1 AND role = 'official') \
@@ -215,7 +215,7 @@ WHERE id = ?1 AND role = 'official' RETURNING id";
 // A login that completed between the two statements above opened a session
 // while the account was still an official: end those too.
 const REVOKE_SINCE: &str = "\
-UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
+UPDATE sessions SET revoked_at = ?2, idle_expires_at = CASE WHEN idle_expires_at < ?2 THEN idle_expires_at ELSE ?2 END \
 WHERE citizen_id = ?1 AND revoked_at IS NULL AND created_at >= ?3 \
   AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
 RETURNING id";

@@ -43,8 +43,8 @@ pub fn append(sql: &dyn Sql, clock: &dyn Clock, entry: Entry) -> Result<AuditRec
         };
         let hash = entry_hash(&input);
         let inserted = sql.execute(
-            "INSERT OR IGNORE INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq",
             &[
                 SqlValue::Integer(seq),
                 SqlValue::Integer(at),

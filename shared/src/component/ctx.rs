@@ -12,8 +12,10 @@ use crate::error::ApiError;
 use crate::guard::{self, Official};
 use crate::http::Request;
 use crate::identity::{Ports, Principal};
-use crate::ports::{Clock, HttpClient, Kv, OsRandom, Random, Settings, Sql, SystemClock};
-use crate::spin_adapter::{SpinHttp, SpinKv, SpinSettings, SpinSql};
+use crate::ports::{
+    Clock, HttpClient, Kv, OsRandom, Random, Settings, Sql, StoreError, SystemClock,
+};
+use crate::spin_adapter::{PgSql, SpinHttp, SpinKv, SpinSettings, SpinSql};
 
 /// Everything a handler needs for one request. Built by [`super::serve`].
 pub struct Ctx<'a> {
@@ -21,7 +23,7 @@ pub struct Ctx<'a> {
     pub req: &'a Request,
     /// The request id: in every log line and in `x-request-id`.
     pub id: &'a str,
-    sql: OnceCell<SpinSql>,
+    sql: OnceCell<Box<dyn Sql>>,
     kv: OnceCell<SpinKv>,
 }
 
@@ -38,12 +40,28 @@ impl<'a> Ctx<'a> {
 
     /// The SQL database, opened on first use (routes that need none, such
     /// as a 404, never open it). 503 `store_unavailable` if it cannot be.
+    ///
+    /// The engine is the deployment's: PostgreSQL when the variable
+    /// `database_url` is a `postgres://` (or `postgresql://`) URL, Spin's
+    /// embedded SQLite `default` database when it is empty or unset.
     pub fn sql(&self) -> Result<&dyn Sql, ApiError> {
         if let Some(sql) = self.sql.get() {
-            return Ok(sql);
+            return Ok(sql.as_ref());
         }
-        let opened = SpinSql::open_default().map_err(|e| ApiError::store_unavailable("sql", e))?;
-        Ok(self.sql.get_or_init(|| opened))
+        let url = self.settings().get("database_url").unwrap_or_default();
+        let url = url.trim();
+        let opened: Box<dyn Sql> = if url.is_empty() {
+            Box::new(SpinSql::open_default().map_err(|e| ApiError::store_unavailable("sql", e))?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Box::new(PgSql::open(url).map_err(|e| ApiError::store_unavailable("sql", e))?)
+        } else {
+            // Never the URL itself in the error: it holds the password.
+            return Err(ApiError::store_unavailable(
+                "sql",
+                StoreError::Unavailable("database_url is not a postgres:// URL".into()),
+            ));
+        };
+        Ok(self.sql.get_or_init(|| opened).as_ref())
     }
 
     /// The key-value store, opened on first use (503 if it cannot be).

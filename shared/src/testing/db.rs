@@ -2,6 +2,10 @@
 //! every shipped migration of `infra/migrations` applied, in order, byte for
 //! byte — so a test runs against the schema, triggers and constraints
 //! production runs.
+//!
+//! With `CDS_TEST_SQL=postgres` the same [`TestDb`] is a fresh PostgreSQL
+//! database with `infra/migrations/postgres` applied ([`super::pg`]), so the
+//! whole suite proves the domain SQL on both engines.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -10,6 +14,7 @@ use std::time::Duration;
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, ErrorCode};
 
+use super::pg::{self, PgDb};
 use crate::ports::{Sql, SqlRows, SqlValue, StoreError};
 
 /// Identity's migration, as it ships.
@@ -30,8 +35,12 @@ pub const MIGRATION_0009: &str = include_str!("../../../infra/migrations/0009_ke
 /// Every `NNNN_name.sql` file of `infra/migrations`, in order, read when the
 /// test runs: a new migration is in every test world without editing this.
 pub fn migrations() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/migrations");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+    read_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/migrations"))
+}
+
+/// Every `NNNN_name.sql` file of `dir`, by name.
+pub(crate) fn read_migrations(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == "sql"));
@@ -55,16 +64,30 @@ pub fn migrate(conn: &Connection) {
     }
 }
 
-/// A rusqlite connection behind the `Sql` port. The mutex only makes it
-/// `Sync`; concurrency tests open one per thread or process.
+/// A database connection behind the `Sql` port: rusqlite, or PostgreSQL
+/// when `CDS_TEST_SQL=postgres`. The mutex only makes it `Sync`;
+/// concurrency tests open one per thread or process.
 pub struct TestDb {
-    pub(crate) conn: Mutex<Connection>,
+    engine: Engine,
+}
+
+enum Engine {
+    Sqlite(Mutex<Connection>),
+    Postgres(PgDb),
 }
 
 impl From<Connection> for TestDb {
     fn from(conn: Connection) -> TestDb {
         TestDb {
-            conn: Mutex::new(conn),
+            engine: Engine::Sqlite(Mutex::new(conn)),
+        }
+    }
+}
+
+impl From<PgDb> for TestDb {
+    fn from(db: PgDb) -> TestDb {
+        TestDb {
+            engine: Engine::Postgres(db),
         }
     }
 }
@@ -72,6 +95,9 @@ impl From<Connection> for TestDb {
 impl TestDb {
     /// A fresh in-memory database with every migration applied.
     pub fn memory() -> TestDb {
+        if pg::enabled() {
+            return PgDb::fresh(None).into();
+        }
         let conn = Connection::open_in_memory().unwrap();
         migrate(&conn);
         TestDb::from(conn)
@@ -81,6 +107,9 @@ impl TestDb {
     /// `"0009"`): only the files numbered below it applied, for tests of
     /// what a migration does to existing rows.
     pub fn before(version: &str) -> TestDb {
+        if pg::enabled() {
+            return PgDb::fresh(Some(version)).into();
+        }
         let conn = Connection::open_in_memory().unwrap();
         for (name, sql) in migrations() {
             if name.as_str() < version {
@@ -91,16 +120,26 @@ impl TestDb {
     }
 
     /// Opens (creating if needed) a database file and migrates it, the way
-    /// each process of a deployment starts.
+    /// each process of a deployment starts. On PostgreSQL the path names a
+    /// database of the test server.
     pub fn create_file(path: &Path) -> TestDb {
+        if pg::enabled() {
+            return PgDb::file(path, true).into();
+        }
         let db = TestDb::file(path);
-        migrate(&db.conn.lock().unwrap());
+        if let Engine::Sqlite(conn) = &db.engine {
+            migrate(&conn.lock().unwrap());
+        }
         db
     }
 
     /// Opens an existing database file in WAL mode with a generous busy
     /// timeout, as each process (or thread) would with its own connection.
+    /// On PostgreSQL: a new connection to the database the path names.
     pub fn file(path: &Path) -> TestDb {
+        if pg::enabled() {
+            return PgDb::file(path, false).into();
+        }
         let conn = Connection::open(path).unwrap();
         conn.busy_timeout(Duration::from_secs(60)).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
@@ -109,16 +148,36 @@ impl TestDb {
 
     /// Reads one integer with raw SQL, for assertions on stored state.
     pub fn scalar(&self, sql: &str) -> i64 {
-        self.conn
-            .lock()
-            .unwrap()
-            .query_row(sql, [], |r| r.get(0))
-            .unwrap()
+        match &self.engine {
+            Engine::Sqlite(conn) => conn
+                .lock()
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap(),
+            Engine::Postgres(db) => {
+                let rows = db
+                    .execute(sql, &[])
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                match rows.rows.first().and_then(|r| r.first()) {
+                    Some(SqlValue::Integer(i)) => *i,
+                    other => panic!("{sql}: not one integer: {other:?}"),
+                }
+            }
+        }
     }
 
     /// Runs raw SQL around the port, as a tamperer with file access would.
     pub fn raw(&self, sql: &str) {
-        self.conn.lock().unwrap().execute_batch(sql).unwrap();
+        match &self.engine {
+            Engine::Sqlite(conn) => conn.lock().unwrap().execute_batch(sql).unwrap(),
+            Engine::Postgres(db) => db.raw(sql),
+        }
+    }
+
+    /// Whether this database is PostgreSQL (for the few assertions whose
+    /// raw SQL differs between engines).
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.engine, Engine::Postgres(_))
     }
 }
 
@@ -154,8 +213,11 @@ fn map_err(e: rusqlite::Error) -> StoreError {
 
 impl Sql for TestDb {
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-        let conn = self
-            .conn
+        let conn = match &self.engine {
+            Engine::Sqlite(conn) => conn,
+            Engine::Postgres(db) => return db.execute(statement, params),
+        };
+        let conn = conn
             .lock()
             .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
         let mut stmt = conn.prepare(statement).map_err(map_err)?;
@@ -185,8 +247,13 @@ pub fn temp_db_path(tag: &str) -> PathBuf {
     std::env::temp_dir().join(format!("cds-{tag}-{}-{nanos}.sqlite", std::process::id()))
 }
 
-/// Deletes a database file and its WAL companions.
+/// Deletes a database file and its WAL companions (on PostgreSQL: forgets
+/// the database the path named; the server goes with the test process).
 pub fn remove_db(path: &Path) {
+    if pg::enabled() {
+        PgDb::forget(path);
+        return;
+    }
     for suffix in ["", "-wal", "-shm"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);

@@ -8,6 +8,9 @@
 
 mod db;
 mod doubles;
+mod pg;
+#[cfg(test)]
+mod schema_parity;
 mod world;
 
 pub use db::{

@@ -400,8 +400,9 @@ fn linked_world() -> (BotWorld, String) {
 /// Seeds a service and `n` bookings of `citizen`, one a day from tomorrow.
 fn seed_bookings(w: &BotWorld, citizen: &str, n: i64, status: &str) {
     w.id.db.raw(
-        "INSERT OR IGNORE INTO services (code, name, kind, unit_code, address, created_at) \
-         VALUES ('bv-dn-noi', 'Khám nội tổng quát — Bệnh viện Đà Nẵng', 'health', 'so-y-te', '124 Hải Phòng, Hải Châu', 0)",
+        "INSERT INTO services (code, name, kind, unit_code, address, created_at) \
+         VALUES ('bv-dn-noi', 'Khám nội tổng quát — Bệnh viện Đà Nẵng', 'health', 'so-y-te', '124 Hải Phòng, Hải Châu', 0) \
+         ON CONFLICT DO NOTHING",
     );
     for i in 0..n {
         // Statuses get distinct minutes: (service, start) is unique.

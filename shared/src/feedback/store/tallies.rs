@@ -16,7 +16,7 @@ const SELECT: &str =
 pub fn categories(sql: &dyn Sql) -> Result<Vec<Category>, StoreError> {
     read(
         sql,
-        &format!("{SELECT} ORDER BY c.created_at, c.rowid"),
+        &format!("{SELECT} ORDER BY c.created_at, c.code"),
         &[],
     )
 }
@@ -60,7 +60,7 @@ SELECT c.code, c.name, c.unit_code, \
      WHERE f.category_code = c.code) AS ratings, \
   (SELECT avg(r.score) FROM feedback_ratings r JOIN feedback f ON f.id = r.feedback_id \
      WHERE f.category_code = c.code) AS average \
-FROM feedback_categories c ORDER BY c.created_at, c.rowid";
+FROM feedback_categories c ORDER BY c.created_at, c.code";
 
 /// Counts and ratings of every category, including those without
 /// feedback, in creation order.

@@ -20,7 +20,9 @@ const INSERT: &str = "\
 INSERT INTO feedback (id, tracking_code, year, seq, category_code, unit_code, title, content, lat, lng, \
                       address, media_url, owner_id, anonymous, source, partner_code, quota_key, status, \
                       published, created_at, updated_at) \
-SELECT ?1, printf('PA-%04d-%06d', ?2, n.next), ?2, n.next, c.code, c.unit_code, ?4, ?5, ?6, ?7, \
+SELECT ?1, 'PA-' || CAST(?2 AS TEXT) || '-' || CASE WHEN n.next < 1000000 \
+           THEN substr('00000' || CAST(n.next AS TEXT), length(CAST(n.next AS TEXT))) \
+           ELSE CAST(n.next AS TEXT) END, ?2, n.next, c.code, c.unit_code, ?4, ?5, ?6, ?7, \
        ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'received', 1, ?15, ?15 \
 FROM feedback_categories c, \
      (SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM feedback WHERE year = ?2) n \

@@ -51,7 +51,8 @@ pub fn insert(sql: &dyn Sql, s: &NewRow<'_>) -> Result<(), StoreError> {
 // concurrently can never be extended back to life.
 const SLIDE: &str = "\
 UPDATE sessions SET last_seen_at = ?2, \
-  idle_expires_at = MIN(?2 + idle_seconds, absolute_expires_at) \
+  idle_expires_at = CASE WHEN ?2 + idle_seconds < absolute_expires_at \
+    THEN ?2 + idle_seconds ELSE absolute_expires_at END \
 WHERE token_hash = ?1 AND revoked_at IS NULL \
   AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
 RETURNING id, citizen_id, client, idle_expires_at";
@@ -87,13 +88,13 @@ pub fn slide(sql: &dyn Sql, token_hash: Vec<u8>, now: i64) -> Result<Option<Slid
 // Revoking also pulls idle_expires_at down to now: that column alone then
 // says when a session stopped being usable, which the purge relies on.
 const REVOKE_OWN: &str = "\
-UPDATE sessions SET revoked_at = ?3, idle_expires_at = MIN(idle_expires_at, ?3) \
+UPDATE sessions SET revoked_at = ?3, idle_expires_at = CASE WHEN idle_expires_at < ?3 THEN idle_expires_at ELSE ?3 END \
 WHERE id = ?1 AND citizen_id = ?2 AND revoked_at IS NULL \
   AND idle_expires_at > ?3 AND absolute_expires_at > ?3 \
 RETURNING id";
 
 const REVOKE_BY_TOKEN: &str = "\
-UPDATE sessions SET revoked_at = ?2, idle_expires_at = MIN(idle_expires_at, ?2) \
+UPDATE sessions SET revoked_at = ?2, idle_expires_at = CASE WHEN idle_expires_at < ?2 THEN idle_expires_at ELSE ?2 END \
 WHERE token_hash = ?1 AND revoked_at IS NULL \
   AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
 RETURNING id";
