@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use cds_shared::ports::{Sql, SqlRows, SqlValue, StoreError};
+use cds_shared::sql_dialect::{self, PgFailure};
 use postgres::types::{FromSql, ToSql, Type};
 use rusqlite::types::{Value as R, ValueRef};
 use serde_json::Value;
@@ -211,14 +212,16 @@ fn sqlite_execute(
 }
 
 /// One statement on PostgreSQL, as the components' adapter runs it: the
-/// placeholders rewritten with casts, results mapped to the SQLite types
-/// (integers, 0/1 for booleans, reals, text, blobs).
+/// placeholders rewritten with casts, a `/* serializable */` statement in a
+/// SERIALIZABLE transaction retried on conflicts, errors mapped by SQLSTATE,
+/// results mapped to the SQLite types (integers, 0/1 for booleans, reals,
+/// text, blobs).
 fn pg_execute(
     client: &mut postgres::Client,
     statement: &str,
     params: &[SqlValue],
 ) -> Result<SqlRows, StoreError> {
-    let (text, bound) = crate::dialect_shim::to_postgres(statement, params);
+    let (text, bound) = sql_dialect::to_postgres(statement, params)?;
     let values: Vec<Box<dyn ToSql + Sync>> = bound
         .into_iter()
         .map(|v| -> Box<dyn ToSql + Sync> {
@@ -232,17 +235,21 @@ fn pg_execute(
         })
         .collect();
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|b| b.as_ref()).collect();
-    let fail = |e: postgres::Error| match e.code() {
-        Some(code) if code.code().starts_with("23") => StoreError::Constraint(e.to_string()),
-        _ => StoreError::Unavailable(format!("{e} {:?}", e.as_db_error().map(|d| d.message()))),
-    };
-    let prepared = client.prepare(&text).map_err(fail)?;
-    let columns = prepared
-        .columns()
-        .iter()
-        .map(|c| c.name().to_owned())
-        .collect();
-    let rows = client.query(&prepared, &refs).map_err(fail)?;
+    let serializable = sql_dialect::is_serializable(statement);
+    let (columns, rows) = sql_dialect::with_retry(|| {
+        if serializable {
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::Serializable)
+                .start()
+                .map_err(failure)?;
+            let out = run(&mut tx, &text, &refs)?;
+            tx.commit().map_err(failure)?;
+            Ok(out)
+        } else {
+            run(client, &text, &refs)
+        }
+    })?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let mut values = Vec::with_capacity(row.len());
@@ -252,6 +259,33 @@ fn pg_execute(
         out.push(values);
     }
     Ok(SqlRows { columns, rows: out })
+}
+
+/// The statement's column names and rows.
+fn run(
+    c: &mut impl postgres::GenericClient,
+    text: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<(Vec<String>, Vec<postgres::Row>), PgFailure> {
+    let prepared = c.prepare(text).map_err(failure)?;
+    let columns = prepared
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    let rows = c.query(&prepared, params).map_err(failure)?;
+    Ok((columns, rows))
+}
+
+/// What the dialect module needs of a failure: its SQLSTATE and message.
+fn failure(e: postgres::Error) -> PgFailure {
+    match e.as_db_error() {
+        Some(d) => PgFailure {
+            sqlstate: Some(d.code().code().to_owned()),
+            message: d.message().to_owned(),
+        },
+        None => PgFailure::other(e.to_string()),
+    }
 }
 
 fn pg_value(row: &postgres::Row, i: usize, ty: &Type) -> Result<SqlValue, String> {

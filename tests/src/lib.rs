@@ -28,7 +28,6 @@ pub use stores::{Backing, Stores};
 
 pub mod admin;
 pub mod db;
-mod dialect_shim;
 pub mod encode;
 pub mod fake_server;
 pub mod seed;
