@@ -395,8 +395,10 @@ fn migrate(database_url: &str, dir: &Path) -> anyhow::Result<()> {
 }
 
 fn is_pg_unavailable(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<edge_host::pg_migrations::Unavailable>().is_some())
+    e.chain().any(|c| {
+        c.downcast_ref::<edge_host::pg_migrations::Unavailable>()
+            .is_some()
+    })
 }
 
 fn is_unavailable(e: &anyhow::Error) -> bool {

@@ -4,14 +4,13 @@
 //! per connection (transactions across calls), the allow-list, the node's
 //! connection cap, time bounds when PostgreSQL stops, recovery when it is
 //! back, and `edge-host migrate`.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
 
 use edge_host::runtime::outbound::AllowedHosts;
 use edge_host::runtime::postgres::wit::{
-    DbDataType, DbError, DbValue, Error, Interval, ParameterValue as P, QueryError,
-    RangeBoundKind,
+    DbDataType, DbError, DbValue, Error, Interval, ParameterValue as P, QueryError, RangeBoundKind,
 };
 use edge_host::runtime::postgres::{check_address, PgConnection, PgPools, Timeouts};
 use test_stores::Postgres;
@@ -108,7 +107,9 @@ async fn values_convert_as_spin_converts_them() {
     let insert = format!("INSERT INTO v VALUES ({})", placeholders.join(", "));
     assert_eq!(exec(&mut c, &insert, params).await, 1);
 
-    let set = bounded(c.query(s("SELECT * FROM v"), vec![])).await.unwrap();
+    let set = bounded(c.query(s("SELECT * FROM v"), vec![]))
+        .await
+        .unwrap();
     let types: Vec<DbDataType> = set.columns.iter().map(|c| c.data_type.clone()).collect();
     use DbDataType as D;
     assert_eq!(
@@ -186,7 +187,10 @@ async fn values_convert_as_spin_converts_them() {
     assert_eq!(raw, [vec![V::Unsupported(vec![2, 32, 0, 4, 10, 0, 0, 1])]]);
     // SUM over BIGINT is NUMERIC, count(*) is INT8.
     let agg = rows(&mut c, "SELECT count(*), sum(i8) FROM v", vec![]).await;
-    assert_eq!(agg, [vec![V::Int64(1), V::Decimal((1i64 << 40).to_string())]]);
+    assert_eq!(
+        agg,
+        [vec![V::Int64(1), V::Decimal((1i64 << 40).to_string())]]
+    );
     // Spin sends no columns for a result without rows.
     let empty = bounded(c.query(s("SELECT b FROM v WHERE false"), vec![]))
         .await
@@ -210,12 +214,27 @@ async fn parameters_bind_only_to_their_own_type_as_in_spin() {
         "{e:?}"
     );
     assert_eq!(
-        exec(&mut c, "INSERT INTO t (small, big) VALUES ($1::int8, $2)", vec![P::Int64(1), P::Int64(2)]).await,
+        exec(
+            &mut c,
+            "INSERT INTO t (small, big) VALUES ($1::int8, $2)",
+            vec![P::Int64(1), P::Int64(2)]
+        )
+        .await,
         1
     );
     // NULL binds to any type.
-    exec(&mut c, "INSERT INTO t VALUES ($1, $2)", vec![P::DbNull, P::DbNull]).await;
-    let got = rows(&mut c, "SELECT small, big FROM t ORDER BY small NULLS LAST", vec![]).await;
+    exec(
+        &mut c,
+        "INSERT INTO t VALUES ($1, $2)",
+        vec![P::DbNull, P::DbNull],
+    )
+    .await;
+    let got = rows(
+        &mut c,
+        "SELECT small, big FROM t ORDER BY small NULLS LAST",
+        vec![],
+    )
+    .await;
     assert_eq!(
         got,
         [
@@ -230,7 +249,9 @@ async fn parameters_bind_only_to_their_own_type_as_in_spin() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::BadParameter(_)), "{e:?}");
-    let e = bounded(c.execute(s("SELECT $1::uuid"), bad)).await.unwrap_err();
+    let e = bounded(c.execute(s("SELECT $1::uuid"), bad))
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::ValueConversionFailed(_)), "{e:?}");
     let e = bounded(c.query(s("SELECT $1::date"), vec![P::Date((2026, 2, 30))]))
         .await
@@ -258,9 +279,11 @@ async fn errors_carry_sqlstate_and_the_connection_stays_usable() {
     assert_eq!(dup.code, "23505");
     assert_eq!(dup.severity, "ERROR");
     assert!(dup.detail.is_some_and(|d| d.contains("(k)=(a)")));
-    assert!(dup
-        .extras
-        .contains(&(s("constraint"), s("u_pkey"))), "{:?}", dup.extras);
+    assert!(
+        dup.extras.contains(&(s("constraint"), s("u_pkey"))),
+        "{:?}",
+        dup.extras
+    );
     let check = db_error(
         bounded(c.execute(s("UPDATE u SET n = -1"), vec![]))
             .await
@@ -283,9 +306,15 @@ async fn errors_carry_sqlstate_and_the_connection_stays_usable() {
         .await
         .unwrap_err(),
     );
-    assert_eq!((raised.code.as_str(), raised.message.as_str()), ("23505", "seat taken"));
+    assert_eq!(
+        (raised.code.as_str(), raised.message.as_str()),
+        ("23505", "seat taken")
+    );
     // After all that, the same connection still works.
-    assert_eq!(rows(&mut c, "SELECT n FROM u", vec![]).await, [vec![DbValue::Int64(1)]]);
+    assert_eq!(
+        rows(&mut c, "SELECT n FROM u", vec![]).await,
+        [vec![DbValue::Int64(1)]]
+    );
 }
 
 #[tokio::test]
@@ -330,7 +359,10 @@ async fn an_open_transaction_is_rolled_back_before_the_client_is_reused() {
     drop(c);
     let mut again = open(&pools, &url).await;
     // The same pooled session, no longer in the dropped guest's transaction.
-    assert_eq!(rows(&mut again, "SELECT pg_backend_pid()", vec![]).await, pid);
+    assert_eq!(
+        rows(&mut again, "SELECT pg_backend_pid()", vec![]).await,
+        pid
+    );
     assert_eq!(
         rows(&mut again, "SELECT count(*) FROM t", vec![]).await,
         [vec![DbValue::Int64(0)]]
@@ -371,8 +403,16 @@ fn the_allow_list_is_checked_per_host_and_port_as_spin_checks_it() {
     ));
     // Nothing is allowed by default; an http entry does not allow postgres.
     assert!(check_address(&AllowedHosts::default(), "postgres://db.internal/x").is_err());
-    assert!(check_address(&hosts(&["http://db.internal:5432"]), "postgres://db.internal/x").is_err());
-    check_address(&hosts(&["*://db.internal:5432"]), "postgres://db.internal/x").unwrap();
+    assert!(check_address(
+        &hosts(&["http://db.internal:5432"]),
+        "postgres://db.internal/x"
+    )
+    .is_err());
+    check_address(
+        &hosts(&["*://db.internal:5432"]),
+        "postgres://db.internal/x",
+    )
+    .unwrap();
 }
 
 #[tokio::test]
@@ -386,10 +426,16 @@ async fn max_connections_caps_connections_in_use_and_frees_them_on_drop() {
     let first = open(&pools, &url).await;
     let _second = open(&pools, &url).await;
     let e = bounded(pools.open(&url)).await.err().unwrap();
-    assert!(matches!(&e, Error::ConnectionFailed(w) if w == "too many connections"), "{e:?}");
+    assert!(
+        matches!(&e, Error::ConnectionFailed(w) if w == "too many connections"),
+        "{e:?}"
+    );
     drop(first);
     let mut third = open(&pools, &url).await;
-    assert_eq!(rows(&mut third, "SELECT 1::int8", vec![]).await, [vec![DbValue::Int64(1)]]);
+    assert_eq!(
+        rows(&mut third, "SELECT 1::int8", vec![]).await,
+        [vec![DbValue::Int64(1)]]
+    );
 }
 
 #[tokio::test]
@@ -400,8 +446,14 @@ async fn a_bad_address_or_credentials_fail_to_connect() {
         .await
         .err()
         .unwrap();
-    assert!(matches!(&e, Error::ConnectionFailed(w) if w.contains("password")), "{e:?}");
-    let e = bounded(pools.open(&pg.url("no_such_db"))).await.err().unwrap();
+    assert!(
+        matches!(&e, Error::ConnectionFailed(w) if w.contains("password")),
+        "{e:?}"
+    );
+    let e = bounded(pools.open(&pg.url("no_such_db")))
+        .await
+        .err()
+        .unwrap();
     assert!(matches!(e, Error::ConnectionFailed(_)), "{e:?}");
 }
 
@@ -415,14 +467,26 @@ async fn a_slow_statement_is_stopped_and_its_connection_retired() {
     let pools = PgPools::with_timeouts(None, timeouts);
     let mut c = open(&pools, &url).await;
     let started = Instant::now();
-    let e = bounded(c.query(s("SELECT pg_sleep(30)"), vec![])).await.unwrap_err();
-    assert!(matches!(&e, Error::QueryFailed(QueryError::Text(t)) if t.contains("timed out")), "{e:?}");
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let e = bounded(c.query(s("SELECT pg_sleep(30)"), vec![]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::QueryFailed(QueryError::Text(t)) if t.contains("timed out")),
+        "{e:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     // That connection is done; a new one works.
     let e = bounded(c.query(s("SELECT 1"), vec![])).await.unwrap_err();
     assert!(matches!(e, Error::ConnectionFailed(_)), "{e:?}");
     let mut fresh = open(&pools, &url).await;
-    assert_eq!(rows(&mut fresh, "SELECT 2::int8", vec![]).await, [vec![DbValue::Int64(2)]]);
+    assert_eq!(
+        rows(&mut fresh, "SELECT 2::int8", vec![]).await,
+        [vec![DbValue::Int64(2)]]
+    );
     // The server was asked to cancel the sleeping statement: it goes away.
     let mut waited = Duration::ZERO;
     loop {
@@ -454,9 +518,14 @@ async fn stopped_postgres_fails_fast_and_the_pool_recovers_when_it_is_back() {
     pg.stop();
     let bound = Duration::from_secs(8);
     let started = Instant::now();
-    let e = bounded(held.query(s("SELECT 1"), vec![])).await.unwrap_err();
+    let e = bounded(held.query(s("SELECT 1"), vec![]))
+        .await
+        .unwrap_err();
     assert!(started.elapsed() < bound, "{:?}", started.elapsed());
-    assert!(matches!(e, Error::QueryFailed(_) | Error::ConnectionFailed(_)), "{e:?}");
+    assert!(
+        matches!(e, Error::QueryFailed(_) | Error::ConnectionFailed(_)),
+        "{e:?}"
+    );
     let started = Instant::now();
     let e = bounded(pools.open(&url)).await.err().unwrap();
     assert!(started.elapsed() < bound, "{:?}", started.elapsed());
@@ -470,7 +539,10 @@ async fn stopped_postgres_fails_fast_and_the_pool_recovers_when_it_is_back() {
     // The same pools, no restart: fresh connections replace the dead ones.
     for _ in 0..3 {
         let mut c = open(&pools, &url).await;
-        assert_eq!(rows(&mut c, "SELECT 1::int8", vec![]).await, [vec![DbValue::Int64(1)]]);
+        assert_eq!(
+            rows(&mut c, "SELECT 1::int8", vec![]).await,
+            [vec![DbValue::Int64(1)]]
+        );
     }
     // The connection PostgreSQL cut stays failed (its session is gone).
     assert!(bounded(held.query(s("SELECT 1"), vec![])).await.is_err());
@@ -492,7 +564,11 @@ mod migrate {
     /// Fixture migrations that fail loudly when applied twice.
     fn fixtures() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "0001_a.sql", "CREATE TABLE a (id BIGINT PRIMARY KEY);");
+        write(
+            dir.path(),
+            "0001_a.sql",
+            "CREATE TABLE a (id BIGINT PRIMARY KEY);",
+        );
         write(
             dir.path(),
             "0002_b.sql",
@@ -510,15 +586,24 @@ mod migrate {
         let dir = fixtures();
         let applied = pg_migrations::apply_dir_blocking(&url, dir.path()).unwrap();
         assert_eq!(applied, ["0001_a.sql", "0002_b.sql"]);
-        assert!(pg_migrations::apply_dir_blocking(&url, dir.path()).unwrap().is_empty());
-        write(dir.path(), "0003_c.sql", "ALTER TABLE a ADD COLUMN note TEXT;");
+        assert!(pg_migrations::apply_dir_blocking(&url, dir.path())
+            .unwrap()
+            .is_empty());
+        write(
+            dir.path(),
+            "0003_c.sql",
+            "ALTER TABLE a ADD COLUMN note TEXT;",
+        );
         assert_eq!(
             pg_migrations::apply_dir_blocking(&url, dir.path()).unwrap(),
             ["0003_c.sql"]
         );
         assert_eq!(count(&url, "SELECT count(*) FROM b"), 1);
         assert_eq!(
-            count(&url, "SELECT count(*) FROM schema_migrations WHERE applied_at > 1700000000"),
+            count(
+                &url,
+                "SELECT count(*) FROM schema_migrations WHERE applied_at > 1700000000"
+            ),
             3
         );
     }
@@ -527,11 +612,21 @@ mod migrate {
     fn a_failing_file_leaves_nothing_of_itself_and_keeps_the_earlier_ones() {
         let url = Postgres::shared().fresh_database();
         let dir = fixtures();
-        write(dir.path(), "0003_bad.sql", "CREATE TABLE c (id BIGINT); CREATE TABLE oops (;");
-        let e = format!("{:#}", pg_migrations::apply_dir_blocking(&url, dir.path()).unwrap_err());
+        write(
+            dir.path(),
+            "0003_bad.sql",
+            "CREATE TABLE c (id BIGINT); CREATE TABLE oops (;",
+        );
+        let e = format!(
+            "{:#}",
+            pg_migrations::apply_dir_blocking(&url, dir.path()).unwrap_err()
+        );
         assert!(e.contains("0003_bad.sql") && e.contains("42601"), "{e}");
         assert_eq!(count(&url, "SELECT count(*) FROM schema_migrations"), 2);
-        assert_eq!(count(&url, "SELECT count(*) FROM pg_tables WHERE tablename = 'c'"), 0);
+        assert_eq!(
+            count(&url, "SELECT count(*) FROM pg_tables WHERE tablename = 'c'"),
+            0
+        );
         // Fixed, it applies on the next run.
         write(dir.path(), "0003_bad.sql", "CREATE TABLE c (id BIGINT);");
         assert_eq!(
@@ -562,7 +657,10 @@ mod migrate {
                 std::thread::spawn(move || pg_migrations::apply_dir_blocking(&url, &dir).unwrap())
             })
             .collect();
-        let mut applied: Vec<usize> = threads.into_iter().map(|t| t.join().unwrap().len()).collect();
+        let mut applied: Vec<usize> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap().len())
+            .collect();
         for p in procs {
             let out = p.wait_with_output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -588,7 +686,10 @@ mod migrate {
         let dir = fixtures();
         let started = Instant::now();
         let e = pg_migrations::apply_dir_blocking(&url, dir.path()).unwrap_err();
-        assert!(e.chain().any(|c| c.downcast_ref::<Unavailable>().is_some()), "{e:#}");
+        assert!(
+            e.chain().any(|c| c.downcast_ref::<Unavailable>().is_some()),
+            "{e:#}"
+        );
         assert!(started.elapsed() < Duration::from_secs(15));
         // The CLI refuses anything but a PostgreSQL URL.
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_edge-host"))

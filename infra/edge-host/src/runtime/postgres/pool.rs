@@ -214,8 +214,8 @@ impl PgConnection {
         statement: String,
         params: Vec<ParameterValue>,
     ) -> Result<RowSet, Error> {
-        let params = values::to_sql_params(&params)
-            .map_err(|e| Error::BadParameter(format!("{e:#}")))?;
+        let params =
+            values::to_sql_params(&params).map_err(|e| Error::BadParameter(format!("{e:#}")))?;
         self.run(move |client| Box::pin(query(client, statement, params)))
             .await
     }
@@ -273,8 +273,8 @@ impl PgConnection {
                     let cancel = client.cancel_token();
                     drop(Object::take(client));
                     tokio::spawn(async move {
-                        let _ = tokio::time::timeout(CONNECT_TIMEOUT, cancel.cancel_query(NoTls))
-                            .await;
+                        let _ =
+                            tokio::time::timeout(CONNECT_TIMEOUT, cancel.cancel_query(NoTls)).await;
                     });
                     let text = format!("statement timed out after {limit:?}");
                     (None, Err(Error::QueryFailed(QueryError::Text(text))))
@@ -287,14 +287,9 @@ impl PgConnection {
     }
 }
 
-type Op<'c, T> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>> + Send + 'c>>;
+type Op<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>> + Send + 'c>>;
 
-async fn query(
-    client: &Object,
-    statement: String,
-    params: Vec<SqlParam>,
-) -> Result<RowSet, Error> {
+async fn query(client: &Object, statement: String, params: Vec<SqlParam>) -> Result<RowSet, Error> {
     let statement = client
         .prepare_cached(&statement)
         .await

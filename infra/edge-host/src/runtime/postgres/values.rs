@@ -214,9 +214,15 @@ fn entry(r: &Row, i: usize) -> anyhow::Result<DbValue> {
                 serde_json::to_vec(&v).context("invalid JSON from database")?,
             ))
         }),
-        Type::NUMERIC => get(r, i, |v: rust_decimal::Decimal| Ok(V::Decimal(v.to_string()))),
-        Type::INT4_RANGE => get(r, i, |v: Range<i32>| Ok(V::RangeInt32(range_to_wit(&v, |x| *x)))),
-        Type::INT8_RANGE => get(r, i, |v: Range<i64>| Ok(V::RangeInt64(range_to_wit(&v, |x| *x)))),
+        Type::NUMERIC => get(r, i, |v: rust_decimal::Decimal| {
+            Ok(V::Decimal(v.to_string()))
+        }),
+        Type::INT4_RANGE => get(r, i, |v: Range<i32>| {
+            Ok(V::RangeInt32(range_to_wit(&v, |x| *x)))
+        }),
+        Type::INT8_RANGE => get(r, i, |v: Range<i64>| {
+            Ok(V::RangeInt64(range_to_wit(&v, |x| *x)))
+        }),
         Type::NUM_RANGE => get(r, i, |v: Range<Decimal>| {
             Ok(V::RangeDecimal(range_to_wit(&v, |d| d.0.to_string())))
         }),
