@@ -89,3 +89,14 @@ pub fn kiosk_key(host: &Host, body: &Value) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// `GET /api/v1/admin/audit/verify` must find the whole hash chain intact:
+/// after a storm of parallel writes (across nodes on PostgreSQL), no entry
+/// was lost, reordered or forked.
+pub fn assert_audit_chain_verifies(host: &Host) {
+    let r = host.get_auth("/api/v1/admin/audit/verify", ADMIN_TOKEN);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = r.json();
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["first_bad_seq"], Value::Null, "{report}");
+}

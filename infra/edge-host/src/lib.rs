@@ -10,6 +10,7 @@ pub mod host_error;
 pub mod limits;
 pub mod manifest;
 pub mod migrations;
+pub mod pg_migrations;
 pub mod redis_url;
 pub mod router;
 pub mod runtime;

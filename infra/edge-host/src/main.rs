@@ -51,6 +51,17 @@ enum Command {
         #[arg(long, env = "EDGE_HOST_CACHE_DIR")]
         cache_dir: Option<PathBuf>,
     },
+    /// Applies the PostgreSQL migrations to a database and exits (the
+    /// production migration step; `up` does the same when `database_url` is
+    /// a PostgreSQL URL).
+    Migrate {
+        /// `postgres://user:password@host:port/db`.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: String,
+        /// The PostgreSQL migration files.
+        #[arg(long, default_value = "infra/migrations/postgres")]
+        migrations_dir: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -74,7 +85,9 @@ struct UpArgs {
     #[arg(long, env = "EDGE_HOST_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
     /// SQL migrations applied to the `default` database at start
-    /// (default: `infra/migrations` beside the manifest, when present).
+    /// (default: `infra/migrations` beside the manifest, when present). When
+    /// the variable `database_url` is a PostgreSQL URL, the files of its
+    /// `postgres/` subdirectory are applied to that database instead.
     #[arg(long)]
     migrations_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -136,6 +149,10 @@ fn main() -> std::process::ExitCode {
         }
         Command::Up(args) => up(args),
         Command::Precompile { from, cache_dir } => precompile(&from, cache_dir),
+        Command::Migrate {
+            database_url,
+            migrations_dir,
+        } => migrate(&database_url, &migrations_dir),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -188,7 +205,28 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
         let d = manifest.dir.join("infra/migrations");
         d.is_dir().then_some(d)
     });
-    if let Some(dir) = migrations {
+    // The engine choice of the app (docs/deployment.md): a PostgreSQL
+    // `database_url` means its SQL lives there, and the SQLite set is unused.
+    let database_url = resolver
+        .expand("{{ database_url }}")
+        .ok()
+        .filter(|u| edge_host::pg_migrations::is_postgres_url(u));
+    if let (Some(url), Some(dir)) = (&database_url, &migrations) {
+        let dir = dir.join("postgres");
+        if dir.is_dir() {
+            match edge_host::pg_migrations::apply_dir_blocking(url, &dir) {
+                Ok(applied) if !applied.is_empty() => eprintln!(
+                    "edge-host: applied PostgreSQL migrations {applied:?} from {}",
+                    dir.display()
+                ),
+                Ok(_) => {}
+                Err(e) if is_pg_unavailable(&e) => eprintln!(
+                    "edge-host: warning: PostgreSQL unavailable, migrations not applied: {e:#}"
+                ),
+                Err(e) => return Err(e.context("applying PostgreSQL migrations")),
+            }
+        }
+    } else if let Some(dir) = migrations {
         match loader::migrate(&config, &dir) {
             Ok(applied) if !applied.is_empty() => {
                 eprintln!(
@@ -334,6 +372,32 @@ fn absolute_cache_dir(arg: Option<PathBuf>) -> anyhow::Result<Option<PathBuf>> {
     Ok(match arg.or_else(default_cache_dir) {
         Some(d) if d.is_relative() => Some(std::env::current_dir()?.join(d)),
         other => other,
+    })
+}
+
+fn migrate(database_url: &str, dir: &Path) -> anyhow::Result<()> {
+    if !edge_host::pg_migrations::is_postgres_url(database_url) {
+        anyhow::bail!("--database-url must be a postgres:// URL");
+    }
+    let applied = edge_host::pg_migrations::apply_dir_blocking(database_url, dir)
+        .with_context(|| format!("applying migrations from {}", dir.display()))?;
+    eprintln!(
+        "edge-host: {} migration(s) applied from {}{}",
+        applied.len(),
+        dir.display(),
+        if applied.is_empty() {
+            String::new()
+        } else {
+            format!(": {applied:?}")
+        }
+    );
+    Ok(())
+}
+
+fn is_pg_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<edge_host::pg_migrations::Unavailable>()
+            .is_some()
     })
 }
 

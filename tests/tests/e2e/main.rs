@@ -18,5 +18,6 @@ mod kiosk;
 mod platform;
 mod runtime;
 mod runtime_limits;
+mod store_faults;
 mod vault_limits;
 mod zalo;

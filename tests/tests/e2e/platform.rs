@@ -21,9 +21,13 @@ fn broken_store_config(dir: &std::path::Path, section: &str) -> std::path::PathB
 }
 
 /// The app with the store `section` pointing somewhere it cannot open.
+/// Embedded setup only: it breaks the local SQLite and key-value files; the
+/// PostgreSQL and Redis counterparts are the `faults` tests, which stop the
+/// servers themselves.
 fn with_broken_store(dir: &std::path::Path, section: &str) -> e2e::Host {
     let rc = broken_store_config(dir, section);
     HostBuilder::app()
+        .embedded_only()
         .arg("--runtime-config-file")
         .arg(rc.to_str().unwrap())
         .start()
@@ -274,9 +278,7 @@ fn outside_dev_mode_a_weak_secret_is_named_by_health_and_shuts_every_route() {
     // Nothing was issued: no code requested, no session, no unit created.
     let db = e2e::db::db(&host);
     for table in ["otp_challenges", "sessions", "units"] {
-        let n: i64 = db
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap();
+        let n = db.int(&format!("SELECT count(*) FROM {table}"), &[]);
         assert_eq!(n, 0, "{table}");
     }
 }

@@ -136,8 +136,7 @@ fn kv_and_sql_persist_across_requests_and_restarts() {
         )
         .unwrap();
     assert_eq!(value, "xin chào".as_bytes());
-    let db = e2e::db::open(state.path());
-    let n: i64 = db
+    let n: i64 = e2e::db::open(state.path())
         .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 1);

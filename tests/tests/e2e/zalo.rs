@@ -110,12 +110,12 @@ fn zns_messages(zalo: &FakeServer) -> Vec<Recorded> {
 
 fn linked_phone(host: &Host, user: &str) -> Option<String> {
     db(host)
-        .query_row(
+        .rows(
             "SELECT phone FROM citizens WHERE zalo_user_id = ?1",
-            [user],
-            |r| r.get(0),
+            e2e::params![user],
         )
-        .ok()
+        .first()
+        .map(|r| r.text(0))
 }
 
 // ---- signature -------------------------------------------------------------
@@ -381,21 +381,16 @@ fn full_sign_up_conversation_over_zns_creates_and_links_the_citizen() {
     let done = &texts_to(&zalo, user, 2)[0];
     assert!(done.starts_with("Đăng ký thành công!"), "{done}");
     assert_eq!(linked_phone(&host, user).as_deref(), Some("+84905123456"));
-    let (level, role): (String, String) = db(&host)
-        .query_row(
-            "SELECT level, role FROM citizens WHERE phone = '+84905123456'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let row = db(&host).row(
+        "SELECT level, role FROM citizens WHERE phone = '+84905123456'",
+        &[],
+    );
+    let (level, role) = (row.text(0), row.text(1));
     assert_eq!((level.as_str(), role.as_str()), ("provisional", "citizen"));
-    let linked: i64 = db(&host)
-        .query_row(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'zalo_linked'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let linked = db(&host).int(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'zalo_linked'",
+        &[],
+    );
     assert_eq!(linked, 1);
 
     // Linked now: the citizen's commands work.
@@ -587,13 +582,11 @@ fn feedback_sent_in_the_chat_is_filed_and_answered_with_its_tracking_code() {
         .unwrap_or_else(|| panic!("no tracking code in {answer}"))
         .trim_end_matches('.')
         .to_owned();
-    let (owner_phone, content): (String, String) = db(&host)
-        .query_row(
-            "SELECT c.phone, f.content FROM feedback f JOIN citizens c ON c.id = f.owner_id WHERE f.tracking_code = ?1",
-            [&code],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let row = db(&host).row(
+        "SELECT c.phone, f.content FROM feedback f JOIN citizens c ON c.id = f.owner_id WHERE f.tracking_code = ?1",
+        e2e::params![code.as_str()],
+    );
+    let (owner_phone, content) = (row.text(0), row.text(1));
     assert_eq!(owner_phone, "+84905444555");
     assert_eq!(content, "Đèn đường trên đường Bạch Đằng bị hỏng từ tối qua");
 }

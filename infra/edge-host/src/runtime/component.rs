@@ -20,4 +20,7 @@ pub struct ComponentEnv {
     pub variables: HashMap<String, String>,
     /// Hosts it may call out to.
     pub outbound: AllowedHosts,
+    /// The node's PostgreSQL pools (`spin:postgres`), shared by all components.
+    #[cfg(feature = "runtime")]
+    pub pg: Arc<super::postgres::PgPools>,
 }

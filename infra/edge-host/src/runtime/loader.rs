@@ -13,6 +13,7 @@ use super::engine;
 use super::kv::{KvStore, RedisKv, SqliteKv};
 use super::outbound::AllowedHosts;
 use super::pool::SqlitePool;
+use super::postgres::PgPools;
 use super::server::{App, Routes, Served};
 use crate::limits::Limits;
 use crate::manifest::{HttpRoute, Manifest};
@@ -26,6 +27,8 @@ pub struct Stores {
     pub kv: HashMap<String, KvStore>,
     /// SQLite database label → connection pool.
     pub sql: HashMap<String, Arc<SqlitePool>>,
+    /// PostgreSQL pools by address, opened as guests ask for them.
+    pub pg: Arc<PgPools>,
 }
 
 impl Stores {
@@ -62,7 +65,8 @@ impl Stores {
                 )
             })
             .collect();
-        Ok(Self { kv, sql })
+        let pg = Arc::new(PgPools::new(config.outbound_pg_max_connections));
+        Ok(Self { kv, sql, pg })
     }
 }
 
@@ -139,6 +143,7 @@ pub fn component_env(
         sql,
         variables,
         outbound,
+        pg: stores.pg.clone(),
     })
 }
 

@@ -15,6 +15,8 @@ pub mod logging;
 pub mod outbound;
 pub mod pool;
 #[cfg(feature = "runtime")]
+pub mod postgres;
+#[cfg(feature = "runtime")]
 pub mod server;
 #[cfg(feature = "runtime")]
 pub mod spin_host;

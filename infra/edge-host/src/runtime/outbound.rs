@@ -76,6 +76,8 @@ fn default_port(scheme: &str) -> Option<u16> {
     match scheme {
         "http" => Some(80),
         "https" => Some(443),
+        // As Spin: `postgres://host` in the allow-list and in an address.
+        "postgres" => Some(5432),
         _ => None,
     }
 }

@@ -1,5 +1,6 @@
 //! Host side of `fermyon:spin/{key-value,sqlite,variables}@2.0.0`, the
-//! interfaces spin-sdk 5.2 imports. SQLite calls run on tokio's blocking pool
+//! interfaces spin-sdk 5.2 imports (its `spin:postgres@4.0.0` is bound here
+//! too and implemented in runtime/postgres). SQLite calls run on tokio's blocking pool
 //! so a statement waiting on a lock never stalls other requests; key-value
 //! calls go to the label's store (runtime/kv), local or Redis.
 
@@ -10,14 +11,18 @@ use super::pool::{read, SqlitePool};
 use super::sql::{self, Value};
 use super::state::RequestState;
 
-mod bindings {
+/// The generated types and traits of every interface in wit/world.wit.
+#[allow(missing_docs)]
+pub mod bindings {
     wasmtime::component::bindgen!({
         path: "wit",
         world: "edge:host/spin-imports",
         imports: { default: async | trappable },
+        additional_derives: [PartialEq],
         with: {
             "fermyon:spin/key-value.store": crate::runtime::kv::KvStore,
             "fermyon:spin/sqlite.connection": super::SqlConnection,
+            "spin:postgres/postgres.connection": crate::runtime::postgres::PgConnection,
         },
     });
 }

@@ -21,19 +21,21 @@ fn audit_chain_holds_under_a_login_burst_and_detects_an_edited_entry() {
     assert_eq!(report["first_bad_seq"], Value::Null);
     assert_eq!(report["head_hash"].as_str().unwrap().len(), 64);
 
-    // An attacker with file access drops the append-only triggers and
-    // rewrites one entry in the middle of the chain.
+    // An attacker with database access switches off the append-only
+    // triggers and rewrites one entry in the middle of the chain.
     let target = i64::try_from(entries / 2).unwrap().max(1);
     let conn = db(&host);
-    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
-        .unwrap();
-    let changed = conn
-        .execute(
-            "UPDATE audit_log SET actor = 'citizen:someone-else' WHERE seq = ?1",
-            [target],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
+    if conn.is_sqlite() {
+        conn.run("DROP TRIGGER audit_log_no_update", &[]);
+        conn.run("DROP TRIGGER audit_log_no_delete", &[]);
+    } else {
+        conn.run("ALTER TABLE audit_log DISABLE TRIGGER USER", &[]);
+    }
+    let changed = conn.run(
+        "UPDATE audit_log SET actor = 'citizen:someone-else' WHERE seq = ?1 RETURNING seq",
+        e2e::params![target],
+    );
+    assert_eq!(changed.len(), 1);
 
     let report = host
         .get_auth("/api/v1/admin/audit/verify", ADMIN_TOKEN)
@@ -78,19 +80,18 @@ fn demo_seed_fills_the_app_once_and_keeps_the_issuer_key_private() {
     }
 
     let conn = db(&host);
-    let prefix: String = conn
-        .query_row("SELECT key_prefix FROM issuers", [], |r| r.get(0))
-        .unwrap();
+    let prefix = conn.text("SELECT key_prefix FROM issuers", &[]);
     assert!(
         key.starts_with(&prefix),
         "the saved key is not the issuer's"
     );
     let categories: Vec<(String, String)> = conn
-        .prepare("SELECT name, unit_code FROM feedback_categories ORDER BY name")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
+        .rows(
+            "SELECT name, unit_code FROM feedback_categories ORDER BY name",
+            &[],
+        )
+        .iter()
+        .map(|r| (r.text(0), r.text(1)))
         .collect();
     let names: Vec<&str> = categories.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
@@ -106,11 +107,12 @@ fn demo_seed_fills_the_app_once_and_keeps_the_issuer_key_private() {
         ]
     );
     let officials: Vec<(String, String)> = conn
-        .prepare("SELECT phone, unit_code FROM citizens WHERE role = 'official' ORDER BY phone")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
+        .rows(
+            "SELECT phone, unit_code FROM citizens WHERE role = 'official' ORDER BY phone",
+            &[],
+        )
+        .iter()
+        .map(|r| (r.text(0), r.text(1)))
         .collect();
     assert_eq!(
         officials,
@@ -121,20 +123,16 @@ fn demo_seed_fills_the_app_once_and_keeps_the_issuer_key_private() {
         ]
     );
     let kinds: Vec<String> = conn
-        .prepare("SELECT kind FROM services ORDER BY kind")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+        .rows("SELECT kind FROM services ORDER BY kind", &[])
+        .iter()
+        .map(|r| r.text(0))
         .collect();
     assert_eq!(kinds, ["health", "public_service"]);
-    let citizen: (String, String, String) = conn
-        .query_row(
-            "SELECT full_name, role, level FROM citizens WHERE phone = '+84905123456'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
+    let row = conn.row(
+        "SELECT full_name, role, level FROM citizens WHERE phone = '+84905123456'",
+        &[],
+    );
+    let citizen = (row.text(0), row.text(1), row.text(2));
     assert_eq!(
         citizen,
         (
@@ -146,15 +144,13 @@ fn demo_seed_fills_the_app_once_and_keeps_the_issuer_key_private() {
     // The demo official can log in straight away.
     assert_eq!(login(&host, "+84905000001").1["role"], "official");
 
-    let count = |conn: &rusqlite::Connection| -> i64 {
-        conn.query_row(
+    let count = |conn: &e2e::db::Db| -> i64 {
+        conn.int(
             "SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM services) \
              + (SELECT count(*) FROM feedback_categories) + (SELECT count(*) FROM issuers) \
              + (SELECT count(*) FROM citizens)",
-            [],
-            |r| r.get(0),
+            &[],
         )
-        .unwrap()
     };
     let before = count(&conn);
     let second = run_seed(&host, state.path());

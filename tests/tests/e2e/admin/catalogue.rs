@@ -150,9 +150,7 @@ fn units_are_validated_normalised_and_unique() {
     assert_eq!(wrong_method.status, 405);
     assert_eq!(wrong_method.header("allow").as_deref(), Some("POST"));
 
-    let count: i64 = db(&host)
-        .query_row("SELECT count(*) FROM units", [], |r| r.get(0))
-        .unwrap();
+    let count = db(&host).int("SELECT count(*) FROM units", &[]);
     assert_eq!(count, 1, "refused requests must not create units");
 }
 
@@ -232,11 +230,9 @@ fn services_and_categories_belong_to_an_existing_unit() {
     );
 
     let actions: Vec<String> = db(&host)
-        .prepare("SELECT action FROM audit_log ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+        .rows("SELECT action FROM audit_log ORDER BY seq", &[])
+        .iter()
+        .map(|r| r.text(0))
         .collect();
     assert_eq!(
         actions,
@@ -284,20 +280,19 @@ fn issuer_key_is_shown_once_and_stored_only_as_a_hash() {
 
     let conn = db(&host);
     let rows: Vec<Vec<String>> = conn
-        .prepare("SELECT * FROM issuers")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((0..r.as_ref().column_count())
-                .map(|i| match r.get_ref(i).unwrap() {
-                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
-                        String::from_utf8_lossy(t).into_owned()
+        .rows("SELECT * FROM issuers", &[])
+        .into_iter()
+        .map(|r| {
+            r.0.into_iter()
+                .map(|v| match v {
+                    cds_shared::ports::SqlValue::Text(t) => t,
+                    cds_shared::ports::SqlValue::Blob(b) => {
+                        String::from_utf8_lossy(&b).into_owned()
                     }
                     other => format!("{other:?}"),
                 })
-                .collect())
+                .collect()
         })
-        .unwrap()
-        .map(Result::unwrap)
         .collect();
     assert_eq!(rows.len(), 1);
     let secret_body = &key[4..];
@@ -307,21 +302,16 @@ fn issuer_key_is_shown_once_and_stored_only_as_a_hash() {
             "plaintext key stored in issuers: {cell}"
         );
     }
-    let hash: String = conn
-        .query_row("SELECT key_hash FROM issuers", [], |r| r.get(0))
-        .unwrap();
+    let hash = conn.text("SELECT key_hash FROM issuers", &[]);
     assert!(
         hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
         "{hash}"
     );
 
-    let audit: String = conn
-        .query_row(
-            "SELECT detail FROM audit_log WHERE action = 'issuer_created'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audit = conn.text(
+        "SELECT detail FROM audit_log WHERE action = 'issuer_created'",
+        &[],
+    );
     assert!(
         audit.contains(prefix) && !audit.contains(secret_body),
         "{audit}"

@@ -26,9 +26,7 @@ fn keys_are_refused_outside_their_scopes() {
         (known.status, known.text()),
         (unknown.status, unknown.text())
     );
-    let count: i64 = db(&host)
-        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
-        .unwrap();
+    let count = db(&host).int("SELECT count(*) FROM documents", &[]);
     assert_eq!(count, 0);
     let revoke = host.post_json_auth(
         "/api/v1/issuer/documents/doc_x/revoke",
@@ -54,9 +52,7 @@ fn keys_are_refused_outside_their_scopes() {
             "{body}"
         );
     }
-    let feedback: i64 = db(&host)
-        .query_row("SELECT count(*) FROM feedback", [], |r| r.get(0))
-        .unwrap();
+    let feedback = db(&host).int("SELECT count(*) FROM feedback", &[]);
     assert_eq!(feedback, 0);
 
     // Each key in its own scope, and a key given both.
@@ -144,13 +140,10 @@ fn open311_answers_are_the_same_for_known_and_unknown_phones() {
     };
     assert_eq!(strip(&known), strip(&unknown));
     // Nothing was tied to the known citizen.
-    let owned: i64 = db(&host)
-        .query_row(
-            "SELECT count(*) FROM feedback WHERE owner_id IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let owned = db(&host).int(
+        "SELECT count(*) FROM feedback WHERE owner_id IS NOT NULL",
+        &[],
+    );
     assert_eq!(owned, 0);
 }
 
@@ -206,7 +199,7 @@ fn a_kiosk_key_is_shown_once_and_recognised_as_a_kiosk() {
 
     // The shared lookup the auth and sign-up components use finds it, with
     // its scope and unit, in the app's own database.
-    let sql = FileSql(db(&host));
+    let sql = db(&host);
     let holder = find_key(&sql, &key).unwrap().unwrap();
     assert_eq!(
         (holder.code.as_str(), holder.unit_code.as_deref()),
@@ -258,13 +251,10 @@ fn the_key_list_shows_prefix_scopes_and_use_but_never_the_key() {
     let conn = db(&host);
     for key in [&agency, &partner, &kiosk] {
         assert!(!text.contains(&key[4..]), "a key in the list: {text}");
-        let hash: String = conn
-            .query_row(
-                "SELECT key_hash FROM issuers WHERE key_prefix = ?1",
-                [&key[..12]],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let hash = conn.text(
+            "SELECT key_hash FROM issuers WHERE key_prefix = ?1",
+            e2e::params![&key[..12]],
+        );
         assert!(!text.contains(&hash), "a hash in the list: {text}");
     }
     let body = r.json();

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use e2e::admin::{post as admin_post, unit};
-use e2e::db::{db, FileSql};
+use e2e::db::db;
 use e2e::encode::form;
 use e2e::{parallel, session, Host, HostBuilder, Method, Resp, ADMIN_TOKEN};
 use serde_json::{json, Value};

@@ -31,9 +31,7 @@ fn officials_need_a_valid_phone_and_an_existing_unit() {
         (422, Some("required"))
     );
 
-    let accounts: i64 = db(&host)
-        .query_row("SELECT count(*) FROM citizens", [], |r| r.get(0))
-        .unwrap();
+    let accounts = db(&host).int("SELECT count(*) FROM citizens", &[]);
     assert_eq!(accounts, 0, "refused requests must not create accounts");
 }
 
@@ -63,14 +61,11 @@ fn an_official_made_by_admin_logs_in_with_role_official() {
     assert_eq!(replay.status, 200, "{}", replay.text());
 
     // The change is audited with a masked phone and the role and unit moves.
-    let (actor, subject, detail): (String, String, String) = db(&host)
-        .query_row(
-            "SELECT actor, subject, detail FROM audit_log WHERE action = 'role_changed'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
-    let detail: Value = serde_json::from_str(&detail).unwrap();
+    let row = db(&host).row(
+        "SELECT actor, subject, detail FROM audit_log WHERE action = 'role_changed'",
+        &[],
+    );
+    let (actor, subject, detail) = (row.text(0), row.text(1), row.json(2));
     assert_eq!(
         (actor.as_str(), subject.as_str()),
         ("admin", made["id"].as_str().unwrap())
@@ -109,11 +104,12 @@ fn a_citizen_promoted_to_official_can_verify_at_once() {
     );
 
     let details: Vec<Value> = db(&host)
-        .prepare("SELECT detail FROM audit_log WHERE action = 'role_changed' ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(|d| serde_json::from_str(&d.unwrap()).unwrap())
+        .rows(
+            "SELECT detail FROM audit_log WHERE action = 'role_changed' ORDER BY seq",
+            &[],
+        )
+        .iter()
+        .map(|r| r.json(0))
         .collect();
     assert_eq!(details.len(), 2);
     assert_eq!(
@@ -199,13 +195,11 @@ fn an_official_verifies_a_citizen_and_a_citizen_cannot() {
     let (_, again) = login(&host, "+84905123456");
     assert_eq!(again["level"], "verified");
 
-    let (actor, subject): (String, String) = db(&host)
-        .query_row(
-            "SELECT actor, subject FROM audit_log WHERE action = 'citizen_verified' ORDER BY seq LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let row = db(&host).row(
+        "SELECT actor, subject FROM audit_log WHERE action = 'citizen_verified' ORDER BY seq LIMIT 1",
+        &[],
+    );
+    let (actor, subject) = (row.text(0), row.text(1));
     assert_eq!(
         actor,
         format!("official:{}", official_account["id"].as_str().unwrap())

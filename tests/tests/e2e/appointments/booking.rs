@@ -136,12 +136,10 @@ fn a_slot_that_has_started_cannot_be_booked_or_seen() {
     // The API never makes past slots; move this one back in time the way
     // the clock would.
     let start = now() - 600;
-    db(&host)
-        .execute(
-            "UPDATE appointment_slots SET starts_at = ?1, ends_at = ?2 WHERE id = ?3",
-            rusqlite::params![start, start + 1_800, s["id"].as_str().unwrap()],
-        )
-        .unwrap();
+    db(&host).run(
+        "UPDATE appointment_slots SET starts_at = ?1, ends_at = ?2 WHERE id = ?3",
+        e2e::params![start, start + 1_800, s["id"].as_str().unwrap()],
+    );
     let r = book(&host, &me, s["id"].as_str().unwrap());
     assert_eq!(
         (r.status, r.error_code()),
@@ -217,12 +215,10 @@ fn a_booking_carries_a_qr_ticket_and_the_citizens_profile() {
         &json!({"challenge_id": started.json()["challenge_id"], "code": code}),
     );
     let token = done.json()["session"]["token"].as_str().unwrap().to_owned();
-    db(&host)
-        .execute(
-            "UPDATE citizens SET id_number = '048090001234' WHERE phone = '+84912000009'",
-            [],
-        )
-        .unwrap();
+    db(&host).run(
+        "UPDATE citizens SET id_number = '048090001234' WHERE phone = '+84912000009'",
+        &[],
+    );
 
     let s = slot(&host, &doctor, CLINIC, &day(1), "23:30", "24:00", 2);
     let r = host.post_json_auth(

@@ -40,6 +40,7 @@ fn a_hundred_citizens_race_for_one_seat_then_for_five() {
         assert_eq!(remaining(&host, s), 0);
     }
     assert_seats_add_up(&host);
+    e2e::admin::assert_audit_chain_verifies(&host);
 }
 
 #[test]
@@ -72,6 +73,7 @@ fn twenty_parallel_retries_with_one_idempotency_key_make_one_booking() {
     );
     assert_eq!(remaining(&host, &s), 2, "one seat taken");
     assert_seats_add_up(&host);
+    e2e::admin::assert_audit_chain_verifies(&host);
 }
 
 #[test]

@@ -121,6 +121,7 @@ fn fifty_parallel_fetches_of_a_three_use_link_serve_exactly_three() {
     assert_eq!(downloads.len(), 3);
     assert_eq!(downloads[0]["purpose"], "Xin việc");
     assert_eq!(downloads[0]["document"]["title"], "Giấy khai sinh");
+    e2e::admin::assert_audit_chain_verifies(&host);
 }
 
 #[test]

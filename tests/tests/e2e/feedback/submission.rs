@@ -133,9 +133,7 @@ fn submissions_are_validated_in_characters_with_real_coordinates_and_known_categ
     ));
 
     // Nothing refused was stored: 4 items, numbered 1 to 4.
-    let n: i64 = db(&host)
-        .query_row("SELECT count(*) FROM feedback", [], |r| r.get(0))
-        .unwrap();
+    let n = db(&host).int("SELECT count(*) FROM feedback", &[]);
     assert_eq!(n, 4);
     let year = &ok["tracking_code"].as_str().unwrap()[3..7];
     assert_eq!(anonymous["tracking_code"], format!("PA-{year}-000004"));
@@ -188,4 +186,5 @@ fn a_hundred_parallel_submissions_get_a_hundred_distinct_tracking_codes() {
         (1..=100).collect::<Vec<_>>(),
         "no gaps, no duplicates"
     );
+    e2e::admin::assert_audit_chain_verifies(&host);
 }

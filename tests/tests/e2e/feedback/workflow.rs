@@ -111,13 +111,10 @@ fn officials_of_the_unit_move_items_through_the_workflow() {
     );
 
     // Each change is in the audit log.
-    let audited: i64 = db(&host)
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'feedback_status_changed' AND detail LIKE ?",
-            [format!("%{id}%")],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audited = db(&host).int(
+        "SELECT count(*) FROM audit_log WHERE action = 'feedback_status_changed' AND detail LIKE ?",
+        e2e::params![format!("%{id}%")],
+    );
     assert_eq!(audited, 2);
 
     // Hidden from the public: other units cannot even find it; the owner can.

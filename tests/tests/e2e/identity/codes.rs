@@ -147,12 +147,13 @@ fn a_used_code_cannot_be_used_again() {
 }
 
 #[test]
-fn two_hundred_parallel_wrong_guesses_evaluate_at_most_five() {
+fn a_thousand_parallel_wrong_guesses_evaluate_at_most_five() {
+    // On the PostgreSQL setup the guesses are spread over every node.
     let host = Arc::new(HostBuilder::app().start());
     let id = challenge(&host, PHONE);
     let code = latest_code(&host, PHONE);
     let (h, cid, c) = (host.clone(), id.clone(), code.clone());
-    let answers = parallel(200, move |i| {
+    let answers = parallel(1000, move |i| {
         let r = verify(&h, &cid, &wrong_code(&c, i));
         (r.status, r.error_code())
     });
@@ -173,6 +174,70 @@ fn two_hundred_parallel_wrong_guesses_evaluate_at_most_five() {
         (429, "otp_exhausted".into()),
         "{}",
         r.text()
+    );
+    assert_audit_chain_verifies(&host);
+}
+
+#[test]
+fn parallel_code_requests_for_one_phone_never_exceed_its_quotas() {
+    // The resend cooldown: of 40 requests at once, one sends a code.
+    let host = Arc::new(HostBuilder::app().var("otp_ip_hourly", "1000").start());
+    let h = host.clone();
+    let statuses = parallel(40, move |_| {
+        let r = request_login(&h, PHONE);
+        (r.status, r.error_code())
+    });
+    let sent = statuses.iter().filter(|s| s.0 == 202).count();
+    assert_eq!(sent, 1, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.0 == 202 || *s == (429, "rate_limited".to_owned())),
+        "{statuses:?}"
+    );
+    assert_audit_chain_verifies(&host);
+    drop(host);
+
+    // The hourly cap: of 40 requests at once, three send a code.
+    let host = Arc::new(
+        HostBuilder::app()
+            .var("otp_ip_hourly", "1000")
+            .var("otp_resend_seconds", "0")
+            .var("otp_phone_hourly", "3")
+            .start(),
+    );
+    let h = host.clone();
+    let statuses = parallel(40, move |_| {
+        let r = request_login(&h, PHONE);
+        (r.status, r.error_code())
+    });
+    let sent = statuses.iter().filter(|s| s.0 == 202).count();
+    assert_eq!(sent, 3, "{statuses:?}");
+    let r = host.get(&session::outbox_path(PHONE));
+    assert_eq!(
+        r.json()["items"].as_array().unwrap().len(),
+        3,
+        "{}",
+        r.text()
+    );
+    assert_audit_chain_verifies(&host);
+}
+
+#[test]
+fn parallel_code_requests_from_one_address_never_exceed_its_quota() {
+    let host = Arc::new(HostBuilder::app().var("otp_ip_hourly", "5").start());
+    let h = host.clone();
+    let statuses = parallel(40, move |i| {
+        let r = request_login(&h, &format!("0905{:06}", 100 + i));
+        (r.status, r.error_code())
+    });
+    let sent = statuses.iter().filter(|s| s.0 == 202).count();
+    assert_eq!(sent, 5, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.0 == 202 || *s == (429, "rate_limited".to_owned())),
+        "{statuses:?}"
     );
 }
 
@@ -366,12 +431,11 @@ fn zalo_link_challenges_are_not_accepted_for_web_login() {
     challenge(&host, PHONE); // runs the migrations' tables through a real request
                              // The chat-bot's challenges come from the zalo component; write one as it would.
     let db = db(&host);
-    db.execute(
+    db.run(
         "INSERT INTO otp_challenges (id, phone, channel, purpose, client, code_mac, attempts, created_at, expires_at) \
-         VALUES ('otp_zalolinkzalolinkzalo00', ?1, 'zalo', 'zalo_link', 'zalo', x'00', 0, ?2, ?3)",
-        rusqlite::params![PHONE_E164, now(), now() + 300],
-    )
-    .unwrap();
+         VALUES ('otp_zalolinkzalolinkzalo00', ?1, 'zalo', 'zalo_link', 'zalo', ?4, 0, ?2, ?3)",
+        e2e::params![PHONE_E164, now(), now() + 300, vec![0u8]],
+    );
     for path in ["/api/v1/auth/verify", "/api/v1/signup/verify"] {
         let r = host.post_json(
             path,
@@ -384,12 +448,9 @@ fn zalo_link_challenges_are_not_accepted_for_web_login() {
             r.text()
         );
     }
-    let attempts: i64 = db
-        .query_row(
-            "SELECT attempts FROM otp_challenges WHERE id = 'otp_zalolinkzalolinkzalo00'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let attempts = db.int(
+        "SELECT attempts FROM otp_challenges WHERE id = 'otp_zalolinkzalolinkzalo00'",
+        &[],
+    );
     assert_eq!(attempts, 0, "no try of the chat-bot's challenge was spent");
 }

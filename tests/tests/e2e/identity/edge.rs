@@ -115,14 +115,13 @@ fn security_events_are_audited_without_secrets() {
         204
     );
 
-    let db = db(&host);
-    let mut stmt = db
-        .prepare("SELECT actor, action, subject, detail FROM audit_log ORDER BY seq")
-        .unwrap();
-    let rows: Vec<(String, String, Option<String>, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
+    let rows: Vec<(String, String, Option<String>, String)> = db(&host)
+        .rows(
+            "SELECT actor, action, subject, detail FROM audit_log ORDER BY seq",
+            &[],
+        )
+        .into_iter()
+        .map(|r| (r.text(0), r.text(1), r.opt_text(2), r.text(3)))
         .collect();
     let actions: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     assert_eq!(

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use e2e::admin::assert_audit_chain_verifies;
 use e2e::db::db;
 use e2e::fake_server::FakeServer;
 use e2e::time::now;
