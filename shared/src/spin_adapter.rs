@@ -86,54 +86,30 @@ impl PgSql {
             .map(|conn| Self { conn })
             .map_err(|e| sql_dialect::map_error(&pg_failure(e)))
     }
+}
 
-    fn query(
-        &self,
-        statement: &str,
-        params: &[pg4::ParameterValue],
-    ) -> Result<pg4::RowSet, PgFailure> {
-        self.conn.query(statement, params).map_err(pg_failure)
+/// The request's connection as [`sql_dialect::execute`] drives it (Spin's
+/// resource keeps one server session, so BEGIN and COMMIT reach the same one).
+impl sql_dialect::PgSession for &PgSql {
+    type Rows = pg4::RowSet;
+
+    fn query(&mut self, text: &str, values: &[SqlValue]) -> Result<pg4::RowSet, PgFailure> {
+        let params: Vec<pg4::ParameterValue> = values.iter().map(to_pg_param).collect();
+        self.conn.query(text, &params).map_err(pg_failure)
     }
 
-    /// One statement in its own SERIALIZABLE transaction on this connection
-    /// (Spin's resource keeps one server session, so BEGIN and COMMIT reach
-    /// the same one). Any failure rolls back before it is returned, so a
-    /// retry starts clean; a failed COMMIT has already ended the transaction.
-    fn serializable(
-        &self,
-        statement: &str,
-        params: &[pg4::ParameterValue],
-    ) -> Result<pg4::RowSet, PgFailure> {
+    fn command(&mut self, text: &str, values: &[SqlValue]) -> Result<(), PgFailure> {
+        let params: Vec<pg4::ParameterValue> = values.iter().map(to_pg_param).collect();
         self.conn
-            .execute("BEGIN ISOLATION LEVEL SERIALIZABLE", &[])
-            .map_err(pg_failure)?;
-        let rows = match self.query(statement, params) {
-            Ok(rows) => rows,
-            Err(e) => {
-                let _ = self.conn.execute("ROLLBACK", &[]);
-                return Err(e);
-            }
-        };
-        match self.conn.execute("COMMIT", &[]) {
-            Ok(_) => Ok(rows),
-            Err(e) => {
-                let _ = self.conn.execute("ROLLBACK", &[]);
-                Err(pg_failure(e))
-            }
-        }
+            .execute(text, &params)
+            .map(|_| ())
+            .map_err(pg_failure)
     }
 }
 
 impl Sql for PgSql {
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-        let (text, values) = sql_dialect::to_postgres(statement, params)?;
-        let params: Vec<pg4::ParameterValue> = values.iter().map(to_pg_param).collect();
-        let result = if sql_dialect::is_serializable(&text) {
-            sql_dialect::with_retry(|| self.serializable(&text, &params))
-        } else {
-            // A single auto-committed statement can still lose a deadlock.
-            sql_dialect::with_retry(|| self.query(&text, &params))
-        }?;
+        let result = sql_dialect::execute(&mut &*self, statement, params)?;
         let mut rows = Vec::with_capacity(result.rows.len());
         for row in result.rows {
             rows.push(

@@ -1,6 +1,7 @@
-//! The PostgreSQL side of the `Sql` port, as pure functions: statement
-//! rewriting, result-value mapping, SQLSTATE → [`StoreError`] mapping and the
-//! `/* serializable */` retry policy (docs/storage.md).
+//! The PostgreSQL side of the `Sql` port: statement rewriting, result-value
+//! mapping, SQLSTATE → [`StoreError`] mapping, and [`execute`], which runs a
+//! statement on any [`PgSession`] — a `/* serializable */` one under its
+//! advisory lock — with the retry policy (docs/storage.md).
 //!
 //! Domain SQL is written once, in the common subset of SQLite and PostgreSQL,
 //! with SQLite's `?N` / `?` placeholders. Both PostgreSQL adapters — the
@@ -10,9 +11,19 @@
 
 use crate::ports::{SqlValue, StoreError};
 
-/// The comment that asks for a SERIALIZABLE transaction around a statement
-/// on PostgreSQL (SQLite ignores it: its one writer already serialises).
+/// The comment that asks for a statement to run serially with every other
+/// run of the same statement. SQLite reads it as a comment: a writing
+/// statement there holds the database's write lock from its first read to
+/// its commit. On PostgreSQL [`execute`] runs it inside a transaction after
+/// taking a transaction-scoped advisory lock named by the statement's text
+/// ([`lock_key`]); under READ COMMITTED the statement's snapshot is taken
+/// after the lock is granted, so its counts see every row the previous
+/// holder committed (docs/consistency.md).
 pub const SERIALIZABLE_MARKER: &str = "/* serializable */";
+
+/// Takes the marked statement's lock; released by COMMIT or ROLLBACK (and
+/// by the server when the session ends).
+const TAKE_LOCK: &str = "SELECT pg_advisory_xact_lock($1::int8)";
 
 /// How many times a statement is tried when PostgreSQL reports a
 /// serialization failure or a deadlock, before the store counts as
@@ -258,6 +269,71 @@ pub fn with_retry<T>(mut attempt: impl FnMut() -> Result<T, PgFailure>) -> Resul
     }
 }
 
+/// One PostgreSQL server session as an adapter reaches it (the components'
+/// `pg4::Connection`, the native tests' client): enough for [`execute`].
+/// Values arrive rewritten by [`to_postgres`] (never NULL), each matching
+/// its placeholder's cast.
+pub trait PgSession {
+    /// The rows as the driver returns them.
+    type Rows;
+    /// Runs a statement and returns its rows.
+    fn query(&mut self, text: &str, values: &[SqlValue]) -> Result<Self::Rows, PgFailure>;
+    /// Runs a statement whose rows are not wanted (BEGIN, the lock, COMMIT).
+    fn command(&mut self, text: &str, values: &[SqlValue]) -> Result<(), PgFailure>;
+}
+
+/// Runs one port statement on `session`, as every PostgreSQL adapter must:
+/// rewritten by [`to_postgres`]; a `/* serializable */` statement in its own
+/// transaction behind its advisory lock; retried on a deadlock or
+/// serialization failure ([`with_retry`]); failures mapped by SQLSTATE.
+pub fn execute<S: PgSession>(
+    session: &mut S,
+    statement: &str,
+    params: &[SqlValue],
+) -> Result<S::Rows, StoreError> {
+    let (text, values) = to_postgres(statement, params)?;
+    if !is_serializable(statement) {
+        // A single auto-committed statement can still lose a deadlock.
+        return with_retry(|| session.query(&text, &values));
+    }
+    let key = [SqlValue::Integer(lock_key(statement))];
+    with_retry(|| one_at_a_time(session, &text, &values, &key))
+}
+
+/// BEGIN, the lock, the statement, COMMIT; any failure rolls back before it
+/// is returned, so a retry starts clean.
+fn one_at_a_time<S: PgSession>(
+    session: &mut S,
+    text: &str,
+    values: &[SqlValue],
+    key: &[SqlValue],
+) -> Result<S::Rows, PgFailure> {
+    session.command("BEGIN", &[])?;
+    let done = session
+        .command(TAKE_LOCK, key)
+        .and_then(|()| session.query(text, values))
+        .and_then(|rows| session.command("COMMIT", &[]).map(|()| rows));
+    if done.is_err() {
+        // Best effort: a failed COMMIT has already ended the transaction,
+        // and a dead session ends it (and frees the lock) on the server.
+        let _ = session.command("ROLLBACK", &[]);
+    }
+    done
+}
+
+/// The advisory-lock key of a marked statement: FNV-1a (64 bits) of its
+/// text as written, before rewriting — the rewritten text differs with
+/// which parameters are NULL, the rule it guards does not. Every writer
+/// that adds to a counted set runs the same statement, so they share a key.
+pub fn lock_key(statement: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in statement.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -461,5 +537,112 @@ mod tests {
         });
         assert_eq!(calls, 1);
         assert!(matches!(r, Err(StoreError::Constraint(_))));
+    }
+
+    /// A session that records what it was asked and fails the statements
+    /// whose text contains a chosen piece, with a chosen SQLSTATE.
+    #[derive(Default)]
+    struct Recorder {
+        calls: Vec<String>,
+        fail_on: Option<(&'static str, &'static str, usize)>,
+    }
+
+    impl Recorder {
+        fn maybe_fail(&mut self, text: &str) -> Result<(), PgFailure> {
+            if let Some((piece, state, times)) = self.fail_on {
+                if times > 0 && text.contains(piece) {
+                    self.fail_on = Some((piece, state, times - 1));
+                    return Err(failure(state));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl PgSession for Recorder {
+        type Rows = usize;
+        fn query(&mut self, text: &str, values: &[SqlValue]) -> Result<usize, PgFailure> {
+            self.calls.push(format!("{text} {values:?}"));
+            self.maybe_fail(text)?;
+            Ok(values.len())
+        }
+        fn command(&mut self, text: &str, values: &[SqlValue]) -> Result<(), PgFailure> {
+            self.calls.push(format!("{text} {values:?}"));
+            self.maybe_fail(text)
+        }
+    }
+
+    const MARKED: &str =
+        "/* serializable */ INSERT INTO t SELECT ?1 WHERE (SELECT count(*) FROM t) < ?2";
+
+    #[test]
+    fn a_marked_statement_runs_behind_its_lock_in_a_transaction() {
+        let mut session = Recorder::default();
+        let rows = execute(&mut session, MARKED, &[Text("a".into()), Integer(3)]).unwrap();
+        assert_eq!(rows, 2);
+        let key = lock_key(MARKED);
+        assert_eq!(
+            session.calls,
+            vec![
+                "BEGIN []".to_owned(),
+                format!("SELECT pg_advisory_xact_lock($1::int8) [Integer({key})]"),
+                "/* serializable */ INSERT INTO t SELECT $1::text WHERE (SELECT count(*) FROM t) < $2::int8 [Text(\"a\"), Integer(3)]".to_owned(),
+                "COMMIT []".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_lock_is_the_rule_not_the_values() {
+        // A NULL parameter changes the rewritten text, never the key.
+        assert_eq!(lock_key(MARKED), lock_key(MARKED));
+        let mut with_null = Recorder::default();
+        execute(&mut with_null, MARKED, &[Null, Integer(3)]).unwrap();
+        let mut with_text = Recorder::default();
+        execute(&mut with_text, MARKED, &[Text("b".into()), Integer(3)]).unwrap();
+        assert_eq!(with_null.calls[1], with_text.calls[1]);
+        assert_ne!(
+            lock_key(MARKED),
+            lock_key("/* serializable */ INSERT INTO u VALUES (1)")
+        );
+    }
+
+    #[test]
+    fn a_failed_marked_statement_rolls_back_and_a_lost_race_runs_again() {
+        let mut session = Recorder {
+            fail_on: Some(("INSERT", "40P01", 1)),
+            ..Recorder::default()
+        };
+        execute(&mut session, MARKED, &[Text("a".into()), Integer(3)]).unwrap();
+        let verbs: Vec<&str> = session
+            .calls
+            .iter()
+            .map(|c| c.split(' ').next().unwrap())
+            .collect();
+        assert_eq!(
+            verbs,
+            ["BEGIN", "SELECT", "/*", "ROLLBACK", "BEGIN", "SELECT", "/*", "COMMIT"]
+        );
+
+        let mut refused = Recorder {
+            fail_on: Some(("INSERT", "23505", 9)),
+            ..Recorder::default()
+        };
+        let out = execute(&mut refused, MARKED, &[Text("a".into()), Integer(3)]);
+        assert!(matches!(out, Err(StoreError::Constraint(_))));
+        assert_eq!(
+            refused.calls.last().map(String::as_str),
+            Some("ROLLBACK []")
+        );
+    }
+
+    #[test]
+    fn an_unmarked_statement_runs_alone() {
+        let mut session = Recorder::default();
+        execute(&mut session, "SELECT ?1", &[Integer(1)]).unwrap();
+        assert_eq!(
+            session.calls,
+            vec!["SELECT $1::int8 [Integer(1)]".to_owned()]
+        );
     }
 }

@@ -211,45 +211,17 @@ fn sqlite_execute(
     Ok(SqlRows { columns, rows: out })
 }
 
-/// One statement on PostgreSQL, as the components' adapter runs it: the
-/// placeholders rewritten with casts, a `/* serializable */` statement in a
-/// SERIALIZABLE transaction retried on conflicts, errors mapped by SQLSTATE,
-/// results mapped to the SQLite types (integers, 0/1 for booleans, reals,
-/// text, blobs).
+/// One statement on PostgreSQL, as the components' adapter runs it
+/// ([`sql_dialect::execute`]: placeholders rewritten with casts, a
+/// `/* serializable */` statement behind its advisory lock, retries, errors
+/// mapped by SQLSTATE), results mapped to the SQLite types (integers, 0/1
+/// for booleans, reals, text, blobs).
 fn pg_execute(
     client: &mut postgres::Client,
     statement: &str,
     params: &[SqlValue],
 ) -> Result<SqlRows, StoreError> {
-    let (text, bound) = sql_dialect::to_postgres(statement, params)?;
-    let values: Vec<Box<dyn ToSql + Sync>> = bound
-        .into_iter()
-        .map(|v| -> Box<dyn ToSql + Sync> {
-            match v {
-                SqlValue::Integer(i) => Box::new(i),
-                SqlValue::Real(f) => Box::new(f),
-                SqlValue::Text(t) => Box::new(t),
-                SqlValue::Blob(b) => Box::new(b),
-                SqlValue::Null => Box::new(None::<String>),
-            }
-        })
-        .collect();
-    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|b| b.as_ref()).collect();
-    let serializable = sql_dialect::is_serializable(statement);
-    let (columns, rows) = sql_dialect::with_retry(|| {
-        if serializable {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::Serializable)
-                .start()
-                .map_err(failure)?;
-            let out = run(&mut tx, &text, &refs)?;
-            tx.commit().map_err(failure)?;
-            Ok(out)
-        } else {
-            run(client, &text, &refs)
-        }
-    })?;
+    let (columns, rows) = sql_dialect::execute(&mut Session(client), statement, params)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let mut values = Vec::with_capacity(row.len());
@@ -261,20 +233,45 @@ fn pg_execute(
     Ok(SqlRows { columns, rows: out })
 }
 
-/// The statement's column names and rows.
-fn run(
-    c: &mut impl postgres::GenericClient,
-    text: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<(Vec<String>, Vec<postgres::Row>), PgFailure> {
-    let prepared = c.prepare(text).map_err(failure)?;
-    let columns = prepared
-        .columns()
+/// The test's client as [`sql_dialect::execute`] drives it.
+struct Session<'c>(&'c mut postgres::Client);
+
+impl sql_dialect::PgSession for Session<'_> {
+    type Rows = (Vec<String>, Vec<postgres::Row>);
+
+    fn query(&mut self, text: &str, values: &[SqlValue]) -> Result<Self::Rows, PgFailure> {
+        let prepared = self.0.prepare(text).map_err(failure)?;
+        let columns = prepared
+            .columns()
+            .iter()
+            .map(|c| c.name().to_owned())
+            .collect();
+        let rows = self.0.query(&prepared, &params(values)).map_err(failure)?;
+        Ok((columns, rows))
+    }
+
+    fn command(&mut self, text: &str, values: &[SqlValue]) -> Result<(), PgFailure> {
+        self.0
+            .execute(text, &params(values))
+            .map(|_| ())
+            .map_err(failure)
+    }
+}
+
+/// Bound as the type its cast names (`to_postgres` leaves no NULL).
+fn params(values: &[SqlValue]) -> Vec<&(dyn ToSql + Sync)> {
+    values
         .iter()
-        .map(|c| c.name().to_owned())
-        .collect();
-    let rows = c.query(&prepared, params).map_err(failure)?;
-    Ok((columns, rows))
+        .map(|v| -> &(dyn ToSql + Sync) {
+            match v {
+                SqlValue::Integer(i) => i,
+                SqlValue::Real(f) => f,
+                SqlValue::Text(t) => t,
+                SqlValue::Blob(b) => b,
+                SqlValue::Null => &None::<String>,
+            }
+        })
+        .collect()
 }
 
 /// What the dialect module needs of a failure: its SQLSTATE and message.

@@ -135,19 +135,27 @@ impl PgDb {
 
     /// Runs one statement as the component adapter does.
     pub fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-        let (text, values) = sql_dialect::to_postgres(statement, params)?;
         let mut client = self
             .client
             .lock()
             .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
-        let serializable = sql_dialect::is_serializable(&text);
-        sql_dialect::with_retry(|| {
-            if serializable {
-                run_serializable(&mut client, &text, &values)
-            } else {
-                run(&mut client, &text, &values)
-            }
-        })
+        sql_dialect::execute(&mut Session(&mut client), statement, params)
+    }
+}
+
+/// The test's client as [`sql_dialect::execute`] drives it.
+struct Session<'c>(&'c mut Client);
+
+impl sql_dialect::PgSession for Session<'_> {
+    type Rows = SqlRows;
+
+    fn query(&mut self, text: &str, values: &[SqlValue]) -> Result<SqlRows, PgFailure> {
+        run(self.0, text, values)
+    }
+
+    fn command(&mut self, text: &str, values: &[SqlValue]) -> Result<(), PgFailure> {
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(as_param).collect();
+        self.0.execute(text, &params).map(|_| ()).map_err(failure)
     }
 }
 
@@ -170,30 +178,6 @@ fn run(client: &mut Client, text: &str, values: &[SqlValue]) -> Result<SqlRows, 
         out.push(values);
     }
     Ok(SqlRows { columns, rows: out })
-}
-
-fn run_serializable(
-    client: &mut Client,
-    text: &str,
-    values: &[SqlValue],
-) -> Result<SqlRows, PgFailure> {
-    client
-        .batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-        .map_err(failure)?;
-    let rows = match run(client, text, values) {
-        Ok(rows) => rows,
-        Err(e) => {
-            let _ = client.batch_execute("ROLLBACK");
-            return Err(e);
-        }
-    };
-    match client.batch_execute("COMMIT") {
-        Ok(()) => Ok(rows),
-        Err(e) => {
-            let _ = client.batch_execute("ROLLBACK");
-            Err(failure(e))
-        }
-    }
 }
 
 /// Bound as the type its cast names (`int8`, `float8`, `text`, `bytea`).
