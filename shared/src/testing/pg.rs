@@ -3,7 +3,7 @@
 //! PostgreSQL migrations of `infra/migrations/postgres` applied, and every
 //! statement sent through [`crate::sql_dialect`] exactly as the component
 //! adapter (`spin_adapter::PgSql`) sends it: same rewriting, same casts,
-//! same value and error mapping, same SERIALIZABLE handling and retries.
+//! same value and error mapping, same driver (`sql_dialect::execute`: marker lock and retries).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -17,8 +17,8 @@ pub(crate) fn prune_attempts(sql: &dyn Sql, since: i64) -> Result<(), StoreError
 /// `limit` attempts after `since`: one conditional INSERT, so the bound
 /// holds under any concurrency — SQLite holds its write lock across the
 /// count and the insert, and on PostgreSQL the `/* serializable */` marker
-/// runs it SERIALIZABLE with retry, since a READ COMMITTED count would not
-/// see a parallel attempt's row. `true` when the attempt was recorded.
+/// runs it behind the statement's advisory lock, since a READ COMMITTED
+/// count alone would not see a parallel attempt's row. `true` when the attempt was recorded.
 pub(crate) fn reserve_attempt(
     sql: &dyn Sql,
     id: &str,

@@ -170,8 +170,8 @@ pub struct NewDocument<'a> {
 /// INSERT, so concurrent uploads cannot both squeeze past the last free
 /// place (see `documents::quota`): SQLite holds its write lock across the
 /// counts and the insert; on PostgreSQL the `/* serializable */` marker runs
-/// it SERIALIZABLE with retry, as a READ COMMITTED count would miss a
-/// parallel upload.
+/// it behind the statement's advisory lock, as a READ COMMITTED count alone
+/// would miss a parallel upload.
 pub fn insert_upload(
     sql: &dyn Sql,
     doc: &NewDocument<'_>,

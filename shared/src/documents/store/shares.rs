@@ -75,8 +75,7 @@ pub struct NewLink<'a> {
 /// `INSERT … SELECT`, so a document revoked at the same moment cannot get a
 /// fresh link and two requests racing for the last place cannot both get
 /// it. `None` when refused. The count needs SQLite's write lock or, on
-/// PostgreSQL, the SERIALIZABLE transaction its `/* serializable */` marker
-/// asks for (docs/consistency.md, "Live links per document").
+/// PostgreSQL, the advisory lock its `/* serializable */` marker asks for (docs/consistency.md, "Live links per document").
 pub fn insert(sql: &dyn Sql, link: &NewLink<'_>) -> Result<Option<Share>, StoreError> {
     first_share(
         sql,

@@ -14,9 +14,9 @@ use crate::rows::all;
 /// The category check, the quota count and `MAX(seq) + 1` must see exactly
 /// the rows this INSERT is ordered after. SQLite runs a writing statement
 /// under the database write lock from its first read; on PostgreSQL the
-/// `/* serializable */` marker has the adapter run it in a SERIALIZABLE
-/// transaction, retried on a serialization failure, because under READ
-/// COMMITTED two submissions would count and number from the same snapshot.
+/// `/* serializable */` marker has the adapter run it behind the statement's
+/// advisory lock, because otherwise under READ COMMITTED two submissions
+/// would count and number from the same snapshot.
 /// UNIQUE (year, seq) backs the number up on either engine: a loser gets a
 /// constraint error and [`crate::feedback::submit`] tries again
 /// (docs/consistency.md, "Tracking codes" and "Feedback quota").

@@ -23,8 +23,9 @@ use crate::rows::{decode_all, first};
 /// writing statement under the database write lock from its first read.
 /// PostgreSQL under READ COMMITTED would not: every statement counts from
 /// its own snapshot, so the statement carries the `/* serializable */`
-/// marker and the adapter runs it in a SERIALIZABLE transaction, retried on
-/// a serialization failure (docs/consistency.md, "Code sending quotas").
+/// marker: the adapter runs it behind the statement's advisory lock, so it
+/// counts every code committed before it (docs/consistency.md, "Code
+/// sending quotas").
 const CREATE_WITHIN_LIMITS: &str = "\
 /* serializable */ INSERT INTO otp_challenges \
   (id, phone, channel, purpose, client, full_name, client_ip, code_mac, attempts, \
