@@ -50,7 +50,9 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// The SQL database (SQLite dialect). One statement per call, auto-committed:
+/// The SQL database: SQLite or PostgreSQL, one statement text for both in
+/// their common subset with `?N` placeholders (docs/storage.md). One
+/// statement per call, auto-committed:
 /// correctness under concurrency comes from single atomic statements
 /// (`UPDATE … WHERE … RETURNING …`), never from read-then-write.
 pub trait Sql {
