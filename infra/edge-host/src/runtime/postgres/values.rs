@@ -159,6 +159,22 @@ fn get<'a, T: FromSql<'a>>(
     }
 }
 
+/// A date and time as the WIT `datetime` tuple (year, month, day, hour,
+/// minute, second, nanosecond).
+fn datetime(v: &chrono::NaiveDateTime) -> anyhow::Result<DbValue> {
+    use chrono::{Datelike as _, Timelike as _};
+    let narrow = |n: u32| u8::try_from(n).context("date or time field out of range");
+    Ok(DbValue::Datetime((
+        v.year(),
+        narrow(v.month())?,
+        narrow(v.day())?,
+        narrow(v.hour())?,
+        narrow(v.minute())?,
+        narrow(v.second())?,
+        v.nanosecond(),
+    )))
+}
+
 fn entry(r: &Row, i: usize) -> anyhow::Result<DbValue> {
     use chrono::{Datelike as _, Timelike as _};
     use DbValue as V;
@@ -173,29 +189,10 @@ fn entry(r: &Row, i: usize) -> anyhow::Result<DbValue> {
         Type::INT4 => get(r, i, |v| Ok(V::Int32(v))),
         Type::INT8 => get(r, i, |v| Ok(V::Int64(v))),
         Type::TEXT | Type::VARCHAR | Type::BPCHAR => get(r, i, |v| Ok(V::Str(v))),
-        Type::TIMESTAMP => get(r, i, |v: chrono::NaiveDateTime| {
-            Ok(V::Datetime((
-                v.year(),
-                narrow(v.month())?,
-                narrow(v.day())?,
-                narrow(v.hour())?,
-                narrow(v.minute())?,
-                narrow(v.second())?,
-                v.nanosecond(),
-            )))
-        }),
+        Type::TIMESTAMP => get(r, i, |v: chrono::NaiveDateTime| datetime(&v)),
         // Read as the UTC instant, as Spin reads it.
         Type::TIMESTAMPTZ => get(r, i, |v: chrono::DateTime<chrono::Utc>| {
-            let v = v.naive_utc();
-            Ok(V::Datetime((
-                v.year(),
-                narrow(v.month())?,
-                narrow(v.day())?,
-                narrow(v.hour())?,
-                narrow(v.minute())?,
-                narrow(v.second())?,
-                v.nanosecond(),
-            )))
+            datetime(&v.naive_utc())
         }),
         Type::DATE => get(r, i, |v: chrono::NaiveDate| {
             Ok(V::Date((v.year(), narrow(v.month())?, narrow(v.day())?)))
