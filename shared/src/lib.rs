@@ -2,7 +2,9 @@
 //!
 //! Nothing here knows about Spin except `spin_adapter` (feature `spin`), which
 //! implements the [`ports`] with `spin-sdk`, and `component` (feature `spin`),
-//! the one shape of every component built on it.
+//! the one shape of every component built on it. `pg_client` (feature
+//! `pg-client`, native code only) drives the `postgres` crate the way the
+//! adapter drives Spin's host.
 
 #![warn(missing_docs)]
 
@@ -31,6 +33,8 @@ mod messages;
 #[cfg(feature = "spin")]
 pub mod otp_flow;
 pub mod pagination;
+#[cfg(any(test, feature = "pg-client"))]
+pub mod pg_client;
 pub mod phone;
 pub mod ports;
 pub mod qr;

@@ -3,17 +3,18 @@
 //! tamper with it, or to call the shared domain exactly as a component does.
 //! On the embedded setup that is the SQLite file in the state dir; on the
 //! PostgreSQL setup the database the nodes share, reached with the same
-//! statement text, rewritten by the same placeholder mapping the components'
-//! adapter uses (`cds_shared::sql_dialect::to_postgres`).
+//! statement text, run as the components' adapter runs it
+//! ([`cds_shared::pg_client`]: placeholders rewritten with casts, a
+//! `/* serializable */` statement behind its advisory lock, retries, errors
+//! mapped by SQLSTATE, results mapped to the SQLite types).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use cds_shared::pg_client;
 use cds_shared::ports::{Sql, SqlRows, SqlValue, StoreError};
-use cds_shared::sql_dialect::{self, PgFailure};
-use postgres::types::{FromSql, ToSql, Type};
 use rusqlite::types::{Value as R, ValueRef};
 use serde_json::Value;
 
@@ -168,7 +169,9 @@ impl Sql for Db {
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
         match self {
             Db::Sqlite(conn) => sqlite_execute(conn, statement, params),
-            Db::Postgres(client) => pg_execute(&mut client.lock().unwrap(), statement, params),
+            Db::Postgres(client) => {
+                pg_client::execute(&mut client.lock().unwrap(), statement, params)
+            }
         }
     }
 }
@@ -209,148 +212,4 @@ fn sqlite_execute(
         );
     }
     Ok(SqlRows { columns, rows: out })
-}
-
-/// One statement on PostgreSQL, as the components' adapter runs it
-/// ([`sql_dialect::execute`]: placeholders rewritten with casts, a
-/// `/* serializable */` statement behind its advisory lock, retries, errors
-/// mapped by SQLSTATE), results mapped to the SQLite types (integers, 0/1
-/// for booleans, reals, text, blobs).
-fn pg_execute(
-    client: &mut postgres::Client,
-    statement: &str,
-    params: &[SqlValue],
-) -> Result<SqlRows, StoreError> {
-    let (columns, rows) = sql_dialect::execute(&mut Session(client), statement, params)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut values = Vec::with_capacity(row.len());
-        for (i, column) in row.columns().iter().enumerate() {
-            values.push(pg_value(row, i, column.type_()).map_err(StoreError::Unavailable)?);
-        }
-        out.push(values);
-    }
-    Ok(SqlRows { columns, rows: out })
-}
-
-/// The test's client as [`sql_dialect::execute`] drives it.
-struct Session<'c>(&'c mut postgres::Client);
-
-impl sql_dialect::PgSession for Session<'_> {
-    type Rows = (Vec<String>, Vec<postgres::Row>);
-
-    fn query(&mut self, text: &str, values: &[SqlValue]) -> Result<Self::Rows, PgFailure> {
-        let prepared = self.0.prepare(text).map_err(failure)?;
-        let columns = prepared
-            .columns()
-            .iter()
-            .map(|c| c.name().to_owned())
-            .collect();
-        let rows = self.0.query(&prepared, &params(values)).map_err(failure)?;
-        Ok((columns, rows))
-    }
-
-    fn command(&mut self, text: &str, values: &[SqlValue]) -> Result<(), PgFailure> {
-        self.0
-            .execute(text, &params(values))
-            .map(|_| ())
-            .map_err(failure)
-    }
-}
-
-/// Bound as the type its cast names (`to_postgres` leaves no NULL).
-fn params(values: &[SqlValue]) -> Vec<&(dyn ToSql + Sync)> {
-    values
-        .iter()
-        .map(|v| -> &(dyn ToSql + Sync) {
-            match v {
-                SqlValue::Integer(i) => i,
-                SqlValue::Real(f) => f,
-                SqlValue::Text(t) => t,
-                SqlValue::Blob(b) => b,
-                SqlValue::Null => &None::<String>,
-            }
-        })
-        .collect()
-}
-
-/// What the dialect module needs of a failure: its SQLSTATE and message.
-fn failure(e: postgres::Error) -> PgFailure {
-    match e.as_db_error() {
-        Some(d) => PgFailure {
-            sqlstate: Some(d.code().code().to_owned()),
-            message: d.message().to_owned(),
-        },
-        None => PgFailure::other(e.to_string()),
-    }
-}
-
-fn pg_value(row: &postgres::Row, i: usize, ty: &Type) -> Result<SqlValue, String> {
-    fn get<'a, T: FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Result<Option<T>, String> {
-        row.try_get::<_, Option<T>>(i).map_err(|e| e.to_string())
-    }
-    let v = if *ty == Type::INT2 {
-        get::<i16>(row, i)?.map(|n| SqlValue::Integer(n.into()))
-    } else if *ty == Type::INT4 {
-        get::<i32>(row, i)?.map(|n| SqlValue::Integer(n.into()))
-    } else if *ty == Type::INT8 {
-        get::<i64>(row, i)?.map(SqlValue::Integer)
-    } else if *ty == Type::BOOL {
-        get::<bool>(row, i)?.map(|b| SqlValue::Integer(b.into()))
-    } else if *ty == Type::FLOAT4 {
-        get::<f32>(row, i)?.map(|f| SqlValue::Real(f.into()))
-    } else if *ty == Type::FLOAT8 {
-        get::<f64>(row, i)?.map(SqlValue::Real)
-    } else if *ty == Type::NUMERIC {
-        get::<Numeric>(row, i)?.map(|n| n.0)
-    } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(ty) {
-        get::<String>(row, i)?.map(SqlValue::Text)
-    } else if *ty == Type::BYTEA {
-        get::<Vec<u8>>(row, i)?.map(SqlValue::Blob)
-    } else {
-        return Err(format!("column {i}: unmapped type {ty}"));
-    };
-    Ok(v.unwrap_or(SqlValue::Null))
-}
-
-/// A `numeric` (what `sum()` of a BIGINT returns): Integer when integral,
-/// else Real, as the adapter maps it.
-struct Numeric(SqlValue);
-
-impl<'a> FromSql<'a> for Numeric {
-    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        // Binary format: ndigits, weight, sign, dscale (i16 each), then
-        // ndigits base-10000 digits; the first has weight `weight`.
-        let word = |k: usize| -> Result<i16, Box<dyn std::error::Error + Sync + Send>> {
-            let b = raw.get(2 * k..2 * k + 2).ok_or("short numeric")?;
-            Ok(i16::from_be_bytes([b[0], b[1]]))
-        };
-        let (ndigits, weight, sign) = (
-            word(0)?,
-            word(1)?,
-            u16::from_be_bytes(word(2)?.to_be_bytes()),
-        );
-        if sign == 0xC000 {
-            return Ok(Numeric(SqlValue::Real(f64::NAN)));
-        }
-        let mut value = 0f64;
-        for k in 0..usize::try_from(ndigits).unwrap_or(0) {
-            let exp = i32::from(weight) - i32::try_from(k).unwrap_or(0);
-            value += f64::from(word(4 + k)?) * 10_000f64.powi(exp);
-        }
-        if sign == 0x4000 {
-            value = -value;
-        }
-        Ok(Numeric(if value.fract() == 0.0 && value.abs() < 9.0e15 {
-            // Integral and exactly representable: the integer it is.
-            #[allow(clippy::cast_possible_truncation)]
-            SqlValue::Integer(value as i64)
-        } else {
-            SqlValue::Real(value)
-        }))
-    }
-
-    fn accepts(ty: &Type) -> bool {
-        *ty == Type::NUMERIC
-    }
 }

@@ -2,18 +2,18 @@
 //! database per [`super::TestDb`] on the server of `infra/test-stores`, the
 //! PostgreSQL migrations of `infra/migrations/postgres` applied, and every
 //! statement sent through [`crate::sql_dialect`] exactly as the component
-//! adapter (`spin_adapter::PgSql`) sends it: same rewriting, same casts,
-//! same value and error mapping, same driver (`sql_dialect::execute`: marker lock and retries).
+//! adapter (`spin_adapter::PgSql`) sends it, by [`crate::pg_client`]: same
+//! rewriting, same casts, same value and error mapping, same driver
+//! (`sql_dialect::execute`: marker lock and retries).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use postgres::types::{FromSql, ToSql, Type};
 use postgres::{Client, NoTls};
 
+use crate::pg_client::{self, describe};
 use crate::ports::{SqlRows, SqlValue, StoreError};
-use crate::sql_dialect::{self, PgFailure};
 
 /// Whether the native tests run on PostgreSQL.
 pub fn enabled() -> bool {
@@ -139,153 +139,6 @@ impl PgDb {
             .client
             .lock()
             .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
-        sql_dialect::execute(&mut Session(&mut client), statement, params)
+        pg_client::execute(&mut client, statement, params)
     }
-}
-
-/// The test's client as [`sql_dialect::execute`] drives it.
-struct Session<'c>(&'c mut Client);
-
-impl sql_dialect::PgSession for Session<'_> {
-    type Rows = SqlRows;
-
-    fn query(&mut self, text: &str, values: &[SqlValue]) -> Result<SqlRows, PgFailure> {
-        run(self.0, text, values)
-    }
-
-    fn command(&mut self, text: &str, values: &[SqlValue]) -> Result<(), PgFailure> {
-        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(as_param).collect();
-        self.0.execute(text, &params).map(|_| ()).map_err(failure)
-    }
-}
-
-fn run(client: &mut Client, text: &str, values: &[SqlValue]) -> Result<SqlRows, PgFailure> {
-    let statement = client.prepare(text).map_err(failure)?;
-    let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(as_param).collect();
-    let columns: Vec<String> = statement
-        .columns()
-        .iter()
-        .map(|c| c.name().to_owned())
-        .collect();
-    let rows = client.query(&statement, &params).map_err(failure)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut values = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
-            let v: Raw = row.try_get(i).map_err(failure)?;
-            values.push(v.0);
-        }
-        out.push(values);
-    }
-    Ok(SqlRows { columns, rows: out })
-}
-
-/// Bound as the type its cast names (`int8`, `float8`, `text`, `bytea`).
-fn as_param(v: &SqlValue) -> &(dyn ToSql + Sync) {
-    match v {
-        SqlValue::Integer(i) => i,
-        SqlValue::Real(r) => r,
-        SqlValue::Text(t) => t,
-        SqlValue::Blob(b) => b,
-        // Never reached: `to_postgres` inlines NULLs.
-        SqlValue::Null => &None::<i64>,
-    }
-}
-
-fn failure(e: postgres::Error) -> PgFailure {
-    match e.as_db_error() {
-        Some(d) => PgFailure {
-            sqlstate: Some(d.code().code().to_owned()),
-            message: d.message().to_owned(),
-        },
-        None => PgFailure::other(e.to_string()),
-    }
-}
-
-fn describe(e: &postgres::Error) -> String {
-    e.as_db_error()
-        .map(|d| format!("{}: {}", d.code().code(), d.message()))
-        .unwrap_or_else(|| e.to_string())
-}
-
-/// A result value mapped as Spin's host and `spin_adapter` map it.
-struct Raw(SqlValue);
-
-impl<'a> FromSql<'a> for Raw {
-    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Raw, Box<dyn std::error::Error + Sync + Send>> {
-        let v = match *ty {
-            Type::BOOL => sql_dialect::bool_value(bool::from_sql(ty, raw)?),
-            Type::INT2 => SqlValue::Integer(i64::from(i16::from_sql(ty, raw)?)),
-            Type::INT4 => SqlValue::Integer(i64::from(i32::from_sql(ty, raw)?)),
-            Type::INT8 => SqlValue::Integer(i64::from_sql(ty, raw)?),
-            Type::FLOAT4 => SqlValue::Real(f64::from(f32::from_sql(ty, raw)?)),
-            Type::FLOAT8 => SqlValue::Real(f64::from_sql(ty, raw)?),
-            Type::BYTEA => SqlValue::Blob(raw.to_vec()),
-            Type::NUMERIC => sql_dialect::decimal_value(&numeric_text(raw)?)?,
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-                SqlValue::Text(std::str::from_utf8(raw)?.to_owned())
-            }
-            _ => return Err(format!("unsupported PostgreSQL result type {ty}").into()),
-        };
-        Ok(Raw(v))
-    }
-
-    fn from_sql_null(_: &Type) -> Result<Raw, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(Raw(SqlValue::Null))
-    }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-}
-
-/// NUMERIC's binary form (base-10000 digits) as decimal text, as Spin's
-/// host hands it over (`decimal(string)`).
-fn numeric_text(raw: &[u8]) -> Result<String, Box<dyn std::error::Error + Sync + Send>> {
-    let word = |i: usize| -> Result<u16, Box<dyn std::error::Error + Sync + Send>> {
-        raw.get(i * 2..i * 2 + 2)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
-            .ok_or_else(|| "short numeric".into())
-    };
-    let ndigits = usize::from(word(0)?);
-    let weight = i32::from(word(1)? as i16);
-    let sign = word(2)?;
-    if sign == 0xC000 {
-        return Ok("NaN".into());
-    }
-    let mut integer = String::new();
-    let mut fraction = String::new();
-    for i in 0..ndigits {
-        let digit = word(4 + i)?;
-        let position = weight - i as i32;
-        if position >= 0 {
-            if integer.is_empty() {
-                integer = digit.to_string();
-            } else {
-                integer.push_str(&format!("{digit:04}"));
-            }
-        } else {
-            // Positions skipped between the point and this digit are zeros.
-            while (fraction.len() as i32) < (-position - 1) * 4 {
-                fraction.push_str("0000");
-            }
-            fraction.push_str(&format!("{digit:04}"));
-        }
-    }
-    // Integer digits beyond the last stored one are zeros.
-    let last = weight - ndigits as i32 + 1;
-    if !integer.is_empty() {
-        for _ in 0..last.max(0) {
-            integer.push_str("0000");
-        }
-    }
-    if integer.is_empty() {
-        integer.push('0');
-    }
-    let negative = if sign == 0x4000 { "-" } else { "" };
-    Ok(if fraction.is_empty() {
-        format!("{negative}{integer}")
-    } else {
-        format!("{negative}{integer}.{fraction}")
-    })
 }

@@ -56,6 +56,16 @@ fn health(host: &Host, node: usize) -> (u16, Value) {
     (r.status, r.json())
 }
 
+/// Node `node`'s health while a store is down: 503, naming each store's
+/// state (`ok` or `error`).
+fn assert_unhealthy(host: &Host, node: usize, kv: &str, sql: &str) {
+    assert_eq!(
+        health(host, node),
+        (503, json!({"status": "unavailable", "kv": kv, "sql": sql})),
+        "node {node}"
+    );
+}
+
 /// One route of each component that needs the database, signed in where
 /// it takes a signature: (method, path, bearer token, body).
 fn sql_routes(citizen: &str) -> Vec<(Method, String, Option<String>, Option<Value>)> {
@@ -124,15 +134,7 @@ fn postgres_down_every_route_answers_503_at_once_and_service_resumes_by_itself()
 
     pg.stop();
     for node in 0..2 {
-        let (status, body) = health(&host, node);
-        assert_eq!(
-            (status, &body),
-            (
-                503,
-                &json!({"status": "unavailable", "kv": "ok", "sql": "error"})
-            ),
-            "node {node}"
-        );
+        assert_unhealthy(&host, node, "ok", "error");
         for (method, path, token, body) in sql_routes(&citizen) {
             let (r, took) = on_node(
                 &host,
@@ -195,15 +197,7 @@ fn redis_down_health_names_kv_and_routes_that_need_only_sql_keep_working() {
 
     redis.stop();
     for node in 0..2 {
-        let (status, body) = health(&host, node);
-        assert_eq!(
-            (status, &body),
-            (
-                503,
-                &json!({"status": "unavailable", "kv": "error", "sql": "ok"})
-            ),
-            "node {node}"
-        );
+        assert_unhealthy(&host, node, "error", "ok");
     }
     // Sign-in (code by the dev outbox, verify), the profile, documents,
     // bookings and feedback need only the database: they keep working, on
