@@ -28,6 +28,19 @@ pub fn local(unix: i64) -> (String, String) {
     )
 }
 
+/// The `HH:MM` a slot from `start` to `end` (Unix seconds) ends at on the
+/// start's local day: `24:00` when `end` is at or past the next midnight, so
+/// a slot made near midnight stays on one day whatever the clock says.
+pub fn local_end(start: i64, end: i64) -> String {
+    let (start_day, _) = local(start);
+    let (end_day, at) = local(end);
+    if end_day == start_day {
+        at
+    } else {
+        "24:00".to_owned()
+    }
+}
+
 /// `YYYY-MM-DD` of the local day `days_ahead` days from today.
 pub fn local_date(days_ahead: i64) -> String {
     local(now() + days_ahead * 86_400).0

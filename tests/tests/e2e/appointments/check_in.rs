@@ -13,7 +13,7 @@ fn counter_slot_soon(host: &Host, counter: &str, capacity: u32) -> Value {
         COUNTER,
         &d,
         &at,
-        &local(soon + 900).1.replace("00:00", "24:00"),
+        &local_end(soon, soon + 900),
         capacity,
     )
 }
@@ -38,7 +38,7 @@ fn check_in_works_inside_the_window_and_names_it_outside() {
         CLINIC,
         &soon_day,
         &soon_at,
-        &local(soon + 300).1.replace("00:00", "24:00"),
+        &local_end(soon, soon + 300),
         3,
     );
     let s2 = slot(
@@ -47,7 +47,7 @@ fn check_in_works_inside_the_window_and_names_it_outside() {
         OTHER_CLINIC,
         &later_day,
         &later_at,
-        &local(later + 300).1.replace("00:00", "24:00"),
+        &local_end(later, later + 300),
         3,
     );
     let me = login(&host, "+84912000011");

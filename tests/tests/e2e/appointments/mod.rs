@@ -10,7 +10,7 @@ use std::sync::Arc;
 use e2e::admin::{official_login, service, unit};
 use e2e::db::db;
 use e2e::session::{login, login_as, outbox_path};
-use e2e::time::{local, local_date, now};
+use e2e::time::{local, local_date, local_end, now};
 use e2e::{parallel, Host, HostBuilder, Method, Resp};
 use serde_json::{json, Value};
 
