@@ -30,11 +30,13 @@ pub mod admin;
 pub mod db;
 pub mod encode;
 pub mod fake_server;
+pub mod hot;
 pub mod seed;
 pub mod session;
 pub mod stores;
 pub mod time;
 pub mod vault;
+pub mod zalo;
 
 /// The workspace root.
 pub fn root() -> PathBuf {

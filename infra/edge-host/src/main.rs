@@ -90,6 +90,11 @@ struct UpArgs {
     /// `postgres/` subdirectory are applied to that database instead.
     #[arg(long)]
     migrations_dir: Option<PathBuf>,
+    /// Add `edge-sql-round-trips` and `edge-kv-round-trips` headers to every
+    /// component's response: the store calls it made (for measurement, see
+    /// docs/performance.md; never in production).
+    #[arg(long, env = "EDGE_HOST_COUNT_STORE_TRIPS")]
+    count_store_trips: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -246,13 +251,9 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
 
     let stores = loader::Stores::open(&config)?;
     let cache_dir = absolute_cache_dir(args.cache_dir.clone())?;
-    let app = Arc::new(loader::load_app(
-        &manifest,
-        &resolver,
-        &stores,
-        cache_dir.as_deref(),
-        limits,
-    )?);
+    let mut app = loader::load_app(&manifest, &resolver, &stores, cache_dir.as_deref(), limits)?;
+    app.count_store_trips = args.count_store_trips;
+    let app = Arc::new(app);
 
     // One single-threaded runtime per core, each accepting on its own
     // SO_REUSEPORT socket: a request and its guest stay on one thread, with no

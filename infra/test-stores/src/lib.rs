@@ -12,6 +12,9 @@
 //!   [`Postgres::start_again`] (same port, same data) and the Redis pair; it
 //!   is removed when dropped.
 //!
+//! - [`DelayProxy`] adds a chosen round-trip time between a client and a
+//!   server, for measuring what each store round trip costs.
+//!
 //! No server outlives the test process: test binaries end with `exit()`,
 //! which runs no destructors, so beside every server runs a small watchdog
 //! shell that holds the read end of a pipe from this process. When the
@@ -19,10 +22,12 @@
 //! closes, and the watchdog stops the server and removes its directory.
 #![allow(clippy::unwrap_used, clippy::panic)] // Test support: failing to start a server fails the test, loudly.
 
+mod delay_proxy;
 mod postgres;
 mod process;
 mod redis;
 
+pub use crate::delay_proxy::DelayProxy;
 pub use crate::postgres::Postgres;
 pub use crate::process::Server;
 pub use crate::redis::Redis;

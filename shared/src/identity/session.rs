@@ -9,7 +9,7 @@ use super::error::AuthError;
 use super::kinds::{Client, Role};
 use super::policy::SessionPolicy;
 use super::secret::sha256;
-use super::store::{accounts, sessions};
+use super::store::sessions;
 use super::Ports;
 use crate::ids::random_id;
 use crate::ports::StoreError;
@@ -117,13 +117,11 @@ pub fn authenticate(ports: Ports<'_>, token: &str) -> Result<Principal, AuthErro
     let hash = token_hash(token).ok_or(AuthError::InvalidToken)?;
     let now = ports.clock.now();
     let slid = sessions::slide(ports.sql, hash, now)?.ok_or(AuthError::InvalidToken)?;
-    let (role, unit_code) =
-        accounts::role_and_unit(ports.sql, &slid.citizen_id)?.ok_or(AuthError::InvalidToken)?;
     Ok(Principal {
         session_id: slid.id,
         account_id: slid.citizen_id,
-        role,
-        unit_code,
+        role: slid.role,
+        unit_code: slid.unit_code,
         client: slid.client,
         expires_at: slid.idle_expires_at,
     })

@@ -19,5 +19,6 @@ mod platform;
 mod runtime;
 mod runtime_limits;
 mod store_faults;
+mod store_trips;
 mod vault_limits;
 mod zalo;

@@ -4,68 +4,16 @@
 
 use e2e::admin::{category, official_login, service, unit};
 use e2e::db::db;
-use e2e::encode::hex;
 use e2e::fake_server::{FakeServer, Recorded};
 use e2e::session::{login, outbox_code};
 use e2e::time::{local_date, now_ms};
-use e2e::{Host, HostBuilder, Method, Resp};
+use e2e::zalo::{post, sign, text_event, ACCESS_TOKEN, APP_ID, OA_SECRET, TEMPLATE_ID, ZALO_OK};
+use e2e::{Host, HostBuilder, Method};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
-const APP_ID: &str = "3482178216594085616";
-const OA_SECRET: &str = "e2e-oa-secret-key";
-const ACCESS_TOKEN: &str = "e2e-oa-access-token";
-const TEMPLATE_ID: &str = "312456";
-const ZALO_OK: &str = r#"{"error":0,"message":"Success"}"#;
-
-// ---- helpers --------------------------------------------------------------
-
-/// A host whose Zalo API (OA messages and ZNS) is `zalo`.
+/// The app with its Zalo API at `zalo`.
 fn with_zalo(zalo: &FakeServer) -> HostBuilder {
-    HostBuilder::app()
-        .var("zalo_app_id", APP_ID)
-        .var("zalo_oa_secret", OA_SECRET)
-        .var("zalo_api_base", &zalo.origin())
-        .var("zalo_access_token", ACCESS_TOKEN)
-        .var("zalo_otp_template_id", TEMPLATE_ID)
-}
-
-/// `mac=` + hex SHA-256(app_id + body + timestamp + secret), as Zalo signs.
-fn sign(body: &[u8], timestamp: &str, secret: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(APP_ID.as_bytes());
-    h.update(body);
-    h.update(timestamp.as_bytes());
-    h.update(secret.as_bytes());
-    format!("mac={}", hex(&h.finalize()))
-}
-
-/// A `user_send_text` event from `user`, timestamped now.
-fn text_event(user: &str, msg_id: &str, text: &str) -> (Vec<u8>, String) {
-    let ts = now_ms().to_string();
-    let body = json!({
-        "app_id": APP_ID,
-        "user_id_by_app": "552177279717587730",
-        "event_name": "user_send_text",
-        "sender": {"id": user},
-        "recipient": {"id": "388613280878808645"},
-        "message": {"text": text, "msg_id": msg_id},
-        "timestamp": ts,
-    })
-    .to_string()
-    .into_bytes();
-    (body, ts)
-}
-
-fn post(host: &Host, body: &[u8], signature: Option<&str>) -> Resp {
-    let mut rb = host
-        .request(Method::POST, "/api/v1/zalo/webhook")
-        .header("content-type", "application/json")
-        .body(body.to_vec());
-    if let Some(sig) = signature {
-        rb = rb.header("X-ZEvent-Signature", sig);
-    }
-    host.send(rb)
+    e2e::zalo::with_zalo(HostBuilder::app(), zalo)
 }
 
 /// Sends `text` as `user`, correctly signed; asserts it was handled.

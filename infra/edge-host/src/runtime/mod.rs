@@ -23,3 +23,4 @@ pub mod spin_host;
 pub mod sql;
 #[cfg(feature = "runtime")]
 pub mod state;
+pub mod store_trips;

@@ -23,6 +23,7 @@ use wasmtime_wasi_http::WasiHttpView;
 use super::body::{self, Received};
 use super::component::ComponentEnv;
 use super::state::RequestState;
+use super::store_trips::{self, StoreTrips};
 use crate::host_error::{self, HostError, Lang};
 use crate::limits::{Limits, OVERLOADED_RETRY_AFTER_SECS};
 
@@ -57,6 +58,9 @@ pub struct App {
     pub limits: Limits,
     /// One permit per request running in a guest, shared by every thread.
     pub slots: Arc<Semaphore>,
+    /// Report each response's store round trips in headers
+    /// (runtime/store_trips.rs); off unless `up --count-store-trips`.
+    pub count_store_trips: bool,
 }
 
 impl App {
@@ -72,6 +76,7 @@ impl App {
             components,
             limits,
             slots,
+            count_store_trips: false,
         }
     }
 }
@@ -262,8 +267,19 @@ async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Resp
     }
     let req = Request::from_parts(parts, Full::new(bytes));
 
-    match run_component(&component, served, req, permit, limits).await {
-        Ok(resp) => resp,
+    let trips = Arc::new(StoreTrips::default());
+    match run_component(&component, served, req, permit, limits, trips.clone()).await {
+        Ok(mut resp) => {
+            if app.count_store_trips {
+                // The counts when the guest sent its headers: spin-sdk
+                // components finish their store work before they answer.
+                let (sql, kv) = trips.counts();
+                let headers = resp.headers_mut();
+                headers.insert(store_trips::SQL_HEADER, HeaderValue::from(sql));
+                headers.insert(store_trips::KV_HEADER, HeaderValue::from(kv));
+            }
+            resp
+        }
         Err(Failure::TimedOut) => asker.answer(HostError::Timeout),
         Err(Failure::Failed) => asker.answer(HostError::Internal),
     }
@@ -301,6 +317,7 @@ async fn run_component(
     req: Request<Full<Bytes>>,
     permit: OwnedSemaphorePermit,
     limits: &Limits,
+    trips: Arc<StoreTrips>,
 ) -> Result<Response<Body>, Failure> {
     let req = req.map(|b| {
         b.map_err(|never: std::convert::Infallible| -> wasmtime_wasi_http::Error { match never {} })
@@ -308,7 +325,7 @@ async fn run_component(
     let max_memory = usize::try_from(limits.max_instance_memory).unwrap_or(usize::MAX);
     let mut store = Store::new(
         served.pre.engine(),
-        RequestState::new(served.env.clone(), max_memory),
+        RequestState::new(served.env.clone(), max_memory, trips),
     );
     store.limiter(|state| &mut state.memory);
     // One wall-clock deadline covers guest code and host calls alike. Guest

@@ -56,6 +56,7 @@ impl key_value::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
+        self.trips.kv();
         Ok(store.get(key).await.map_err(key_value::Error::Other))
     }
 
@@ -66,6 +67,7 @@ impl key_value::HostStore for RequestState {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), key_value::Error>> {
         let store = self.table.get(&this)?.clone();
+        self.trips.kv();
         Ok(store.set(key, value).await.map_err(key_value::Error::Other))
     }
 
@@ -75,6 +77,7 @@ impl key_value::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<(), key_value::Error>> {
         let store = self.table.get(&this)?.clone();
+        self.trips.kv();
         Ok(store.delete(key).await.map_err(key_value::Error::Other))
     }
 
@@ -84,6 +87,7 @@ impl key_value::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<bool, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
+        self.trips.kv();
         Ok(store.exists(key).await.map_err(key_value::Error::Other))
     }
 
@@ -92,6 +96,7 @@ impl key_value::HostStore for RequestState {
         this: Resource<KvStore>,
     ) -> wasmtime::Result<Result<Vec<String>, key_value::Error>> {
         let store = self.table.get(&this)?.clone();
+        self.trips.kv();
         Ok(store.get_keys().await.map_err(key_value::Error::Other))
     }
 
@@ -121,6 +126,7 @@ impl sqlite::HostConnection for RequestState {
         parameters: Vec<sqlite::Value>,
     ) -> wasmtime::Result<Result<sqlite::QueryResult, sqlite::Error>> {
         let pool = self.table.get(&this)?.0.clone();
+        self.trips.sql();
         let params: Vec<Value> = parameters.into_iter().map(from_wit).collect();
         let now = sql::try_read_now(&pool, &statement, &params);
         let result = read(now, move || sql::execute(&pool, &statement, &params)).await;

@@ -10,6 +10,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpVi
 
 use super::component::ComponentEnv;
 use super::logging::PrefixedOutput;
+use super::store_trips::StoreTrips;
 
 /// The `T` of `Store<T>` for one request.
 pub struct RequestState {
@@ -25,11 +26,13 @@ pub struct RequestState {
     pub env: Arc<ComponentEnv>,
     /// The instance's memory limit.
     pub memory: MemoryCap,
+    /// The store round trips of this request (runtime/store_trips.rs).
+    pub trips: Arc<StoreTrips>,
 }
 
 impl RequestState {
     /// `max_memory`: bytes each linear memory of the instance may grow to.
-    pub fn new(env: Arc<ComponentEnv>, max_memory: usize) -> Self {
+    pub fn new(env: Arc<ComponentEnv>, max_memory: usize, trips: Arc<StoreTrips>) -> Self {
         let mut wasi = WasiCtx::builder();
         wasi.stdout(PrefixedOutput::stdout(&env.id))
             .stderr(PrefixedOutput::stderr(&env.id));
@@ -43,6 +46,7 @@ impl RequestState {
                 max: max_memory,
                 reached: false,
             },
+            trips,
         }
     }
 }

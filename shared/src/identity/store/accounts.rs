@@ -105,21 +105,6 @@ pub fn by_zalo_user(sql: &dyn Sql, zalo_user_id: &str) -> Result<Option<Account>
     select_by(sql, "zalo_user_id", zalo_user_id.into())
 }
 
-/// The role and unit of account `id`, read fresh for every authenticated
-/// call so a role change applies at once.
-pub fn role_and_unit(
-    sql: &dyn Sql,
-    id: &str,
-) -> Result<Option<(Role, Option<String>)>, StoreError> {
-    let rows = sql.execute(
-        "SELECT role, unit_code FROM citizens WHERE id = ?1",
-        &[id.into()],
-    )?;
-    first(&rows)
-        .map(|r| Ok((r.parsed("role", Role::parse)?, r.opt_text("unit_code")?)))
-        .transpose()
-}
-
 /// One `UPDATE` that raises account `id` to verified and moves its claimed
 /// number into `citizens.id_number` (touching `updated_at` only when
 /// something changes). `None` for an unknown id; a

@@ -2,7 +2,7 @@
 //! session is still live in the same statement, so a session that expires
 //! or is revoked concurrently is never extended or listed back to life.
 
-use crate::identity::kinds::Client;
+use crate::identity::kinds::{Client, Role};
 use crate::identity::session::SessionInfo;
 use crate::ports::{Sql, StoreError};
 use crate::rows::{decode_all, first, Row};
@@ -50,14 +50,19 @@ pub fn insert(sql: &dyn Sql, s: &NewRow<'_>) -> Result<(), StoreError> {
 // Checks and slides in one statement: a session that expires or is revoked
 // concurrently can never be extended back to life (on PostgreSQL the WHERE is
 // re-checked on the row as the concurrent revoke left it). The CASE is the
-// smaller of the two: scalar MIN(a, b) is SQLite's alone.
+// smaller of the two: scalar MIN(a, b) is SQLite's alone. The account's role
+// and unit come back in the same round trip (every authenticated request
+// needs them, and a demotion must apply at once, so they are read each time).
 const SLIDE: &str = "\
 UPDATE sessions SET last_seen_at = ?2, \
   idle_expires_at = CASE WHEN ?2 + idle_seconds < absolute_expires_at \
                          THEN ?2 + idle_seconds ELSE absolute_expires_at END \
 WHERE token_hash = ?1 AND revoked_at IS NULL \
   AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
-RETURNING id, citizen_id, client, idle_expires_at";
+  AND EXISTS (SELECT 1 FROM citizens c WHERE c.id = sessions.citizen_id) \
+RETURNING id, citizen_id, client, idle_expires_at, \
+  (SELECT c.role FROM citizens c WHERE c.id = sessions.citizen_id) AS role, \
+  (SELECT c.unit_code FROM citizens c WHERE c.id = sessions.citizen_id) AS unit_code";
 
 /// A live session just slid by [`slide`].
 pub struct Slid {
@@ -69,10 +74,15 @@ pub struct Slid {
     pub client: Client,
     /// The idle expiry after the slide.
     pub idle_expires_at: i64,
+    /// The account's role now.
+    pub role: Role,
+    /// The official's unit, if any.
+    pub unit_code: Option<String>,
 }
 
 /// Extends the live session holding `token_hash` (never past its absolute
-/// expiry); `None` when there is no live one.
+/// expiry), with its account's role and unit; `None` when there is no live
+/// one, or its account is gone.
 pub fn slide(sql: &dyn Sql, token_hash: Vec<u8>, now: i64) -> Result<Option<Slid>, StoreError> {
     let rows = sql.execute(SLIDE, &[token_hash.into(), now.into()])?;
     first(&rows)
@@ -82,6 +92,8 @@ pub fn slide(sql: &dyn Sql, token_hash: Vec<u8>, now: i64) -> Result<Option<Slid
                 citizen_id: r.text("citizen_id")?,
                 client: r.parsed("client", Client::parse)?,
                 idle_expires_at: r.i64("idle_expires_at")?,
+                role: r.parsed("role", Role::parse)?,
+                unit_code: r.opt_text("unit_code")?,
             })
         })
         .transpose()

@@ -21,6 +21,7 @@ impl wit::HostConnection for RequestState {
             }
             return Ok(Err(e));
         }
+        self.trips.sql();
         match self.env.pg.open(&address).await {
             Ok(conn) => Ok(Ok(self.table.push(conn)?)),
             Err(e) => Ok(Err(e)),
@@ -33,6 +34,7 @@ impl wit::HostConnection for RequestState {
         statement: String,
         params: Vec<ParameterValue>,
     ) -> wasmtime::Result<Result<RowSet, Error>> {
+        self.trips.sql();
         let conn = self.table.get_mut(&this)?;
         Ok(conn.query(statement, params).await)
     }
@@ -43,6 +45,7 @@ impl wit::HostConnection for RequestState {
         statement: String,
         params: Vec<ParameterValue>,
     ) -> wasmtime::Result<Result<u64, Error>> {
+        self.trips.sql();
         let conn = self.table.get_mut(&this)?;
         Ok(conn.execute(statement, params).await)
     }

@@ -1,0 +1,217 @@
+//! `bench-endpoints`: the hot endpoints (e2e::hot) under load, on the
+//! embedded stores or on PostgreSQL + Redis with a chosen round-trip time
+//! added between the nodes and PostgreSQL (test_stores::DelayProxy). For
+//! each endpoint it prints the store round trips one request makes, then
+//! requests/s, p50 and p99 over `--requests` requests at `--connections`
+//! at once, and the requests that did not get their success status.
+//!
+//! `scripts/bench endpoints` builds what it needs and runs it; the figures
+//! go to docs/performance.md with the command line that produced them.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use e2e::hot::{self, round_trips, Endpoint};
+use e2e::{Backing, Host};
+use test_stores::{DelayProxy, Postgres, Redis};
+
+struct Options {
+    stores: Vec<String>,
+    rtt_ms: Vec<u64>,
+    nodes: usize,
+    requests: usize,
+    connections: usize,
+    only: Vec<String>,
+}
+
+const USAGE: &str = "bench-endpoints [--stores embedded,postgres] [--rtt-ms 0,20] [--nodes 1] \
+[--requests 1000] [--connections 32] [--only 'GET /me,booking']";
+
+fn options() -> Options {
+    let mut o = Options {
+        stores: vec!["embedded".into(), "postgres".into()],
+        rtt_ms: vec![0, 20],
+        nodes: 1,
+        requests: 1000,
+        connections: 32,
+        only: vec![],
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .unwrap_or_else(|| panic!("{flag} needs a value\n{USAGE}"));
+        let list = || value.split(',').map(|s| s.trim().to_owned()).collect();
+        let number = || {
+            value
+                .parse()
+                .unwrap_or_else(|_| panic!("{flag}: not a number\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--stores" => o.stores = list(),
+            "--rtt-ms" => {
+                o.rtt_ms = value
+                    .split(',')
+                    .map(|s| s.trim().parse().expect("--rtt-ms: numbers"))
+                    .collect()
+            }
+            "--nodes" => o.nodes = number(),
+            "--requests" => o.requests = number(),
+            "--connections" => o.connections = number(),
+            "--only" => o.only = list(),
+            _ => panic!("unknown option {flag}\n{USAGE}"),
+        }
+    }
+    for name in &o.only {
+        assert!(
+            hot::NAMES.contains(&name.as_str()),
+            "--only {name}: not one of {:?}",
+            hot::NAMES
+        );
+    }
+    o
+}
+
+/// Latencies of one run, and how many requests failed.
+struct Run {
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    errors: usize,
+}
+
+impl Run {
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies[i].as_secs_f64() * 1000.0
+    }
+}
+
+/// Sends the endpoint's requests `from..` on `connections` threads.
+fn load(
+    host: &Arc<Host>,
+    endpoint: &Arc<Endpoint>,
+    from: usize,
+    n: usize,
+    connections: usize,
+) -> Run {
+    let next = Arc::new(AtomicUsize::new(from));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let (host, endpoint, next) = (host.clone(), endpoint.clone(), next.clone());
+            std::thread::spawn(move || {
+                let (mut latencies, mut errors) = (Vec::new(), 0);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= from + n {
+                        break;
+                    }
+                    let Some(call) = endpoint.call(i) else { break };
+                    let t = Instant::now();
+                    match host.try_send(call.request(&host)) {
+                        Ok(r) if r.status == call.expect => {}
+                        _ => errors += 1,
+                    }
+                    latencies.push(t.elapsed());
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut run = Run {
+        elapsed: Duration::ZERO,
+        latencies: vec![],
+        errors: 0,
+    };
+    for w in workers {
+        let (l, e) = w.join().unwrap();
+        run.latencies.extend(l);
+        run.errors += e;
+    }
+    run.elapsed = started.elapsed();
+    run.latencies.sort_unstable();
+    run
+}
+
+/// Starts the app on `stores`, with `rtt_ms` added in front of PostgreSQL.
+fn start(
+    stores: &str,
+    rtt_ms: u64,
+    nodes: usize,
+    zalo: &e2e::fake_server::FakeServer,
+) -> (Host, Option<DelayProxy>) {
+    let builder = hot::app(zalo).arg("--count-store-trips");
+    if stores == "embedded" {
+        return (builder.embedded_only().start(), None);
+    }
+    let pg = Postgres::shared();
+    let fresh = Backing::fresh_on(pg, Redis::shared());
+    let target: std::net::SocketAddr = pg.host().parse().unwrap();
+    let proxy = DelayProxy::start(target, Duration::from_millis(rtt_ms)).unwrap();
+    let via = proxy.addr().to_string();
+    let backing = Backing {
+        database_url: fresh.database_url.replace(&pg.host(), &via),
+        database_host: via,
+        redis_url: fresh.redis_url,
+    };
+    (builder.on(backing).nodes(nodes).start(), Some(proxy))
+}
+
+fn main() {
+    let o = options();
+    let only: Vec<&str> = o.only.iter().map(String::as_str).collect();
+    let zalo = hot::zalo();
+    println!(
+        "{} requests per endpoint at {} connections; {} cores",
+        o.requests,
+        o.connections,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let mut series = 0;
+    for stores in &o.stores {
+        let rtts: &[u64] = if stores == "embedded" {
+            &[0]
+        } else {
+            &o.rtt_ms
+        };
+        for &rtt in rtts {
+            series += 1;
+            let (host, _proxy) = start(stores, rtt, o.nodes, &zalo);
+            let host = Arc::new(host);
+            let nodes = host.node_count();
+            println!();
+            println!("### {stores}, {nodes} node(s), +{rtt} ms round trip to PostgreSQL");
+            println!();
+            println!("| endpoint | SQL trips | KV trips | req/s | p50 ms | p99 ms | errors |");
+            println!("|---|---:|---:|---:|---:|---:|---:|");
+            // One more write than measured: the first measures round trips.
+            for endpoint in hot::prepare(&host, o.requests + 1, &only, series) {
+                let endpoint = Arc::new(endpoint);
+                let first = endpoint.call(0).unwrap();
+                let resp = host.send(first.request(&host));
+                assert_eq!(
+                    resp.status,
+                    first.expect,
+                    "{}: {}",
+                    endpoint.name,
+                    resp.text()
+                );
+                let (sql, kv) = round_trips(&resp);
+                let run = load(&host, &endpoint, 1, o.requests, o.connections);
+                println!(
+                    "| {} | {sql} | {kv} | {:.0} | {:.1} | {:.1} | {} |",
+                    endpoint.name,
+                    run.latencies.len() as f64 / run.elapsed.as_secs_f64(),
+                    run.percentile(0.50),
+                    run.percentile(0.99),
+                    run.errors
+                );
+            }
+        }
+    }
+}
