@@ -14,9 +14,9 @@ use crate::error::ApiError;
 use crate::http::{json_body, Response};
 use crate::identity::store::challenges;
 use crate::identity::{
-    create_session, find_by_phone, find_or_create_by_phone, logout, rfc3339_vn, start_challenge,
-    verify_challenge, Account, Channel, Client, NewSession, Origin, OtpError, OtpPolicy, Ports,
-    Purpose, StartRequest,
+    create_session, create_session_reading_account, find_by_phone, find_or_create_by_phone, logout,
+    rfc3339_vn, start_challenge, verify_challenge_for, Account, Channel, Client, NewSession,
+    Origin, OtpError, OtpPolicy, Ports, Purpose, StartRequest,
 };
 use crate::phone::Phone;
 use crate::ports::{Sql, StoreError};
@@ -149,21 +149,45 @@ pub struct LoggedIn {
 pub fn verify(ctx: &Ctx<'_>) -> Result<LoggedIn, ApiError> {
     let body: VerifyBody = json_body(ctx.req)?;
     let ports = ctx.ports()?;
-    let phone = web_challenge_phone(ports.sql, &body.challenge_id)?.ok_or(ApiError::NotFound {
-        code: "unknown_challenge",
-    })?;
-    let verified = match verify_challenge(ports, &body.challenge_id, &body.code) {
+    // Zalo-link challenges belong to the chat-bot: "unknown" here, no try spent.
+    let web = [Purpose::Signup, Purpose::Login];
+    let verified = match verify_challenge_for(ports, &body.challenge_id, &body.code, &web) {
         Ok(v) => v,
+        Err(OtpError::UnknownChallenge) => return Err(OtpError::UnknownChallenge.into()),
         Err(e) => {
+            // Refusals read the phone back for the log and the audit entry;
+            // a success never needs to.
+            let Some(phone) = web_challenge_phone(ports.sql, &body.challenge_id)? else {
+                return Err(e.into());
+            };
             audit_failure(ctx, ports, &phone, &e);
             return Err(otp_error(&phone, e));
         }
     };
-    let (account, created) =
-        find_or_create_by_phone(ports, &verified.phone, verified.full_name.as_deref())?;
     // The profile comes from the challenge, not the verify request, so a
-    // kiosk code cannot be turned into a long web session.
-    let session = create_session(ports, &account.id, verified.client)?;
+    // kiosk code cannot be turned into a long web session. A phone with an
+    // account (most logins) gets its session and the account in one
+    // statement; a new one is created first.
+    let existing = match verified.account_id.as_deref() {
+        Some(id) => match create_session_reading_account(ports, id, verified.client)? {
+            (session, Some(account)) => Some((account, false, session)),
+            // Gone since the code was checked: withdraw the session.
+            (session, None) => {
+                let _ = logout(ports, &session.token);
+                None
+            }
+        },
+        None => None,
+    };
+    let (account, created, session) = match existing {
+        Some(found) => found,
+        None => {
+            let (account, created) =
+                find_or_create_by_phone(ports, &verified.phone, verified.full_name.as_deref())?;
+            let session = create_session(ports, &account.id, verified.client)?;
+            (account, created, session)
+        }
+    };
     let recorded = audit_login(
         ports,
         &account,
@@ -249,18 +273,15 @@ fn audit_login(
     channel: Channel,
 ) -> Result<(), StoreError> {
     let actor = Actor::account(account.role, &account.id);
+    let mut entries = Vec::with_capacity(2);
     if created {
-        audit::append(
-            ports.sql,
-            ports.clock,
+        entries.push(
             Entry::new(actor.clone(), action::SIGNUP)
                 .about(account.id.clone())
                 .detail(json!({"client": client.as_str(), "channel": channel.as_str()})),
-        )?;
+        );
     }
-    audit::append(
-        ports.sql,
-        ports.clock,
+    entries.push(
         Entry::new(actor, action::LOGIN)
             .about(account.id.clone())
             .detail(json!({
@@ -268,7 +289,9 @@ fn audit_login(
                 "client": client.as_str(),
                 "channel": channel.as_str(),
             })),
-    )?;
+    );
+    // One statement, linked to the tail the session's insert read.
+    audit::append_all(ports.sql, ports.clock, session.audit_tail.clone(), entries)?;
     Ok(())
 }
 

@@ -185,8 +185,10 @@ pub fn prepare(host: &Host, writes: usize, only: &[&str], series: u32) -> Vec<En
         });
     }
     if wanted("login verify") {
+        // Citizens who have an account, as most logins are.
         let calls = in_parallel(writes, |i| {
             let p = phone(2, i);
+            login(host, &p);
             let started = host.post_json(
                 "/api/v1/auth/otp",
                 &json!({"phone": p, "channel": "sms", "client": "web"}),

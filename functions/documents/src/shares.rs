@@ -87,7 +87,7 @@ pub fn revoke(ctx: &Ctx<'_>, token: &str) -> Result<Response, ApiError> {
 /// Uses the link once and records who-knows-who read what.
 fn open(ctx: &Ctx<'_>, token: &str, fetch: Fetch) -> Result<Opened, ApiError> {
     let opened = domain::open(ctx.ports()?, token, fetch)?;
-    ctx.audit(share_entry(&opened, fetch));
+    ctx.audit_after(opened.audit_tail.clone(), share_entry(&opened, fetch));
     Ok(opened)
 }
 

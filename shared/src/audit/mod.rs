@@ -24,7 +24,10 @@ mod tests;
 pub use actor::Actor;
 pub use chain::{canonical_json, GENESIS_HASH};
 pub use redact::mask_phone;
-pub use store::{append, append_or_log, entries_about, log_unrecorded};
+pub use store::{
+    append, append_all, append_or_log, append_or_log_after, entries_about, log_unrecorded, Tail,
+    TAIL_COLUMNS,
+};
 pub use verify::verify;
 
 use serde_json::Value;

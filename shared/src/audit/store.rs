@@ -4,6 +4,7 @@ use super::chain::{canonical_json, entry_hash, HashInput, GENESIS_HASH};
 use super::redact::redact_secrets;
 use super::{AuditRecord, Entry};
 use crate::ports::{Clock, Sql, SqlRows, SqlValue, StoreError};
+use crate::rows::Row;
 
 /// How often [`append`] re-reads the tail after losing a race. Every lost
 /// race means another writer succeeded, so the log always makes progress;
@@ -15,66 +16,146 @@ const MAX_PAGE: i64 = 500;
 
 pub(super) const COLUMNS: &str = "seq, at, actor, action, subject, detail, prev_hash, hash";
 
+/// The newest row of the chain as a statement that acted read it: the
+/// `(seq, hash)` an append links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tail {
+    /// The newest `seq` (0 for an empty log).
+    pub seq: i64,
+    /// Its hash (the genesis hash for an empty log).
+    pub hash: String,
+}
+
+/// Columns any statement can add to its `RETURNING` or `SELECT` list to read
+/// the chain's tail in the same round trip ([`Tail::from_row`]), so that the
+/// audit entry of the change it makes costs one more statement, not two.
+pub const TAIL_COLUMNS: &str = "\
+(SELECT t.seq FROM audit_log t ORDER BY t.seq DESC LIMIT 1) AS audit_tail_seq, \
+(SELECT t.hash FROM audit_log t ORDER BY t.seq DESC LIMIT 1) AS audit_tail_hash";
+
+impl Tail {
+    /// The tail read by [`TAIL_COLUMNS`]; `None` if the row lacks them.
+    pub fn from_row(row: &Row<'_>) -> Option<Tail> {
+        match (
+            row.opt_i64("audit_tail_seq"),
+            row.opt_text("audit_tail_hash"),
+        ) {
+            (Ok(Some(seq)), Ok(Some(hash))) => Some(Tail { seq, hash }),
+            (Ok(None), Ok(None)) => Some(Tail {
+                seq: 0,
+                hash: GENESIS_HASH.to_owned(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Appends `entry` as the new tail of the chain and returns the stored row.
+pub fn append(sql: &dyn Sql, clock: &dyn Clock, entry: Entry) -> Result<AuditRecord, StoreError> {
+    let mut stored = append_all(sql, clock, None, vec![entry])?;
+    stored
+        .pop()
+        .ok_or_else(|| StoreError::Unavailable("audit log append stored nothing".into()))
+}
+
+/// Appends `entries`, in order, as the new tail of the chain in one
+/// statement (all or none), linking to `tail` when a statement just read it
+/// ([`TAIL_COLUMNS`]), and returns the stored rows.
 ///
 /// Concurrent appenders (threads, processes, edge nodes sharing one database)
-/// each read the tail, compute `seq = tail + 1` and its hash, then insert with
-/// `ON CONFLICT DO NOTHING`. `seq` is the primary key and `prev_hash` is
-/// UNIQUE, so of several writers that read the same tail exactly one row
-/// lands; the others insert nothing (or see a constraint error) and retry on
-/// the new tail. No transaction is needed, and two rows can never share a
-/// `prev_hash`. On PostgreSQL the loser's insert waits for the winner's
-/// commit on the key and then skips, so this holds under READ COMMITTED too;
-/// a stale tail can only name a `seq` that already exists (rows never change)
-/// and is skipped the same way (docs/consistency.md, "Audit hash chain").
-pub fn append(sql: &dyn Sql, clock: &dyn Clock, entry: Entry) -> Result<AuditRecord, StoreError> {
-    let mut detail = entry.detail;
-    redact_secrets(&mut detail);
-    let detail = canonical_json(&detail);
-
+/// each read the tail, compute `seq = tail + 1` and its hash, then insert.
+/// `seq` is the primary key and `prev_hash` is UNIQUE, so of several writers
+/// that read the same tail exactly one statement lands; the others fail on
+/// the key as a whole and retry on the new tail. No transaction is needed,
+/// and two rows can never share a `prev_hash`. On PostgreSQL the loser's
+/// insert waits for the winner's commit on the key and then fails, so this
+/// holds under READ COMMITTED too; a stale tail (a prefetched one, or one
+/// read before another writer's commit) can only name a `seq` that already
+/// exists (rows never change) and fails the same way (docs/consistency.md,
+/// "Audit hash chain").
+pub fn append_all(
+    sql: &dyn Sql,
+    clock: &dyn Clock,
+    tail: Option<Tail>,
+    entries: Vec<Entry>,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    if entries.is_empty() {
+        return Ok(vec![]);
+    }
+    let entries: Vec<(Entry, String)> = entries
+        .into_iter()
+        .map(|mut e| {
+            redact_secrets(&mut e.detail);
+            let detail = canonical_json(&e.detail);
+            (e, detail)
+        })
+        .collect();
+    let mut tail = tail;
     for _ in 0..MAX_ATTEMPTS {
-        let (tail_seq, tail_hash) = read_tail(sql)?;
-        let seq = tail_seq + 1;
-        let at = clock.now();
-        let input = HashInput {
-            prev_hash: &tail_hash,
-            seq,
-            at,
-            actor: &entry.actor,
-            action: &entry.action,
-            subject: entry.subject.as_deref(),
-            detail: &detail,
+        let Tail {
+            seq: tail_seq,
+            hash: tail_hash,
+        } = match tail.take() {
+            Some(t) => t,
+            None => read_tail(sql)?,
         };
-        let hash = entry_hash(&input);
+        let at = clock.now();
+        let mut records = Vec::with_capacity(entries.len());
+        let mut prev_hash = tail_hash;
+        for (i, (entry, detail)) in entries.iter().enumerate() {
+            let seq = tail_seq + 1 + i as i64;
+            let hash = entry_hash(&HashInput {
+                prev_hash: &prev_hash,
+                seq,
+                at,
+                actor: &entry.actor,
+                action: &entry.action,
+                subject: entry.subject.as_deref(),
+                detail,
+            });
+            records.push(AuditRecord {
+                seq,
+                at,
+                actor: entry.actor.clone(),
+                action: entry.action.clone(),
+                subject: entry.subject.clone(),
+                detail: detail.clone(),
+                prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                hash,
+            });
+        }
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; records.len()].join(", ");
+        let params: Vec<SqlValue> = records
+            .iter()
+            .flat_map(|r| {
+                [
+                    SqlValue::Integer(r.seq),
+                    SqlValue::Integer(r.at),
+                    r.actor.as_str().into(),
+                    r.action.as_str().into(),
+                    r.subject.clone().into(),
+                    r.detail.as_str().into(),
+                    r.prev_hash.as_str().into(),
+                    r.hash.as_str().into(),
+                ]
+            })
+            .collect();
         let inserted = sql.execute(
-            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq",
-            &[
-                SqlValue::Integer(seq),
-                SqlValue::Integer(at),
-                entry.actor.as_str().into(),
-                entry.action.as_str().into(),
-                entry.subject.clone().into(),
-                detail.as_str().into(),
-                tail_hash.as_str().into(),
-                hash.as_str().into(),
-            ],
+            &format!(
+                "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
+                 VALUES {values} RETURNING seq"
+            ),
+            &params,
         );
         match inserted {
-            Ok(rows) if !rows.is_empty() => {
-                return Ok(AuditRecord {
-                    seq,
-                    at,
-                    actor: entry.actor,
-                    action: entry.action,
-                    subject: entry.subject,
-                    detail,
-                    prev_hash: tail_hash,
-                    hash,
-                });
+            Ok(rows) if rows.rows.len() == records.len() => return Ok(records),
+            // Lost the race for these seqs: someone else extended the chain.
+            Err(StoreError::Constraint(_)) => continue,
+            Ok(_) => {
+                return Err(StoreError::Unavailable(
+                    "audit log insert returned the wrong number of rows".into(),
+                ))
             }
-            // Lost the race for this seq: someone else extended the chain.
-            Ok(_) | Err(StoreError::Constraint(_)) => continue,
             Err(e) => return Err(e),
         }
     }
@@ -84,18 +165,24 @@ pub fn append(sql: &dyn Sql, clock: &dyn Clock, entry: Entry) -> Result<AuditRec
 }
 
 /// `(seq, hash)` of the newest row, or `(0, GENESIS_HASH)` for an empty log.
-fn read_tail(sql: &dyn Sql) -> Result<(i64, String), StoreError> {
+fn read_tail(sql: &dyn Sql) -> Result<Tail, StoreError> {
     let rows = sql.execute(
         "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
         &[],
     )?;
     let Some(row) = rows.rows.first() else {
-        return Ok((0, GENESIS_HASH.to_owned()));
+        return Ok(Tail {
+            seq: 0,
+            hash: GENESIS_HASH.to_owned(),
+        });
     };
     let seq = row.first().and_then(SqlValue::as_i64);
     let hash = row.get(1).and_then(SqlValue::as_str);
     match (seq, hash) {
-        (Some(seq), Some(hash)) => Ok((seq, hash.to_owned())),
+        (Some(seq), Some(hash)) => Ok(Tail {
+            seq,
+            hash: hash.to_owned(),
+        }),
         _ => Err(StoreError::Unavailable(
             "audit_log tail row is malformed".into(),
         )),
@@ -172,7 +259,18 @@ pub(super) fn record_from_row(row: &[SqlValue]) -> Option<AuditRecord> {
 /// instead, tagged with `context` (component or request id), so the event is
 /// never silently lost. Entries never hold secrets.
 pub fn append_or_log(sql: &dyn Sql, clock: &dyn Clock, context: &str, entry: Entry) {
-    if let Err(e) = append(sql, clock, entry.clone()) {
+    append_or_log_after(sql, clock, context, None, entry);
+}
+
+/// [`append_or_log`] linking to a `tail` a statement just read, if any.
+pub fn append_or_log_after(
+    sql: &dyn Sql,
+    clock: &dyn Clock,
+    context: &str,
+    tail: Option<Tail>,
+    entry: Entry,
+) {
+    if let Err(e) = append_all(sql, clock, tail, vec![entry.clone()]) {
         log_unrecorded(context, &e, &entry);
     }
 }

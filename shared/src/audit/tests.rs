@@ -250,3 +250,78 @@ fn concurrent_appends_from_separate_connections_keep_one_chain() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+/// The tail as a statement reads it with [`TAIL_COLUMNS`].
+fn prefetched_tail(db: &TestDb) -> Tail {
+    let rows = db.execute(&format!("SELECT {TAIL_COLUMNS}"), &[]).unwrap();
+    Tail::from_row(&crate::rows::first(&rows).unwrap()).unwrap()
+}
+
+#[test]
+fn a_prefetched_tail_links_the_entry_and_an_empty_log_reads_as_genesis() {
+    let db = TestDb::memory();
+    let clock = FakeClock::at(10);
+    let empty = prefetched_tail(&db);
+    assert_eq!((empty.seq, empty.hash.as_str()), (0, GENESIS_HASH));
+    let a = append_all(
+        &db,
+        &clock,
+        Some(empty),
+        vec![Entry::by_name("system", action::LOGIN)],
+    )
+    .unwrap();
+    let tail = prefetched_tail(&db);
+    assert_eq!((tail.seq, &tail.hash), (1, &a[0].hash));
+    let b = append_all(
+        &db,
+        &clock,
+        Some(tail),
+        vec![Entry::by_name("system", action::LOGOUT)],
+    )
+    .unwrap();
+    assert_eq!((b[0].seq, &b[0].prev_hash), (2, &a[0].hash));
+    assert!(verify(&db).unwrap().ok);
+}
+
+#[test]
+fn a_stale_prefetched_tail_costs_a_retry_never_a_fork() {
+    let (db, clock) = log_with(3);
+    let stale = prefetched_tail(&db);
+    // Another writer extends the chain after the tail was read.
+    append(&db, &clock, Entry::by_name("system", action::LOGIN)).unwrap();
+    let late = append_all(
+        &db,
+        &clock,
+        Some(stale),
+        vec![Entry::by_name("system", action::LOGOUT)],
+    )
+    .unwrap();
+    assert_eq!(late[0].seq, 5);
+    let r = verify(&db).unwrap();
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.entries, 5);
+}
+
+#[test]
+fn several_entries_land_together_in_order() {
+    let (db, clock) = log_with(2);
+    let stored = append_all(
+        &db,
+        &clock,
+        None,
+        vec![
+            Entry::by_name("system", action::SIGNUP),
+            Entry::by_name("system", action::LOGIN),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|r| (r.seq, r.action.as_str()))
+            .collect::<Vec<_>>(),
+        [(3, action::SIGNUP), (4, action::LOGIN)]
+    );
+    assert_eq!(stored[1].prev_hash, stored[0].hash);
+    assert!(verify(&db).unwrap().ok);
+}

@@ -145,8 +145,16 @@ impl<'a> Ctx<'a> {
     /// request id, so the event is never silently lost. Entries never hold
     /// secrets.
     pub fn audit(&self, entry: Entry) {
+        self.audit_after(None, entry);
+    }
+
+    /// [`Ctx::audit`] linking to the chain's `tail` as the statement that
+    /// made the change read it ([`audit::TAIL_COLUMNS`]): one round trip
+    /// fewer. A tail made stale by a concurrent append costs a retry, never
+    /// a broken chain.
+    pub fn audit_after(&self, tail: Option<audit::Tail>, entry: Entry) {
         match self.sql() {
-            Ok(sql) => audit::append_or_log(sql, self.clock(), self.id, entry),
+            Ok(sql) => audit::append_or_log_after(sql, self.clock(), self.id, tail, entry),
             Err(e) => audit::log_unrecorded(self.id, &e, &entry),
         }
     }

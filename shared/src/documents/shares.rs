@@ -10,11 +10,10 @@
 use serde::Deserialize;
 
 use super::error::DocError;
-use super::profile::read_profile;
 use super::quota::VaultQuotas;
 use super::store::documents as doc_store;
 use super::store::shares::{self as store, NewLink};
-use super::vault::{self, load_content, DocumentMeta};
+use super::vault::{self, DocumentMeta};
 use crate::identity::Ports;
 use crate::ids::{plausible_id, random_id};
 use crate::text::clean_line;
@@ -236,45 +235,60 @@ pub struct Opened {
     pub holder_name: Option<String>,
     /// The verified bytes, for [`Fetch::Content`].
     pub content: Option<Vec<u8>>,
+    /// The audit chain's tail as the read saw it, for the entry recording
+    /// this fetch ([`crate::audit::append_all`]).
+    pub audit_tail: Option<crate::audit::Tail>,
 }
 
 /// Uses a link once. Unknown token → `NotFound`; expired, used up or revoked
 /// → `ShareGone`. Content of a document the issuer revoked → `RevokedContent`
 /// without spending a use (its metadata still shows the `revoked` verdict).
+///
+/// Two statements when it succeeds: the counted use (which checks every
+/// condition itself), then one read of the document, its holder's name and
+/// the audit tail. Why a fetch was refused is worked out only when it was.
 pub fn open(ports: Ports<'_>, token: &str, fetch: Fetch) -> Result<Opened, DocError> {
     if !plausible_token(token) {
         return Err(DocError::NotFound);
     }
     let now = ports.clock.now();
-    let before = store::by_token(ports.sql, token)?.ok_or(DocError::NotFound)?;
-    if before.state(now) != ShareState::Active {
-        return Err(DocError::ShareGone);
-    }
-    if fetch == Fetch::Content {
-        let doc = doc_store::by_id(ports.sql, &before.document_id)?.ok_or(DocError::ShareGone)?;
-        if doc.status != "valid" {
-            return Err(DocError::RevokedContent);
-        }
-    }
-    let share = store::use_once(ports.sql, token, now)?.ok_or(DocError::ShareGone)?;
-    let (document, content) = match fetch {
-        Fetch::Metadata => (
-            doc_store::by_id(ports.sql, &share.document_id)?.ok_or(DocError::ShareGone)?,
-            None,
-        ),
-        Fetch::Content => {
-            let (doc, bytes) = match load_content(ports.sql, &share.document_id, None) {
-                Err(DocError::NotFound) => return Err(DocError::ShareGone),
-                other => other?,
-            };
-            (doc, Some(bytes))
-        }
+    let for_content = fetch == Fetch::Content;
+    let Some(share) = store::use_once(ports.sql, token, now, for_content)? else {
+        return Err(why_refused(ports, token, now, for_content)?);
     };
-    let holder_name = read_profile(ports, &share.citizen_id)?.and_then(|p| p.full_name);
+    let read = doc_store::through_share(ports.sql, &share.document_id, for_content)?
+        .ok_or(DocError::ShareGone)?;
+    let content = match read.content {
+        Some(bytes) => Some(vault::checked_content(&read.document, bytes)?),
+        None => None,
+    };
     Ok(Opened {
         share,
-        document,
-        holder_name,
+        document: read.document,
+        holder_name: read.holder_name,
         content,
+        audit_tail: read.audit_tail,
     })
+}
+
+/// Why [`store::use_once`] counted no use, judged at the same `now`.
+fn why_refused(
+    ports: Ports<'_>,
+    token: &str,
+    now: i64,
+    for_content: bool,
+) -> Result<DocError, DocError> {
+    let share = store::by_token(ports.sql, token)?.ok_or(DocError::NotFound)?;
+    if share.state(now) != ShareState::Active {
+        return Ok(DocError::ShareGone);
+    }
+    if for_content {
+        match doc_store::by_id(ports.sql, &share.document_id)? {
+            Some(doc) if doc.status != "valid" => return Ok(DocError::RevokedContent),
+            Some(_) => {}
+            None => return Ok(DocError::ShareGone),
+        }
+    }
+    // Used up or revoked between the two statements.
+    Ok(DocError::ShareGone)
 }

@@ -90,12 +90,19 @@ pub(crate) fn load_content(
         return Err(DocError::NotFound);
     }
     let (doc, bytes) = store::with_content(sql, id, owner)?.ok_or(DocError::NotFound)?;
+    let bytes = checked_content(&doc, bytes)?;
+    Ok((doc, bytes))
+}
+
+/// `bytes` if they are what the document's stored SHA-256 and size say;
+/// [`DocError::Integrity`] otherwise (never serve altered papers).
+pub(crate) fn checked_content(doc: &DocumentMeta, bytes: Vec<u8>) -> Result<Vec<u8>, DocError> {
     if sha256_hex(&bytes) != doc.sha256 || i64::try_from(bytes.len()).ok() != Some(doc.size) {
         return Err(DocError::Integrity {
-            document_id: doc.id,
+            document_id: doc.id.clone(),
         });
     }
-    Ok((doc, bytes))
+    Ok(bytes)
 }
 
 /// The citizen's document with its verified bytes.

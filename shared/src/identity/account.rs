@@ -64,6 +64,11 @@ pub fn find_or_create_by_phone(
     phone: &Phone,
     full_name: Option<&str>,
 ) -> Result<(Account, bool), StoreError> {
+    // Most calls are logins of people who have an account: look first, so
+    // they cost one statement.
+    if let Some(existing) = find_by_phone(ports, phone)? {
+        return Ok((existing, false));
+    }
     let created = accounts::insert_citizen(
         ports.sql,
         random_id(ports.random, "cit_", 16),
@@ -74,6 +79,7 @@ pub fn find_or_create_by_phone(
     if let Some(account) = created {
         return Ok((account, true));
     }
+    // Another request created it between the two statements.
     let existing = find_by_phone(ports, phone)?
         .ok_or_else(|| StoreError::Unavailable("account vanished while being created".into()))?;
     Ok((existing, false))

@@ -3,7 +3,7 @@
 //! Neither function looks at accounts: known and unknown phones take exactly
 //! the same path, so the answers cannot tell them apart.
 
-use super::code::{code_mac, generate_code, macs_equal, well_formed};
+use super::code::{code_mac, generate_code, well_formed};
 use super::error::OtpError;
 use super::kinds::{Client, Purpose};
 use super::lockout::{self, seconds_until};
@@ -129,6 +129,8 @@ pub struct VerifiedPhone {
     pub client: Client,
     /// The name given at sign-up, if any.
     pub full_name: Option<String>,
+    /// The phone's account when the code was checked, if it had one.
+    pub account_id: Option<String>,
 }
 
 /// Starts a challenge: checks the phone lock, reserves every quota and stores
@@ -194,8 +196,9 @@ pub fn start_challenge(
     })
 }
 
-/// Checks `code` against the challenge. Every call that reaches the
-/// comparison uses one of the challenge's tries — a malformed code too.
+/// Checks `code` against the challenge, whatever it is for. Every call that
+/// reaches the comparison uses one of the challenge's tries — a malformed
+/// code too.
 ///
 /// Wrong codes count towards the lockout of the phone for the network the
 /// challenge was started from; the failure that reaches the threshold
@@ -207,25 +210,45 @@ pub fn verify_challenge(
     challenge_id: &str,
     code: &str,
 ) -> Result<VerifiedPhone, OtpError> {
+    verify_challenge_for(ports, challenge_id, code, &ALL_PURPOSES)
+}
+
+const ALL_PURPOSES: [Purpose; 3] = [Purpose::Signup, Purpose::Login, Purpose::ZaloLink];
+
+/// [`verify_challenge`] for a challenge of one of `purposes`: one of any
+/// other purpose is [`OtpError::UnknownChallenge`], and none of its tries is
+/// spent. A right code costs one statement (the try, the check and the
+/// spending are one `UPDATE`), plus one when a streak of wrong codes is to
+/// be cleared.
+pub fn verify_challenge_for(
+    ports: Ports<'_>,
+    challenge_id: &str,
+    code: &str,
+    purposes: &[Purpose],
+) -> Result<VerifiedPhone, OtpError> {
     if !plausible_id(challenge_id, ID_PREFIX, 64) {
         return Err(OtpError::UnknownChallenge);
     }
     let policy = OtpPolicy::from_settings(ports.settings);
     let pepper = otp_pepper(ports.settings).ok_or_else(missing_pepper)?;
     let now = ports.clock.now();
+    // A malformed code still takes its try, with a MAC no code has.
+    let guess_mac = well_formed(code)
+        .map(|code| code_mac(&pepper, challenge_id, code).to_vec())
+        .unwrap_or_default();
 
-    let taken =
-        challenges::take_attempt(ports.sql, challenge_id, i64::from(policy.max_attempts), now)?;
+    let taken = challenges::take_attempt(
+        ports.sql,
+        challenge_id,
+        purposes,
+        &guess_mac,
+        i64::from(policy.max_attempts),
+        now,
+    )?;
     let Some(row) = taken else {
-        return Err(why_no_attempt(ports, challenge_id, now)?);
+        return Err(why_no_attempt(ports, challenge_id, purposes, now)?);
     };
-    let attempts = row.attempts;
-
-    let right = match well_formed(code) {
-        Some(code) => macs_equal(&row.code_mac, &code_mac(&pepper, challenge_id, code)),
-        None => false,
-    };
-    if !right {
+    if !row.right {
         if let Some(until) =
             lockout::record_failure(ports.sql, &policy, &row.phone, &row.network, now)?
         {
@@ -234,22 +257,19 @@ pub fn verify_challenge(
             });
         }
         let left = i64::from(policy.max_attempts)
-            .saturating_sub(attempts)
+            .saturating_sub(row.attempts)
             .max(0);
         return Err(OtpError::Invalid {
             attempts_left: u32::try_from(left).unwrap_or(0),
         });
     }
-
-    let (phone, network) = (row.phone.clone(), row.network.clone());
-    let verified = verified_phone(challenge_id, row)?;
-    if !challenges::mark_used(ports.sql, challenge_id, now)? {
-        return Err(OtpError::Expired);
+    if row.had_failures {
+        // The code is spent either way; failing the login now would only
+        // make the citizen start over. A counter left standing errs on the
+        // safe side.
+        let _ = lockout::clear(ports.sql, &row.phone, &row.network);
     }
-    // The code is spent either way; failing the login now would only make
-    // the citizen start over. A counter left standing errs on the safe side.
-    let _ = lockout::clear(ports.sql, &phone, &network);
-    Ok(verified)
+    Ok(verified_phone(challenge_id, row)?)
 }
 
 /// The phone a challenge was sent to, e.g. to name the citizen in the audit
@@ -262,10 +282,18 @@ pub fn challenge_phone(ports: Ports<'_>, challenge_id: &str) -> Result<Option<St
 }
 
 /// Why [`challenges::take_attempt`] took no try, judged at the same `now`.
-fn why_no_attempt(ports: Ports<'_>, challenge_id: &str, now: i64) -> Result<OtpError, StoreError> {
+fn why_no_attempt(
+    ports: Ports<'_>,
+    challenge_id: &str,
+    purposes: &[Purpose],
+    now: i64,
+) -> Result<OtpError, StoreError> {
     let Some(state) = challenges::state(ports.sql, challenge_id)? else {
         return Ok(OtpError::UnknownChallenge);
     };
+    if !purposes.contains(&state.purpose) {
+        return Ok(OtpError::UnknownChallenge);
+    }
     if let Some(until) = state.locked_until.filter(|&u| u > now) {
         return Ok(OtpError::PhoneLocked {
             retry_after: seconds_until(until, now),
@@ -288,6 +316,7 @@ fn verified_phone(challenge_id: &str, row: Attempt) -> Result<VerifiedPhone, Sto
         purpose: row.purpose,
         client: row.client,
         full_name: row.full_name,
+        account_id: row.account_id,
     })
 }
 

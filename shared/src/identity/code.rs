@@ -3,7 +3,6 @@
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 use crate::ports::{Random, StoreError};
 
@@ -62,10 +61,4 @@ pub(crate) fn code_mac(pepper: &[u8], challenge_id: &str, code: &str) -> [u8; 32
     mac.update(b"\0");
     mac.update(code.as_bytes());
     mac.finalize().into_bytes().into()
-}
-
-/// Constant-time equality, so response timing says nothing about how many
-/// leading bytes of the MAC a guess got right.
-pub(crate) fn macs_equal(stored: &[u8], candidate: &[u8; 32]) -> bool {
-    stored.len() == candidate.len() && bool::from(stored.ct_eq(candidate))
 }

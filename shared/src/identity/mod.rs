@@ -36,16 +36,16 @@ pub use account::{
     mark_verified, set_official, verify_by_official, Account, OfficialChange, Verification,
 };
 pub use challenge::{
-    challenge_phone, start_challenge, verify_challenge, ChallengeStarted, Origin, StartRequest,
-    VerifiedPhone,
+    challenge_phone, start_challenge, verify_challenge, verify_challenge_for, ChallengeStarted,
+    Origin, StartRequest, VerifiedPhone,
 };
 pub use error::{AuthError, OtpError, MESSAGES};
 pub use housekeeping::purge_stale;
 pub use kinds::{Client, Level, Purpose, Role};
 pub use policy::{OtpPolicy, SessionPolicy};
 pub use session::{
-    authenticate, create_session, list_sessions, logout, revoke_session, sessions_page, NewSession,
-    Principal, SessionInfo,
+    authenticate, create_session, create_session_reading_account, list_sessions, logout,
+    revoke_session, sessions_page, NewSession, Principal, SessionInfo,
 };
 
 use crate::ports::{Clock, Random, Settings, Sql};

@@ -5,6 +5,7 @@
 //! update. Each session keeps the idle window of its profile, so sliding the
 //! expiry needs no knowledge of how the session was created.
 
+use super::account::Account;
 use super::error::AuthError;
 use super::kinds::{Client, Role};
 use super::policy::SessionPolicy;
@@ -30,6 +31,8 @@ pub struct NewSession {
     pub expires_at: i64,
     /// When it ends however much it is used.
     pub absolute_expires_at: i64,
+    /// The audit chain's tail as the insert saw it, for the login's entry.
+    pub audit_tail: Option<crate::audit::Tail>,
 }
 
 // Hand-written so a `{:?}` in a log line cannot leak the token.
@@ -84,13 +87,23 @@ pub fn create_session(
     account_id: &str,
     client: Client,
 ) -> Result<NewSession, StoreError> {
+    Ok(create_session_reading_account(ports, account_id, client)?.0)
+}
+
+/// [`create_session`], with the account as the same statement read it
+/// (`None` if there is no account `account_id`).
+pub fn create_session_reading_account(
+    ports: Ports<'_>,
+    account_id: &str,
+    client: Client,
+) -> Result<(NewSession, Option<Account>), StoreError> {
     let policy = SessionPolicy::for_client(ports.settings, client);
     let now = ports.clock.now();
     let id = random_id(ports.random, "ses_", 16);
     let token = random_id(ports.random, "", TOKEN_BYTES);
     let absolute = now + i64::from(policy.absolute_seconds);
     let idle = (now + i64::from(policy.idle_seconds)).min(absolute);
-    sessions::insert(
+    let inserted = sessions::insert(
         ports.sql,
         &sessions::NewRow {
             id: &id,
@@ -103,12 +116,14 @@ pub fn create_session(
             absolute_expires_at: absolute,
         },
     )?;
-    Ok(NewSession {
+    let session = NewSession {
         id,
         token,
         expires_at: idle,
         absolute_expires_at: absolute,
-    })
+        audit_tail: inserted.audit_tail,
+    };
+    Ok((session, inserted.account))
 }
 
 /// Resolves a bearer token to its caller and extends the idle expiry (never

@@ -5,8 +5,8 @@
 //! deployment never shows how its endpoints touch the database.
 //!
 //! What counts as one trip: one SQLite `execute`; one PostgreSQL `query` or
-//! `execute`, and one PostgreSQL `open` (the pool's recycle statement, which
-//! Spin also runs on every checkout, or a fresh connection); one key-value
+//! `execute`; a PostgreSQL `open` that had to connect (taking a clean pooled
+//! connection costs nothing: it was cleaned when released); one key-value
 //! `get`, `set`, `delete`, `exists` or `get-keys`. Opening a SQLite database
 //! or a key-value store touches nothing remote and does not count.
 

@@ -143,6 +143,58 @@ pub fn with_content(
         .transpose()
 }
 
+/// What a relying party sees through a link, read in one round trip after
+/// the use was counted: the document (with its stored bytes when
+/// `with_content`), its holder's name, and the audit chain's tail for the
+/// entry that records the fetch.
+pub struct ThroughShare {
+    /// The shared document.
+    pub document: DocumentMeta,
+    /// Its stored bytes (unchecked), when asked for.
+    pub content: Option<Vec<u8>>,
+    /// The holder's name.
+    pub holder_name: Option<String>,
+    /// The audit chain's tail as this statement saw it.
+    pub audit_tail: Option<crate::audit::Tail>,
+}
+
+/// [`ThroughShare`] of document `id`; `None` if it is gone.
+pub fn through_share(
+    sql: &dyn Sql,
+    id: &str,
+    with_content: bool,
+) -> Result<Option<ThroughShare>, StoreError> {
+    let content = if with_content {
+        "d.content AS content"
+    } else {
+        "NULL AS content"
+    };
+    let rows = sql.execute(
+        &format!(
+            "SELECT {META_COLUMNS}, {content}, \
+               (SELECT c.full_name FROM citizens c WHERE c.id = d.citizen_id) AS holder_name, \
+               {tail} \
+             {FROM} WHERE d.id = ?1",
+            tail = crate::audit::TAIL_COLUMNS
+        ),
+        &[id.into()],
+    )?;
+    first(&rows)
+        .map(|row| {
+            Ok(ThroughShare {
+                document: meta(&row)?,
+                content: if with_content {
+                    Some(row.blob("content")?)
+                } else {
+                    None
+                },
+                holder_name: row.opt_text("holder_name")?,
+                audit_tail: crate::audit::Tail::from_row(&row),
+            })
+        })
+        .transpose()
+}
+
 /// A validated document about to be stored.
 pub struct NewDocument<'a> {
     /// The new document's id.

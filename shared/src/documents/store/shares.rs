@@ -143,18 +143,27 @@ pub fn revoke(
 }
 
 /// Counts one use of a live link and returns it after counting; `None` when
-/// the link is expired, used up or revoked by now. One statement, so 50
-/// parallel fetches of a 3-use link serve exactly 3.
-pub fn use_once(sql: &dyn Sql, token: &str, now: i64) -> Result<Option<Share>, StoreError> {
+/// the link is expired, used up or revoked by now, or, for a fetch of the
+/// content (`for_content`), when the issuer revoked the document (whose
+/// bytes are not served, so no use is spent). One statement, so 50 parallel
+/// fetches of a 3-use link serve exactly 3.
+pub fn use_once(
+    sql: &dyn Sql,
+    token: &str,
+    now: i64,
+    for_content: bool,
+) -> Result<Option<Share>, StoreError> {
     first_share(
         sql,
         &format!(
             "UPDATE shares SET uses = uses + 1 \
              WHERE token = ?1 AND revoked_at IS NULL AND expires_at > ?2 \
                AND (max_uses IS NULL OR uses < max_uses) \
+               AND (?3 = 0 OR EXISTS (SELECT 1 FROM documents d \
+                                      WHERE d.id = shares.document_id AND d.status = 'valid')) \
              RETURNING {COLUMNS}"
         ),
-        &[token.into(), now.into()],
+        &[token.into(), now.into(), i64::from(for_content).into()],
     )
 }
 

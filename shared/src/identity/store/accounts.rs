@@ -11,6 +11,21 @@ use crate::rows::{all, first, Row};
 const COLUMNS: &str = "id, phone, full_name, level, role, unit_code, zalo_user_id, \
                        date_of_birth, gender, id_number, address, created_at, updated_at";
 
+/// The account whose id is the SQL expression `id` as [`account`] reads it,
+/// one scalar subquery per column: for the `RETURNING` list of a statement
+/// on another table, so that statement also reads the account (one round
+/// trip instead of two).
+pub(crate) fn columns_of(id: &str) -> String {
+    COLUMNS
+        .split(',')
+        .map(|c| {
+            let c = c.trim();
+            format!("(SELECT a.{c} FROM citizens a WHERE a.id = {id}) AS {c}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Creates a provisional citizen for `phone`; `None` when the phone already
 /// has an account (nothing changed then).
 pub fn insert_citizen(

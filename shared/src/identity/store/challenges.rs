@@ -126,21 +126,31 @@ pub fn delete(sql: &dyn Sql, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-// Takes one try and checks the phone lock in the same statement, so no more
-// than max_attempts guesses are ever compared, however many arrive at once.
+// Takes one try, checks the phone lock and, when the code is right, spends
+// the challenge, all in one statement: no more than max_attempts guesses are
+// ever compared, however many arrive at once, and of parallel right answers
+// exactly one finds `used_at` still NULL (on PostgreSQL the others wait on the
+// row and then no longer match). The right code's MAC is compared here, in
+// SQL, with the MAC of the guess: both are keyed with the pepper, so how long
+// the comparison takes says nothing an attacker could use (they cannot
+// compute the MAC of any guess). `had_failures` says whether a streak row
+// exists for this network, so a success clears it only when there is one.
 const TAKE_ATTEMPT: &str = "\
-UPDATE otp_challenges SET attempts = attempts + 1 \
+UPDATE otp_challenges SET attempts = attempts + 1, \
+  used_at = CASE WHEN code_mac = ?7 THEN ?3 ELSE NULL END \
 WHERE id = ?1 AND attempts < ?2 AND used_at IS NULL AND expires_at > ?3 \
+  AND purpose IN (?4, ?5, ?6) \
   AND NOT EXISTS (SELECT 1 FROM otp_network_failures f \
                   WHERE f.phone = otp_challenges.phone \
                     AND f.network = COALESCE(otp_challenges.client_ip, 'unknown') \
                     AND f.locked_until > ?3) \
 RETURNING phone, COALESCE(client_ip, 'unknown') AS network, channel, purpose, client, \
-          full_name, code_mac, attempts";
-
-// The one statement that decides which of many correct submissions wins.
-const MARK_USED: &str =
-    "UPDATE otp_challenges SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL RETURNING id";
+          full_name, attempts, CASE WHEN used_at IS NULL THEN 0 ELSE 1 END AS right_code, \
+          (SELECT c.id FROM citizens c WHERE c.phone = otp_challenges.phone) AS account_id, \
+          CASE WHEN EXISTS (SELECT 1 FROM otp_network_failures f \
+                            WHERE f.phone = otp_challenges.phone \
+                              AND f.network = COALESCE(otp_challenges.client_ip, 'unknown')) \
+               THEN 1 ELSE 0 END AS had_failures";
 
 /// A challenge whose try [`take_attempt`] just took.
 pub struct Attempt {
@@ -156,22 +166,46 @@ pub struct Attempt {
     pub client: Client,
     /// The name given at sign-up.
     pub full_name: Option<String>,
-    /// The MAC of the right code.
-    pub code_mac: Vec<u8>,
     /// Tries taken, this one included.
     pub attempts: i64,
+    /// The code was right, and this try spent the challenge.
+    pub right: bool,
+    /// A streak of wrong codes from this network is on record.
+    pub had_failures: bool,
+    /// The id of the phone's account, if it has one.
+    pub account_id: Option<String>,
 }
 
-/// Takes one try of challenge `id` if it is unused, unexpired, has fewer
-/// than `max_attempts` tries taken and its phone is not locked for its
-/// network; `None` otherwise.
+/// Takes one try of challenge `id` if it is for one of `purposes`, unused,
+/// unexpired, has fewer than `max_attempts` tries taken and its phone is not
+/// locked for its network, and spends it if `guess_mac` is the right code's
+/// MAC; `None` when no try was taken.
 pub fn take_attempt(
     sql: &dyn Sql,
     id: &str,
+    purposes: &[Purpose],
+    guess_mac: &[u8],
     max_attempts: i64,
     now: i64,
 ) -> Result<Option<Attempt>, StoreError> {
-    let taken = sql.execute(TAKE_ATTEMPT, &[id.into(), max_attempts.into(), now.into()])?;
+    let purpose = |i: usize| {
+        purposes
+            .get(i)
+            .or(purposes.first())
+            .map_or("", |p| p.as_str())
+    };
+    let taken = sql.execute(
+        TAKE_ATTEMPT,
+        &[
+            id.into(),
+            max_attempts.into(),
+            now.into(),
+            purpose(0).into(),
+            purpose(1).into(),
+            purpose(2).into(),
+            guess_mac.to_vec().into(),
+        ],
+    )?;
     first(&taken)
         .map(|r| {
             Ok(Attempt {
@@ -181,18 +215,13 @@ pub fn take_attempt(
                 purpose: r.parsed("purpose", Purpose::parse)?,
                 client: r.parsed("client", Client::parse)?,
                 full_name: r.opt_text("full_name")?,
-                code_mac: r.blob("code_mac")?,
                 attempts: r.i64("attempts")?,
+                right: r.i64("right_code")? == 1,
+                had_failures: r.i64("had_failures")? == 1,
+                account_id: r.opt_text("account_id")?,
             })
         })
         .transpose()
-}
-
-/// Marks challenge `id` used; `false` when it already was (another correct
-/// submission won).
-pub fn mark_used(sql: &dyn Sql, id: &str, now: i64) -> Result<bool, StoreError> {
-    let used = sql.execute(MARK_USED, &[id.into(), now.into()])?;
-    Ok(!used.is_empty())
 }
 
 /// The phone challenge `id` was sent to.
@@ -230,6 +259,8 @@ pub fn phone_and_purpose(sql: &dyn Sql, id: &str) -> Result<Option<Addressed>, S
 
 /// Where a challenge stands, read when [`take_attempt`] matched nothing.
 pub struct State {
+    /// What the code is for.
+    pub purpose: Purpose,
     /// When it was used, if it was.
     pub used_at: Option<i64>,
     /// When its code expires.
@@ -241,7 +272,7 @@ pub struct State {
 /// The [`State`] of challenge `id`; `None` for an unknown id.
 pub fn state(sql: &dyn Sql, id: &str) -> Result<Option<State>, StoreError> {
     let rows = sql.execute(
-        "SELECT c.attempts, c.used_at, c.expires_at, f.locked_until \
+        "SELECT c.attempts, c.used_at, c.expires_at, c.purpose, f.locked_until \
          FROM otp_challenges c LEFT JOIN otp_network_failures f \
            ON f.phone = c.phone AND f.network = COALESCE(c.client_ip, 'unknown') \
          WHERE c.id = ?1",
@@ -250,6 +281,7 @@ pub fn state(sql: &dyn Sql, id: &str) -> Result<Option<State>, StoreError> {
     first(&rows)
         .map(|r| {
             Ok(State {
+                purpose: r.parsed("purpose", Purpose::parse)?,
                 locked_until: r.opt_i64("locked_until")?,
                 used_at: r.opt_i64("used_at")?,
                 expires_at: r.i64("expires_at")?,

@@ -2,6 +2,9 @@
 //! session is still live in the same statement, so a session that expires
 //! or is revoked concurrently is never extended or listed back to life.
 
+use super::accounts;
+use crate::audit::{Tail, TAIL_COLUMNS};
+use crate::identity::account::Account;
 use crate::identity::kinds::{Client, Role};
 use crate::identity::session::SessionInfo;
 use crate::ports::{Sql, StoreError};
@@ -27,12 +30,24 @@ pub struct NewRow<'a> {
     pub absolute_expires_at: i64,
 }
 
-/// Stores a new session.
-pub fn insert(sql: &dyn Sql, s: &NewRow<'_>) -> Result<(), StoreError> {
-    sql.execute(
-        "INSERT INTO sessions (id, token_hash, citizen_id, client, idle_seconds, created_at, \
-         last_seen_at, idle_expires_at, absolute_expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
+/// What storing a session read in the same statement.
+pub struct Inserted {
+    /// The account it belongs to, as it is now (`None` if it is gone).
+    pub account: Option<Account>,
+    /// The audit chain's tail, for the login's audit entry.
+    pub audit_tail: Option<Tail>,
+}
+
+/// Stores a new session, reading back its account and the audit chain's
+/// tail in the same round trip.
+pub fn insert(sql: &dyn Sql, s: &NewRow<'_>) -> Result<Inserted, StoreError> {
+    let rows = sql.execute(
+        &format!(
+            "INSERT INTO sessions (id, token_hash, citizen_id, client, idle_seconds, created_at, \
+             last_seen_at, idle_expires_at, absolute_expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8) RETURNING {}, {TAIL_COLUMNS}",
+            accounts::columns_of("sessions.citizen_id")
+        ),
         &[
             s.id.into(),
             s.token_hash.clone().into(),
@@ -44,7 +59,20 @@ pub fn insert(sql: &dyn Sql, s: &NewRow<'_>) -> Result<(), StoreError> {
             s.absolute_expires_at.into(),
         ],
     )?;
-    Ok(())
+    let Some(row) = first(&rows) else {
+        return Ok(Inserted {
+            account: None,
+            audit_tail: None,
+        });
+    };
+    let account = match row.opt_text("id")? {
+        Some(_) => Some(accounts::account(&row)?),
+        None => None,
+    };
+    Ok(Inserted {
+        account,
+        audit_tail: Tail::from_row(&row),
+    })
 }
 
 // Checks and slides in one statement: a session that expires or is revoked

@@ -21,9 +21,15 @@ impl wit::HostConnection for RequestState {
             }
             return Ok(Err(e));
         }
-        self.trips.sql();
         match self.env.pg.open(&address).await {
-            Ok(conn) => Ok(Ok(self.table.push(conn)?)),
+            Ok(conn) => {
+                // A new connection's handshake is the open's round trips; a
+                // pooled one was cleaned when released (costs nothing here).
+                if conn.is_fresh() {
+                    self.trips.sql();
+                }
+                Ok(Ok(self.table.push(conn)?))
+            }
             Err(e) => Ok(Err(e)),
         }
     }
