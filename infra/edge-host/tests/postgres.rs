@@ -355,9 +355,11 @@ async fn a_connection_keeps_its_transaction_across_calls() {
 }
 
 #[tokio::test]
-async fn an_open_transaction_is_rolled_back_before_the_client_is_reused() {
+async fn an_open_transaction_is_rolled_back_when_the_client_is_released() {
     let url = fresh_database();
-    let pools = PgPools::new(None);
+    // One connection for the node: the next open waits until the dropped one
+    // is cleaned and back in its pool (cleaning runs when it is released).
+    let pools = PgPools::new(Some(1));
     let mut c = open(&pools, &url).await;
     exec(&mut c, "CREATE TABLE t (id INT8)", vec![]).await;
     let pid = rows(&mut c, "SELECT pg_backend_pid()", vec![]).await;
