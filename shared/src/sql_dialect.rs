@@ -19,11 +19,17 @@ use crate::ports::{SqlValue, StoreError};
 /// ([`lock_key`]); under READ COMMITTED the statement's snapshot is taken
 /// after the lock is granted, so its counts see every row the previous
 /// holder committed (docs/consistency.md).
+///
+/// A rule whose counts are all scoped (per phone, per network, per
+/// document) names the parameters that scope it: `/* serializable per ?2 ?7
+/// */` locks one key per named value instead of one for the statement, so
+/// starts for different phones from different networks never wait for each
+/// other, while any two that share a phone or a network still run one
+/// after the other ([`lock_keys`]).
 pub const SERIALIZABLE_MARKER: &str = "/* serializable */";
 
-/// Takes the marked statement's lock; released by COMMIT or ROLLBACK (and
-/// by the server when the session ends).
-const TAKE_LOCK: &str = "SELECT pg_advisory_xact_lock($1::int8)";
+/// The start of a scoped marker; the parameters follow, then `*/`.
+const SCOPED_MARKER: &str = "/* serializable per ";
 
 /// How many times a statement is tried when PostgreSQL reports a
 /// serialization failure or a deadlock, before the store counts as
@@ -33,7 +39,25 @@ pub const MAX_TRIES: u32 = 8;
 /// Whether `statement` starts with [`SERIALIZABLE_MARKER`] (leading
 /// whitespace allowed).
 pub fn is_serializable(statement: &str) -> bool {
-    statement.trim_start().starts_with(SERIALIZABLE_MARKER)
+    lock_scope(statement).is_some()
+}
+
+/// `None` for an unmarked statement; for a marked one, the 0-based indexes
+/// of the parameters that scope its lock (empty: the whole statement).
+/// A scoped marker that names no valid `?N` reads as unmarked, so a typo
+/// cannot quietly drop a rule's lock without the unit tests noticing.
+fn lock_scope(statement: &str) -> Option<Vec<usize>> {
+    let head = statement.trim_start();
+    if head.starts_with(SERIALIZABLE_MARKER) {
+        return Some(vec![]);
+    }
+    let rest = head.strip_prefix(SCOPED_MARKER)?;
+    let (names, _) = rest.split_once("*/")?;
+    let scope: Option<Vec<usize>> = names
+        .split_whitespace()
+        .map(|n| n.strip_prefix('?')?.parse::<usize>().ok()?.checked_sub(1))
+        .collect();
+    scope.filter(|s| !s.is_empty())
 }
 
 /// Rewrites an SQLite-placeholder statement for PostgreSQL.
@@ -296,8 +320,61 @@ pub fn execute<S: PgSession>(
         // A single auto-committed statement can still lose a deadlock.
         return with_retry(|| session.query(&text, &values));
     }
-    let key = [SqlValue::Integer(lock_key(statement))];
-    with_retry(|| one_at_a_time(session, &text, &values, &key))
+    let keys = lock_keys(statement, params)?;
+    let take = take_locks(keys.len());
+    with_retry(|| one_at_a_time(session, &text, &values, &take, &keys))
+}
+
+/// `SELECT pg_advisory_xact_lock($1::int8), …` for `n` keys, taken left to
+/// right; released by COMMIT or ROLLBACK (and by the server when the
+/// session ends).
+fn take_locks(n: usize) -> String {
+    let locks: Vec<String> = (1..=n)
+        .map(|i| format!("pg_advisory_xact_lock(${i}::int8)"))
+        .collect();
+    format!("SELECT {}", locks.join(", "))
+}
+
+/// The advisory-lock keys of a marked statement, sorted (every writer takes
+/// shared keys in the same order, so two never deadlock) and distinct: the
+/// statement's own key ([`lock_key`]), or for a scoped marker one key per
+/// named parameter value, mixed with the statement's key.
+pub fn lock_keys(statement: &str, params: &[SqlValue]) -> Result<Vec<SqlValue>, StoreError> {
+    let base = lock_key(statement);
+    let scope = lock_scope(statement).unwrap_or_default();
+    let mut keys: Vec<i64> = if scope.is_empty() {
+        vec![base]
+    } else {
+        scope
+            .iter()
+            .map(|&i| {
+                let value = params.get(i).ok_or_else(|| {
+                    StoreError::Unavailable(format!(
+                        "lock scope names ?{} past the parameters",
+                        i + 1
+                    ))
+                })?;
+                Ok(scoped_key(base, i, value))
+            })
+            .collect::<Result<_, StoreError>>()?
+    };
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(keys.into_iter().map(SqlValue::Integer).collect())
+}
+
+/// FNV-1a over the statement's key, the parameter's position and its value.
+fn scoped_key(base: i64, index: usize, value: &SqlValue) -> i64 {
+    let mut bytes = base.to_le_bytes().to_vec();
+    bytes.extend((index as u64).to_le_bytes());
+    match value {
+        SqlValue::Integer(i) => bytes.extend(i.to_le_bytes()),
+        SqlValue::Real(r) => bytes.extend(r.to_le_bytes()),
+        SqlValue::Text(t) => bytes.extend(t.as_bytes()),
+        SqlValue::Blob(b) => bytes.extend(b),
+        SqlValue::Null => {}
+    }
+    fnv1a(&bytes)
 }
 
 /// BEGIN, the lock, the statement, COMMIT; any failure rolls back before it
@@ -306,11 +383,12 @@ fn one_at_a_time<S: PgSession>(
     session: &mut S,
     text: &str,
     values: &[SqlValue],
-    key: &[SqlValue],
+    take: &str,
+    keys: &[SqlValue],
 ) -> Result<S::Rows, PgFailure> {
     session.command("BEGIN", &[])?;
     let done = session
-        .command(TAKE_LOCK, key)
+        .command(take, keys)
         .and_then(|()| session.query(text, values))
         .and_then(|rows| session.command("COMMIT", &[]).map(|()| rows));
     if done.is_err() {
@@ -326,8 +404,12 @@ fn one_at_a_time<S: PgSession>(
 /// which parameters are NULL, the rule it guards does not. Every writer
 /// that adds to a counted set runs the same statement, so they share a key.
 pub fn lock_key(statement: &str) -> i64 {
+    fnv1a(statement.as_bytes())
+}
+
+fn fnv1a(bytes: &[u8]) -> i64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in statement.bytes() {
+    for &byte in bytes {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
@@ -590,6 +672,53 @@ mod tests {
                 "COMMIT []".to_owned(),
             ]
         );
+    }
+
+    const SCOPED: &str = "/* serializable per ?1 ?3 */ INSERT INTO t SELECT ?1, ?2, ?3 \
+         WHERE (SELECT count(*) FROM t WHERE a = ?1 OR c = ?3) < 5";
+
+    #[test]
+    fn a_scoped_rule_locks_each_named_value_in_one_statement() {
+        let mut session = Recorder::default();
+        let params = [Text("phone".into()), Integer(7), Text("net".into())];
+        execute(&mut session, SCOPED, &params).unwrap();
+        let keys = lock_keys(SCOPED, &params).unwrap();
+        assert_eq!(keys.len(), 2);
+        assert!(
+            keys.windows(2).all(|w| w[0].as_i64() < w[1].as_i64()),
+            "sorted"
+        );
+        assert_eq!(
+            session.calls[1],
+            format!(
+                "SELECT pg_advisory_xact_lock($1::int8), pg_advisory_xact_lock($2::int8) {keys:?}"
+            )
+        );
+        // Another phone on the same network shares exactly the network's key.
+        let other = lock_keys(
+            SCOPED,
+            &[Text("other".into()), Integer(7), Text("net".into())],
+        )
+        .unwrap();
+        let shared: Vec<_> = other.iter().filter(|k| keys.contains(k)).collect();
+        assert_eq!(shared.len(), 1);
+        // The unnamed parameter is not part of the lock.
+        assert_eq!(
+            lock_keys(
+                SCOPED,
+                &[Text("phone".into()), Integer(8), Text("net".into())]
+            )
+            .unwrap(),
+            keys
+        );
+    }
+
+    #[test]
+    fn a_scoped_marker_must_name_parameters() {
+        assert!(is_serializable(SCOPED));
+        assert!(!is_serializable("/* serializable per */ SELECT 1"));
+        assert!(!is_serializable("/* serializable per x */ SELECT 1"));
+        assert!(lock_keys("/* serializable per ?4 */ SELECT ?1", &[Integer(1)]).is_err());
     }
 
     #[test]

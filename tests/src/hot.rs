@@ -118,6 +118,9 @@ pub fn app(zalo: &FakeServer) -> HostBuilder {
         .var("otp_ip_hourly", "1000000")
         .var("otp_resend_seconds", "0")
         .var("feedback_anonymous_ip_hourly", "1000000")
+        // Code requests come from citizens' own networks (below), as a
+        // reverse proxy in front of the nodes reports them.
+        .var("trusted_proxies", "127.0.0.1/32")
 }
 
 /// The Zalo fake the app's replies go to.
@@ -176,7 +179,10 @@ pub fn prepare(host: &Host, writes: usize, only: &[&str], series: u32) -> Vec<En
         let calls = (0..writes)
             .map(|i| {
                 let body = json!({"phone": phone(1, i), "channel": "sms", "client": "web"});
-                Call::post_json("/api/v1/auth/otp", None, &body, 202)
+                let mut c = Call::post_json("/api/v1/auth/otp", None, &body, 202);
+                let network = format!("10.{}.{}.{}", series % 250, i / 250 % 250, i % 250 + 1);
+                c.headers.push(("x-forwarded-for", network));
+                c
             })
             .collect();
         out.push(Endpoint {

@@ -16,8 +16,8 @@ pub(crate) fn prune_attempts(sql: &dyn Sql, since: i64) -> Result<(), StoreError
 /// Records attempt `id` for `client_key` unless the client already has
 /// `limit` attempts after `since`: one conditional INSERT, so the bound
 /// holds under any concurrency — SQLite holds its write lock across the
-/// count and the insert, and on PostgreSQL the `/* serializable */` marker
-/// runs it behind the statement's advisory lock, since a READ COMMITTED
+/// count and the insert, and on PostgreSQL the `/* serializable per ?2 */`
+/// marker runs it behind the client's advisory lock, since a READ COMMITTED
 /// count alone would not see a parallel attempt's row. `true` when the attempt was recorded.
 pub(crate) fn reserve_attempt(
     sql: &dyn Sql,
@@ -28,7 +28,7 @@ pub(crate) fn reserve_attempt(
     limit: i64,
 ) -> Result<bool, StoreError> {
     let rows = sql.execute(
-        "/* serializable */ INSERT INTO checkin_attempts (id, client_key, at) SELECT ?1, ?2, ?3 \
+        "/* serializable per ?2 */ INSERT INTO checkin_attempts (id, client_key, at) SELECT ?1, ?2, ?3 \
          WHERE (SELECT count(*) FROM checkin_attempts WHERE client_key = ?2 AND at > ?4) < ?5 \
          RETURNING id",
         &[

@@ -221,8 +221,8 @@ pub struct NewDocument<'a> {
 /// upload quotas; `false` when a quota refused. The quotas are part of the
 /// INSERT, so concurrent uploads cannot both squeeze past the last free
 /// place (see `documents::quota`): SQLite holds its write lock across the
-/// counts and the insert; on PostgreSQL the `/* serializable */` marker runs
-/// it behind the statement's advisory lock, as a READ COMMITTED count alone
+/// counts and the insert; on PostgreSQL the `/* serializable per ?2 */` marker
+/// runs it behind the citizen's advisory lock, as a READ COMMITTED count alone
 /// would miss a parallel upload.
 pub fn insert_upload(
     sql: &dyn Sql,
@@ -230,7 +230,7 @@ pub fn insert_upload(
     q: &VaultQuotas,
 ) -> Result<bool, StoreError> {
     let inserted = sql.execute(
-        "/* serializable */ INSERT INTO documents (id, citizen_id, type, title, source, issued_at, content_type, size, \
+        "/* serializable per ?2 */ INSERT INTO documents (id, citizen_id, type, title, source, issued_at, content_type, size, \
            sha256, status, created_at, content) \
          SELECT ?1, ?2, ?3, ?4, 'uploaded', ?5, ?6, ?7, ?8, 'valid', ?5, ?9 \
          WHERE (SELECT count(*) FROM documents WHERE citizen_id = ?2 AND source = 'uploaded') < ?10 \

@@ -75,12 +75,13 @@ pub struct NewLink<'a> {
 /// `INSERT … SELECT`, so a document revoked at the same moment cannot get a
 /// fresh link and two requests racing for the last place cannot both get
 /// it. `None` when refused. The count needs SQLite's write lock or, on
-/// PostgreSQL, the advisory lock its `/* serializable */` marker asks for (docs/consistency.md, "Live links per document").
+/// PostgreSQL, the advisory lock on the document (?3) its `/* serializable per ?3 */`
+/// marker asks for (docs/consistency.md, "Live links per document").
 pub fn insert(sql: &dyn Sql, link: &NewLink<'_>) -> Result<Option<Share>, StoreError> {
     first_share(
         sql,
         &format!(
-            "/* serializable */ INSERT INTO shares (id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at) \
+            "/* serializable per ?3 */ INSERT INTO shares (id, token, document_id, citizen_id, purpose, max_uses, uses, created_at, expires_at) \
              SELECT ?1, ?2, d.id, d.citizen_id, ?5, ?6, 0, ?7, ?8 FROM documents d \
              WHERE d.id = ?3 AND d.citizen_id = ?4 AND d.status = 'valid' \
              AND (SELECT count(*) FROM shares s WHERE s.document_id = d.id AND {LIVE}) < ?9 \

@@ -22,12 +22,14 @@ use crate::rows::{decode_all, first};
 /// starts could all squeeze through the same last slot. SQLite runs a
 /// writing statement under the database write lock from its first read.
 /// PostgreSQL under READ COMMITTED would not: every statement counts from
-/// its own snapshot, so the statement carries the `/* serializable */`
-/// marker: the adapter runs it behind the statement's advisory lock, so it
-/// counts every code committed before it (docs/consistency.md, "Code
-/// sending quotas").
+/// its own snapshot, so the statement carries a `/* serializable per … */`
+/// marker: the adapter runs it behind advisory locks on its phone (?2) and
+/// its network (?7), every count below being scoped by one of the two, so it
+/// counts every code for that phone or network committed before it, while
+/// other phones on other networks go ahead in parallel
+/// (docs/consistency.md, "Code sending quotas").
 const CREATE_WITHIN_LIMITS: &str = "\
-/* serializable */ INSERT INTO otp_challenges \
+/* serializable per ?2 ?7 */ INSERT INTO otp_challenges \
   (id, phone, channel, purpose, client, full_name, client_ip, code_mac, attempts, \
    created_at, expires_at) \
 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10 \
