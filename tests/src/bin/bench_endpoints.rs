@@ -185,7 +185,13 @@ fn main() {
             let host = Arc::new(host);
             let nodes = host.node_count();
             println!();
-            println!("### {stores}, {nodes} node(s), +{rtt} ms round trip to PostgreSQL");
+            if stores == "embedded" {
+                println!("### embedded SQLite + local key-value store, {nodes} node(s)");
+            } else {
+                println!(
+                    "### PostgreSQL + Redis, {nodes} node(s), +{rtt} ms round trip to PostgreSQL"
+                );
+            }
             println!();
             println!("| endpoint | SQL trips | KV trips | req/s | p50 ms | p99 ms | errors |");
             println!("|---|---:|---:|---:|---:|---:|---:|");
