@@ -1,5 +1,6 @@
-//! The one-time code itself: uniform generation, the keyed MAC that is stored
-//! instead of it, and the constant-time comparison.
+//! The one-time code itself: uniform generation and the keyed MAC that is
+//! stored instead of it (a guess is compared by its MAC, in the statement
+//! that takes the try: `store/challenges.rs`).
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
