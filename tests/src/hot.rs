@@ -393,10 +393,22 @@ fn in_parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
 /// The (SQL, key-value) round trips of one response of a host started with
 /// `--count-store-trips`.
 pub fn round_trips(resp: &crate::Resp) -> (u32, u32) {
-    let count = |name: &str| {
-        resp.header(name)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no {name} header: start the host with --count-store-trips"))
-    };
-    (count("edge-sql-round-trips"), count("edge-kv-round-trips"))
+    reported_round_trips(resp)
+        .unwrap_or_else(|| panic!("no round-trip headers: start the host with --count-store-trips"))
+}
+
+/// [`round_trips`] when the runtime reports them (edge-host with
+/// `--count-store-trips`; real Spin never does).
+pub fn reported_round_trips(resp: &crate::Resp) -> Option<(u32, u32)> {
+    let count = |name: &str| resp.header(name).and_then(|v| v.parse().ok());
+    Some((
+        count("edge-sql-round-trips")?,
+        count("edge-kv-round-trips")?,
+    ))
+}
+
+/// The Spin variables an app must run with for [`prepare`] to work on it
+/// (for `bench-endpoints --base-url`), its Zalo API at `zalo`.
+pub fn settings(zalo: &FakeServer) -> Vec<(String, String)> {
+    app(zalo).variables()
 }

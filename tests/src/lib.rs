@@ -156,6 +156,11 @@ impl HostBuilder {
         self
     }
 
+    /// The Spin variables set so far, by name.
+    pub fn variables(&self) -> Vec<(String, String)> {
+        self.vars.clone()
+    }
+
     /// Leaves a variable unset (even one `app()` sets).
     pub fn unset(mut self, name: &str) -> Self {
         self.vars.retain(|(n, _)| n != name);
@@ -491,6 +496,40 @@ impl Host {
             }
         }
         panic!("every node of the test app is down")
+    }
+
+    /// An app someone else runs at `url` (`http://host:port`, no trailing
+    /// slash): a deployment on real Spin, say, for `bench-endpoints
+    /// --base-url`. It must run with the test app's settings (`app()`'s
+    /// variables); this process starts and stops nothing.
+    pub fn remote(url: &str) -> Host {
+        Host {
+            nodes: vec![Node {
+                child: Mutex::new(None),
+                url: url.trim_end_matches('/').to_owned(),
+                down: AtomicBool::new(false),
+            }],
+            next: AtomicUsize::new(0),
+            url: url.trim_end_matches('/').to_owned(),
+            state_dir: PathBuf::new(),
+            stores: Stores::Embedded,
+            backing: None,
+            _temp: None,
+            client: Client::builder()
+                .timeout(Duration::from_secs(60))
+                .pool_max_idle_per_host(64)
+                .build()
+                .unwrap(),
+            log: Arc::new(Log::default()),
+        }
+    }
+
+    /// The process ids of the nodes this process started and that still run.
+    pub fn node_pids(&self) -> Vec<u32> {
+        self.nodes
+            .iter()
+            .filter_map(|n| n.child.lock().unwrap().as_ref().map(Child::id))
+            .collect()
     }
 
     /// How many edge-host processes serve the app.

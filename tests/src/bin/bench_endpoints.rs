@@ -13,11 +13,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use e2e::hot::{self, round_trips, Endpoint};
+use e2e::hot::{self, reported_round_trips, Endpoint};
 use e2e::{Backing, Host};
 use test_stores::{DelayProxy, Postgres, Redis};
 
 struct Options {
+    base_url: Option<String>,
     stores: Vec<String>,
     rtt_ms: Vec<u64>,
     nodes: usize,
@@ -27,10 +28,11 @@ struct Options {
 }
 
 const USAGE: &str = "bench-endpoints [--stores embedded,postgres] [--rtt-ms 0,20] [--nodes 1] \
-[--requests 1000] [--connections 32] [--only 'GET /me,booking']";
+[--requests 1000] [--connections 32] [--only 'GET /me,booking'] [--base-url http://host:port]";
 
 fn options() -> Options {
     let mut o = Options {
+        base_url: None,
         stores: vec!["embedded".into(), "postgres".into()],
         rtt_ms: vec![0, 20],
         nodes: 1,
@@ -61,6 +63,7 @@ fn options() -> Options {
             "--requests" => o.requests = number(),
             "--connections" => o.connections = number(),
             "--only" => o.only = list(),
+            "--base-url" => o.base_url = Some(value.clone()),
             _ => panic!("unknown option {flag}\n{USAGE}"),
         }
     }
@@ -162,6 +165,56 @@ fn start(
     (builder.on(backing).nodes(nodes).start(), Some(proxy))
 }
 
+/// Prepares and loads every endpoint on `host`, printing one table row each.
+fn table(host: &Arc<Host>, o: &Options, only: &[&str], series: u32) {
+    println!("| endpoint | SQL trips | KV trips | req/s | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    // One more write than measured: the first measures round trips.
+    for endpoint in hot::prepare(host, o.requests + 1, only, series) {
+        let endpoint = Arc::new(endpoint);
+        let first = endpoint.call(0).unwrap();
+        let resp = host.send(first.request(host));
+        assert_eq!(
+            resp.status,
+            first.expect,
+            "{}: {}",
+            endpoint.name,
+            resp.text()
+        );
+        let (sql, kv) = match reported_round_trips(&resp) {
+            Some((sql, kv)) => (sql.to_string(), kv.to_string()),
+            None => ("–".to_owned(), "–".to_owned()),
+        };
+        let run = load(host, &endpoint, 1, o.requests, o.connections);
+        println!(
+            "| {} | {sql} | {kv} | {:.0} | {:.1} | {:.1} | {} |",
+            endpoint.name,
+            run.latencies.len() as f64 / run.elapsed.as_secs_f64(),
+            run.percentile(0.50),
+            run.percentile(0.99),
+            run.errors
+        );
+    }
+    // Resident memory of the runtime processes this run started.
+    let rss: Vec<String> = host
+        .node_pids()
+        .iter()
+        .filter_map(|pid| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(format!("{} MiB", kib / 1024))
+        })
+        .collect();
+    if !rss.is_empty() {
+        println!();
+        println!(
+            "edge-host resident memory after the load: {}",
+            rss.join(", ")
+        );
+    }
+}
+
 fn main() {
     let o = options();
     let only: Vec<&str> = o.only.iter().map(String::as_str).collect();
@@ -172,6 +225,24 @@ fn main() {
         o.connections,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    if let Some(url) = &o.base_url {
+        // Someone else's deployment: it must run with these settings.
+        println!();
+        println!("### {url}");
+        println!();
+        println!("(the app must run with these variables:");
+        for (name, value) in hot::settings(&zalo) {
+            println!("  SPIN_VARIABLE_{}={value}", name.to_uppercase());
+        }
+        println!(")");
+        println!();
+        let series = (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+            % 10) as u32;
+        table(&Arc::new(Host::remote(url)), &o, &only, series);
+        return;
+    }
     let mut series = 0;
     for stores in &o.stores {
         let rtts: &[u64] = if stores == "embedded" {
@@ -193,31 +264,7 @@ fn main() {
                 );
             }
             println!();
-            println!("| endpoint | SQL trips | KV trips | req/s | p50 ms | p99 ms | errors |");
-            println!("|---|---:|---:|---:|---:|---:|---:|");
-            // One more write than measured: the first measures round trips.
-            for endpoint in hot::prepare(&host, o.requests + 1, &only, series) {
-                let endpoint = Arc::new(endpoint);
-                let first = endpoint.call(0).unwrap();
-                let resp = host.send(first.request(&host));
-                assert_eq!(
-                    resp.status,
-                    first.expect,
-                    "{}: {}",
-                    endpoint.name,
-                    resp.text()
-                );
-                let (sql, kv) = round_trips(&resp);
-                let run = load(&host, &endpoint, 1, o.requests, o.connections);
-                println!(
-                    "| {} | {sql} | {kv} | {:.0} | {:.1} | {:.1} | {} |",
-                    endpoint.name,
-                    run.latencies.len() as f64 / run.elapsed.as_secs_f64(),
-                    run.percentile(0.50),
-                    run.percentile(0.99),
-                    run.errors
-                );
-            }
+            table(&host, &o, &only, series);
         }
     }
 }
