@@ -95,6 +95,11 @@ struct UpArgs {
     /// docs/performance.md; never in production).
     #[arg(long, env = "EDGE_HOST_COUNT_STORE_TRIPS")]
     count_store_trips: bool,
+    /// Append every SQLite statement the components run, with its
+    /// parameters, to this file as JSON lines (the query-plan test; the
+    /// parameters hold personal data, so never in production).
+    #[arg(long)]
+    statement_log: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -253,6 +258,10 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
     let cache_dir = absolute_cache_dir(args.cache_dir.clone())?;
     let mut app = loader::load_app(&manifest, &resolver, &stores, cache_dir.as_deref(), limits)?;
     app.count_store_trips = args.count_store_trips;
+    if let Some(path) = &args.statement_log {
+        edge_host::runtime::statement_log::open(path)
+            .with_context(|| format!("opening the statement log {}", path.display()))?;
+    }
     let app = Arc::new(app);
 
     // One single-threaded runtime per core, each accepting on its own

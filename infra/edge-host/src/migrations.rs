@@ -96,7 +96,8 @@ fn parse_stem(stem: &str) -> anyhow::Result<(i64, String)> {
     Ok((version, name.to_string()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes` (checksums, the statement log).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -23,4 +23,5 @@ pub mod spin_host;
 pub mod sql;
 #[cfg(feature = "runtime")]
 pub mod state;
+pub mod statement_log;
 pub mod store_trips;

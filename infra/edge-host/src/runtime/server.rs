@@ -277,6 +277,10 @@ async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Resp
                 let headers = resp.headers_mut();
                 headers.insert(store_trips::SQL_HEADER, HeaderValue::from(sql));
                 headers.insert(store_trips::KV_HEADER, HeaderValue::from(kv));
+                headers.insert(
+                    store_trips::CONNECT_HEADER,
+                    HeaderValue::from(trips.connects()),
+                );
             }
             resp
         }

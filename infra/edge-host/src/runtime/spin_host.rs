@@ -128,6 +128,7 @@ impl sqlite::HostConnection for RequestState {
         let pool = self.table.get(&this)?.0.clone();
         self.trips.sql();
         let params: Vec<Value> = parameters.into_iter().map(from_wit).collect();
+        super::statement_log::record(&statement, &params);
         let now = sql::try_read_now(&pool, &statement, &params);
         let result = read(now, move || sql::execute(&pool, &statement, &params)).await;
         Ok(result

@@ -23,10 +23,10 @@ impl wit::HostConnection for RequestState {
         }
         match self.env.pg.open(&address).await {
             Ok(conn) => {
-                // A new connection's handshake is the open's round trips; a
-                // pooled one was cleaned when released (costs nothing here).
+                // A pooled connection was cleaned when released and costs
+                // nothing here; a new one is counted apart (store_trips.rs).
                 if conn.is_fresh() {
-                    self.trips.sql();
+                    self.trips.connect();
                 }
                 Ok(Ok(self.table.push(conn)?))
             }
