@@ -86,6 +86,14 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// Sends the first request on `host`; it must succeed.
+    pub fn send_first(&self, host: &Host) -> crate::Resp {
+        let call = self.call(0).unwrap();
+        let resp = host.send(call.request(host));
+        assert_eq!(resp.status, call.expect, "{}: {}", self.name, resp.text());
+        resp
+    }
+
     /// The `i`-th request of a run, `None` once a write's are used up.
     pub fn call(&self, i: usize) -> Option<&Call> {
         match self.calls.len() {

@@ -172,16 +172,7 @@ fn table(host: &Arc<Host>, o: &Options, only: &[&str], series: u32) {
     // One more write than measured: the first measures round trips.
     for endpoint in hot::prepare(host, o.requests + 1, only, series) {
         let endpoint = Arc::new(endpoint);
-        let first = endpoint.call(0).unwrap();
-        let resp = host.send(first.request(host));
-        assert_eq!(
-            resp.status,
-            first.expect,
-            "{}: {}",
-            endpoint.name,
-            resp.text()
-        );
-        let (sql, kv) = match reported_round_trips(&resp) {
+        let (sql, kv) = match reported_round_trips(&endpoint.send_first(host)) {
             Some((sql, kv)) => (sql.to_string(), kv.to_string()),
             None => ("–".to_owned(), "–".to_owned()),
         };

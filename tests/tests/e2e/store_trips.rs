@@ -40,16 +40,7 @@ fn every_hot_endpoint_answers_within_three_store_round_trips() {
     );
     let mut table = Vec::new();
     for endpoint in &endpoints {
-        let call = endpoint.call(0).unwrap();
-        let resp = host.send(call.request(&host));
-        assert_eq!(
-            resp.status,
-            call.expect,
-            "{}: {}",
-            endpoint.name,
-            resp.text()
-        );
-        let (sql, kv) = round_trips(&resp);
+        let (sql, kv) = round_trips(&endpoint.send_first(&host));
         table.push((endpoint.name, sql, kv));
     }
     // Printed for docs/performance.md (`-- --nocapture`).
@@ -94,15 +85,7 @@ fn hot_statements() -> Vec<(&'static str, String, Vec<SqlValue>)> {
     let mut out = Vec::new();
     for endpoint in &endpoints {
         let before = lines().len();
-        let call = endpoint.call(0).unwrap();
-        let resp = host.send(call.request(&host));
-        assert_eq!(
-            resp.status,
-            call.expect,
-            "{}: {}",
-            endpoint.name,
-            resp.text()
-        );
+        endpoint.send_first(&host);
         for line in lines().into_iter().skip(before) {
             let v: Value = serde_json::from_str(&line).unwrap();
             let params = v["params"]
