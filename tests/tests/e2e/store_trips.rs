@@ -64,8 +64,11 @@ fn round_trips_are_not_reported_unless_asked() {
 }
 
 /// The statements one request of each hot endpoint ran, as edge-host's
-/// `--statement-log` recorded them: (endpoint, statement, parameters).
-fn hot_statements() -> Vec<(&'static str, String, Vec<SqlValue>)> {
+/// `--statement-log` recorded them: (endpoint, statement, parameters), and
+/// the (embedded) app that ran them.
+type Recorded = Vec<(&'static str, String, Vec<SqlValue>)>;
+
+fn hot_statements() -> (Recorded, e2e::Host) {
     let zalo = hot::zalo();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("statements.jsonl");
@@ -110,7 +113,7 @@ fn hot_statements() -> Vec<(&'static str, String, Vec<SqlValue>)> {
             ));
         }
     }
-    out
+    (out, host)
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -139,14 +142,13 @@ const NOT_FULL_SCANS: &[(&str, &str)] = &[
 /// (docs/performance.md). The plans are printed (`-- --nocapture`).
 #[test]
 fn the_hot_statements_find_their_rows_through_indexes_on_both_engines() {
-    let statements = hot_statements();
+    let (statements, emb_host) = hot_statements();
     assert!(statements.len() >= hot::NAMES.len(), "{statements:?}");
     let pg_host = HostBuilder::app().on(Backing::fresh()).nodes(1).start();
     let pg = db(&pg_host);
     // With sequential scans priced out, a plan that still scans a table has
     // no index to use: the check does not depend on how full the tables are.
     pg.run("SET enable_seqscan = off", &[]);
-    let emb_host = HostBuilder::app().embedded_only().start();
     let sqlite = db(&emb_host);
     let mut scans = Vec::new();
     for (endpoint, statement, params) in &statements {
