@@ -11,7 +11,7 @@
 //! [`DEV_PUBLIC_BASE_URL`], where `edge-host up` and `spin up` listen.
 //!
 //! The check lives here, once; components reach it through
-//! `component::serve`, and platform's health calls [`check`] itself.
+//! `component::serve_as`, and platform's health calls [`check`] itself.
 //!
 //! ```
 //! use cds_shared::config::{check, Problem};

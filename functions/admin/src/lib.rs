@@ -8,9 +8,6 @@
 //! Thin by design: decode, call `cds_shared::{admin, identity, audit}`,
 //! record the audit entry, encode.
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
 mod audit_check;
 mod catalog;
 mod citizens;
@@ -18,15 +15,11 @@ mod keys;
 mod officials;
 mod views;
 
-use cds_shared::component::{self, Ctx};
+use cds_shared::component::Ctx;
 use cds_shared::error::ApiError;
 use cds_shared::http::{Response, Router};
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    component::serve(&req, routes)
-}
+cds_shared::entry!(routes);
 
 /// Every route of the component.
 fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {

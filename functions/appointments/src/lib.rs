@@ -3,22 +3,16 @@
 //! schedules, the day's list, fulfilled/no-show (officials of the service's
 //! unit), and check-in by ticket (officials or kiosks).
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
 mod catalog;
 mod citizen;
 mod desk;
 mod views;
 
-use cds_shared::component::{self, Ctx};
+use cds_shared::component::Ctx;
 use cds_shared::error::ApiError;
 use cds_shared::http::{Response, Router};
 
-#[spin_sdk::http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    component::serve(&req, routes)
-}
+cds_shared::entry!(routes);
 
 /// Every route of the component: route, decode, call, encode.
 fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {

@@ -2,11 +2,8 @@
 //! sessions (list, revoke one, log out) and, in development mode only, the
 //! outbox where codes are delivered instead of SMS/Zalo.
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
 use cds_shared::audit::{action, Actor, Entry};
-use cds_shared::component::{self, Ctx};
+use cds_shared::component::Ctx;
 use cds_shared::delivery::{is_dev_mode, list_outbox};
 use cds_shared::error::ApiError;
 use cds_shared::http::{json_body, Response, Router};
@@ -16,12 +13,8 @@ use cds_shared::pagination::Page;
 use cds_shared::phone::Phone;
 use serde::Deserialize;
 use serde_json::json;
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    component::serve(&req, routes)
-}
+cds_shared::entry!(routes);
 
 /// Every route of the component.
 fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {

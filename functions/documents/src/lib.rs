@@ -7,9 +7,6 @@
 //! Route, decode, call `cds_shared::documents`, audit, encode. Uploads are
 //! raw bodies up to 5 MiB; the 64 KiB JSON limit applies to every other body.
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
 mod issuer;
 mod me;
 mod officials;
@@ -17,15 +14,11 @@ mod shares;
 mod vault;
 mod views;
 
-use cds_shared::component::{self, Ctx};
+use cds_shared::component::Ctx;
 use cds_shared::error::ApiError;
 use cds_shared::http::{Response, Router};
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    component::serve(&req, routes)
-}
+cds_shared::entry!(routes);
 
 /// Every route of the component: route, decode, call, encode.
 fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {

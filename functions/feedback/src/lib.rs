@@ -7,29 +7,21 @@
 //! (validation, quotas, tracking codes, transitions, redaction, ratings,
 //! GeoReport mapping) all live and are tested there.
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
 mod api;
 mod open311;
 
-use cds_shared::component::{self, Ctx, Shape};
+use cds_shared::component::{Ctx, Shape};
 use cds_shared::error::ApiError;
 use cds_shared::feedback::open311::error_response;
 use cds_shared::http::{Request, Response, Router};
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    component::serve_as(
-        &req,
-        Shape {
-            render_error: georeport_error,
-            ..Shape::API
-        },
-        routes,
-    )
-}
+/// GeoReport clients get GeoReport errors; everything else is the JSON API.
+const SHAPE: Shape = Shape {
+    render_error: georeport_error,
+    ..Shape::API
+};
+
+cds_shared::entry!(routes, SHAPE);
 
 /// GeoReport clients get GeoReport errors (the settings refusal included),
 /// never the JSON API's shape.

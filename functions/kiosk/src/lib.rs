@@ -4,30 +4,23 @@
 //! browser; this component holds no state and reads one setting, `dev_mode`,
 //! which alone lets a test shorten the idle logout (`/kiosk/?idle=N`).
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
 mod assets;
 mod headers;
 mod page;
 
-use cds_shared::component::{self, Ctx, Shape};
+use cds_shared::component::{Ctx, Shape};
 use cds_shared::delivery::is_dev_mode;
 use cds_shared::error::ApiError;
 use cds_shared::http::{allow, Response};
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    // Every answer gets the page's security headers, errors and the
-    // settings gate's refusal included: a 404 is still a document a
-    // browser may render.
-    let shape = Shape {
-        headers: headers::secure,
-        ..Shape::API
-    };
-    component::serve_as(&req, shape, routes)
-}
+/// Every answer gets the page's security headers, errors and the settings
+/// gate's refusal included: a 404 is still a document a browser may render.
+const SHAPE: Shape = Shape {
+    headers: headers::secure,
+    ..Shape::API
+};
+
+cds_shared::entry!(routes, SHAPE);
 
 /// Every route of the component: the page, its redirect and its assets.
 fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {

@@ -2,28 +2,22 @@
 //! store and the SQL database), `GET /api/v1/openapi.json`, and the JSON 404
 //! for every API path no other component serves.
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
-use cds_shared::component::{self, Ctx, Shape};
+use cds_shared::component::{Ctx, Shape};
 use cds_shared::error::ApiError;
 use cds_shared::health::{probe_kv, probe_sql, report};
 use cds_shared::http::{Response, Router};
-use spin_sdk::http_component;
 
 /// The OpenAPI document assembled by build.rs from docs/openapi/ (checked by the tests).
 const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
-#[http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    // Health answers whatever the settings are: it is where an operator
-    // learns which one is wrong. Everything else goes through the gate.
-    let shape = Shape {
-        ungated: &["/api/v1/health"],
-        ..Shape::API
-    };
-    component::serve_as(&req, shape, routes)
-}
+/// Health answers whatever the settings are: it is where an operator learns
+/// which one is wrong. Everything else goes through the gate.
+const SHAPE: Shape = Shape {
+    ungated: &["/api/v1/health"],
+    ..Shape::API
+};
+
+cds_shared::entry!(routes, SHAPE);
 
 /// Every route of the component; unmatched paths come back from the router
 /// as the JSON 404 (or 405 with `Allow` when only the method is wrong).

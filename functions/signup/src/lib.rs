@@ -5,10 +5,7 @@
 //! The code-and-session steps are `cds_shared::otp_flow`, shared with the
 //! `auth` component, so their limits, audit and errors are the same.
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
-use cds_shared::component::{self, Ctx};
+use cds_shared::component::Ctx;
 use cds_shared::documents::text::optional_name;
 use cds_shared::error::ApiError;
 use cds_shared::http::{json_body, Response, Router};
@@ -17,12 +14,8 @@ use cds_shared::otp_flow::{self, citizen_json, session_json, ChannelIn, ClientIn
 use cds_shared::phone::Phone;
 use serde::Deserialize;
 use serde_json::json;
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    component::serve(&req, routes)
-}
+cds_shared::entry!(routes);
 
 /// Every route of the component.
 fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {

@@ -4,19 +4,15 @@
 //! API — all within Zalo's 2-second budget, so outbound calls have short
 //! timeouts.
 
-// `#[http_component]` generates the unsafe export glue.
-#![allow(unsafe_code)]
-
 mod timed_http;
 
 use std::time::Duration;
 
-use cds_shared::component::{self, Ctx};
+use cds_shared::component::Ctx;
 use cds_shared::error::ApiError;
 use cds_shared::http::{Response, Router, MAX_JSON_BYTES};
 use cds_shared::zalo::{receive, BotPorts, Received};
 use serde_json::json;
-use spin_sdk::http_component;
 
 use timed_http::TimedHttp;
 
@@ -35,10 +31,7 @@ const REPLY_HTTP: TimedHttp = TimedHttp {
     between_bytes: Duration::from_millis(500),
 };
 
-#[http_component]
-fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-    component::serve(&req, routes)
-}
+cds_shared::entry!(routes);
 
 /// Every route of the component: route, decode, call, encode.
 fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {

@@ -58,8 +58,9 @@ enum Command {
         /// `postgres://user:password@host:port/db`.
         #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
         database_url: String,
-        /// The PostgreSQL migration files.
-        #[arg(long, default_value = "infra/migrations/postgres")]
+        /// The migration files (SQLite's, translated for PostgreSQL as they
+        /// are applied).
+        #[arg(long, default_value = "infra/migrations")]
         migrations_dir: PathBuf,
     },
 }
@@ -222,19 +223,16 @@ fn up(args: UpArgs) -> anyhow::Result<()> {
         .ok()
         .filter(|u| edge_host::pg_migrations::is_postgres_url(u));
     if let (Some(url), Some(dir)) = (&database_url, &migrations) {
-        let dir = dir.join("postgres");
-        if dir.is_dir() {
-            match edge_host::pg_migrations::apply_dir_blocking(url, &dir) {
-                Ok(applied) if !applied.is_empty() => eprintln!(
-                    "edge-host: applied PostgreSQL migrations {applied:?} from {}",
-                    dir.display()
-                ),
-                Ok(_) => {}
-                Err(e) if is_pg_unavailable(&e) => eprintln!(
-                    "edge-host: warning: PostgreSQL unavailable, migrations not applied: {e:#}"
-                ),
-                Err(e) => return Err(e.context("applying PostgreSQL migrations")),
-            }
+        match edge_host::pg_migrations::apply_dir_blocking(url, dir) {
+            Ok(applied) if !applied.is_empty() => eprintln!(
+                "edge-host: applied PostgreSQL migrations {applied:?} from {}",
+                dir.display()
+            ),
+            Ok(_) => {}
+            Err(e) if is_pg_unavailable(&e) => eprintln!(
+                "edge-host: warning: PostgreSQL unavailable, migrations not applied: {e:#}"
+            ),
+            Err(e) => return Err(e.context("applying PostgreSQL migrations")),
         }
     } else if let Some(dir) = migrations {
         match loader::migrate(&config, &dir) {

@@ -1,6 +1,7 @@
-//! Applies `infra/migrations/postgres/NNNN_<name>.sql` to a PostgreSQL
-//! database once each (`edge-host migrate`, and `edge-host up` when
-//! `database_url` is a PostgreSQL URL).
+//! Applies `infra/migrations/NNNN_<name>.sql`, translated for PostgreSQL by
+//! [`cds_migrations::to_postgres`], to a PostgreSQL database once each
+//! (`edge-host migrate`, and `edge-host up` when `database_url` is a
+//! PostgreSQL URL).
 //!
 //! Applied files are recorded by file name in
 //! `schema_migrations(name TEXT PRIMARY KEY, applied_at BIGINT)` (Unix
@@ -52,19 +53,19 @@ pub fn is_postgres_url(url: &str) -> bool {
 }
 
 /// Reads the `.sql` files of `dir` (named as [`crate::migrations::load_dir`]
-/// requires), in file-name order: `(file name, text)`.
+/// requires), in file-name order: `(file name, PostgreSQL text)`.
 pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
-    let mut files: Vec<(String, String)> = crate::migrations::load_dir(dir)?
-        .into_iter()
-        .map(|m| {
-            let name = m
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (name, m.sql)
-        })
-        .collect();
+    let mut files = Vec::new();
+    for m in crate::migrations::load_dir(dir)? {
+        let name = m
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let sql = cds_migrations::to_postgres(&m.sql)
+            .with_context(|| format!("translating {} for PostgreSQL", m.path.display()))?;
+        files.push((name, sql));
+    }
     files.sort();
     Ok(files)
 }

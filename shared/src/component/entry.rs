@@ -1,4 +1,4 @@
-//! [`serve`]: Spin's request in, Spin's response out, with the settings gate,
+//! [`serve_as`]: Spin's request in, Spin's response out, with the settings gate,
 //! the request id, error rendering and the one log line of a 5xx between.
 
 use spin_sdk::http::{Request as SpinRequest, Response as SpinResponse};
@@ -31,14 +31,6 @@ impl Shape {
         render_error: |_, _| None,
         headers: |resp| resp,
     };
-}
-
-/// The entry of every component: [`serve_as`] with [`Shape::API`].
-pub fn serve(
-    req: &SpinRequest,
-    routes: fn(&Ctx<'_>) -> Result<Response, ApiError>,
-) -> SpinResponse {
-    serve_as(req, Shape::API, routes)
 }
 
 /// Converts the request, picks the request id, refuses with 503

@@ -1,28 +1,25 @@
-//! The one shape of every component (feature `spin`): [`serve`] is the entry,
-//! [`Ctx`] is everything a handler needs for one request.
+//! The one shape of every component (feature `spin`): [`entry!`](crate::entry)
+//! is Spin's entry, [`serve_as`] what it runs, [`Ctx`] everything a handler
+//! needs for one request.
 //!
 //! Every `functions/<x>/src/lib.rs` looks the same:
 //!
 //! ```ignore
 //! //! <Name> component: what it serves (docs/<topic>.md).
 //!
-//! // `#[http_component]` generates the unsafe export glue.
-//! #![allow(unsafe_code)]
+//! mod things;
 //!
-//! use cds_shared::component::{self, Ctx};
+//! use cds_shared::component::Ctx;
 //! use cds_shared::error::ApiError;
 //! use cds_shared::http::{Response, Router};
 //!
-//! #[spin_sdk::http_component]
-//! fn handle(req: spin_sdk::http::Request) -> spin_sdk::http::Response {
-//!     component::serve(&req, routes)
-//! }
+//! cds_shared::entry!(routes);
 //!
 //! /// Every route of the component: route, decode, call, encode.
 //! fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 //!     Router::new()
-//!         .post("/api/v1/things", |_, _| create(ctx))
-//!         .get("/api/v1/things/:id", |_, p| get(ctx, p.get("id")?))
+//!         .post("/api/v1/things", |_, _| things::create(ctx))
+//!         .get("/api/v1/things/:id", |_, p| things::get(ctx, p.get("id")?))
 //!         .dispatch(ctx.req)
 //! }
 //! ```
@@ -31,17 +28,43 @@
 //! (`ctx.caller()?`, `ctx.ports()?`), calls the domain in `cds_shared`, and
 //! encodes the answer; every error travels back with `?` as an
 //! [`ApiError`](crate::error::ApiError) (domain errors convert by `From`).
-//! A handler never logs an error itself: [`serve`] renders it in the
+//! A handler never logs an error itself: [`serve_as`] renders it in the
 //! request's language and logs a 5xx once, with the request id and its
 //! unrendered cause. Audit entries go through [`Ctx::audit`] with a typed
 //! [`Actor`](crate::audit::Actor).
 //!
 //! The few components that answer outside the JSON API (the kiosk page's
 //! security headers, Open311's error shape, platform's ungated health)
-//! describe that in a [`Shape`] and call [`serve_as`].
+//! describe that in a `const SHAPE: Shape` and name it:
+//! `cds_shared::entry!(routes, SHAPE);`.
 
 mod ctx;
 mod entry;
 
 pub use ctx::Ctx;
-pub use entry::{serve, serve_as, Shape};
+pub use entry::{serve_as, Shape};
+
+/// Spin's HTTP entry point of a component: `entry!(routes)` answers the JSON
+/// API through [`serve_as`] with [`Shape::API`]; `entry!(routes, SHAPE)`
+/// with the component's own `const SHAPE: Shape`. Both names are items of
+/// the crate root. The component depends on `spin-sdk`, whose
+/// `#[http_component]` writes the export glue; that glue is unsafe code, so
+/// it is allowed here, in its own module, and nowhere else in the crate.
+#[macro_export]
+macro_rules! entry {
+    ($routes:ident) => {
+        $crate::entry!(@serve $routes, $crate::component::Shape::API);
+    };
+    ($routes:ident, $shape:ident) => {
+        $crate::entry!(@serve $routes, super::$shape);
+    };
+    (@serve $routes:ident, $shape:expr) => {
+        #[allow(unsafe_code)]
+        mod spin_entry {
+            #[::spin_sdk::http_component]
+            fn handle(req: ::spin_sdk::http::Request) -> ::spin_sdk::http::Response {
+                $crate::component::serve_as(&req, $shape, super::$routes)
+            }
+        }
+    };
+}

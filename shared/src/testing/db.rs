@@ -4,7 +4,7 @@
 //! production runs.
 //!
 //! With `CDS_TEST_SQL=postgres` the same [`TestDb`] is a fresh PostgreSQL
-//! database with `infra/migrations/postgres` applied ([`super::pg`]), so the
+//! database with the same files applied, translated ([`super::pg`]), so the
 //! whole suite proves the domain SQL on both engines.
 
 use std::path::{Path, PathBuf};

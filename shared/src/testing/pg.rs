@@ -1,6 +1,7 @@
 //! The test database on PostgreSQL (`CDS_TEST_SQL=postgres`): a fresh
 //! database per [`super::TestDb`] on the server of `infra/test-stores`, the
-//! PostgreSQL migrations of `infra/migrations/postgres` applied, and every
+//! migrations of `infra/migrations` applied as `edge-host migrate` applies
+//! them (translated by `cds_migrations`), and every
 //! statement sent through [`crate::sql_dialect`] exactly as the component
 //! adapter (`spin_adapter::PgSql`) sends it, by [`crate::pg_client`]: same
 //! rewriting, same casts, same value and error mapping, same driver
@@ -20,11 +21,17 @@ pub fn enabled() -> bool {
     std::env::var("CDS_TEST_SQL").is_ok_and(|v| v.eq_ignore_ascii_case("postgres"))
 }
 
-/// Every `NNNN_name.sql` of `infra/migrations/postgres`, in order.
+/// Every `NNNN_name.sql` of `infra/migrations`, in order, translated for
+/// PostgreSQL as `edge-host migrate` translates it.
 pub fn migrations() -> Vec<(String, String)> {
-    super::db::read_migrations(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/migrations/postgres"),
-    )
+    super::db::migrations()
+        .into_iter()
+        .map(|(name, sql)| {
+            let pg = cds_migrations::to_postgres(&sql)
+                .unwrap_or_else(|e| panic!("translating {name}: {e}"));
+            (name, pg)
+        })
+        .collect()
 }
 
 /// One connection to one test database.
@@ -114,22 +121,15 @@ impl PgDb {
         let _ = std::fs::remove_file(path);
     }
 
-    /// Runs raw SQL (several statements allowed). The text of a shipped
-    /// SQLite migration stands for that migration, so it is replaced by the
-    /// PostgreSQL file of the same name.
+    /// Runs raw SQL (several statements allowed), written for SQLite like
+    /// the migrations and translated the same way.
     pub fn raw(&self, sql: &str) {
-        let sqlite = super::db::migrations();
-        let pg = migrations();
-        let text = sqlite
-            .iter()
-            .find(|(_, s)| s == sql)
-            .and_then(|(name, _)| pg.iter().find(|(n, _)| n == name))
-            .map(|(_, s)| s.as_str())
-            .unwrap_or(sql);
+        let text =
+            cds_migrations::to_postgres(sql).unwrap_or_else(|e| panic!("translating raw SQL: {e}"));
         self.client
             .lock()
             .unwrap()
-            .batch_execute(text)
+            .batch_execute(&text)
             .unwrap_or_else(|e| panic!("raw SQL failed: {}", describe(&e)));
     }
 
