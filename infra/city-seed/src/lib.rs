@@ -1,0 +1,139 @@
+//! `city-seed`: fills a database directly, not through the API, with a
+//! realistic city for the scale benchmarks (docs/performance.md, "At a
+//! million citizens"): per citizen, five documents (metadata and a small
+//! PDF), two feedback reports, three bookings, one old session and twenty
+//! audit entries; a year of slots at 40 counters and clinics (16 seats,
+//! half-hourly); Đà Nẵng's districts, wards, hospitals and feedback
+//! categories.
+//!
+//! The rows go through the real schema — constraints, indexes and the seat
+//! triggers — and the audit entries extend the database's hash chain, so
+//! the app and `GET /api/v1/admin/audit/verify` see a city they could have
+//! written. The same seed gives the same city.
+
+mod city;
+mod places;
+mod rng;
+pub mod sink;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+
+pub use city::City;
+use sink::{PgSink, Sink, SqliteSink};
+
+/// How big a city, and which one.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// Accounts.
+    pub citizens: u64,
+    /// Picks the city: the same seed and size give the same rows.
+    pub seed: u64,
+}
+
+impl Plan {
+    /// Five per citizen.
+    pub fn documents(&self) -> u64 {
+        self.citizens * 5
+    }
+    /// Two per citizen.
+    pub fn feedback(&self) -> u64 {
+        self.citizens * 2
+    }
+    /// Three per citizen (one year of slots holds up to 3.7 million).
+    pub fn bookings(&self) -> u64 {
+        self.citizens * 3
+    }
+    /// Twenty per citizen.
+    pub fn audit(&self) -> u64 {
+        self.citizens * 20
+    }
+}
+
+/// Where the city goes.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// An SQLite database file (created and migrated when new).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (migrated when it is not yet).
+    Postgres(String),
+}
+
+/// Rows written and time taken, per table.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// `(what, rows, time)`, in the order written.
+    pub tables: Vec<(String, u64, Duration)>,
+}
+
+impl Report {
+    fn add(&mut self, what: &str, rows: u64, since: Instant) {
+        let took = since.elapsed();
+        eprintln!(
+            "city-seed: {rows} {what} in {:.1} s",
+            took.as_secs_f64()
+        );
+        self.tables.push((what.to_string(), rows, took));
+    }
+
+    /// All rows written.
+    pub fn rows(&self) -> u64 {
+        self.tables.iter().map(|t| t.1).sum()
+    }
+
+    /// The time of all tables.
+    pub fn total(&self) -> Duration {
+        self.tables.iter().map(|t| t.2).sum()
+    }
+}
+
+/// The migrations, in order, as `(file name, SQLite text)`.
+fn migrations() -> Result<Vec<(String, String)>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let sql = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            Ok((name, sql))
+        })
+        .collect()
+}
+
+/// Seeds `target` with the city of `plan`, as of `now` (Unix seconds).
+/// The database must hold no earlier seed: codes and phone numbers would
+/// collide, and the seed stops at the first refused row.
+pub fn seed(target: &Target, plan: Plan, now: i64) -> Result<Report> {
+    let mut sink: Box<dyn Sink> = match target {
+        Target::Sqlite(path) => Box::new(SqliteSink::open(path)?),
+        Target::Postgres(url) => Box::new(PgSink::connect(url)?),
+    };
+    // Every migration is safe to run again (real Spin re-runs them at each
+    // start), so a database the app already migrated is left as it is.
+    for (name, sql) in migrations()? {
+        let sql = match target {
+            Target::Sqlite(_) => sql,
+            Target::Postgres(_) => cds_migrations::to_postgres(&sql)
+                .with_context(|| format!("translating {name}"))?,
+        };
+        sink.batch(&sql).with_context(|| format!("applying {name}"))?;
+    }
+    let mut report = Report::default();
+    City::new(plan, now).seed(sink.as_mut(), &mut report)?;
+    if matches!(target, Target::Postgres(_)) {
+        // Fresh statistics, as autovacuum would give them some minutes
+        // later: the benchmarks measure plans, not a stale row count.
+        let t = Instant::now();
+        sink.batch("ANALYZE")?;
+        report.add("tables analysed", 0, t);
+    }
+    Ok(report)
+}
