@@ -20,8 +20,8 @@ const DAY: i64 = 86_400;
 /// Seat times of one day at every counter: 07:30–11:30 and 13:30–17:30,
 /// half an hour each (+07:00 seconds after local midnight).
 const SLOT_STARTS: [i64; 16] = [
-    27_000, 28_800, 30_600, 32_400, 34_200, 36_000, 37_800, 39_600, 48_600, 50_400, 52_200,
-    54_000, 55_800, 57_600, 59_400, 61_200,
+    27_000, 28_800, 30_600, 32_400, 34_200, 36_000, 37_800, 39_600, 48_600, 50_400, 52_200, 54_000,
+    55_800, 57_600, 59_400, 61_200,
 ];
 const SLOT_SECONDS: i64 = 1_800;
 /// Seats per slot.
@@ -69,7 +69,10 @@ impl City {
         let mut services = Vec::new();
         for (code, _, _) in DISTRICTS {
             for (i, counter) in COUNTERS.iter().enumerate() {
-                services.push((format!("city-{code}-{i}"), format!("Trung tâm hành chính công — {counter}")));
+                services.push((
+                    format!("city-{code}-{i}"),
+                    format!("Trung tâm hành chính công — {counter}"),
+                ));
             }
         }
         for (code, name) in HOSPITALS {
@@ -125,36 +128,85 @@ impl City {
         let mut rows = 0;
         sink.begin("units", &["code", "name", "created_at"])?;
         for (code, name, _) in DISTRICTS {
-            sink.row(&[Val::Text(&format!("city-{code}")), Val::Text(&format!("UBND {name}")), Val::Int(self.now - 3 * 365 * DAY)])?;
+            sink.row(&[
+                Val::Text(&format!("city-{code}")),
+                Val::Text(&format!("UBND {name}")),
+                Val::Int(self.now - 3 * 365 * DAY),
+            ])?;
             rows += 1;
         }
         for (code, name) in HOSPITALS {
-            sink.row(&[Val::Text(&format!("city-{code}")), Val::Text(name), Val::Int(self.now - 3 * 365 * DAY)])?;
+            sink.row(&[
+                Val::Text(&format!("city-{code}")),
+                Val::Text(name),
+                Val::Int(self.now - 3 * 365 * DAY),
+            ])?;
             rows += 1;
         }
         sink.end()?;
-        sink.begin("services", &["code", "name", "kind", "unit_code", "address", "created_at"])?;
+        sink.begin(
+            "services",
+            &["code", "name", "kind", "unit_code", "address", "created_at"],
+        )?;
         for (code, name) in &self.services {
             let unit = &code[..code.rfind('-').unwrap_or(code.len())];
-            let kind = if HOSPITALS.iter().any(|(h, _)| unit.ends_with(h)) { "health" } else { "public_service" };
-            sink.row(&[Val::Text(code), Val::Text(name), Val::Text(kind), Val::Text(unit), Val::Text("Đà Nẵng"), Val::Int(self.now - 3 * 365 * DAY)])?;
+            let kind = if HOSPITALS.iter().any(|(h, _)| unit.ends_with(h)) {
+                "health"
+            } else {
+                "public_service"
+            };
+            sink.row(&[
+                Val::Text(code),
+                Val::Text(name),
+                Val::Text(kind),
+                Val::Text(unit),
+                Val::Text("Đà Nẵng"),
+                Val::Int(self.now - 3 * 365 * DAY),
+            ])?;
             rows += 1;
         }
         sink.end()?;
-        sink.begin("feedback_categories", &["code", "name", "unit_code", "created_at"])?;
+        sink.begin(
+            "feedback_categories",
+            &["code", "name", "unit_code", "created_at"],
+        )?;
         for (d, (code, name, _)) in DISTRICTS.iter().enumerate() {
             for (i, category) in CATEGORIES.iter().enumerate() {
-                sink.row(&[Val::Text(&category_code(d, i)), Val::Text(&format!("{category} ({name})")), Val::Text(&format!("city-{code}")), Val::Int(self.now - 3 * 365 * DAY)])?;
+                sink.row(&[
+                    Val::Text(&category_code(d, i)),
+                    Val::Text(&format!("{category} ({name})")),
+                    Val::Text(&format!("city-{code}")),
+                    Val::Int(self.now - 3 * 365 * DAY),
+                ])?;
                 rows += 1;
             }
         }
         sink.end()?;
-        sink.begin("issuers", &["id", "code", "name", "key_hash", "key_prefix", "created_at"])?;
-        for (i, (code, name)) in [("city-tu-phap", "Sở Tư pháp Đà Nẵng"), ("city-bhxh", "Bảo hiểm xã hội Đà Nẵng"), ("city-cong-an", "Công an thành phố Đà Nẵng")].iter().enumerate() {
+        sink.begin(
+            "issuers",
+            &["id", "code", "name", "key_hash", "key_prefix", "created_at"],
+        )?;
+        for (i, (code, name)) in [
+            ("city-tu-phap", "Sở Tư pháp Đà Nẵng"),
+            ("city-bhxh", "Bảo hiểm xã hội Đà Nẵng"),
+            ("city-cong-an", "Công an thành phố Đà Nẵng"),
+        ]
+        .iter()
+        .enumerate()
+        {
             // The hash of no key anyone holds: the issuer exists for the
             // documents' display, not to be called as.
-            let hash = cds_shared::hex::sha256_hex(format!("city-seed issuer {code} {}", self.plan.seed).as_bytes());
-            sink.row(&[Val::Int(ISSUER_BASE + i as i64), Val::Text(code), Val::Text(name), Val::Text(&hash), Val::Text("seeded"), Val::Int(self.now - 3 * 365 * DAY)])?;
+            let hash = cds_shared::hex::sha256_hex(
+                format!("city-seed issuer {code} {}", self.plan.seed).as_bytes(),
+            );
+            sink.row(&[
+                Val::Int(ISSUER_BASE + i as i64),
+                Val::Text(code),
+                Val::Text(name),
+                Val::Text(&hash),
+                Val::Text("seeded"),
+                Val::Int(self.now - 3 * 365 * DAY),
+            ])?;
             rows += 1;
         }
         sink.end()?;
@@ -164,18 +216,47 @@ impl City {
 
     fn citizens(&self, sink: &mut dyn Sink, report: &mut Report) -> Result<()> {
         let t = Instant::now();
-        sink.begin("citizens", &["id", "phone", "full_name", "level", "role", "date_of_birth", "gender", "id_number", "address", "created_at", "updated_at"])?;
+        sink.begin(
+            "citizens",
+            &[
+                "id",
+                "phone",
+                "full_name",
+                "level",
+                "role",
+                "date_of_birth",
+                "gender",
+                "id_number",
+                "address",
+                "created_at",
+                "updated_at",
+            ],
+        )?;
         let mut r = Rng::new(self.plan.seed, stream::CITIZEN);
         for n in 0..self.plan.citizens {
             let c = self.citizen(n);
             let (_, district, wards) = DISTRICTS[c.district];
-            let address = format!("{} {}, {}, {district}, Đà Nẵng", 1 + r.below(300), r.pick(places::STREETS), r.pick(wards));
-            let born = format!("{}-{:02}-{:02}", 1940 + r.below(66), 1 + r.below(12), 1 + r.below(28));
+            let address = format!(
+                "{} {}, {}, {district}, Đà Nẵng",
+                1 + r.below(300),
+                r.pick(places::STREETS),
+                r.pick(wards)
+            );
+            let born = format!(
+                "{}-{:02}-{:02}",
+                1940 + r.below(66),
+                1 + r.below(12),
+                1 + r.below(28)
+            );
             sink.row(&[
                 Val::Text(&c.id),
                 Val::Text(&c.phone),
                 Val::Text(&c.full_name),
-                Val::Text(if c.verified { "verified" } else { "provisional" }),
+                Val::Text(if c.verified {
+                    "verified"
+                } else {
+                    "provisional"
+                }),
                 Val::Text("citizen"),
                 Val::Text(&born),
                 Val::Text(if r.chance(50) { "female" } else { "male" }),
@@ -194,7 +275,20 @@ impl City {
     /// lookups search an index of the city's size.
     fn sessions(&self, sink: &mut dyn Sink, report: &mut Report) -> Result<()> {
         let t = Instant::now();
-        sink.begin("sessions", &["id", "token_hash", "citizen_id", "client", "idle_seconds", "created_at", "last_seen_at", "idle_expires_at", "absolute_expires_at"])?;
+        sink.begin(
+            "sessions",
+            &[
+                "id",
+                "token_hash",
+                "citizen_id",
+                "client",
+                "idle_seconds",
+                "created_at",
+                "last_seen_at",
+                "idle_expires_at",
+                "absolute_expires_at",
+            ],
+        )?;
         let mut r = Rng::new(self.plan.seed, stream::SESSION);
         for n in 0..self.plan.citizens {
             let c = self.citizen(n);
@@ -219,7 +313,26 @@ impl City {
 
     fn documents(&self, sink: &mut dyn Sink, report: &mut Report) -> Result<()> {
         let t = Instant::now();
-        sink.begin("documents", &["id", "citizen_id", "type", "title", "source", "issuer_id", "external_id", "issued_at", "valid_until", "content_type", "size", "sha256", "status", "created_at", "content"])?;
+        sink.begin(
+            "documents",
+            &[
+                "id",
+                "citizen_id",
+                "type",
+                "title",
+                "source",
+                "issuer_id",
+                "external_id",
+                "issued_at",
+                "valid_until",
+                "content_type",
+                "size",
+                "sha256",
+                "status",
+                "created_at",
+                "content",
+            ],
+        )?;
         let mut r = Rng::new(self.plan.seed, stream::DOCUMENT);
         let total = self.plan.documents();
         for i in 0..total {
@@ -236,10 +349,22 @@ impl City {
                 Val::Text(kind),
                 Val::Text(&format!("{} — {}", kind.replace('_', " "), c.full_name)),
                 Val::Text(if issued { "issued" } else { "uploaded" }),
-                if issued { Val::Int(ISSUER_BASE + (i % 3) as i64) } else { Val::Null },
-                if issued { Val::Text(&external) } else { Val::Null },
+                if issued {
+                    Val::Int(ISSUER_BASE + (i % 3) as i64)
+                } else {
+                    Val::Null
+                },
+                if issued {
+                    Val::Text(&external)
+                } else {
+                    Val::Null
+                },
                 Val::Int(at),
-                if issued { Val::Int(at + 5 * 365 * DAY) } else { Val::Null },
+                if issued {
+                    Val::Int(at + 5 * 365 * DAY)
+                } else {
+                    Val::Null
+                },
                 Val::Text("application/pdf"),
                 Val::Int(content.len() as i64),
                 Val::Text(&sha),
@@ -255,7 +380,31 @@ impl City {
 
     fn feedback(&self, sink: &mut dyn Sink, report: &mut Report) -> Result<()> {
         let t = Instant::now();
-        sink.begin("feedback", &["id", "tracking_code", "year", "seq", "category_code", "unit_code", "title", "content", "lat", "lng", "address", "owner_id", "anonymous", "source", "quota_key", "status", "response", "published", "created_at", "updated_at"])?;
+        sink.begin(
+            "feedback",
+            &[
+                "id",
+                "tracking_code",
+                "year",
+                "seq",
+                "category_code",
+                "unit_code",
+                "title",
+                "content",
+                "lat",
+                "lng",
+                "address",
+                "owner_id",
+                "anonymous",
+                "source",
+                "quota_key",
+                "status",
+                "response",
+                "published",
+                "created_at",
+                "updated_at",
+            ],
+        )?;
         let mut r = Rng::new(self.plan.seed, stream::FEEDBACK);
         let total = self.plan.feedback();
         let start = self.now - 365 * DAY;
@@ -272,8 +421,15 @@ impl City {
             let category = r.below(CATEGORIES.len() as u64) as usize;
             let (code, _, wards) = DISTRICTS[c.district];
             let title = *r.pick(places::REPORTS);
-            let status = *r.pick(&["received", "in_progress", "resolved", "resolved", "rejected"]);
-            let response = matches!(status, "resolved" | "rejected").then_some("Đơn vị đã tiếp nhận và xử lý.");
+            let status = *r.pick(&[
+                "received",
+                "in_progress",
+                "resolved",
+                "resolved",
+                "rejected",
+            ]);
+            let response = matches!(status, "resolved" | "rejected")
+                .then_some("Đơn vị đã tiếp nhận và xử lý.");
             sink.row(&[
                 Val::Text(&r.id("fb_")),
                 Val::Text(&cds_shared::feedback::tracking::format(year, seq)),
@@ -282,7 +438,11 @@ impl City {
                 Val::Text(&category_code(c.district, category)),
                 Val::Text(&format!("city-{code}")),
                 Val::Text(title),
-                Val::Text(&format!("{title} tại đường {}, {}.", r.pick(places::STREETS), r.pick(wards))),
+                Val::Text(&format!(
+                    "{title} tại đường {}, {}.",
+                    r.pick(places::STREETS),
+                    r.pick(wards)
+                )),
                 Val::Real(15.95 + r.below(20_000) as f64 / 100_000.0),
                 Val::Real(108.10 + r.below(20_000) as f64 / 100_000.0),
                 Val::Text(&format!("{}, Đà Nẵng", r.pick(wards))),
@@ -349,7 +509,20 @@ impl City {
         }
         let mut ids = Rng::new(self.plan.seed, stream::SLOT);
         let slot_ids: Vec<String> = (0..slots).map(|_| ids.hex_id("slt_")).collect();
-        sink.begin("appointment_slots", &["id", "service_code", "starts_at", "ends_at", "local_date", "capacity", "remaining", "created_by", "created_at"])?;
+        sink.begin(
+            "appointment_slots",
+            &[
+                "id",
+                "service_code",
+                "starts_at",
+                "ends_at",
+                "local_date",
+                "capacity",
+                "remaining",
+                "created_by",
+                "created_at",
+            ],
+        )?;
         for (slot, id) in slot_ids.iter().enumerate() {
             let (start, date) = self.slot_time(slot);
             sink.row(&[
@@ -368,14 +541,32 @@ impl City {
         report.add("appointment slots", slots as u64, t);
 
         let t = Instant::now();
-        sink.begin("appointments", &["id", "citizen_id", "service_code", "slot_id", "local_date", "status", "ticket_code", "full_name", "phone", "id_number", "created_at", "updated_at", "closed_at"])?;
+        sink.begin(
+            "appointments",
+            &[
+                "id",
+                "citizen_id",
+                "service_code",
+                "slot_id",
+                "local_date",
+                "status",
+                "ticket_code",
+                "full_name",
+                "phone",
+                "id_number",
+                "created_at",
+                "updated_at",
+                "closed_at",
+            ],
+        )?;
         let mut r = Rng::new(self.plan.seed, stream::BOOKING << 8);
         for (b, (slot, status)) in placements.into_iter().enumerate() {
             let slot = slot as usize;
             let c = self.citizen(b as u64 % self.plan.citizens);
             let (start, date) = self.slot_time(slot);
             let booked_at = start - DAY - r.below(14 * DAY as u64) as i64;
-            let closed = matches!(status, "fulfilled" | "noshow" | "cancelled").then_some(start.min(self.now));
+            let closed = matches!(status, "fulfilled" | "noshow" | "cancelled")
+                .then_some(start.min(self.now));
             sink.row(&[
                 Val::Text(&r.hex_id("apt_")),
                 Val::Text(&c.id),
@@ -407,7 +598,19 @@ impl City {
         let total = self.plan.audit();
         let start = self.now - 365 * DAY;
         let mut r = Rng::new(self.plan.seed, stream::AUDIT);
-        sink.begin("audit_log", &["seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash"])?;
+        sink.begin(
+            "audit_log",
+            &[
+                "seq",
+                "at",
+                "actor",
+                "action",
+                "subject",
+                "detail",
+                "prev_hash",
+                "hash",
+            ],
+        )?;
         for i in 0..total {
             seq += 1;
             let at = start + (i as i64 * 365 * DAY) / total.max(1) as i64;

@@ -3,13 +3,75 @@
 
 /// Districts (quận/huyện) and some of their wards (phường/xã).
 pub const DISTRICTS: &[(&str, &str, &[&str])] = &[
-    ("hai-chau", "Quận Hải Châu", &["Phường Hải Châu", "Phường Thạch Thang", "Phường Thanh Bình", "Phường Thuận Phước", "Phường Hòa Cường", "Phường Bình Hiên"]),
-    ("thanh-khe", "Quận Thanh Khê", &["Phường Thanh Khê", "Phường An Khê", "Phường Thạc Gián", "Phường Xuân Hà", "Phường Chính Gián"]),
-    ("son-tra", "Quận Sơn Trà", &["Phường An Hải Bắc", "Phường Phước Mỹ", "Phường Mân Thái", "Phường Thọ Quang", "Phường Nại Hiên Đông"]),
-    ("ngu-hanh-son", "Quận Ngũ Hành Sơn", &["Phường Mỹ An", "Phường Khuê Mỹ", "Phường Hòa Hải", "Phường Hòa Quý"]),
-    ("lien-chieu", "Quận Liên Chiểu", &["Phường Hòa Minh", "Phường Hòa Khánh Bắc", "Phường Hòa Khánh Nam", "Phường Hòa Hiệp Bắc"]),
-    ("cam-le", "Quận Cẩm Lệ", &["Phường Hòa Thọ Đông", "Phường Hòa Xuân", "Phường Khuê Trung", "Phường Hòa An"]),
-    ("hoa-vang", "Huyện Hòa Vang", &["Xã Hòa Phong", "Xã Hòa Châu", "Xã Hòa Tiến", "Xã Hòa Nhơn"]),
+    (
+        "hai-chau",
+        "Quận Hải Châu",
+        &[
+            "Phường Hải Châu",
+            "Phường Thạch Thang",
+            "Phường Thanh Bình",
+            "Phường Thuận Phước",
+            "Phường Hòa Cường",
+            "Phường Bình Hiên",
+        ],
+    ),
+    (
+        "thanh-khe",
+        "Quận Thanh Khê",
+        &[
+            "Phường Thanh Khê",
+            "Phường An Khê",
+            "Phường Thạc Gián",
+            "Phường Xuân Hà",
+            "Phường Chính Gián",
+        ],
+    ),
+    (
+        "son-tra",
+        "Quận Sơn Trà",
+        &[
+            "Phường An Hải Bắc",
+            "Phường Phước Mỹ",
+            "Phường Mân Thái",
+            "Phường Thọ Quang",
+            "Phường Nại Hiên Đông",
+        ],
+    ),
+    (
+        "ngu-hanh-son",
+        "Quận Ngũ Hành Sơn",
+        &[
+            "Phường Mỹ An",
+            "Phường Khuê Mỹ",
+            "Phường Hòa Hải",
+            "Phường Hòa Quý",
+        ],
+    ),
+    (
+        "lien-chieu",
+        "Quận Liên Chiểu",
+        &[
+            "Phường Hòa Minh",
+            "Phường Hòa Khánh Bắc",
+            "Phường Hòa Khánh Nam",
+            "Phường Hòa Hiệp Bắc",
+        ],
+    ),
+    (
+        "cam-le",
+        "Quận Cẩm Lệ",
+        &[
+            "Phường Hòa Thọ Đông",
+            "Phường Hòa Xuân",
+            "Phường Khuê Trung",
+            "Phường Hòa An",
+        ],
+    ),
+    (
+        "hoa-vang",
+        "Huyện Hòa Vang",
+        &["Xã Hòa Phong", "Xã Hòa Châu", "Xã Hòa Tiến", "Xã Hòa Nhơn"],
+    ),
 ];
 
 /// Hospitals, each with the departments citizens book.
@@ -40,7 +102,9 @@ pub const FAMILY: &[&str] = &[
 ];
 
 /// Middle names.
-pub const MIDDLE: &[&str] = &["Văn", "Thị", "Minh", "Ngọc", "Hữu", "Thanh", "Quốc", "Thu", "Đức", "Gia"];
+pub const MIDDLE: &[&str] = &[
+    "Văn", "Thị", "Minh", "Ngọc", "Hữu", "Thanh", "Quốc", "Thu", "Đức", "Gia",
+];
 
 /// Given names.
 pub const GIVEN: &[&str] = &[
@@ -51,8 +115,18 @@ pub const GIVEN: &[&str] = &[
 
 /// Streets for addresses and feedback locations.
 pub const STREETS: &[&str] = &[
-    "Bạch Đằng", "Lê Duẩn", "Nguyễn Văn Linh", "Hùng Vương", "Trần Phú", "Điện Biên Phủ",
-    "Nguyễn Tất Thành", "Võ Nguyên Giáp", "Ngô Quyền", "Tôn Đức Thắng", "Hoàng Diệu", "Hàm Nghi",
+    "Bạch Đằng",
+    "Lê Duẩn",
+    "Nguyễn Văn Linh",
+    "Hùng Vương",
+    "Trần Phú",
+    "Điện Biên Phủ",
+    "Nguyễn Tất Thành",
+    "Võ Nguyên Giáp",
+    "Ngô Quyền",
+    "Tôn Đức Thắng",
+    "Hoàng Diệu",
+    "Hàm Nghi",
 ];
 
 /// Titles of feedback reports.

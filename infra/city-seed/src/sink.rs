@@ -35,6 +35,12 @@ pub trait Sink {
     fn query_pair(&mut self, sql: &str) -> Result<Option<(i64, String)>>;
     /// Runs statements that return nothing (migrations, bookkeeping).
     fn batch(&mut self, sql: &str) -> Result<()>;
+    /// Drops the indexes of `table` that no constraint needs, so a bulk
+    /// load only appends rows; re-running the migrations builds them again,
+    /// by sorting, much faster than millions of random inserts.
+    /// (`CREATE UNIQUE INDEX` ones are among them: rebuilding one checks
+    /// every row, so a duplicate still fails the seed.)
+    fn drop_secondary_indexes(&mut self, table: &str) -> Result<()>;
 }
 
 /// Rows per SQLite transaction: large enough that commits cost nothing,
@@ -51,14 +57,15 @@ pub struct SqliteSink {
 impl SqliteSink {
     /// Opens `path` for a bulk load: WAL (as the app runs it), no fsync
     /// until the end, a 1 GiB page cache so the indexes being built stay in
-    /// memory.
+    /// memory (4 GiB: the unique indexes of random ids and hashes that stay
+    /// during the load are that big at a million citizens).
     pub fn open(path: &std::path::Path) -> Result<SqliteSink> {
         let conn = rusqlite::Connection::open(path)
             .with_context(|| format!("opening {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; \
-             PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;",
+             PRAGMA cache_size = -4194304; PRAGMA temp_store = MEMORY;",
         )?;
         Ok(SqliteSink {
             conn,
@@ -125,6 +132,19 @@ impl Sink for SqliteSink {
     fn batch(&mut self, sql: &str) -> Result<()> {
         Ok(self.conn.execute_batch(sql)?)
     }
+
+    fn drop_secondary_indexes(&mut self, table: &str) -> Result<()> {
+        // Constraint indexes are SQLite's `sqlite_autoindex_*`, without SQL.
+        let names: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL")?
+            .query_map([table], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for name in names {
+            self.conn.execute_batch(&format!("DROP INDEX {name}"))?;
+        }
+        Ok(())
+    }
 }
 
 /// Bytes of COPY text per `COPY` statement. Each chunk is its own
@@ -143,8 +163,11 @@ pub struct PgSink {
 impl PgSink {
     /// Connects to `url`.
     pub fn connect(url: &str) -> Result<PgSink> {
-        let client =
+        let mut client =
             postgres::Client::connect(url, postgres::NoTls).context("connecting to PostgreSQL")?;
+        // A re-runnable bulk load: no wait for each COPY's WAL flush, and
+        // memory for the index builds at the end.
+        client.batch_execute("SET synchronous_commit = off; SET maintenance_work_mem = '1GB'")?;
         Ok(PgSink {
             client,
             copy_sql: None,
@@ -181,10 +204,7 @@ fn copy_text(out: &mut Vec<u8>, text: &str) {
 
 impl Sink for PgSink {
     fn begin(&mut self, table: &str, columns: &[&str]) -> Result<()> {
-        self.copy_sql = Some(format!(
-            "COPY {table} ({}) FROM STDIN",
-            columns.join(", ")
-        ));
+        self.copy_sql = Some(format!("COPY {table} ({}) FROM STDIN", columns.join(", ")));
         Ok(())
     }
 
@@ -228,5 +248,24 @@ impl Sink for PgSink {
 
     fn batch(&mut self, sql: &str) -> Result<()> {
         Ok(self.client.batch_execute(sql)?)
+    }
+
+    fn drop_secondary_indexes(&mut self, table: &str) -> Result<()> {
+        let names: Vec<String> = self
+            .client
+            .query(
+                "SELECT i.relname::text FROM pg_index x \
+                 JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                 WHERE t.relname = $1 AND t.relnamespace = 'public'::regnamespace \
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                &[&table],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for name in names {
+            self.client.batch_execute(&format!("DROP INDEX {name}"))?;
+        }
+        Ok(())
     }
 }

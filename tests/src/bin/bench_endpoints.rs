@@ -25,10 +25,13 @@ struct Options {
     requests: usize,
     connections: usize,
     only: Vec<String>,
+    /// City sizes to seed (city-seed) before measuring; 0: the empty app.
+    citizens: Vec<u64>,
 }
 
 const USAGE: &str = "bench-endpoints [--stores embedded,postgres] [--rtt-ms 0,20] [--nodes 1] \
-[--requests 1000] [--connections 32] [--only 'GET /me,booking'] [--base-url http://host:port]";
+[--requests 1000] [--connections 32] [--only 'GET /me,booking'] [--citizens 0,10000,1000000] \
+[--base-url http://host:port]";
 
 fn options() -> Options {
     let mut o = Options {
@@ -39,6 +42,7 @@ fn options() -> Options {
         requests: 1000,
         connections: 32,
         only: vec![],
+        citizens: vec![0],
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -64,6 +68,17 @@ fn options() -> Options {
             "--connections" => o.connections = number(),
             "--only" => o.only = list(),
             "--base-url" => o.base_url = Some(value.clone()),
+            "--citizens" => {
+                o.citizens = value
+                    .split(',')
+                    .map(|s| {
+                        s.trim()
+                            .replace('_', "")
+                            .parse()
+                            .expect("--citizens: numbers")
+                    })
+                    .collect()
+            }
             _ => panic!("unknown option {flag}\n{USAGE}"),
         }
     }
@@ -241,21 +256,50 @@ fn main() {
         } else {
             &o.rtt_ms
         };
-        for &rtt in rtts {
-            series += 1;
-            let (host, _proxy) = start(stores, rtt, o.nodes, &zalo);
-            let host = Arc::new(host);
-            let nodes = host.node_count();
-            println!();
-            if stores == "embedded" {
-                println!("### embedded SQLite + local key-value store, {nodes} node(s)");
-            } else {
-                println!(
-                    "### PostgreSQL + Redis, {nodes} node(s), +{rtt} ms round trip to PostgreSQL"
-                );
+        for &citizens in &o.citizens {
+            for &rtt in rtts {
+                series += 1;
+                let (host, _proxy) = start(stores, rtt, o.nodes, &zalo);
+                let host = Arc::new(host);
+                let nodes = host.node_count();
+                println!();
+                if stores == "embedded" {
+                    println!("### embedded SQLite + local key-value store, {nodes} node(s)");
+                } else {
+                    println!(
+                        "### PostgreSQL + Redis, {nodes} node(s), +{rtt} ms round trip to PostgreSQL"
+                    );
+                }
+                println!();
+                if citizens > 0 {
+                    seed_city(&host, citizens);
+                }
+                table(&host, &o, &only, series);
             }
-            println!();
-            table(&host, &o, &only, series);
         }
     }
+}
+
+/// Fills the app's database with a city of `citizens` (city-seed), straight
+/// into the database while the app is idle, and says how long it took.
+fn seed_city(host: &Host, citizens: u64) {
+    let target = match &host.backing {
+        None => city_seed::Target::Sqlite(e2e::db::db_path(&host.state_dir)),
+        // Straight to the server, not through the delay proxy.
+        Some(b) => city_seed::Target::Postgres(
+            b.database_url
+                .replace(&b.database_host, &Postgres::shared().host()),
+        ),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let plan = city_seed::Plan { citizens, seed: 1 };
+    let report = city_seed::seed(&target, plan, now).unwrap();
+    println!(
+        "city of {citizens} citizens seeded: {} rows in {:.0} s",
+        report.rows(),
+        report.total().as_secs_f64()
+    );
+    println!();
 }
