@@ -1,8 +1,8 @@
 //! Domain logic and HTTP edge helpers shared by every Công dân số component.
 //!
 //! Nothing here knows about Spin except `spin_adapter` (feature `spin`), which
-//! implements the [`ports`] with `spin-sdk`, and `component` (feature `spin`),
-//! the one shape of every component built on it. `pg_client` (feature
+//! implements the [`ports`] with `spin-sdk`; [`component`], the one shape of
+//! every component, runs on any host's [`component::Runtime`]. `pg_client` (feature
 //! `pg-client`, native code only) drives the `postgres` crate the way the
 //! adapter drives Spin's host.
 
@@ -14,7 +14,6 @@ pub mod appointments;
 pub mod audit;
 pub mod civil;
 pub mod client_addr;
-#[cfg(feature = "spin")]
 pub mod component;
 pub mod config;
 pub mod delivery;
@@ -30,7 +29,6 @@ pub mod ids;
 pub mod lang;
 pub mod local_time;
 mod messages;
-#[cfg(feature = "spin")]
 pub mod otp_flow;
 pub mod pagination;
 #[cfg(any(test, feature = "pg-client"))]
@@ -41,6 +39,8 @@ pub mod qr;
 pub mod rows;
 #[cfg(feature = "spin")]
 pub mod spin_adapter;
+#[cfg(feature = "spin")]
+mod spin_timed_http;
 pub mod sql_dialect;
 #[cfg(test)]
 pub(crate) mod testing;

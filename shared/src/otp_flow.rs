@@ -4,7 +4,7 @@
 //!
 //! `signup`, `auth` (and the Zalo bot) call these same steps, so the entry
 //! points cannot drift apart on limits, audit or error mapping. Only the HTTP
-//! shapes differ, and those stay in each component. Needs feature `spin`.
+//! shapes differ, and those stay in each component.
 
 use crate::apikey::{self, Scope};
 use crate::audit::{self, action, mask_phone, Actor, Entry};

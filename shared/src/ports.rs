@@ -110,6 +110,18 @@ pub struct OutboundResponse {
     pub body: Vec<u8>,
 }
 
+/// How long an outbound request may take, for calls made while someone
+/// waits (the Zalo webhook must answer within 2 s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpTimeouts {
+    /// To open the connection.
+    pub connect: std::time::Duration,
+    /// From sending to the answer's first byte.
+    pub first_byte: std::time::Duration,
+    /// Between two bytes of the answer.
+    pub between_bytes: std::time::Duration,
+}
+
 /// Sends outbound HTTP requests. `Err` means no answer came (refused host,
 /// connection failure); a non-2xx answer is `Ok` with its status.
 pub trait HttpClient {

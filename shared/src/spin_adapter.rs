@@ -13,10 +13,42 @@ use spin_sdk::{key_value, pg4, sqlite, variables};
 use crate::sql_dialect::{self, PgFailure};
 
 use crate::client_addr::{self, TrustedProxies};
+use crate::component::Runtime;
 use crate::http::{Request, Response};
 use crate::ports::{
-    HttpClient, Kv, OutboundRequest, OutboundResponse, Settings, Sql, SqlRows, SqlValue, StoreError,
+    HttpClient, HttpTimeouts, Kv, OutboundRequest, OutboundResponse, Settings, Sql, SqlRows,
+    SqlValue, StoreError,
 };
+use crate::spin_timed_http::TimedHttp;
+
+/// Spin's host as the [`Runtime`] of a request.
+pub struct SpinRuntime;
+
+impl Runtime for SpinRuntime {
+    fn settings(&self) -> &dyn Settings {
+        &SpinSettings
+    }
+
+    fn open_sqlite(&self) -> Result<Box<dyn Sql + '_>, StoreError> {
+        Ok(Box::new(SpinSql::open_default()?))
+    }
+
+    fn open_postgres(&self, url: &str) -> Result<Box<dyn Sql + '_>, StoreError> {
+        Ok(Box::new(PgSql::open(url)?))
+    }
+
+    fn open_kv(&self) -> Result<Box<dyn Kv + '_>, StoreError> {
+        Ok(Box::new(SpinKv::open_default()?))
+    }
+
+    fn http(&self) -> &dyn HttpClient {
+        &SpinHttp
+    }
+
+    fn http_within(&self, timeouts: HttpTimeouts) -> Box<dyn HttpClient + '_> {
+        Box::new(TimedHttp(timeouts))
+    }
+}
 
 /// The `default` SQL database.
 pub struct SpinSql {

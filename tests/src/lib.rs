@@ -76,6 +76,9 @@ pub struct HostBuilder {
     stores: Stores,
     nodes: usize,
     backing: Option<Backing>,
+    /// Another program that takes edge-host's `up` command line (the
+    /// bench-only native baseline); edge-host when `None`.
+    binary: Option<PathBuf>,
 }
 
 impl HostBuilder {
@@ -94,6 +97,7 @@ impl HostBuilder {
                 Stores::Postgres => stores::nodes_from_env(),
             },
             backing: None,
+            binary: None,
         }
         .var("token_secret", "test-token-secret-0123456789abcdef")
         .var("otp_pepper", "test-otp-pepper-0123456789abcdef")
@@ -114,6 +118,7 @@ impl HostBuilder {
             stores: Stores::Embedded,
             nodes: 1,
             backing: None,
+            binary: None,
         }
         .var("must_have", "present")
     }
@@ -181,6 +186,12 @@ impl HostBuilder {
         self
     }
 
+    /// Starts `binary` instead of edge-host, with the same command line.
+    pub fn binary(mut self, binary: &Path) -> Self {
+        self.binary = Some(binary.to_path_buf());
+        self
+    }
+
     /// Passes an extra command-line argument to `edge-host up`.
     pub fn arg(mut self, arg: &str) -> Self {
         self.args.push(arg.to_owned());
@@ -188,7 +199,7 @@ impl HostBuilder {
     }
 
     fn command(&self, state_dir: &Path, extra: &[String], vars: &[(String, String)]) -> Command {
-        let mut cmd = Command::new(edge_host_bin());
+        let mut cmd = Command::new(self.binary.clone().unwrap_or_else(edge_host_bin));
         cmd.arg("up")
             .arg("--from")
             .arg(&self.manifest)

@@ -4,28 +4,25 @@
 //! API — all within Zalo's 2-second budget, so outbound calls have short
 //! timeouts.
 
-mod timed_http;
-
 use std::time::Duration;
 
 use cds_shared::component::Ctx;
 use cds_shared::error::ApiError;
 use cds_shared::http::{Response, Router, MAX_JSON_BYTES};
+use cds_shared::ports::HttpTimeouts;
 use cds_shared::zalo::{receive, BotPorts, Received};
 use serde_json::json;
 
-use timed_http::TimedHttp;
-
 /// For the one-time code by ZNS: the citizen waits for it, so it may take a
 /// little longer than a reply, but still fits Zalo's budget.
-const ZNS_HTTP: TimedHttp = TimedHttp {
+const ZNS_HTTP: HttpTimeouts = HttpTimeouts {
     connect: Duration::from_millis(700),
     first_byte: Duration::from_millis(1_200),
     between_bytes: Duration::from_millis(500),
 };
 
 /// For replies: a slow OA API costs a reply (logged), never the webhook.
-const REPLY_HTTP: TimedHttp = TimedHttp {
+const REPLY_HTTP: HttpTimeouts = HttpTimeouts {
     connect: Duration::from_millis(500),
     first_byte: Duration::from_millis(1_000),
     between_bytes: Duration::from_millis(500),
@@ -49,13 +46,14 @@ fn webhook(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             limit: MAX_JSON_BYTES,
         });
     }
+    let (zns_http, reply_http) = (ctx.http_within(ZNS_HTTP), ctx.http_within(REPLY_HTTP));
     let ports = BotPorts {
         core: ctx.ports()?,
         kv: ctx.kv()?,
-        http: &ZNS_HTTP,
+        http: zns_http.as_ref(),
     };
     let signature = req.header("x-zevent-signature");
-    let status = match receive(ports, &REPLY_HTTP, &req.body, signature)? {
+    let status = match receive(ports, reply_http.as_ref(), &req.body, signature)? {
         Received::Refused(why) => {
             ctx.log(format_args!("zalo event refused: {}", why.as_str()));
             return Err(ApiError::Unauthorized);

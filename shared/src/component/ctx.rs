@@ -13,9 +13,10 @@ use crate::guard::{self, Official};
 use crate::http::Request;
 use crate::identity::{Ports, Principal};
 use crate::ports::{
-    Clock, HttpClient, Kv, OsRandom, Random, Settings, Sql, StoreError, SystemClock,
+    Clock, HttpClient, HttpTimeouts, Kv, OsRandom, Random, Settings, Sql, StoreError, SystemClock,
 };
-use crate::spin_adapter::{PgSql, SpinHttp, SpinKv, SpinSettings, SpinSql};
+
+use super::Runtime;
 
 /// Everything a handler needs for one request. Built by [`super::serve`].
 pub struct Ctx<'a> {
@@ -23,16 +24,18 @@ pub struct Ctx<'a> {
     pub req: &'a Request,
     /// The request id: in every log line and in `x-request-id`.
     pub id: &'a str,
-    sql: OnceCell<Box<dyn Sql>>,
-    kv: OnceCell<SpinKv>,
+    runtime: &'a dyn Runtime,
+    sql: OnceCell<Box<dyn Sql + 'a>>,
+    kv: OnceCell<Box<dyn Kv + 'a>>,
 }
 
 impl<'a> Ctx<'a> {
     /// A context for `req` whose stores are not opened yet.
-    pub(crate) fn new(req: &'a Request, id: &'a str) -> Ctx<'a> {
+    pub(crate) fn new(runtime: &'a dyn Runtime, req: &'a Request, id: &'a str) -> Ctx<'a> {
         Ctx {
             req,
             id,
+            runtime,
             sql: OnceCell::new(),
             kv: OnceCell::new(),
         }
@@ -50,10 +53,10 @@ impl<'a> Ctx<'a> {
         }
         let url = self.settings().get("database_url").unwrap_or_default();
         let url = url.trim();
-        let opened: Box<dyn Sql> = if url.is_empty() {
-            Box::new(SpinSql::open_default().map_err(|e| ApiError::store_unavailable("sql", e))?)
+        let opened = if url.is_empty() {
+            self.runtime.open_sqlite()
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Box::new(PgSql::open(url).map_err(|e| ApiError::store_unavailable("sql", e))?)
+            self.runtime.open_postgres(url)
         } else {
             // Never the URL itself in the error: it holds the password.
             return Err(ApiError::store_unavailable(
@@ -61,21 +64,25 @@ impl<'a> Ctx<'a> {
                 StoreError::Unavailable("database_url is not a postgres:// URL".into()),
             ));
         };
+        let opened = opened.map_err(|e| ApiError::store_unavailable("sql", e))?;
         Ok(self.sql.get_or_init(|| opened).as_ref())
     }
 
     /// The key-value store, opened on first use (503 if it cannot be).
     pub fn kv(&self) -> Result<&dyn Kv, ApiError> {
         if let Some(kv) = self.kv.get() {
-            return Ok(kv);
+            return Ok(kv.as_ref());
         }
-        let opened = SpinKv::open_default().map_err(|e| ApiError::store_unavailable("kv", e))?;
-        Ok(self.kv.get_or_init(|| opened))
+        let opened = self
+            .runtime
+            .open_kv()
+            .map_err(|e| ApiError::store_unavailable("kv", e))?;
+        Ok(self.kv.get_or_init(|| opened).as_ref())
     }
 
     /// The component's settings (Spin variables).
-    pub fn settings(&self) -> &'static dyn Settings {
-        &SpinSettings
+    pub fn settings(&self) -> &'a dyn Settings {
+        self.runtime.settings()
     }
 
     /// The wall clock.
@@ -89,8 +96,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// Outbound HTTP (the manifest's allowed hosts apply).
-    pub fn http(&self) -> &'static dyn HttpClient {
-        &SpinHttp
+    pub fn http(&self) -> &'a dyn HttpClient {
+        self.runtime.http()
+    }
+
+    /// Outbound HTTP whose requests give up after `timeouts`.
+    pub fn http_within(&self, timeouts: HttpTimeouts) -> Box<dyn HttpClient + 'a> {
+        self.runtime.http_within(timeouts)
     }
 
     /// The ports most domain calls take (opens the SQL database).

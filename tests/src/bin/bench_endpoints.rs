@@ -27,11 +27,14 @@ struct Options {
     only: Vec<String>,
     /// City sizes to seed (city-seed) before measuring; 0: the empty app.
     citizens: Vec<u64>,
+    /// `wasm` (edge-host serving the components) and/or `native` (the
+    /// same route tables linked natively: infra/native-baseline).
+    runtimes: Vec<String>,
 }
 
 const USAGE: &str = "bench-endpoints [--stores embedded,postgres] [--rtt-ms 0,20] [--nodes 1] \
 [--requests 1000] [--connections 32] [--only 'GET /me,booking'] [--citizens 0,10000,1000000] \
-[--base-url http://host:port]";
+[--runtime wasm,native] [--base-url http://host:port]";
 
 fn options() -> Options {
     let mut o = Options {
@@ -43,6 +46,7 @@ fn options() -> Options {
         connections: 32,
         only: vec![],
         citizens: vec![0],
+        runtimes: vec!["wasm".into(), "native".into()],
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -67,6 +71,7 @@ fn options() -> Options {
             "--requests" => o.requests = number(),
             "--connections" => o.connections = number(),
             "--only" => o.only = list(),
+            "--runtime" => o.runtimes = list(),
             "--base-url" => o.base_url = Some(value.clone()),
             "--citizens" => {
                 o.citizens = value
@@ -81,6 +86,12 @@ fn options() -> Options {
             }
             _ => panic!("unknown option {flag}\n{USAGE}"),
         }
+    }
+    for runtime in &o.runtimes {
+        assert!(
+            runtime == "wasm" || runtime == "native",
+            "--runtime {runtime}: wasm or native\n{USAGE}"
+        );
     }
     for name in &o.only {
         assert!(
@@ -156,14 +167,19 @@ fn load(
     run
 }
 
-/// Starts the app on `stores`, with `rtt_ms` added in front of PostgreSQL.
+/// Starts the app on `stores` with `runtime` (`wasm`: edge-host; `native`:
+/// the native baseline), with `rtt_ms` added in front of PostgreSQL.
 fn start(
+    runtime: &str,
     stores: &str,
     rtt_ms: u64,
     nodes: usize,
     zalo: &e2e::fake_server::FakeServer,
 ) -> (Host, Option<DelayProxy>) {
-    let builder = hot::app(zalo).arg("--count-store-trips");
+    let mut builder = hot::app(zalo).arg("--count-store-trips");
+    if runtime == "native" {
+        builder = builder.binary(&e2e::root().join("target/release/native-baseline"));
+    }
     if stores == "embedded" {
         return (builder.embedded_only().start(), None);
     }
@@ -180,28 +196,81 @@ fn start(
     (builder.on(backing).nodes(nodes).start(), Some(proxy))
 }
 
-/// Prepares and loads every endpoint on `host`, printing one table row each.
-fn table(host: &Arc<Host>, o: &Options, only: &[&str], series: u32) {
-    println!("| endpoint | SQL trips | KV trips | req/s | p50 ms | p99 ms | errors |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+/// One endpoint's figures on one runtime.
+struct Measured {
+    name: String,
+    trips: (String, String),
+    rps: f64,
+    p50: f64,
+    p99: f64,
+    errors: usize,
+}
+
+/// Prepares and loads every endpoint on `host`, one [`Measured`] each.
+fn measure(host: &Arc<Host>, o: &Options, only: &[&str], series: u32) -> Vec<Measured> {
+    let mut rows = Vec::new();
     // One more write than measured: the first measures round trips.
     for endpoint in hot::prepare(host, o.requests + 1, only, series) {
         let endpoint = Arc::new(endpoint);
-        let (sql, kv) = match reported_round_trips(&endpoint.send_first(host)) {
+        let trips = match reported_round_trips(&endpoint.send_first(host)) {
             Some((sql, kv)) => (sql.to_string(), kv.to_string()),
             None => ("–".to_owned(), "–".to_owned()),
         };
         let run = load(host, &endpoint, 1, o.requests, o.connections);
-        println!(
-            "| {} | {sql} | {kv} | {:.0} | {:.1} | {:.1} | {} |",
-            endpoint.name,
-            run.latencies.len() as f64 / run.elapsed.as_secs_f64(),
-            run.percentile(0.50),
-            run.percentile(0.99),
-            run.errors
-        );
+        rows.push(Measured {
+            name: endpoint.name.to_string(),
+            trips,
+            rps: run.latencies.len() as f64 / run.elapsed.as_secs_f64(),
+            p50: run.percentile(0.50),
+            p99: run.percentile(0.99),
+            errors: run.errors,
+        });
     }
-    // Resident memory of the runtime processes this run started.
+    rows
+}
+
+/// The table of one runtime's figures, or of two side by side with the
+/// ratio of their requests/s.
+fn print_table(runs: &[(&str, Vec<Measured>)]) {
+    let cells = |m: &Measured| format!("{:.0} | {:.1} | {:.1} | {}", m.rps, m.p50, m.p99, m.errors);
+    match runs {
+        [(_, rows)] => {
+            println!("| endpoint | SQL trips | KV trips | req/s | p50 ms | p99 ms | errors |");
+            println!("|---|---:|---:|---:|---:|---:|---:|");
+            for m in rows {
+                println!(
+                    "| {} | {} | {} | {} |",
+                    m.name,
+                    m.trips.0,
+                    m.trips.1,
+                    cells(m)
+                );
+            }
+        }
+        [(a, first), (b, second)] => {
+            println!(
+                "| endpoint | SQL trips | KV trips | {a} req/s | p50 ms | p99 ms | errors \
+                 | {b} req/s | p50 ms | p99 ms | errors | {a}/{b} req/s |"
+            );
+            println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            for (m, n) in first.iter().zip(second) {
+                println!(
+                    "| {} | {} | {} | {} | {} | {:.2} |",
+                    m.name,
+                    m.trips.0,
+                    m.trips.1,
+                    cells(m),
+                    cells(n),
+                    m.rps / n.rps
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The resident memory of the processes serving `host`, as one line.
+fn resident_memory(host: &Host) -> Option<String> {
     let rss: Vec<String> = host
         .node_pids()
         .iter()
@@ -212,13 +281,7 @@ fn table(host: &Arc<Host>, o: &Options, only: &[&str], series: u32) {
             Some(format!("{} MiB", kib / 1024))
         })
         .collect();
-    if !rss.is_empty() {
-        println!();
-        println!(
-            "edge-host resident memory after the load: {}",
-            rss.join(", ")
-        );
-    }
+    (!rss.is_empty()).then(|| rss.join(", "))
 }
 
 fn main() {
@@ -246,7 +309,8 @@ fn main() {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
             % 10) as u32;
-        table(&Arc::new(Host::remote(url)), &o, &only, series);
+        let rows = measure(&Arc::new(Host::remote(url)), &o, &only, series);
+        print_table(&[("remote", rows)]);
         return;
     }
     let mut series = 0;
@@ -258,23 +322,30 @@ fn main() {
         };
         for &citizens in &o.citizens {
             for &rtt in rtts {
-                series += 1;
-                let (host, _proxy) = start(stores, rtt, o.nodes, &zalo);
-                let host = Arc::new(host);
-                let nodes = host.node_count();
                 println!();
                 if stores == "embedded" {
-                    println!("### embedded SQLite + local key-value store, {nodes} node(s)");
+                    println!("### embedded SQLite + local key-value store");
                 } else {
-                    println!(
-                        "### PostgreSQL + Redis, {nodes} node(s), +{rtt} ms round trip to PostgreSQL"
-                    );
+                    println!("### PostgreSQL + Redis, +{rtt} ms round trip to PostgreSQL");
                 }
                 println!();
-                if citizens > 0 {
-                    seed_city(&host, citizens);
+                let mut runs = Vec::new();
+                for runtime in &o.runtimes {
+                    series += 1;
+                    let (host, _proxy) = start(runtime, stores, rtt, o.nodes, &zalo);
+                    let host = Arc::new(host);
+                    println!("{runtime}: {} node(s)", host.node_count());
+                    if citizens > 0 {
+                        seed_city(&host, citizens);
+                    }
+                    let rows = measure(&host, &o, &only, series);
+                    if let Some(rss) = resident_memory(&host) {
+                        println!("{runtime}: resident memory after the load: {rss}");
+                    }
+                    runs.push((runtime.as_str(), rows));
                 }
-                table(&host, &o, &only, series);
+                println!();
+                print_table(&runs);
             }
         }
     }

@@ -237,7 +237,6 @@ pub fn phone(sql: &dyn Sql, id: &str) -> Result<Option<String>, StoreError> {
 
 /// The phone and purpose of a challenge as stored, each `None` when the
 /// stored value is not one (the caller decides what that means).
-#[cfg(feature = "spin")]
 pub struct Addressed {
     /// The E.164 phone, if the column holds text.
     pub phone: Option<String>,
@@ -247,7 +246,6 @@ pub struct Addressed {
 
 /// The [`Addressed`] phone and purpose of challenge `id`; `None` for an
 /// unknown id.
-#[cfg(feature = "spin")]
 pub fn phone_and_purpose(sql: &dyn Sql, id: &str) -> Result<Option<Addressed>, StoreError> {
     let rows = sql.execute(
         "SELECT phone, purpose FROM otp_challenges WHERE id = ?1",

@@ -1,10 +1,11 @@
-//! Outbound HTTP with short timeouts, for calls made while Zalo waits for
-//! the webhook's answer (docs/zalo.md: within 2 s). `spin_sdk::http::send` cannot
-//! pass `wasi:http` request options, so this speaks `wasi:http` directly.
+//! Outbound HTTP with short timeouts on Spin's host (feature `spin`), for
+//! calls made while someone waits (the Zalo webhook's answer, docs/zalo.md:
+//! within 2 s). `spin_sdk::http::send` cannot pass `wasi:http` request
+//! options, so this speaks `wasi:http` directly.
 
 use std::time::Duration;
 
-use cds_shared::ports::{HttpClient, OutboundRequest, OutboundResponse};
+use crate::ports::{HttpClient, HttpTimeouts, OutboundRequest, OutboundResponse};
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
 use spin_sdk::wit::wasi::http0_2_0::types::{
     Fields, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
@@ -15,11 +16,7 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 /// An [`HttpClient`] whose requests give up after the given times.
 #[derive(Debug, Clone, Copy)]
-pub struct TimedHttp {
-    pub connect: Duration,
-    pub first_byte: Duration,
-    pub between_bytes: Duration,
-}
+pub struct TimedHttp(pub HttpTimeouts);
 
 impl HttpClient for TimedHttp {
     fn send(&self, request: &OutboundRequest) -> Result<OutboundResponse, String> {
@@ -71,9 +68,9 @@ impl TimedHttp {
         let options = RequestOptions::new();
         let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         // A host that does not support a timeout keeps its own default.
-        let _ = options.set_connect_timeout(Some(nanos(self.connect)));
-        let _ = options.set_first_byte_timeout(Some(nanos(self.first_byte)));
-        let _ = options.set_between_bytes_timeout(Some(nanos(self.between_bytes)));
+        let _ = options.set_connect_timeout(Some(nanos(self.0.connect)));
+        let _ = options.set_first_byte_timeout(Some(nanos(self.0.first_byte)));
+        let _ = options.set_between_bytes_timeout(Some(nanos(self.0.between_bytes)));
         options
     }
 }
