@@ -9,8 +9,10 @@
 //! Feature `pg-client`, never enabled by a component: they reach PostgreSQL
 //! only through Spin's host and must not link the `postgres` crate.
 
+use std::collections::HashMap;
+
 use postgres::types::{FromSql, ToSql, Type};
-use postgres::Client;
+use postgres::{Client, Statement};
 
 use crate::ports::{SqlRows, SqlValue, StoreError};
 use crate::sql_dialect::{self, PgFailure};
@@ -21,7 +23,50 @@ pub fn execute(
     statement: &str,
     params: &[SqlValue],
 ) -> Result<SqlRows, StoreError> {
-    sql_dialect::execute(&mut Session(client), statement, params)
+    sql_dialect::execute(
+        &mut Session {
+            client,
+            prepared: None,
+        },
+        statement,
+        params,
+    )
+}
+
+/// A client that keeps each statement it prepared, as Spin's PostgreSQL
+/// pool does (deadpool's `prepare_cached`): a statement seen before costs
+/// one round trip instead of two. For long-lived native connections (the
+/// bench-only native baseline's pool).
+pub struct PreparingClient {
+    client: Client,
+    prepared: HashMap<String, Statement>,
+}
+
+impl PreparingClient {
+    /// Wraps a connected client.
+    pub fn new(client: Client) -> PreparingClient {
+        PreparingClient {
+            client,
+            prepared: HashMap::new(),
+        }
+    }
+
+    /// Whether the connection is gone (do not reuse it).
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    /// [`execute`] with the statements kept.
+    pub fn execute(&mut self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+        sql_dialect::execute(
+            &mut Session {
+                client: &mut self.client,
+                prepared: Some(&mut self.prepared),
+            },
+            statement,
+            params,
+        )
+    }
 }
 
 /// A failure for a person to read: SQLSTATE and server message when the
@@ -32,31 +77,52 @@ pub fn describe(e: &postgres::Error) -> String {
         .unwrap_or_else(|| e.to_string())
 }
 
-/// A client as [`sql_dialect::execute`] drives it.
-struct Session<'c>(&'c mut Client);
+/// A client as [`sql_dialect::execute`] drives it, keeping its prepared
+/// statements in `prepared` when given.
+struct Session<'c> {
+    client: &'c mut Client,
+    prepared: Option<&'c mut HashMap<String, Statement>>,
+}
+
+impl Session<'_> {
+    fn prepare(&mut self, text: &str) -> Result<Statement, PgFailure> {
+        let Some(prepared) = self.prepared.as_deref_mut() else {
+            return self.client.prepare(text).map_err(failure);
+        };
+        if let Some(statement) = prepared.get(text) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(text).map_err(failure)?;
+        prepared.insert(text.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
 
 impl sql_dialect::PgSession for Session<'_> {
     type Rows = SqlRows;
 
     fn query(&mut self, text: &str, values: &[SqlValue]) -> Result<SqlRows, PgFailure> {
-        run(self.0, text, values)
+        let statement = self.prepare(text)?;
+        run(self.client, &statement, values)
     }
 
     fn command(&mut self, text: &str, values: &[SqlValue]) -> Result<(), PgFailure> {
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(as_param).collect();
-        self.0.execute(text, &params).map(|_| ()).map_err(failure)
+        self.client
+            .execute(text, &params)
+            .map(|_| ())
+            .map_err(failure)
     }
 }
 
-fn run(client: &mut Client, text: &str, values: &[SqlValue]) -> Result<SqlRows, PgFailure> {
-    let statement = client.prepare(text).map_err(failure)?;
+fn run(client: &mut Client, statement: &Statement, values: &[SqlValue]) -> Result<SqlRows, PgFailure> {
     let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(as_param).collect();
     let columns: Vec<String> = statement
         .columns()
         .iter()
         .map(|c| c.name().to_owned())
         .collect();
-    let rows = client.query(&statement, &params).map_err(failure)?;
+    let rows = client.query(statement, &params).map_err(failure)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut values = Vec::with_capacity(columns.len());

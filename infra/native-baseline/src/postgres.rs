@@ -1,18 +1,19 @@
 //! PostgreSQL natively: a pool of `postgres` clients per URL, each statement
 //! run by `cds_shared::pg_client` exactly as the components' adapter runs it
-//! through Spin's host (same rewriting, casts and retries).
+//! through Spin's host (same rewriting, casts and retries), each client
+//! keeping its prepared statements as Spin's pool does.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use cds_shared::pg_client;
+use cds_shared::pg_client::{self, PreparingClient};
 use cds_shared::ports::{Sql, SqlRows, SqlValue, StoreError};
 use postgres::{Client, NoTls};
 
 /// Idle clients by database URL (Spin pools per address too).
 #[derive(Default)]
 pub struct PgPool {
-    idle: Mutex<HashMap<String, Vec<Client>>>,
+    idle: Mutex<HashMap<String, Vec<PreparingClient>>>,
 }
 
 impl PgPool {
@@ -26,6 +27,7 @@ impl PgPool {
         let client = match idle {
             Some(client) if !client.is_closed() => client,
             _ => Client::connect(url, NoTls)
+                .map(PreparingClient::new)
                 .map_err(|e| StoreError::Unavailable(pg_client::describe(&e)))?,
         };
         Ok(PooledClient {
@@ -41,7 +43,7 @@ pub struct PooledClient<'p> {
     pool: &'p PgPool,
     url: String,
     // The port takes `&self`; one request uses it from one thread.
-    client: Mutex<Option<Client>>,
+    client: Mutex<Option<PreparingClient>>,
 }
 
 impl Drop for PooledClient<'_> {
@@ -64,6 +66,6 @@ impl Sql for PooledClient<'_> {
         let client = guard
             .as_mut()
             .ok_or_else(|| StoreError::Unavailable("client already returned".into()))?;
-        pg_client::execute(client, statement, params)
+        client.execute(statement, params)
     }
 }

@@ -117,6 +117,7 @@ impl BlockingHttp {
         Ok(BlockingHttp(
             reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(10))
+                .tcp_nodelay(true)
                 .build()?,
         ))
     }
