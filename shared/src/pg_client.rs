@@ -115,7 +115,11 @@ impl sql_dialect::PgSession for Session<'_> {
     }
 }
 
-fn run(client: &mut Client, statement: &Statement, values: &[SqlValue]) -> Result<SqlRows, PgFailure> {
+fn run(
+    client: &mut Client,
+    statement: &Statement,
+    values: &[SqlValue],
+) -> Result<SqlRows, PgFailure> {
     let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(as_param).collect();
     let columns: Vec<String> = statement
         .columns()
