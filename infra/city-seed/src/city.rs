@@ -590,14 +590,18 @@ impl City {
 
     /// The audit log, in time order, chained onto whatever the database
     /// already holds (the app may have written its first entries).
+    ///
+    /// The chain is computed on a thread of its own while this one inserts:
+    /// each hash needs the previous one, so hashing is one sequence that
+    /// cannot be split, but it can run beside the inserts, which are the
+    /// other half of the work. Batches go through a small bounded channel,
+    /// so memory stays flat however long the log is.
     fn audit(&self, sink: &mut dyn Sink, report: &mut Report) -> Result<()> {
         let t = Instant::now();
-        let (mut seq, mut prev) = sink
+        let tail = sink
             .query_pair("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
             .unwrap_or((0, GENESIS_HASH.to_string()));
         let total = self.plan.audit();
-        let start = self.now - 365 * DAY;
-        let mut r = Rng::new(self.plan.seed, stream::AUDIT);
         sink.begin(
             "audit_log",
             &[
@@ -611,6 +615,43 @@ impl City {
                 "hash",
             ],
         )?;
+        std::thread::scope(|scope| -> Result<()> {
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<AuditRow>>(4);
+            scope.spawn(move || self.audit_chain(tail, total, &batches));
+            // Ends when the chain is complete (the sender is dropped); an
+            // insert error drops the receiver, which stops the chain.
+            for batch in received {
+                for row in &batch {
+                    sink.row(&[
+                        Val::Int(row.seq),
+                        Val::Int(row.at),
+                        Val::Text(&row.actor),
+                        Val::Text(row.action),
+                        Val::Text(&row.subject),
+                        Val::Text(row.detail),
+                        Val::Text(&row.prev_hash),
+                        Val::Text(&row.hash),
+                    ])?;
+                }
+            }
+            Ok(())
+        })?;
+        sink.end()?;
+        report.add("audit entries", total, t);
+        Ok(())
+    }
+
+    /// The `total` entries after `tail`, hashed in order, sent in batches.
+    fn audit_chain(
+        &self,
+        (mut seq, mut prev): (i64, String),
+        total: u64,
+        batches: &std::sync::mpsc::SyncSender<Vec<AuditRow>>,
+    ) {
+        const BATCH: usize = 8192;
+        let start = self.now - 365 * DAY;
+        let mut r = Rng::new(self.plan.seed, stream::AUDIT);
+        let mut batch = Vec::with_capacity(BATCH);
         for i in 0..total {
             seq += 1;
             let at = start + (i as i64 * 365 * DAY) / total.max(1) as i64;
@@ -632,22 +673,40 @@ impl City {
                 subject: Some(&c.id),
                 detail,
             });
-            sink.row(&[
-                Val::Int(seq),
-                Val::Int(at),
-                Val::Text(&actor),
-                Val::Text(action),
-                Val::Text(&c.id),
-                Val::Text(detail),
-                Val::Text(&prev),
-                Val::Text(&hash),
-            ])?;
-            prev = hash;
+            batch.push(AuditRow {
+                seq,
+                at,
+                actor,
+                action,
+                subject: c.id,
+                detail,
+                prev_hash: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+            });
+            if batch.len() == BATCH
+                && batches
+                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .is_err()
+            {
+                return;
+            }
         }
-        sink.end()?;
-        report.add("audit entries", total, t);
-        Ok(())
+        if !batch.is_empty() {
+            let _ = batches.send(batch);
+        }
     }
+}
+
+/// One audit entry, hashed, waiting for its insert.
+struct AuditRow {
+    seq: i64,
+    at: i64,
+    actor: String,
+    action: &'static str,
+    subject: String,
+    detail: &'static str,
+    prev_hash: String,
+    hash: String,
 }
 
 fn category_code(district: usize, category: usize) -> String {
