@@ -40,6 +40,13 @@ pub(crate) fn service(sql: &dyn Sql, code: &str) -> Result<Option<Service>, Stor
 
 /// Slots starting at or after `from` within the filter, ordered by start
 /// time then id, after the `(starts_at, id)` key.
+///
+/// A service's slots are read through its `(service_code, starts_at)` key
+/// and all services' through `starts_at`, each a range that ends at the
+/// page: one statement for both (`? IS NULL OR service_code = ?`) would
+/// walk every later slot of the city's other services to fill a page for a
+/// service with few left (a year of slots at 40 counters made the list 6×
+/// slower; docs/performance.md).
 pub(crate) fn slots(
     sql: &dyn Sql,
     from: i64,
@@ -48,25 +55,32 @@ pub(crate) fn slots(
     limit: u32,
 ) -> Result<Vec<Slot>, StoreError> {
     let (after_at, after_id) = after.unwrap_or((i64::MIN, String::new()));
+    // The range starts at the later of `from` and the cursor.
+    let lower = from.max(after_at);
+    let mut params: Vec<SqlValue> = Vec::with_capacity(8);
+    let service = match filter.service.as_deref() {
+        Some(code) => {
+            params.push(code.into());
+            "s.service_code = ? AND "
+        }
+        None => "",
+    };
+    params.extend([
+        lower.into(),
+        SqlValue::from(filter.to),
+        SqlValue::from(filter.to),
+        after_at.into(),
+        after_id.into(),
+        i64::from(limit).into(),
+    ]);
     let rows = sql.execute(
         &format!(
             "SELECT {SLOT_COLUMNS} FROM appointment_slots s \
-             WHERE s.starts_at >= ? AND (? IS NULL OR s.starts_at < ?) \
-             AND (? IS NULL OR s.service_code = ?) \
-             AND (s.starts_at > ? OR (s.starts_at = ? AND s.id > ?)) \
+             WHERE {service}s.starts_at >= ? AND (? IS NULL OR s.starts_at < ?) \
+             AND (s.starts_at > ? OR s.id > ?) \
              ORDER BY s.starts_at, s.id LIMIT ?"
         ),
-        &[
-            from.into(),
-            SqlValue::from(filter.to),
-            SqlValue::from(filter.to),
-            filter.service.as_deref().into(),
-            filter.service.as_deref().into(),
-            after_at.into(),
-            after_at.into(),
-            after_id.into(),
-            i64::from(limit).into(),
-        ],
+        &params,
     )?;
     decode_all(&rows, slot_row)
 }
