@@ -58,11 +58,17 @@ pub fn account(a: &Account) -> Value {
     })
 }
 
-pub fn verify_report(r: &VerifyReport) -> Value {
+pub fn verify_report(r: &VerifyReport, elapsed_ms: u64) -> Value {
     json!({
         "ok": r.ok,
         "entries": r.entries,
         "first_bad_seq": r.first_bad_seq,
         "head_hash": r.head_hash,
+        "complete": r.complete,
+        "verified_from": r.verified_from,
+        "verified_through": r.verified_through,
+        "checkpoint_seq": r.checkpoint_seq,
+        "rejected_checkpoints": r.rejected_checkpoints,
+        "elapsed_ms": elapsed_ms,
     })
 }

@@ -38,27 +38,18 @@ pub struct Migration {
 /// ignored; a `.sql` file not named that way, or two files with one version,
 /// is an error.
 pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Migration>> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    let files =
+        cds_migrations::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
     let mut migrations = Vec::new();
-    for entry in entries {
-        let path = entry
-            .with_context(|| format!("reading {}", dir.display()))?
-            .path();
-        let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        let Some(stem) = file_name.strip_suffix(".sql") else {
-            continue;
-        };
+    for (file_name, sql) in files {
+        let path = dir.join(&file_name);
+        let stem = file_name.strip_suffix(".sql").unwrap_or(&file_name);
         let (version, name) = parse_stem(stem).with_context(|| {
             format!(
                 "{}: migration files are named NNNN_<name>.sql",
                 path.display()
             )
         })?;
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let sql =
-            String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
         let sha256 = hex(&Sha256::digest(sql.as_bytes()));
         migrations.push(Migration {
             version,

@@ -27,6 +27,37 @@ mod trigger;
 mod words;
 
 use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The folder of the shipped migration files (this crate's own).
+pub fn shipped_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `*.sql` file of `dir` as (file name, text), sorted by name — the
+/// order the numeric prefixes give. Other files are left out.
+pub fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.ends_with(".sql") {
+            files.push((name.to_owned(), path.clone()));
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|(name, path)| {
+            let sql = std::fs::read_to_string(&path).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("reading {}: {e}", path.display()))
+            })?;
+            Ok((name, sql))
+        })
+        .collect()
+}
 
 /// A migration the translation cannot read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -53,7 +53,9 @@ pub struct HashInput<'a> {
     pub detail: &'a str,
 }
 
-fn netstring(out: &mut Vec<u8>, field: &[u8]) {
+/// Appends `field` as a netstring (`<len>:<bytes>,`); also the framing of
+/// the checkpoint MAC's input (`checkpoint.rs`).
+pub(super) fn netstring(out: &mut Vec<u8>, field: &[u8]) {
     out.extend_from_slice(field.len().to_string().as_bytes());
     out.push(b':');
     out.extend_from_slice(field);

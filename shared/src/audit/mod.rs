@@ -7,12 +7,20 @@
 //! be detected from the table alone: publish [`VerifyReport::head_hash`]
 //! somewhere else (a log line, a signed daily digest) to anchor it.
 //!
+//! At tens of millions of rows a walk from genesis does not fit in one
+//! request, so [`verify_incremental`] walks from the newest MAC-signed
+//! checkpoint for a bounded budget of rows and leaves a new checkpoint where
+//! it stopped (`checkpoint.rs` explains what that proves and what it does
+//! not).
+//!
 //! `detail` must never carry secrets — no tokens, OTP codes, keys — and phone
 //! numbers go in masked ([`mask_phone`]); see [`redact`].
 
 pub mod action;
 mod actor;
 pub mod chain;
+mod checkpoint;
+mod error;
 pub mod redact;
 mod store;
 mod verify;
@@ -21,8 +29,16 @@ mod verify;
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests;
 
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod checkpoint_tests;
+
 pub use actor::Actor;
 pub use chain::{canonical_json, GENESIS_HASH};
+pub use checkpoint::{
+    verify_incremental, CheckpointKey, RejectReason, RejectedCheckpoint, Start, VERIFY_BUDGET,
+};
+pub use error::VerifyError;
 pub use redact::mask_phone;
 pub use store::{
     append, append_all, append_or_log, append_or_log_after, entries_about, log_unrecorded, Tail,
@@ -110,16 +126,61 @@ impl AuditRecord {
     }
 }
 
-/// The outcome of walking the whole chain.
+/// The outcome of a walk of the chain (docs/admin.md, "The audit chain's
+/// check").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
-    /// Every row links to its predecessor and hashes to its stored `hash`.
+    /// No break was found: every row read links to its predecessor and
+    /// hashes to its stored `hash`.
     pub ok: bool,
-    /// Rows read (all rows when `ok`; up to and including the bad one if not).
+    /// The chain's length proven intact from genesis: `verified_through`
+    /// (seqs run 1, 2, 3 … without gaps, so the last one is the count).
     pub entries: u64,
     /// The first `seq` at which the chain breaks: a row that does not hash or
     /// link correctly, or a missing `seq` (deleted or renumbered row).
     pub first_bad_seq: Option<i64>,
-    /// `hash` of the last row when `ok` — publish it to detect truncation.
+    /// `hash` of the row at `verified_through` when `ok` and that is not 0 —
+    /// publish it to detect truncation.
     pub head_hash: Option<String>,
+    /// The walk reached the tail or a break; `false` when the budget ran out
+    /// first (call again: the next walk starts where this one stopped).
+    pub complete: bool,
+    /// The row the walk started after: 0 for genesis, or the checkpoint it
+    /// trusted.
+    pub verified_from: i64,
+    /// The last `seq` proven intact (`verified_from` if no row was).
+    pub verified_through: i64,
+    /// The checkpoint this walk wrote (or found already written by a
+    /// concurrent verifier) at `verified_through`; `None` when it wrote none
+    /// (a break, nothing new, or no checkpoints kept).
+    pub checkpoint_seq: Option<i64>,
+    /// How many checkpoints failed their check while choosing where to
+    /// start (those newer than the one the walk started from) — evidence of
+    /// tampering, or of a changed `token_secret`.
+    pub rejected_checkpoints: u64,
+    /// The newest of them (at most 20), for the log.
+    pub rejected: Vec<RejectedCheckpoint>,
+}
+
+impl VerifyReport {
+    fn from_walk(
+        from: i64,
+        walked: verify::Walked,
+        checkpoint_seq: Option<i64>,
+        (rejected_checkpoints, rejected): (u64, Vec<RejectedCheckpoint>),
+    ) -> VerifyReport {
+        let ok = walked.first_bad_seq.is_none();
+        VerifyReport {
+            ok,
+            entries: u64::try_from(walked.through).unwrap_or(0),
+            first_bad_seq: walked.first_bad_seq,
+            head_hash: (ok && walked.through > 0).then_some(walked.hash),
+            complete: walked.complete,
+            verified_from: from,
+            verified_through: walked.through,
+            checkpoint_seq,
+            rejected_checkpoints,
+            rejected,
+        }
+    }
 }

@@ -49,7 +49,13 @@ fn empty_log_verifies() {
             ok: true,
             entries: 0,
             first_bad_seq: None,
-            head_hash: None
+            head_hash: None,
+            complete: true,
+            verified_from: 0,
+            verified_through: 0,
+            checkpoint_seq: None,
+            rejected_checkpoints: 0,
+            rejected: vec![],
         }
     );
 }

@@ -8,7 +8,7 @@
 //! whole suite proves the domain SQL on both engines.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use rusqlite::types::{Value, ValueRef};
@@ -32,27 +32,20 @@ pub const MIGRATION_0008: &str = include_str!("../../../infra/migrations/0008_id
 /// Issuer key scopes (its backfill reads feedback's 0005), as they ship.
 pub const MIGRATION_0009: &str = include_str!("../../../infra/migrations/0009_key_scopes.sql");
 
-/// Every `NNNN_name.sql` file of `infra/migrations`, in order, read when the
-/// test runs: a new migration is in every test world without editing this.
+/// Every `NNNN_name.sql` file of `infra/migrations`, in order, read once per
+/// test process: a new migration is in every test world without editing
+/// this.
 pub fn migrations() -> Vec<(String, String)> {
-    read_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/migrations"))
-}
-
-/// Every `NNNN_name.sql` file of `dir`, by name.
-pub(crate) fn read_migrations(dir: &Path) -> Vec<(String, String)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "sql"));
-    files.sort();
-    assert!(!files.is_empty(), "no migrations in {}", dir.display());
-    files
-        .into_iter()
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&p).unwrap())
+    static SHIPPED: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    SHIPPED
+        .get_or_init(|| {
+            let dir = cds_migrations::shipped_dir();
+            let files = cds_migrations::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+            assert!(!files.is_empty(), "no migrations in {}", dir.display());
+            files
         })
-        .collect()
+        .clone()
 }
 
 /// Applies every migration to `conn` (they are idempotent, as real `spin up`

@@ -30,11 +30,14 @@ struct Options {
     /// `wasm` (edge-host serving the components) and/or `native` (the
     /// same route tables linked natively: infra/native-baseline).
     runtimes: Vec<String>,
+    /// After seeding: verify the whole audit chain through the endpoint,
+    /// a budgeted piece per call (issue 15 item 4), and time it.
+    audit_verify: bool,
 }
 
 const USAGE: &str = "bench-endpoints [--stores embedded,postgres] [--rtt-ms 0,20] [--nodes 1] \
 [--requests 1000] [--connections 32] [--only 'GET /me,booking'] [--citizens 0,10000,1000000] \
-[--runtime wasm,native] [--base-url http://host:port]";
+[--runtime wasm,native] [--audit-verify on] [--base-url http://host:port]";
 
 fn options() -> Options {
     let mut o = Options {
@@ -47,6 +50,7 @@ fn options() -> Options {
         only: vec![],
         citizens: vec![0],
         runtimes: vec!["wasm".into(), "native".into()],
+        audit_verify: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -73,6 +77,7 @@ fn options() -> Options {
             "--only" => o.only = list(),
             "--runtime" => o.runtimes = list(),
             "--base-url" => o.base_url = Some(value.clone()),
+            "--audit-verify" => o.audit_verify = value == "on",
             "--citizens" => {
                 o.citizens = value
                     .split(',')
@@ -338,6 +343,9 @@ fn main() {
                     if citizens > 0 {
                         seed_city(&host, citizens);
                     }
+                    if o.audit_verify {
+                        verify_audit_chain(&host);
+                    }
                     let rows = measure(&host, &o, &only, series);
                     if let Some(rss) = resident_memory(&host) {
                         println!("{runtime}: resident memory after the load: {rss}");
@@ -371,6 +379,46 @@ fn seed_city(host: &Host, citizens: u64) {
         "city of {citizens} citizens seeded: {} rows in {:.0} s",
         report.rows(),
         report.total().as_secs_f64()
+    );
+    println!();
+}
+
+/// Verifies the whole audit chain through `GET /api/v1/admin/audit/verify`
+/// as an operator would: calls until `complete`, each checking at most the
+/// endpoint's budget from the checkpoint the previous one left; then one
+/// call more, which finds nothing new. Prints the times.
+fn verify_audit_chain(host: &Host) {
+    let call = || {
+        let t = Instant::now();
+        let r = host.get_auth("/api/v1/admin/audit/verify", e2e::ADMIN_TOKEN);
+        assert_eq!(r.status, 200, "{}", r.text());
+        (r.json(), t.elapsed())
+    };
+    let started = Instant::now();
+    let (mut calls, mut slowest, mut reported_ms) = (0u32, Duration::ZERO, 0u64);
+    let report = loop {
+        let (r, took) = call();
+        calls += 1;
+        slowest = slowest.max(took);
+        reported_ms += r["elapsed_ms"].as_u64().unwrap_or(0);
+        assert_eq!(r["ok"], true, "the seeded chain must verify: {r}");
+        if r["complete"] == true {
+            break r;
+        }
+    };
+    let total = started.elapsed();
+    let entries = report["entries"].as_u64().unwrap_or(0);
+    let (idle, idle_took) = call();
+    println!(
+        "audit chain: {entries} entries verified in {calls} calls, {:.1} s \
+         ({:.0} entries/s; walks {:.1} s by elapsed_ms; slowest call {} ms); \
+         the next call, with nothing new: {} ms (from seq {})",
+        total.as_secs_f64(),
+        entries as f64 / total.as_secs_f64(),
+        reported_ms as f64 / 1000.0,
+        slowest.as_millis(),
+        idle_took.as_millis(),
+        idle["verified_from"],
     );
     println!();
 }

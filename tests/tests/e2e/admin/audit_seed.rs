@@ -1,4 +1,5 @@
-//! The audit chain under a login burst and against an edited entry; the demo seeder run twice.
+//! The audit chain under a login burst, against edited entries and in
+//! budgeted pieces from checkpoints; the demo seeder run twice.
 
 use e2e::seed::run_seed;
 
@@ -16,8 +17,12 @@ fn audit_chain_holds_under_a_login_burst_and_detects_an_edited_entry() {
     assert_eq!(report.status, 200, "{}", report.text());
     let report = report.json();
     assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["complete"], true, "{report}");
+    assert_eq!(report["verified_from"], 0, "no checkpoint yet: {report}");
     let entries = report["entries"].as_u64().unwrap();
     assert!(entries >= CITIZENS as u64, "{report}");
+    assert_eq!(report["verified_through"], entries, "{report}");
+    assert_eq!(report["checkpoint_seq"], entries, "{report}");
     assert_eq!(report["first_bad_seq"], Value::Null);
     assert_eq!(report["head_hash"].as_str().unwrap().len(), 64);
 
@@ -37,12 +42,107 @@ fn audit_chain_holds_under_a_login_burst_and_detects_an_edited_entry() {
     );
     assert_eq!(changed.len(), 1);
 
-    let report = host
+    // The everyday check starts after its checkpoint and says so: the edit
+    // lies below it, which only a walk from genesis can see (docs/admin.md).
+    let quick = host
         .get_auth("/api/v1/admin/audit/verify", ADMIN_TOKEN)
         .json();
-    assert_eq!(report["ok"], false, "{report}");
-    assert_eq!(report["first_bad_seq"], target, "{report}");
-    assert_eq!(report["head_hash"], Value::Null);
+    assert_eq!(quick["verified_from"], entries, "{quick}");
+    let full = host
+        .get_auth("/api/v1/admin/audit/verify?full=true", ADMIN_TOKEN)
+        .json();
+    assert_eq!(full["ok"], false, "{full}");
+    assert_eq!(full["verified_from"], 0, "{full}");
+    assert_eq!(full["first_bad_seq"], target, "{full}");
+    assert_eq!(full["verified_through"], target - 1, "{full}");
+    assert_eq!(
+        full["checkpoint_seq"],
+        Value::Null,
+        "no checkpoint past a break"
+    );
+    assert_eq!(full["head_hash"], Value::Null);
+
+    // Editing the checkpointed row itself is caught by the everyday check:
+    // the checkpoint is refused and the walk starts over from genesis.
+    let head = i64::try_from(entries).unwrap();
+    conn.run(
+        "UPDATE audit_log SET actor = 'citizen:someone-else' WHERE seq = ?1 RETURNING seq",
+        e2e::params![head],
+    );
+    let refused = host
+        .get_auth("/api/v1/admin/audit/verify", ADMIN_TOKEN)
+        .json();
+    assert_eq!(refused["rejected_checkpoints"], 1, "{refused}");
+    assert_eq!(refused["verified_from"], 0, "{refused}");
+    assert_eq!(refused["ok"], false, "{refused}");
+    assert_eq!(refused["first_bad_seq"], target, "{refused}");
+}
+
+#[test]
+fn the_audit_check_walks_in_pieces_and_refuses_bad_parameters() {
+    let host = start();
+    for i in 0..3 {
+        login(&host, &format!("+849055501{i:02}"));
+    }
+    let verify =
+        |query: &str| host.get_auth(&format!("/api/v1/admin/audit/verify{query}"), ADMIN_TOKEN);
+
+    // Pieces of two rows, each starting where the previous one stopped.
+    let mut through = 0;
+    let mut pieces = 0;
+    loop {
+        let r = verify("?max_entries=2").json();
+        assert_eq!(r["ok"], true, "{r}");
+        assert_eq!(r["verified_from"], through, "{r}");
+        let now = r["verified_through"].as_i64().unwrap();
+        assert!(now - through <= 2 && now > through, "{r}");
+        assert_eq!(r["checkpoint_seq"], now, "{r}");
+        through = now;
+        pieces += 1;
+        if r["complete"] == true {
+            break;
+        }
+        assert!(pieces < 100, "the walk never completes: {r}");
+    }
+    assert!(pieces >= 2, "{pieces} pieces for {through} entries");
+    // A full walk in pieces continues after the checkpoints it leaves.
+    let first = verify("?full=true&max_entries=2").json();
+    assert_eq!(
+        (
+            first["verified_from"].as_i64(),
+            first["verified_through"].as_i64()
+        ),
+        (Some(0), Some(2)),
+        "{first}"
+    );
+    let second = verify("?full=true&from=2&max_entries=2").json();
+    assert_eq!(second["verified_from"], 2, "{second}");
+    assert_eq!(second["ok"], true, "{second}");
+
+    for (query, field, problem) in [
+        ("?full=yes", "full", "not_a_boolean"),
+        ("?from=abc&full=true", "from", "not_a_seq"),
+        ("?from=-1&full=true", "from", "not_a_seq"),
+        ("?from=2", "from", "needs_full"),
+        ("?max_entries=0", "max_entries", "out_of_range"),
+        ("?max_entries=200001", "max_entries", "out_of_range"),
+        ("?max_entries=2&max_entries=3", "max_entries", "repeated"),
+        ("?full=true&from=1", "from", "not_a_checkpoint"),
+    ] {
+        let r = verify(query);
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (422, "validation_failed"),
+            "{query}: {}",
+            r.text()
+        );
+        assert_eq!(r.json()["error"]["fields"][field], problem, "{query}");
+    }
+    // Refused calls wrote nothing: the everyday check still starts at the
+    // newest checkpoint and finds nothing new.
+    let idle = verify("").json();
+    assert_eq!(idle["verified_from"], idle["verified_through"], "{idle}");
+    assert_eq!(idle["ok"], true, "{idle}");
 }
 
 #[test]
