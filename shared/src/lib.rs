@@ -35,6 +35,7 @@ pub mod pagination;
 pub mod pg_client;
 pub mod phone;
 pub mod ports;
+pub mod purge;
 pub mod qr;
 pub mod rows;
 #[cfg(feature = "spin")]

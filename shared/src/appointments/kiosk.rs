@@ -51,7 +51,8 @@ pub fn kiosk_check_in(
     let now = ports.clock.now();
     let since = now - WINDOW_SECONDS;
     let limit = allowance(ports.settings);
-    // Old rows go first so the count below only sees the window.
+    // Old rows are pruned a batch at a time to keep the table small; the
+    // count below filters by the window itself.
     store::prune_attempts(ports.sql, since)?;
     let id = random_id(ports.random, "ci_", 12);
     if !store::reserve_attempt(ports.sql, &id, client_key, now, since, limit)? {

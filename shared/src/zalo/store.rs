@@ -25,11 +25,16 @@ pub fn release_event(sql: &dyn Sql, key: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Forgets every claim made before `cutoff`.
+/// Forgets up to a batch of the claims made before `cutoff`
+/// (crate::purge).
 pub fn purge_events_before(sql: &dyn Sql, cutoff: i64) -> Result<(), StoreError> {
-    sql.execute(
-        "DELETE FROM zalo_processed_events WHERE received_at < ?1",
-        &[cutoff.into()],
+    crate::purge::older_than(
+        sql,
+        "zalo_processed_events",
+        "event_key",
+        "received_at",
+        false,
+        cutoff,
     )?;
     Ok(())
 }

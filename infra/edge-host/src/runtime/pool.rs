@@ -4,9 +4,19 @@
 //! costs more than most statements), while components still see a fresh
 //! instance per request. WAL and a busy timeout let several requests and several
 //! `edge-host` processes share one file; single statements stay atomic.
+//!
+//! Writers of one process take turns in memory ([`SqlitePool::writer_turn`])
+//! before asking SQLite for its write lock. SQLite has one writer at a time
+//! anyway; what the turn changes is how a loser waits: SQLite's busy handler
+//! sleeps 1, 2, 5 … up to 100 ms between tries, so a writer that missed the
+//! lock by a microsecond waited milliseconds, and those sleeps were the p99
+//! of every write endpoint under load (docs/performance.md). A mutex hands
+//! the lock over as soon as it is free. Writers in other processes still
+//! meet through the busy timeout, as before; nothing a component sees
+//! changes.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -21,6 +31,7 @@ pub struct SqlitePool {
     path: PathBuf,
     init_sql: &'static str,
     idle: Mutex<Vec<Connection>>,
+    writer: Mutex<()>,
 }
 
 impl SqlitePool {
@@ -30,7 +41,15 @@ impl SqlitePool {
             path: path.into(),
             init_sql,
             idle: Mutex::new(Vec::new()),
+            writer: Mutex::new(()),
         }
+    }
+
+    /// This process's turn to write to the file: hold it from before a
+    /// writing statement runs until it has finished (and so committed).
+    pub fn writer_turn(&self) -> MutexGuard<'_, ()> {
+        // A writer that panicked held nothing SQLite did not roll back.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The SQLite file this pool opens.

@@ -36,7 +36,9 @@ pub fn execute(
     statement: &str,
     params: &[Value],
 ) -> Result<QueryOutput, String> {
-    pool.with_conn(|conn| run(conn, statement, params, true).map(|out| out.unwrap_or_default()))
+    pool.with_conn(|conn| {
+        run(conn, statement, params, Some(pool)).map(|out| out.unwrap_or_default())
+    })
 }
 
 /// [`execute`] if the statement only reads and can run without waiting for a
@@ -46,21 +48,25 @@ pub fn try_read_now(
     statement: &str,
     params: &[Value],
 ) -> Option<Result<QueryOutput, String>> {
-    pool.try_without_waiting(|conn| run(conn, statement, params, false))
+    pool.try_without_waiting(|conn| run(conn, statement, params, None))
 }
 
 /// Runs the statement; `Ok(None)` without running it when it would write and
-/// `writes_allowed` is false.
+/// no `writers` pool is given to take a turn on (pool.rs explains the turn).
 fn run(
     conn: &Connection,
     statement: &str,
     params: &[Value],
-    writes_allowed: bool,
+    writers: Option<&SqlitePool>,
 ) -> rusqlite::Result<Option<QueryOutput>> {
     let mut stmt = conn.prepare_cached(statement)?;
-    if !writes_allowed && !stmt.readonly() {
-        return Ok(None);
-    }
+    // Declared before the rows, so it is released after them: the write
+    // has committed when the statement is reset.
+    let _turn = match (stmt.readonly(), writers) {
+        (true, _) => None,
+        (false, Some(pool)) => Some(pool.writer_turn()),
+        (false, None) => return Ok(None),
+    };
     let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut out = Vec::new();
@@ -140,6 +146,41 @@ mod tests {
             vec![vec![Value::Integer(3)]],
             "the refused write must not have run"
         );
+    }
+
+    #[test]
+    fn writers_of_one_process_take_turns_instead_of_failing_on_the_lock() {
+        // Connections that do not wait for SQLite's lock at all: without the
+        // turn, two writers meeting would get "database is locked".
+        let dir = tempfile::tempdir().unwrap();
+        let pool = std::sync::Arc::new(SqlitePool::new(
+            dir.path().join("db.sqlite"),
+            "PRAGMA busy_timeout = 0",
+        ));
+        execute(&pool, "CREATE TABLE IF NOT EXISTS hits (n INTEGER)", &[]).unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let pool = pool.clone();
+                std::thread::spawn(move || {
+                    (0..100)
+                        .map(|i| {
+                            execute(
+                                &pool,
+                                "INSERT INTO hits (n) VALUES (?1)",
+                                &[Value::Integer(t * 1000 + i)],
+                            )
+                        })
+                        .filter(Result::is_err)
+                        .count()
+                })
+            })
+            .collect();
+        let failed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert_eq!(failed, 0, "writes refused for the lock");
+        let count = execute(&pool, "SELECT COUNT(*) FROM hits", &[])
+            .unwrap()
+            .rows;
+        assert_eq!(count, vec![vec![Value::Integer(800)]]);
     }
 
     #[test]

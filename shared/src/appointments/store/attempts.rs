@@ -4,12 +4,10 @@
 use crate::ports::{Sql, StoreError};
 use crate::rows;
 
-/// Forgets attempts at or before `since`, so counts only see the window.
+/// Forgets up to a batch of the attempts at or before `since`
+/// (crate::purge); the count filters by the window itself.
 pub(crate) fn prune_attempts(sql: &dyn Sql, since: i64) -> Result<(), StoreError> {
-    sql.execute(
-        "DELETE FROM checkin_attempts WHERE at <= ?",
-        &[since.into()],
-    )?;
+    crate::purge::older_than(sql, "checkin_attempts", "id", "at", true, since)?;
     Ok(())
 }
 

@@ -330,11 +330,9 @@ pub fn recent(sql: &dyn Sql, ledger: Ledger<'_>, since: i64) -> Result<Vec<Recen
     })
 }
 
-/// Deletes challenges created before `before`.
+/// Deletes up to a batch of challenges created before `before`
+/// (crate::purge).
 pub fn purge_before(sql: &dyn Sql, before: i64) -> Result<(), StoreError> {
-    sql.execute(
-        "DELETE FROM otp_challenges WHERE created_at < ?1",
-        &[before.into()],
-    )?;
+    crate::purge::older_than(sql, "otp_challenges", "id", "created_at", false, before)?;
     Ok(())
 }

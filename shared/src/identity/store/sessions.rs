@@ -179,13 +179,10 @@ pub fn list_active(
     decode_all(&rows, session_info)
 }
 
-/// Deletes sessions whose idle expiry (pulled down on revoke) is before
-/// `before`.
+/// Deletes up to a batch of sessions whose idle expiry (pulled down on
+/// revoke) is before `before` (crate::purge).
 pub fn purge_ended(sql: &dyn Sql, before: i64) -> Result<(), StoreError> {
-    sql.execute(
-        "DELETE FROM sessions WHERE idle_expires_at < ?1",
-        &[before.into()],
-    )?;
+    crate::purge::older_than(sql, "sessions", "id", "idle_expires_at", false, before)?;
     Ok(())
 }
 
