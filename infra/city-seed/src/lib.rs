@@ -1,7 +1,7 @@
 //! `city-seed`: fills a database directly, not through the API, with a
 //! realistic city for the scale benchmarks (docs/performance.md, "At a
 //! million citizens"): per citizen, five documents (metadata and a small
-//! PDF), two feedback reports, three bookings, one old session and twenty
+//! PDF), two feedback reports, three bookings, one session of the last day and twenty
 //! audit entries; a year of slots at 40 counters and clinics (16 seats,
 //! half-hourly); Đà Nẵng's districts, wards, hospitals and feedback
 //! categories.
