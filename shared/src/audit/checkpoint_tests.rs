@@ -7,6 +7,7 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
+use super::tests::drop_guards;
 use super::*;
 use crate::ports::{Sql, SqlValue};
 use crate::testing::{remove_db, temp_db_path, FakeClock, MapSettings, TestDb};
@@ -40,18 +41,6 @@ fn log_with(n: usize) -> (TestDb, FakeClock) {
 
 fn run(db: &TestDb, clock: &FakeClock, start: Start, budget: u64) -> VerifyReport {
     verify_incremental(db, clock, &key(), start, budget).unwrap()
-}
-
-/// Lets a test tamper with rows the triggers would otherwise protect.
-fn drop_log_guards(db: &TestDb) {
-    let on = if db.is_postgres() {
-        " ON audit_log"
-    } else {
-        ""
-    };
-    db.raw(&format!(
-        "DROP TRIGGER audit_log_no_update{on}; DROP TRIGGER audit_log_no_delete{on};"
-    ));
 }
 
 fn hash_at(db: &TestDb, seq: i64) -> String {
@@ -144,21 +133,7 @@ fn an_empty_log_verifies_and_writes_no_checkpoint() {
     let db = TestDb::memory();
     let clock = FakeClock::at(1);
     let r = run(&db, &clock, Start::Newest, 10);
-    assert_eq!(
-        r,
-        VerifyReport {
-            ok: true,
-            entries: 0,
-            first_bad_seq: None,
-            head_hash: None,
-            complete: true,
-            verified_from: 0,
-            verified_through: 0,
-            checkpoint_seq: None,
-            rejected_checkpoints: 0,
-            rejected: vec![],
-        }
-    );
+    assert_eq!(r, super::tests::empty_log_report());
     assert!(checkpoints(&db).is_empty());
 }
 
@@ -218,7 +193,7 @@ fn a_checkpoint_whose_row_changed_is_rejected_and_the_edit_found() {
         run(&db, &clock, Start::Newest, 10);
         run(&db, &clock, Start::Newest, 10);
         assert_eq!(checkpoints(&db), [10, 20]);
-        drop_log_guards(&db);
+        drop_guards(&db);
         db.raw(&format!("UPDATE audit_log SET {edit} WHERE seq = 20"));
         let r = run(&db, &clock, Start::Newest, 100);
         assert_eq!(
@@ -240,7 +215,7 @@ fn truncating_checkpointed_rows_is_reported() {
     let (db, clock) = log_with(20);
     run(&db, &clock, Start::Newest, 10);
     run(&db, &clock, Start::Newest, 10);
-    drop_log_guards(&db);
+    drop_guards(&db);
     db.raw("DELETE FROM audit_log WHERE seq > 15");
     let r = run(&db, &clock, Start::Newest, 100);
     // The chain that is left is intact, but the checkpoint at 20 names a row
@@ -264,7 +239,7 @@ fn an_edit_after_the_checkpoint_is_found_incrementally_and_no_checkpoint_written
         Some(10)
     );
     append_n(&db, &clock, 10);
-    drop_log_guards(&db);
+    drop_guards(&db);
     db.raw("UPDATE audit_log SET detail = '{\"i\":999}' WHERE seq = 15");
     for _ in 0..2 {
         let r = run(&db, &clock, Start::Newest, 100);
@@ -279,7 +254,7 @@ fn an_edit_after_the_checkpoint_is_found_incrementally_and_no_checkpoint_written
 fn an_edit_before_the_checkpoint_is_found_by_the_full_walk_only() {
     let (db, clock) = log_with(20);
     run(&db, &clock, Start::Newest, 100);
-    drop_log_guards(&db);
+    drop_guards(&db);
     db.raw("UPDATE audit_log SET actor = 'official:evil' WHERE seq = 5");
     // Incremental verification does not re-read rows below its checkpoint
     // (docs/consistency.md says so): the edit goes unseen there…

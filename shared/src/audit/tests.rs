@@ -27,7 +27,7 @@ fn log_with(n: i64) -> (TestDb, FakeClock) {
 }
 
 /// Lets a test tamper with rows the triggers would otherwise protect.
-fn drop_guards(db: &TestDb) {
+pub(super) fn drop_guards(db: &TestDb) {
     // PostgreSQL names a trigger with its table; SQLite refuses the ON.
     let on = if db.is_postgres() {
         " ON audit_log"
@@ -39,25 +39,26 @@ fn drop_guards(db: &TestDb) {
     ));
 }
 
+/// What a walk of an empty log reports.
+pub(super) fn empty_log_report() -> VerifyReport {
+    VerifyReport {
+        ok: true,
+        entries: 0,
+        first_bad_seq: None,
+        head_hash: None,
+        complete: true,
+        verified_from: 0,
+        verified_through: 0,
+        checkpoint_seq: None,
+        rejected_checkpoints: 0,
+        rejected: vec![],
+    }
+}
+
 #[test]
 fn empty_log_verifies() {
     let db = TestDb::memory();
-    let r = verify(&db).unwrap();
-    assert_eq!(
-        r,
-        VerifyReport {
-            ok: true,
-            entries: 0,
-            first_bad_seq: None,
-            head_hash: None,
-            complete: true,
-            verified_from: 0,
-            verified_through: 0,
-            checkpoint_seq: None,
-            rejected_checkpoints: 0,
-            rejected: vec![],
-        }
-    );
+    assert_eq!(verify(&db).unwrap(), empty_log_report());
 }
 
 #[test]
