@@ -65,6 +65,15 @@ pub enum ApiError {
     /// encoding). The detail is a short, client-safe English explanation
     /// shown as `fields.detail`; never put internal errors in it.
     BadRequest(String),
+    /// 400 with a specific code: a request that breaks a protocol's rules
+    /// (OAuth 2.0's `invalid_grant`, `invalid_scope`, …, RFC 6749 §5.2).
+    Protocol {
+        /// The stable code.
+        code: &'static str,
+        /// A short, client-safe English explanation (`fields.detail`; the
+        /// OAuth body's `error_description`), or empty.
+        detail: &'static str,
+    },
     /// 401 `unauthorized`: no token, or an invalid, expired or revoked one.
     Unauthorized,
     /// 403 `forbidden`: authenticated, but not allowed.
@@ -239,7 +248,7 @@ impl ApiError {
     /// The HTTP status code.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::BadRequest(_) => 400,
+            ApiError::BadRequest(_) | ApiError::Protocol { .. } => 400,
             ApiError::Unauthorized | ApiError::Rejected { .. } => 401,
             ApiError::Forbidden | ApiError::Denied { .. } => 403,
             ApiError::NotFound { .. } => 404,
@@ -263,6 +272,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound { code }
+            | ApiError::Protocol { code, .. }
             | ApiError::Denied { code }
             | ApiError::Conflict { code, .. }
             | ApiError::Gone { code }
@@ -297,6 +307,9 @@ impl ApiError {
     pub fn fields(&self) -> Map<String, Value> {
         let mut map = Map::new();
         match self {
+            ApiError::Protocol { detail, .. } if !detail.is_empty() => {
+                map.insert("detail".into(), Value::from(*detail));
+            }
             ApiError::BadRequest(detail) if !detail.is_empty() => {
                 map.insert("detail".into(), Value::String(detail.clone()));
             }
@@ -562,6 +575,10 @@ mod tests {
     fn all_variants() -> Vec<ApiError> {
         vec![
             ApiError::bad_request("expected value"),
+            ApiError::Protocol {
+                code: "invalid_grant",
+                detail: "",
+            },
             ApiError::Unauthorized,
             ApiError::Forbidden,
             ApiError::Denied { code: "key_scope" },
@@ -609,6 +626,7 @@ mod tests {
             got,
             vec![
                 (400, "bad_request"),
+                (400, "invalid_grant"),
                 (401, "unauthorized"),
                 (403, "forbidden"),
                 (403, "key_scope"),

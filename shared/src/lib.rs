@@ -43,6 +43,7 @@ pub mod spin_adapter;
 #[cfg(feature = "spin")]
 mod spin_timed_http;
 pub mod sql_dialect;
+pub mod sso;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod text;

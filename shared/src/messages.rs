@@ -14,6 +14,7 @@ const DOMAINS: &[&[Message]] = &[
     crate::appointments::error::MESSAGES,
     crate::documents::error::MESSAGES,
     crate::feedback::MESSAGES,
+    crate::sso::MESSAGES,
 ];
 
 /// The `(vi, en)` messages of a domain's `code`.

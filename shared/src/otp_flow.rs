@@ -15,8 +15,8 @@ use crate::http::{json_body, Response};
 use crate::identity::store::challenges;
 use crate::identity::{
     create_session, create_session_reading_account, find_by_phone, find_or_create_by_phone, logout,
-    rfc3339_vn, start_challenge, verify_challenge_for, Account, Channel, Client, NewSession,
-    Origin, OtpError, OtpPolicy, Ports, Purpose, StartRequest,
+    rfc3339_vn, start_challenge, verify_challenge_for, Account, ChallengeStarted, Channel, Client,
+    NewSession, Origin, OtpError, OtpPolicy, Ports, Purpose, StartRequest,
 };
 use crate::phone::Phone;
 use crate::ports::{Sql, StoreError};
@@ -102,6 +102,21 @@ pub fn origin(ctx: &Ctx<'_>) -> Result<Origin, ApiError> {
 /// The answer does not depend on whether the phone has an account, so it
 /// cannot be used to find out who is registered.
 pub fn start(ctx: &Ctx<'_>, request: &StartRequest) -> Result<Response, ApiError> {
+    let started = send_code(ctx, request)?;
+    Ok(Response::json(
+        202,
+        &json!({
+            "challenge_id": started.challenge_id,
+            "channel": started.channel.as_str(),
+            "expires_in": started.expires_in,
+            "resend_after": started.resend_after,
+        }),
+    ))
+}
+
+/// Sends a code for `request` through the channel's provider: what
+/// [`start`] answers, for callers with their own answer (the SSO login page).
+pub fn send_code(ctx: &Ctx<'_>, request: &StartRequest) -> Result<ChallengeStarted, ApiError> {
     let ports = ctx.ports()?;
     // Checked before the challenge is stored, so a misconfigured provider
     // charges the citizen no quota.
@@ -112,17 +127,8 @@ pub fn start(ctx: &Ctx<'_>, request: &StartRequest) -> Result<Response, ApiError
         )
     })?;
     let sender = choice.into_sender(ports.sql, ports.clock, ctx.http());
-    let started = start_challenge(ports, request, &mut |m| sender.deliver(m))
-        .map_err(|e| otp_error(&request.phone, e))?;
-    Ok(Response::json(
-        202,
-        &json!({
-            "challenge_id": started.challenge_id,
-            "channel": started.channel.as_str(),
-            "expires_in": started.expires_in,
-            "resend_after": started.resend_after,
-        }),
-    ))
+    start_challenge(ports, request, &mut |m| sender.deliver(m))
+        .map_err(|e| otp_error(&request.phone, e))
 }
 
 /// The outcome of a correct code.
@@ -148,16 +154,22 @@ pub struct LoggedIn {
 /// spending one of their tries.
 pub fn verify(ctx: &Ctx<'_>) -> Result<LoggedIn, ApiError> {
     let body: VerifyBody = json_body(ctx.req)?;
+    verify_code(ctx, &body.challenge_id, &body.code)
+}
+
+/// [`verify`] of a challenge id and code the caller read itself (the SSO
+/// login page's form).
+pub fn verify_code(ctx: &Ctx<'_>, challenge_id: &str, code: &str) -> Result<LoggedIn, ApiError> {
     let ports = ctx.ports()?;
     // Zalo-link challenges belong to the chat-bot: "unknown" here, no try spent.
     let web = [Purpose::Signup, Purpose::Login];
-    let verified = match verify_challenge_for(ports, &body.challenge_id, &body.code, &web) {
+    let verified = match verify_challenge_for(ports, challenge_id, code, &web) {
         Ok(v) => v,
         Err(OtpError::UnknownChallenge) => return Err(OtpError::UnknownChallenge.into()),
         Err(e) => {
             // Refusals read the phone back for the log and the audit entry;
             // a success never needs to.
-            let Some(phone) = web_challenge_phone(ports.sql, &body.challenge_id)? else {
+            let Some(phone) = web_challenge_phone(ports.sql, challenge_id)? else {
                 return Err(e.into());
             };
             audit_failure(ctx, ports, &phone, &e);

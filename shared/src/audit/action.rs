@@ -75,6 +75,23 @@ pub const KIOSK_CREATED: &str = "kiosk_created";
 pub const KEY_REVOKED: &str = "key_revoked";
 /// Stored as `official_deactivated`.
 pub const OFFICIAL_DEACTIVATED: &str = "official_deactivated";
+/// Stored as `sso_client_created`: the admin registered a city service.
+pub const SSO_CLIENT_CREATED: &str = "sso_client_created";
+/// Stored as `sso_client_secret_rotated`.
+pub const SSO_CLIENT_SECRET_ROTATED: &str = "sso_client_secret_rotated";
+/// Stored as `sso_client_disabled`.
+pub const SSO_CLIENT_DISABLED: &str = "sso_client_disabled";
+/// Stored as `sso_consent_given`: the citizen agreed on the consent page.
+pub const SSO_CONSENT_GIVEN: &str = "sso_consent_given";
+/// Stored as `sso_token_issued`: a service got tokens for the citizen.
+pub const SSO_TOKEN_ISSUED: &str = "sso_token_issued";
+/// Stored as `sso_claims_released`: a service read the citizen's claims.
+pub const SSO_CLAIMS_RELEASED: &str = "sso_claims_released";
+/// Stored as `sso_document_pulled`: a service fetched the citizen's documents.
+pub const SSO_DOCUMENT_PULLED: &str = "sso_document_pulled";
+/// Stored as `sso_grant_revoked`: a replayed code, a reused refresh token,
+/// or the citizen disconnecting the service ended a grant.
+pub const SSO_GRANT_REVOKED: &str = "sso_grant_revoked";
 
 /// Every action above, for validation and docs.
 pub const ALL: &[&str] = &[
@@ -111,4 +128,12 @@ pub const ALL: &[&str] = &[
     KIOSK_CREATED,
     KEY_REVOKED,
     OFFICIAL_DEACTIVATED,
+    SSO_CLIENT_CREATED,
+    SSO_CLIENT_SECRET_ROTATED,
+    SSO_CLIENT_DISABLED,
+    SSO_CONSENT_GIVEN,
+    SSO_TOKEN_ISSUED,
+    SSO_CLAIMS_RELEASED,
+    SSO_DOCUMENT_PULLED,
+    SSO_GRANT_REVOKED,
 ];

@@ -26,6 +26,9 @@ pub enum Actor {
     /// A kiosk nobody signed in at (a check-in by ticket code alone):
     /// `kiosk:anonymous`.
     Kiosk,
+    /// A city service logged in through the platform (an OpenID Connect
+    /// client): `service:<client id>`.
+    Service(String),
 }
 
 impl Actor {
@@ -48,6 +51,7 @@ impl fmt::Display for Actor {
             Actor::Issuer(code) => write!(f, "issuer:{code}"),
             Actor::Share(id) => write!(f, "share:{id}"),
             Actor::Kiosk => f.write_str("kiosk:anonymous"),
+            Actor::Service(id) => write!(f, "service:{id}"),
         }
     }
 }
@@ -72,6 +76,7 @@ mod tests {
             (Actor::Issuer("hcm-tax".into()), "issuer:hcm-tax"),
             (Actor::Share("sh_9".into()), "share:sh_9"),
             (Actor::Kiosk, "kiosk:anonymous"),
+            (Actor::Service("rp_1".into()), "service:rp_1"),
         ];
         for (actor, stored) in cases {
             assert_eq!(String::from(actor), stored);

@@ -62,6 +62,9 @@ pub struct Principal {
     pub client: Client,
     /// The idle expiry after this call slid it.
     pub expires_at: i64,
+    /// When the session was opened (the login time: an ID token's
+    /// `auth_time`).
+    pub logged_in_at: i64,
 }
 
 /// One active session, as listed to its owner. Never carries the token.
@@ -139,6 +142,7 @@ pub fn authenticate(ports: Ports<'_>, token: &str) -> Result<Principal, AuthErro
         unit_code: slid.unit_code,
         client: slid.client,
         expires_at: slid.idle_expires_at,
+        logged_in_at: slid.created_at,
     })
 }
 

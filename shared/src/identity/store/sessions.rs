@@ -88,7 +88,7 @@ UPDATE sessions SET last_seen_at = ?2, \
 WHERE token_hash = ?1 AND revoked_at IS NULL \
   AND idle_expires_at > ?2 AND absolute_expires_at > ?2 \
   AND EXISTS (SELECT 1 FROM citizens c WHERE c.id = sessions.citizen_id) \
-RETURNING id, citizen_id, client, idle_expires_at, \
+RETURNING id, citizen_id, client, idle_expires_at, created_at, \
   (SELECT c.role FROM citizens c WHERE c.id = sessions.citizen_id) AS role, \
   (SELECT c.unit_code FROM citizens c WHERE c.id = sessions.citizen_id) AS unit_code";
 
@@ -102,6 +102,8 @@ pub struct Slid {
     pub client: Client,
     /// The idle expiry after the slide.
     pub idle_expires_at: i64,
+    /// When the session was opened: the login time.
+    pub created_at: i64,
     /// The account's role now.
     pub role: Role,
     /// The official's unit, if any.
@@ -120,6 +122,7 @@ pub fn slide(sql: &dyn Sql, token_hash: Vec<u8>, now: i64) -> Result<Option<Slid
                 citizen_id: r.text("citizen_id")?,
                 client: r.parsed("client", Client::parse)?,
                 idle_expires_at: r.i64("idle_expires_at")?,
+                created_at: r.i64("created_at")?,
                 role: r.parsed("role", Role::parse)?,
                 unit_code: r.opt_text("unit_code")?,
             })
