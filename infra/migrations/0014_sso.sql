@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS sso_grants (
     revoked_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS sso_grants_by_account ON sso_grants (account_id, client_id);
+-- The purge of grants revoked long ago.
+CREATE INDEX IF NOT EXISTS sso_grants_by_revocation ON sso_grants (revoked_at);
 
 -- Authorization codes: single use (used_at is set by the one statement that
 -- redeems it), 60 seconds, bound to the client, the redirect URI and the

@@ -13,6 +13,7 @@ use cds_shared::hex::sha256_hex;
 use cds_shared::http::{form_body, Response};
 use cds_shared::identity::get_account;
 use cds_shared::sso::claims;
+use cds_shared::sso::client::RelyingParty;
 use cds_shared::sso::client_auth::{authenticate, field, Presented};
 use cds_shared::sso::provider::Provider;
 use cds_shared::sso::resource::{self, Bearer};
@@ -59,14 +60,32 @@ pub fn token(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         Some(_) => Err(SsoError::UnsupportedGrantType),
         None => Err(SsoError::InvalidRequest("grant_type is required")),
     };
-    let issued = issued?;
-    audit_issued(ctx, &client.name, &issued);
+    let issued = match issued {
+        Ok(issued) => issued,
+        Err(SsoError::Replayed { account_id }) => {
+            // The statement that found the reuse revoked the grant; the
+            // citizen's log shows why their service was logged out.
+            ctx.audit(
+                Entry::new(Actor::Service(client.id.clone()), action::SSO_GRANT_REVOKED)
+                    .about(account_id)
+                    .detail(json!({
+                        "client_id": client.id,
+                        "client_name": client.name,
+                        "why": "replayed",
+                    })),
+            );
+            return Err(SsoError::InvalidGrant.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit_issued(ctx, &client, &issued);
+    cds_shared::sso::housekeeping::maybe_purge(ports);
     Ok(Response::json(200, &issued.to_json())
         .no_store()
         .with_header("pragma", "no-cache"))
 }
 
-fn audit_issued(ctx: &Ctx<'_>, client_name: &str, issued: &Issued) {
+fn audit_issued(ctx: &Ctx<'_>, client: &RelyingParty, issued: &Issued) {
     ctx.audit(
         Entry::new(
             Actor::Service(issued.grant.client_id.clone()),
@@ -75,7 +94,8 @@ fn audit_issued(ctx: &Ctx<'_>, client_name: &str, issued: &Issued) {
         .about(issued.grant.account_id.clone())
         .detail(json!({
             "client_id": issued.grant.client_id,
-            "client_name": client_name,
+            "client_name": client.name,
+            "purpose": client.purpose,
             "grant_id": issued.grant.id,
             "grant_type": issued.grant_type,
             "scope": issued.grant.scope,
@@ -106,10 +126,10 @@ fn bearer(ctx: &Ctx<'_>, provider: &Provider) -> Result<Bearer, ApiError> {
     Ok(resource::check(ctx.ports()?, provider, token)?)
 }
 
-/// The client's name, for the audit entries a citizen reads.
-fn client_name(ctx: &Ctx<'_>, client_id: &str) -> Result<String, ApiError> {
+/// The client's name and purpose, for the audit entries a citizen reads.
+fn client_of(ctx: &Ctx<'_>, client_id: &str) -> Result<(String, String), ApiError> {
     Ok(cds_shared::sso::client::find_live(ctx.sql()?, client_id)?
-        .map(|c| c.name)
+        .map(|c| (c.name, c.purpose))
         .unwrap_or_default())
 }
 
@@ -121,6 +141,7 @@ pub fn userinfo(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let profile =
         read_profile(ctx.ports()?, &bearer.grant.account_id)?.ok_or(SsoError::InvalidToken)?;
     let (body, released) = claims::userinfo(&profile, &bearer.scopes, &bearer.sub);
+    let (name, purpose) = client_of(ctx, &bearer.grant.client_id)?;
     ctx.audit(
         Entry::new(
             Actor::Service(bearer.grant.client_id.clone()),
@@ -129,7 +150,8 @@ pub fn userinfo(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .about(bearer.grant.account_id.clone())
         .detail(json!({
             "client_id": bearer.grant.client_id,
-            "client_name": client_name(ctx, &bearer.grant.client_id)?,
+            "client_name": name,
+            "purpose": purpose,
             "claims": released,
         })),
     );
@@ -154,7 +176,7 @@ pub fn documents(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let sql = ctx.sql()?;
     let now = ctx.clock().now();
     let account = &bearer.grant.account_id;
-    let name = client_name(ctx, &bearer.grant.client_id)?;
+    let (name, purpose) = client_of(ctx, &bearer.grant.client_id)?;
     let mut items = Vec::new();
     for meta in vault::list(sql, account, Some(kind), None, PULL_LIMIT)? {
         let current = meta.status == "valid" && meta.valid_until.is_none_or(|u| u > now);
@@ -181,6 +203,7 @@ pub fn documents(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             .detail(json!({
                 "client_id": bearer.grant.client_id,
                 "client_name": name,
+                "purpose": purpose,
                 "document_id": meta.id,
             })),
         );

@@ -23,7 +23,21 @@ pub const ACTIONS: &[&str] = &[
     action::SHARE_USED,
     action::DOCUMENT_ACCESSED,
     action::QR_VERIFIED,
+    action::SSO_TOKEN_ISSUED,
+    action::SSO_CLAIMS_RELEASED,
+    action::SSO_DOCUMENT_PULLED,
 ];
+
+/// Whether `act` is a city service's use of what the citizen consented to
+/// give it (docs/sso.md).
+fn by_service(act: &str) -> bool {
+    [
+        action::SSO_TOKEN_ISSUED,
+        action::SSO_CLAIMS_RELEASED,
+        action::SSO_DOCUMENT_PULLED,
+    ]
+    .contains(&act)
+}
 
 /// The audit entry of one fetch through a share link: `share_used` for the
 /// metadata and verdict, `document_accessed` for the bytes. Never holds the
@@ -89,6 +103,8 @@ pub fn read(
         };
         let by = if act == action::QR_VERIFIED {
             json!({"kind": "official", "unit": {"code": detail["unit"], "name": detail["unit_name"]}})
+        } else if by_service(&act) {
+            json!({"kind": "service", "client_id": detail["client_id"], "name": detail["client_name"]})
         } else {
             json!({"kind": "share_link", "share_id": detail["share_id"]})
         };
@@ -102,6 +118,12 @@ pub fn read(
         });
         if act == action::QR_VERIFIED {
             item["result"] = detail["result"].clone();
+        } else if act == action::SSO_TOKEN_ISSUED {
+            item["scope"] = detail["scope"].clone();
+        } else if act == action::SSO_CLAIMS_RELEASED {
+            item["claims"] = detail["claims"].clone();
+        } else if act == action::SSO_DOCUMENT_PULLED {
+            item["what"] = Value::from("content");
         } else {
             item["what"] = detail["what"].clone();
         }

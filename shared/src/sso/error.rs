@@ -20,6 +20,13 @@ pub enum SsoError {
     /// revoked, or was issued to another client or redirect URI, or the PKCE
     /// verifier does not match.
     InvalidGrant,
+    /// `invalid_grant` to the client: a used code or refresh token came
+    /// back, and the grant it belonged to (every token of that family) was
+    /// revoked by this request. The citizen's account, for the audit entry.
+    Replayed {
+        /// Whose grant was revoked.
+        account_id: String,
+    },
     /// `unauthorized_client`: the client may not use this grant.
     UnauthorizedClient,
     /// `unsupported_grant_type`.
@@ -42,7 +49,7 @@ impl SsoError {
         match self {
             SsoError::InvalidRequest(_) => "invalid_request",
             SsoError::InvalidClient => "invalid_client",
-            SsoError::InvalidGrant => "invalid_grant",
+            SsoError::InvalidGrant | SsoError::Replayed { .. } => "invalid_grant",
             SsoError::UnauthorizedClient => "unauthorized_client",
             SsoError::UnsupportedGrantType => "unsupported_grant_type",
             SsoError::InvalidScope => "invalid_scope",

@@ -13,6 +13,7 @@ pub mod claims;
 pub mod client;
 pub mod client_auth;
 pub mod error;
+pub mod housekeeping;
 pub mod jwt;
 pub mod pkce;
 pub mod provider;

@@ -78,8 +78,12 @@ pub fn exchange_code(
     let now = ports.clock.now();
     let code_hash = hash(code);
     let Some(row) = grants::redeem_code(ports.sql, &code_hash, &client.id, now)? else {
-        grants::revoke_grant_of_used_code(ports.sql, &code_hash, now)?;
-        return Err(SsoError::InvalidGrant);
+        return Err(
+            match grants::revoke_grant_of_used_code(ports.sql, &code_hash, now)? {
+                Some(account_id) => SsoError::Replayed { account_id },
+                None => SsoError::InvalidGrant,
+            },
+        );
     };
     if row.expires_at <= now || row.redirect_uri != redirect_uri {
         return Err(SsoError::InvalidGrant);
@@ -117,8 +121,12 @@ pub fn refresh(
     let now = ports.clock.now();
     let token_hash = hash(token);
     let Some(grant_id) = grants::redeem_refresh(ports.sql, &token_hash, &client.id, now)? else {
-        grants::revoke_grant_of_used_refresh(ports.sql, &token_hash, &client.id, now)?;
-        return Err(SsoError::InvalidGrant);
+        let revoked =
+            grants::revoke_grant_of_used_refresh(ports.sql, &token_hash, &client.id, now)?;
+        return Err(match revoked {
+            Some(account_id) => SsoError::Replayed { account_id },
+            None => SsoError::InvalidGrant,
+        });
     };
     let grant =
         grants::live_grant(ports.sql, &grant_id, &client.id)?.ok_or(SsoError::InvalidGrant)?;

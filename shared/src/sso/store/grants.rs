@@ -110,20 +110,20 @@ pub fn redeem_code(
 }
 
 /// A used code presented again: revokes the grant it was redeemed into
-/// (RFC 6749 §4.1.2), and so every token issued from it. `true` if this
-/// call revoked it.
+/// (RFC 6749 §4.1.2), and so every token issued from it. The grant's
+/// citizen if this call revoked it.
 pub fn revoke_grant_of_used_code(
     sql: &dyn Sql,
     code_hash: &str,
     now: i64,
-) -> Result<bool, StoreError> {
+) -> Result<Option<String>, StoreError> {
     let rows = sql.execute(
         "UPDATE sso_grants SET revoked_at = ?2 WHERE revoked_at IS NULL AND id IN \
          (SELECT grant_id FROM sso_codes WHERE code_hash = ?1 AND used_at IS NOT NULL) \
-         RETURNING id",
+         RETURNING account_id",
         &[code_hash.into(), now.into()],
     )?;
-    Ok(!rows.is_empty())
+    first(&rows).map(|r| r.text("account_id")).transpose()
 }
 
 /// The live grant `id` of client `client_id` (neither the grant revoked nor
@@ -180,21 +180,22 @@ pub fn redeem_refresh(
 }
 
 /// A used refresh token presented again (by client `client_id`): revokes its
-/// grant, the whole family of tokens. `true` if this call revoked it.
+/// grant, the whole family of tokens. The grant's citizen if this call
+/// revoked it.
 pub fn revoke_grant_of_used_refresh(
     sql: &dyn Sql,
     token_hash: &str,
     client_id: &str,
     now: i64,
-) -> Result<bool, StoreError> {
+) -> Result<Option<String>, StoreError> {
     let rows = sql.execute(
         "UPDATE sso_grants SET revoked_at = ?3 \
          WHERE revoked_at IS NULL AND client_id = ?2 AND id IN \
          (SELECT grant_id FROM sso_refresh_tokens WHERE token_hash = ?1 AND used_at IS NOT NULL) \
-         RETURNING id",
+         RETURNING account_id",
         &[token_hash.into(), client_id.into(), now.into()],
     )?;
-    Ok(!rows.is_empty())
+    first(&rows).map(|r| r.text("account_id")).transpose()
 }
 
 /// Revokes the grant of client `client_id`'s refresh token, used or not
@@ -298,4 +299,16 @@ fn grant(r: &Row<'_>) -> Result<Grant, StoreError> {
         scope: r.text("scope")?,
         auth_time: r.i64("auth_time")?,
     })
+}
+
+/// Deletes up to [`crate::purge::BATCH`] client assertions that expired
+/// before `cutoff`, oldest first.
+pub fn purge_assertions_before(sql: &dyn Sql, cutoff: i64) -> Result<usize, StoreError> {
+    let rows = sql.execute(
+        "DELETE FROM sso_assertions WHERE (client_id, jti) IN \
+         (SELECT client_id, jti FROM sso_assertions WHERE expires_at < ?1 \
+          ORDER BY expires_at LIMIT ?2) RETURNING jti",
+        &[cutoff.into(), crate::purge::BATCH.into()],
+    )?;
+    Ok(rows.rows.len())
 }

@@ -1,0 +1,63 @@
+//! Deleting the provider's rows nobody can use any more: codes a day after
+//! they expired (a replay within that day still revokes what the code gave),
+//! expired access and refresh tokens and client assertions, and grants
+//! revoked longer ago than a refresh token lives. Spin has no scheduler, so
+//! the token endpoint runs this on about one call in 64, each delete
+//! bounded by [`crate::purge::BATCH`] rows.
+
+use super::provider::REFRESH_TTL;
+use super::store::grants::purge_assertions_before;
+use crate::identity::Ports;
+use crate::ports::StoreError;
+use crate::purge::older_than;
+
+const DAY: i64 = 86_400;
+
+/// Runs every purge once.
+pub fn purge_expired(ports: Ports<'_>) -> Result<(), StoreError> {
+    let now = ports.clock.now();
+    older_than(
+        ports.sql,
+        "sso_codes",
+        "code_hash",
+        "expires_at",
+        false,
+        now - DAY,
+    )?;
+    older_than(
+        ports.sql,
+        "sso_access_tokens",
+        "jti",
+        "expires_at",
+        false,
+        now,
+    )?;
+    older_than(
+        ports.sql,
+        "sso_refresh_tokens",
+        "token_hash",
+        "expires_at",
+        false,
+        now,
+    )?;
+    older_than(
+        ports.sql,
+        "sso_grants",
+        "id",
+        "revoked_at",
+        false,
+        now - REFRESH_TTL,
+    )?;
+    purge_assertions_before(ports.sql, now)?;
+    Ok(())
+}
+
+/// [`purge_expired`] on a random ~1/64 of calls; a failure is ignored, as
+/// the caller's request does not depend on it.
+pub fn maybe_purge(ports: Ports<'_>) {
+    let mut dice = [0u8; 1];
+    ports.random.fill(&mut dice);
+    if dice[0] < 4 {
+        let _ = purge_expired(ports);
+    }
+}
