@@ -29,28 +29,42 @@ pub fn t(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     }
 }
 
+/// One style sheet for every page. Sizes are in `rem` on a root of
+/// `clamp(18px, 2.5vmin, 30px)` (the kiosk's, docs/kiosk.md): 18 px on a
+/// phone, 27 px on both kiosk screens; every control is at least 56 px each
+/// way (more on the kiosk), text at least 16 px on a phone and 20 px on the
+/// kiosk, every text at least 7:1 on its background, a two-colour focus ring.
+/// On a wide screen (the kiosk in landscape) the card is wider, so that the
+/// consent page's Allow and Deny fit on the screen without scrolling.
 const STYLE: &str = "\
 *{box-sizing:border-box}\
-body{margin:0;font:18px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#111;background:#f3f5f8}\
+html{font-size:clamp(18px,2.5vmin,30px)}\
+body{margin:0;font:1rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','DejaVu Sans',sans-serif;color:#111;background:#f3f5f8}\
 main{max-width:34rem;margin:0 auto;padding:1rem}\
-header{display:flex;align-items:center;justify-content:space-between;gap:1rem;margin:.5rem 0 1rem}\
+@media (min-width:1400px) and (min-aspect-ratio:4/3){main{max-width:52rem}}\
+header{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem 1rem;margin:.5rem 0 1rem}\
 .brand{font-weight:700;color:#8b0000;font-size:1.1rem}\
 .card{background:#fff;border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.15)}\
 h1{font-size:1.5rem;margin:.25rem 0 1rem;line-height:1.3}\
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}\
-input[type=tel],input[type=text]{width:100%;font-size:1.25rem;padding:.75rem;min-height:56px;border:2px solid #555;border-radius:8px}\
-button,.button{display:block;width:100%;min-height:56px;margin:1rem 0 0;font-size:1.15rem;font-weight:700;border:0;border-radius:8px;padding:.75rem 1rem;background:#0b4f9c;color:#fff;cursor:pointer;text-align:center;text-decoration:none}\
-button.secondary{background:#fff;color:#0b4f9c;border:2px solid #0b4f9c}\
-.choices{display:flex;gap:1rem;margin:.5rem 0}\
-.choices label{display:flex;align-items:center;gap:.5rem;font-weight:400;min-height:56px;margin:0}\
-.choices input{width:1.5rem;height:1.5rem}\
+.hint{margin:0 0 .35rem;color:#333;font-size:.9rem}\
+input[type=tel],input[type=text]{display:block;width:100%;font:inherit;font-size:1.25rem;padding:.4rem .75rem;min-height:max(56px,2.6rem);border:2px solid #555;border-radius:8px;color:#111;background:#fff}\
+button,.button{display:block;width:100%;min-height:max(56px,2.5rem);margin:1rem 0 0;font:inherit;font-size:1.1rem;font-weight:700;line-height:1.3;border:2px solid #0b4f9c;border-radius:8px;padding:.6rem 1rem;background:#0b4f9c;color:#fff;cursor:pointer;text-align:center;text-decoration:none}\
+button.secondary{background:#fff;color:#0b4f9c}\
+.actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}\
+fieldset.choices{border:0;padding:0;margin:.75rem 0 0;display:flex;flex-wrap:wrap;gap:0 1.5rem}\
+.choices legend{font-weight:600;padding:0;margin:0 0 .25rem}\
+.choices label{display:flex;align-items:center;gap:.5rem;font-weight:400;min-height:max(56px,2.5rem);min-width:max(56px,2.5rem);margin:0;padding-right:.5rem;cursor:pointer}\
+.choices input{width:1.5rem;height:1.5rem;margin:0}\
 .error{background:#fde8e8;color:#7a0000;border-left:6px solid #b00020;padding:.75rem;border-radius:6px;margin:0 0 1rem}\
-.note{color:#333;font-size:1rem}\
+.note{color:#333;font-size:.9rem}\
 ul.claims{padding-left:1.25rem}ul.claims li{margin:.4rem 0}\
 .who{display:flex;align-items:center;gap:.75rem;margin-bottom:1rem}\
-.who img{width:56px;height:56px;border-radius:8px;object-fit:contain;background:#eee}\
+.who img{flex:none;width:max(56px,2.5rem);height:max(56px,2.5rem);border-radius:8px;object-fit:contain;background:#eee}\
+.who a{display:inline-flex;align-items:center;min-height:max(56px,2.5rem)}\
 a{color:#0b4f9c}\
-.lang{display:inline-flex;align-items:center;justify-content:center;min-height:56px;min-width:56px;padding:0 .75rem;font-weight:600}\
+.lang{display:inline-flex;align-items:center;justify-content:center;min-height:max(56px,2.5rem);min-width:max(56px,2.5rem);padding:0 .75rem;font-weight:600}\
+:focus-visible{outline:5px solid #111;outline-offset:3px;box-shadow:0 0 0 3px #ffbf00}\
 ";
 
 /// The frame of every page: language toggle and the card.

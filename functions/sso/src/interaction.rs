@@ -31,6 +31,8 @@ struct Citizen {
     session_id: String,
     logged_in_at: i64,
     name: Option<String>,
+    /// The account's phone, masked, for when it has no name yet.
+    masked_phone: String,
 }
 
 /// The page's language: `lang` (the toggle), then the first of
@@ -95,6 +97,9 @@ pub fn authorize(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         lang,
     };
     match (ctx.req.method.as_str(), field("step")) {
+        ("GET", _) if field("challenge_id").is_some() => {
+            flow.code_page_again(field("challenge_id").unwrap_or_default())
+        }
         ("GET", _) => {
             let citizen = match req.prompt {
                 Prompt::Login => None,
@@ -142,6 +147,10 @@ impl Flow<'_, '_> {
             account_id: p.account_id.clone(),
             session_id: p.session_id.clone(),
             logged_in_at: p.logged_in_at,
+            masked_phone: account
+                .as_ref()
+                .map(|a| cds_shared::audit::mask_phone(&a.phone_e164))
+                .unwrap_or_default(),
             name: account.and_then(|a| a.full_name),
         })
     }
@@ -243,7 +252,17 @@ impl Flow<'_, '_> {
                 // back to ask for a new code; a wrong guess stays here.
                 return Ok(match (e.code(), phone) {
                     ("otp_invalid", Some(phone)) => {
-                        self.code_page(e.status(), challenge_id, &phone, Some(e.message(self.lang)))
+                        let left = e.fields().get("attempts_left").and_then(|n| n.as_u64());
+                        let text = match (left, self.lang) {
+                            (Some(n), Lang::Vi) => {
+                                format!("{} Bạn còn {n} lần thử.", e.message(self.lang))
+                            }
+                            (Some(n), Lang::En) => {
+                                format!("{} {n} tries left.", e.message(self.lang))
+                            }
+                            (None, _) => e.message(self.lang).to_owned(),
+                        };
+                        self.code_page(e.status(), challenge_id, &phone, Some(&text))
                     }
                     _ => self.phone_page(e.status(), Some(e.message(self.lang)), ""),
                 });
@@ -256,6 +275,7 @@ impl Flow<'_, '_> {
             session_id: done.session.id.clone(),
             logged_in_at: now,
             name: done.account.full_name.clone(),
+            masked_phone: cds_shared::audit::mask_phone(&done.account.phone_e164),
         };
         let max_age = (done.session.absolute_expires_at - now).max(0);
         let resp = self.proceed(Some(citizen), true)?;
@@ -327,14 +347,32 @@ impl Flow<'_, '_> {
         )
     }
 
+    /// The code page of a challenge again (its language toggle is a link):
+    /// only the masked phone is shown, and a challenge that is not a login
+    /// or sign-up one, or unknown, gives the phone page.
+    fn code_page_again(&self, challenge_id: &str) -> Result<Response, ApiError> {
+        let phone = cds_shared::identity::challenge_phone(self.ctx.ports()?, challenge_id)?
+            .and_then(|p| Phone::parse(&p).ok());
+        Ok(match phone {
+            Some(phone) => self.code_page(200, challenge_id, &phone, None),
+            None => self.phone_page(200, None, ""),
+        })
+    }
+
     /// The authorize URL of this request in the other language.
     fn toggle(&self) -> String {
+        self.toggle_with(&[])
+    }
+
+    /// [`Self::toggle`] with `extra` parameters.
+    fn toggle_with(&self, extra: &[(&str, &str)]) -> String {
         let other = match self.lang {
             Lang::Vi => "en",
             Lang::En => "vi",
         };
         let params = self.req.params();
         let mut pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        pairs.extend_from_slice(extra);
         pairs.push(("lang", other));
         redirect_with("/sso/authorize", &pairs)
     }
@@ -358,9 +396,9 @@ impl Flow<'_, '_> {
         let l = self.lang;
         let body = format!(
             "{who}<h1>{title}</h1>{error}<p class=\"note\">{why}</p>{form}\
-<label for=\"phone\">{phone_label}</label>\
-<input id=\"phone\" name=\"phone\" type=\"tel\" inputmode=\"tel\" autocomplete=\"tel\" required value=\"{phone}\" placeholder=\"0912 345 678\">\
-<fieldset class=\"choices\" style=\"border:0;padding:0\"><legend>{channel}</legend>\
+<label for=\"phone\">{phone_label}</label><p class=\"hint\" id=\"phone-hint\">{example}</p>\
+<input id=\"phone\" name=\"phone\" type=\"tel\" inputmode=\"tel\" autocomplete=\"tel\" required value=\"{phone}\" aria-describedby=\"phone-hint\">\
+<fieldset class=\"choices\"><legend>{channel}</legend>\
 <label><input type=\"radio\" name=\"channel\" value=\"sms\" checked> SMS</label>\
 <label><input type=\"radio\" name=\"channel\" value=\"zalo\"> Zalo</label></fieldset>\
 <button type=\"submit\">{send}</button></form>",
@@ -374,6 +412,7 @@ impl Flow<'_, '_> {
             ),
             form = self.form_start("phone"),
             phone_label = t(l, "Số điện thoại", "Phone number"),
+            example = t(l, "Ví dụ: 0912 345 678", "For example: 0912 345 678"),
             phone = esc(phone),
             channel = t(l, "Nhận mã qua", "Get the code by"),
             send = t(l, "Gửi mã", "Send code"),
@@ -411,7 +450,12 @@ impl Flow<'_, '_> {
         );
         html(
             status,
-            page(l, t(l, "Nhập mã", "Enter code"), &self.toggle(), &body),
+            page(
+                l,
+                t(l, "Nhập mã", "Enter code"),
+                &self.toggle_with(&[("challenge_id", challenge_id)]),
+                &body,
+            ),
         )
     }
 
@@ -448,19 +492,38 @@ impl Flow<'_, '_> {
         } else {
             items
         };
-        let name = citizen
-            .name
-            .as_deref()
-            .map(|n| format!(" <strong>{}</strong>", esc(n)))
-            .unwrap_or_default();
+        // Who is logged in: by name when the account has one (a fresh
+        // account has none yet), else only that someone is.
+        let logged_as = match citizen.name.as_deref() {
+            Some(n) => format!(
+                "{} <strong>{}</strong>.",
+                t(l, "Bạn đang đăng nhập là", "You are logged in as"),
+                esc(n)
+            ),
+            None if !citizen.masked_phone.is_empty() => format!(
+                "{} <strong>{}</strong>.",
+                t(
+                    l,
+                    "Bạn đang đăng nhập bằng số điện thoại",
+                    "You are logged in with the phone number"
+                ),
+                esc(&citizen.masked_phone)
+            ),
+            None => t(
+                l,
+                "Bạn đang đăng nhập Công dân số trên trình duyệt này.",
+                "You are logged in to Digital Citizen in this browser.",
+            )
+            .to_owned(),
+        };
         let body = format!(
             "{who}<h1>{title}</h1>\
 <p>{asks}</p><ul class=\"claims\">{items}</ul>\
 <p class=\"note\"><strong>{why_label}</strong> {purpose}</p>\
 <p class=\"note\">{revoke}</p>\
-{form_ok}<input type=\"hidden\" name=\"form_token\" value=\"{token}\"><button type=\"submit\">{allow}</button></form>\
-{form_no}<input type=\"hidden\" name=\"form_token\" value=\"{token}\"><button type=\"submit\" class=\"secondary\">{deny}</button></form>\
-<p class=\"note\">{logged_as}{name}.</p>{form_switch}<button type=\"submit\" class=\"secondary\">{switch}</button></form>",
+<div class=\"actions\">{form_ok}<input type=\"hidden\" name=\"form_token\" value=\"{token}\"><button type=\"submit\">{allow}</button></form>\
+{form_no}<input type=\"hidden\" name=\"form_token\" value=\"{token}\"><button type=\"submit\" class=\"secondary\">{deny}</button></form></div>\
+<p class=\"note\">{logged_as}</p>{form_switch}<button type=\"submit\" class=\"secondary\">{switch}</button></form>",
             who = self.heading(),
             title = t(l, "Cho phép chia sẻ thông tin?", "Share your information?"),
             asks = t(
@@ -481,7 +544,6 @@ impl Flow<'_, '_> {
             token = esc(&token),
             allow = t(l, "Đồng ý", "Allow"),
             deny = t(l, "Từ chối", "Deny"),
-            logged_as = t(l, "Bạn đang đăng nhập là", "You are logged in as"),
             switch = t(l, "Không phải bạn? Đăng nhập tài khoản khác", "Not you? Use another account"),
         );
         html(
