@@ -19,11 +19,10 @@ The four services, one per token-endpoint authentication method:
 - ward: public, PKCE only (`none`); profile.
 - tax: confidential, `private_key_jwt` with an EC P-256 key made here.
 
-Two places where the provider and Authlib's defaults disagree are bridged
-here and said where they are: discovery offers ES256 only where OIDC
-Discovery §3 wants RS256 too (that one metadata rule is left out), and the
-provider takes client assertions living at most 300 s where Authlib's
-PrivateKeyJWT makes them live an hour (a subclass signs shorter ones).
+One place where the provider and Authlib's checks disagree is bridged here:
+discovery offers ES256 only, as the platform signs with ES256 alone
+(docs/sso.md), where OIDC Discovery §3 wants RS256 listed too; that one
+metadata rule is left out.
 
 Run by scripts/oidc-test, which starts the app in dev mode and sets
 OIDC_BASE_URL (the app's origin, also its `public_base_url`) and
@@ -51,7 +50,7 @@ import requests  # noqa: E402
 from authlib.common.security import generate_token  # noqa: E402
 from authlib.common.urls import add_params_to_uri  # noqa: E402
 from authlib.integrations.requests_client import OAuth2Session, OAuthError  # noqa: E402
-from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign  # noqa: E402
+from authlib.oauth2.rfc7523 import PrivateKeyJWT  # noqa: E402
 from authlib.oidc import discovery, rpinitiated  # noqa: E402
 from authlib.oidc.core import CodeIDToken  # noqa: E402
 from joserfc import jwt  # noqa: E402
@@ -230,28 +229,6 @@ class Browser:
 
 # --- the services --------------------------------------------------------------
 
-# Seconds a private_key_jwt client assertion lives: under the provider's 300.
-ASSERTION_SECONDS = 240
-
-
-class ShortLivedPrivateKeyJWT(PrivateKeyJWT):
-    """Authlib's private_key_jwt with a 4-minute assertion instead of its
-    default hour: the provider refuses an `exp` more than 300 s ahead
-    (shared/src/sso/client_auth.rs, MAX_ASSERTION_SECONDS), and
-    PrivateKeyJWT has no setting for the lifetime. Everything else (iss =
-    sub = client_id, aud = the token endpoint, a fresh jti per request) is
-    Authlib's own signing."""
-
-    def sign(self, auth, token_endpoint):
-        return private_key_jwt_sign(
-            auth.client_secret,
-            client_id=auth.client_id,
-            token_endpoint=token_endpoint,
-            alg=self.alg,
-            expires_in=ASSERTION_SECONDS,
-        )
-
-
 @dataclass
 class Service:
     """A registered city service: its registration and how it authenticates."""
@@ -311,7 +288,7 @@ class Service:
                 revocation_endpoint_auth_method="private_key_jwt",
                 **common,
             )
-            rp.register_client_auth_method(ShortLivedPrivateKeyJWT(META["token_endpoint"], alg="ES256"))
+            rp.register_client_auth_method(PrivateKeyJWT(META["token_endpoint"], alg="ES256"))
             return rp
         if self.auth_method == "none":
             return OAuth2Session(

@@ -17,8 +17,11 @@ use crate::identity::Ports;
 /// The client assertion type of RFC 7523.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// Longest a client assertion may live (its `exp` after now).
-const MAX_ASSERTION_SECONDS: i64 = 300;
+/// Longest a client assertion may live (its `exp` after now): an hour, what
+/// common client libraries sign by default (Authlib's `PrivateKeyJWT` has
+/// no shorter setting). Its `jti` is kept until then, so it cannot be
+/// replayed meanwhile.
+const MAX_ASSERTION_SECONDS: i64 = 3600;
 
 /// The client's credentials as the request carries them.
 pub struct Presented<'a> {

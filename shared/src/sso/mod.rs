@@ -24,3 +24,6 @@ pub mod subject;
 pub mod token;
 
 pub use error::{SsoError, MESSAGES};
+
+#[cfg(test)]
+mod tests;

@@ -120,6 +120,27 @@ pub fn refresh(
     }
     let now = ports.clock.now();
     let token_hash = hash(token);
+    // A narrower scope may be asked for (RFC 6749 §6), never a wider one.
+    // Checked before the token is redeemed, so a refused scope leaves the
+    // token usable (a grant's scope never changes: reading it first races
+    // nothing). A used or unknown token is not looked at here: redeeming
+    // it below fails, and a reuse still revokes the family.
+    let asked = field(form, "scope")?;
+    let narrowed = |granted: &str| -> Result<ScopeSet, SsoError> {
+        let granted = ScopeSet::parse(granted).map_err(|_| SsoError::InvalidGrant)?;
+        let asked = ScopeSet::parse(asked.unwrap_or_default());
+        match asked {
+            Ok(asked) if asked.is_subset(&granted) => Ok(asked),
+            _ => Err(SsoError::InvalidScope),
+        }
+    };
+    if asked.is_some() {
+        if let Some(granted) =
+            grants::scope_of_unused_refresh(ports.sql, &token_hash, &client.id, now)?
+        {
+            narrowed(&granted)?;
+        }
+    }
     let Some(grant_id) = grants::redeem_refresh(ports.sql, &token_hash, &client.id, now)? else {
         let revoked =
             grants::revoke_grant_of_used_refresh(ports.sql, &token_hash, &client.id, now)?;
@@ -128,15 +149,12 @@ pub fn refresh(
             None => SsoError::InvalidGrant,
         });
     };
-    let grant =
+    let mut grant =
         grants::live_grant(ports.sql, &grant_id, &client.id)?.ok_or(SsoError::InvalidGrant)?;
-    // A narrower scope may be asked for (RFC 6749 §6), never a wider one.
-    if let Some(asked) = field(form, "scope")? {
-        let asked = ScopeSet::parse(asked).map_err(|_| SsoError::InvalidScope)?;
-        let granted = ScopeSet::parse(&grant.scope).map_err(|_| SsoError::InvalidGrant)?;
-        if !asked.is_subset(&granted) {
-            return Err(SsoError::InvalidScope);
-        }
+    if asked.is_some() {
+        // The tokens issued now carry the narrower scope; the new refresh
+        // token keeps the grant's.
+        grant.scope = narrowed(&grant.scope)?.to_string();
     }
     issue(
         ports,

@@ -161,6 +161,22 @@ pub fn insert_refresh(
     Ok(())
 }
 
+/// The scope of the grant behind client `client_id`'s unused, unexpired
+/// refresh token (read without redeeming it); `None` otherwise.
+pub fn scope_of_unused_refresh(
+    sql: &dyn Sql,
+    token_hash: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    let rows = sql.execute(
+        "SELECT g.scope AS scope FROM sso_refresh_tokens t JOIN sso_grants g ON g.id = t.grant_id \
+         WHERE t.token_hash = ?1 AND g.client_id = ?2 AND t.used_at IS NULL AND t.expires_at > ?3",
+        &[token_hash.into(), client_id.into(), now.into()],
+    )?;
+    first(&rows).map(|r| r.text("scope")).transpose()
+}
+
 /// Marks client `client_id`'s unused, unexpired refresh token used and
 /// returns its grant id; `None` otherwise.
 pub fn redeem_refresh(
