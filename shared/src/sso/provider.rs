@@ -143,3 +143,86 @@ impl Provider {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::MapSettings;
+    use serde_json::json;
+
+    /// Two test-only P-256 keys (made with `openssl genpkey`), as an
+    /// operator would configure them; `\n` escapes as env vars carry them.
+    const KEY_A: &str = "-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg5lRq4csnur1187F7\\nwV417oJat6vMibzjfnFdTMDh9O2hRANCAATqVqX4FtOa8huSxMOxmnF4xLvwIDWe\\nziZAe3oWzctRwfU2OHvt8+4T766C1JhG24+6iUgzpVmWbrS4AJMjmZLQ\\n-----END PRIVATE KEY-----";
+
+    fn production() -> MapSettings {
+        MapSettings::default()
+            .with("dev_mode", "false")
+            .with("public_base_url", "https://congdanso.danang.gov.vn")
+            .with("token_secret", "0123456789abcdef0123456789abcdef")
+    }
+
+    const KEY_B: &str = "-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgshFKF3sBJjIzr9/Q\\nKtxBlAjc+RCLFPy1s058BLVsYlmhRANCAAQPOPNFeHIS/5+XDPypKeATzJZzhlCb\\nPg2E8G/8ieI6IxzBwN1Wwy9ahj+wZl1Bj51DU+wftXV4a9Oq/NOcSqd2\\n-----END PRIVATE KEY-----";
+
+    #[test]
+    fn outside_development_the_signing_key_is_required_and_must_be_p256_pem() {
+        let missing = Provider::from_settings(&production()).err();
+        assert_eq!(
+            missing,
+            Some(ApiError::NotConfigured {
+                setting: SIGNING_KEY
+            })
+        );
+        let junk = Provider::from_settings(&production().with(SIGNING_KEY, "not a key")).err();
+        assert_eq!(
+            junk,
+            Some(ApiError::NotConfigured {
+                setting: SIGNING_KEY
+            })
+        );
+        let ok = Provider::from_settings(&production().with(SIGNING_KEY, KEY_A));
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn a_rotation_publishes_both_keys_and_old_tokens_keep_verifying() {
+        let before = Provider::from_settings(&production().with(SIGNING_KEY, KEY_A))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let old_token = before.keys.sign("JWT", &json!({"sub": "x"}));
+        let during = Provider::from_settings(
+            &production()
+                .with(SIGNING_KEY, KEY_B)
+                .with(PREVIOUS_SIGNING_KEY, KEY_A),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let keys = during.keys.jwks()["keys"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(keys.len(), 2, "both keys are published during the overlap");
+        assert!(during.keys.verify(&old_token).is_ok());
+        let new_token = during.keys.sign("JWT", &json!({"sub": "x"}));
+        assert!(before.keys.verify(&new_token).is_err(), "the new key signs");
+        let after = Provider::from_settings(&production().with(SIGNING_KEY, KEY_B))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(after.keys.jwks()["keys"].as_array().map(Vec::len), Some(1));
+        assert!(
+            after.keys.verify(&old_token).is_err(),
+            "dropped after the overlap"
+        );
+    }
+
+    #[test]
+    fn development_derives_a_stable_key_from_the_token_secret() {
+        let dev = MapSettings::default()
+            .with("dev_mode", "true")
+            .with("token_secret", "0123456789abcdef0123456789abcdef");
+        let a = Provider::from_settings(&dev).unwrap_or_else(|e| panic!("{e}"));
+        let b = Provider::from_settings(&dev).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.keys.jwks(), b.keys.jwks());
+        assert_eq!(a.issuer, crate::config::DEV_PUBLIC_BASE_URL);
+        assert!(a.insecure_cookies, "http in development: no Secure cookie");
+        let prod = Provider::from_settings(&production().with(SIGNING_KEY, KEY_A))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!prod.insecure_cookies);
+    }
+}
