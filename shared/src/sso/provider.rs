@@ -186,14 +186,14 @@ mod tests {
     #[test]
     fn a_rotation_publishes_both_keys_and_old_tokens_keep_verifying() {
         let before = Provider::from_settings(&production().with(SIGNING_KEY, KEY_A))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("usable settings");
         let old_token = before.keys.sign("JWT", &json!({"sub": "x"}));
         let during = Provider::from_settings(
             &production()
                 .with(SIGNING_KEY, KEY_B)
                 .with(PREVIOUS_SIGNING_KEY, KEY_A),
         )
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("usable settings");
         let keys = during.keys.jwks()["keys"]
             .as_array()
             .cloned()
@@ -203,7 +203,7 @@ mod tests {
         let new_token = during.keys.sign("JWT", &json!({"sub": "x"}));
         assert!(before.keys.verify(&new_token).is_err(), "the new key signs");
         let after = Provider::from_settings(&production().with(SIGNING_KEY, KEY_B))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("usable settings");
         assert_eq!(after.keys.jwks()["keys"].as_array().map(Vec::len), Some(1));
         assert!(
             after.keys.verify(&old_token).is_err(),
@@ -216,13 +216,13 @@ mod tests {
         let dev = MapSettings::default()
             .with("dev_mode", "true")
             .with("token_secret", "0123456789abcdef0123456789abcdef");
-        let a = Provider::from_settings(&dev).unwrap_or_else(|e| panic!("{e}"));
-        let b = Provider::from_settings(&dev).unwrap_or_else(|e| panic!("{e}"));
+        let a = Provider::from_settings(&dev).expect("usable settings");
+        let b = Provider::from_settings(&dev).expect("usable settings");
         assert_eq!(a.keys.jwks(), b.keys.jwks());
         assert_eq!(a.issuer, crate::config::DEV_PUBLIC_BASE_URL);
         assert!(a.insecure_cookies, "http in development: no Secure cookie");
         let prod = Provider::from_settings(&production().with(SIGNING_KEY, KEY_A))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("usable settings");
         assert!(!prod.insecure_cookies);
     }
 }
