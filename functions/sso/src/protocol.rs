@@ -36,19 +36,25 @@ pub fn jwks(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .with_header("cache-control", "public, max-age=300"))
 }
 
+/// The client authenticating the token or revocation request `form`.
+fn client_of_request(
+    ctx: &Ctx<'_>,
+    provider: &Provider,
+    form: &[(String, String)],
+) -> Result<RelyingParty, ApiError> {
+    let presented = Presented {
+        authorization: ctx.req.header("authorization"),
+        form,
+    };
+    Ok(authenticate(ctx.ports()?, provider, &presented)?)
+}
+
 /// `POST /sso/token`.
 pub fn token(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let provider = Provider::from_settings(ctx.settings())?;
     let form = form_body(ctx.req)?;
     let ports = ctx.ports()?;
-    let client = authenticate(
-        ports,
-        &provider,
-        &Presented {
-            authorization: ctx.req.header("authorization"),
-            form: &form,
-        },
-    )?;
+    let client = client_of_request(ctx, &provider, &form)?;
     let level_of = |account_id: &str| -> Result<_, SsoError> {
         Ok(get_account(ports, account_id)?.map(|a| a.level))
     };
@@ -108,14 +114,7 @@ pub fn revoke(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let provider = Provider::from_settings(ctx.settings())?;
     let form = form_body(ctx.req)?;
     let ports = ctx.ports()?;
-    let client = authenticate(
-        ports,
-        &provider,
-        &Presented {
-            authorization: ctx.req.header("authorization"),
-            form: &form,
-        },
-    )?;
+    let client = client_of_request(ctx, &provider, &form)?;
     token::revoke(ports, &provider, &client, &form)?;
     Ok(Response::bytes(200, "text/plain; charset=utf-8", Vec::new()).no_store())
 }

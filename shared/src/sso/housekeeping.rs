@@ -13,41 +13,20 @@ use crate::purge::older_than;
 
 const DAY: i64 = 86_400;
 
+/// What is deleted: (table, key, cut-off column, seconds kept after it).
+const PURGES: &[(&str, &str, &str, i64)] = &[
+    ("sso_codes", "code_hash", "expires_at", DAY),
+    ("sso_access_tokens", "jti", "expires_at", 0),
+    ("sso_refresh_tokens", "token_hash", "expires_at", 0),
+    ("sso_grants", "id", "revoked_at", REFRESH_TTL),
+];
+
 /// Runs every purge once.
 pub fn purge_expired(ports: Ports<'_>) -> Result<(), StoreError> {
     let now = ports.clock.now();
-    older_than(
-        ports.sql,
-        "sso_codes",
-        "code_hash",
-        "expires_at",
-        false,
-        now - DAY,
-    )?;
-    older_than(
-        ports.sql,
-        "sso_access_tokens",
-        "jti",
-        "expires_at",
-        false,
-        now,
-    )?;
-    older_than(
-        ports.sql,
-        "sso_refresh_tokens",
-        "token_hash",
-        "expires_at",
-        false,
-        now,
-    )?;
-    older_than(
-        ports.sql,
-        "sso_grants",
-        "id",
-        "revoked_at",
-        false,
-        now - REFRESH_TTL,
-    )?;
+    for (table, key, column, kept) in PURGES {
+        older_than(ports.sql, table, key, column, false, now - kept)?;
+    }
     purge_assertions_before(ports.sql, now)?;
     Ok(())
 }
