@@ -5,7 +5,8 @@
 //! PostgreSQL + Redis with requests spread round-robin), and gives tests a
 //! small HTTP client with request builders. Beside it: the administrator
 //! ([`admin`]: units, services, categories, officials, issuers, kiosks),
-//! people logging in ([`session`]), the database the nodes share ([`db`]),
+//! people logging in ([`session`]), a service and a browser for the OpenID
+//! provider ([`sso`]), the database the nodes share ([`db`]),
 //! percent-encoding ([`encode`]), the local clock ([`time`]), the vault
 //! ([`vault`]) and loopback fakes of outside services ([`fake_server`]).
 //!
@@ -33,6 +34,7 @@ pub mod fake_server;
 pub mod hot;
 pub mod seed;
 pub mod session;
+pub mod sso;
 pub mod stores;
 pub mod time;
 pub mod vault;

@@ -44,7 +44,8 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     Ok(Response::json(
         200,
         &json!({"items": items, "next_cursor": out.next_cursor}),
-    ))
+    )
+    .no_store())
 }
 
 /// `POST /api/v1/admin/clients/{id}/secret` → a new secret; the old one

@@ -18,6 +18,7 @@ mod kiosk;
 mod platform;
 mod runtime;
 mod runtime_limits;
+mod sso;
 mod store_faults;
 mod store_trips;
 mod vault_limits;
