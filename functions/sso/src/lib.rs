@@ -76,19 +76,34 @@ const PAGES: &[&str] = &["/sso/authorize", "/sso/logout"];
 fn render_error(req: &Request, e: &ApiError) -> Option<Response> {
     let path = req.path.as_str();
     if PAGES.contains(&path) {
-        return Some(pages::error_page(req, req.lang(), e.status(), e));
+        let mut page = pages::error_page(req, req.lang(), e.status(), e);
+        if let Some(allow) = e.allow() {
+            page.set_header("allow", &allow);
+        }
+        return Some(page);
     }
     if !PROTOCOL.contains(&path) {
         return None;
     }
     // Platform failures (a store outage, an unusable setting) keep their
-    // own codes: OAuth names none for them outside the redirect.
+    // own codes: OAuth names none for them outside the redirect. The
+    // description is the refusal's own detail when it has one ("code_verifier
+    // is required (PKCE)"), else the code's English message.
     let code = e.code();
+    let fields = e.fields();
+    let description = fields
+        .get("detail")
+        .and_then(|d| d.as_str())
+        .unwrap_or_else(|| e.message(Lang::En));
     let mut resp = Response::json(
         e.status(),
-        &json!({"error": code, "error_description": e.message(Lang::En)}),
+        &json!({"error": code, "error_description": description}),
     )
     .no_store();
+    // A 405 names the methods the endpoint takes (RFC 9110 §15.5.6).
+    if let Some(allow) = e.allow() {
+        resp.set_header("allow", &allow);
+    }
     let bearer_endpoint = path == "/sso/userinfo" || path == "/sso/documents";
     if bearer_endpoint && matches!(e.status(), 401 | 403) {
         resp.set_header(

@@ -68,6 +68,14 @@ impl AuthRequest {
         if let Some(nonce) = &self.nonce {
             out.push(("nonce", nonce.clone()));
         }
+        // `prompt=consent` must survive the login pages, or a citizen who
+        // logs in first never sees the consent page the service asked for.
+        // `login` is met by the login itself and is not carried (the
+        // consent page's language toggle would ask for a code again), and
+        // `none` shows no page at all.
+        if self.prompt == Prompt::Consent {
+            out.push(("prompt", "consent".to_owned()));
+        }
         out
     }
 }
