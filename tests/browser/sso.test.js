@@ -267,8 +267,11 @@ kioskTest('says who is logged in; "Not you?" ends that session and asks for a ph
   const phone = freshPhone();
   await page.goto(asked.url);
   await logIn(page, phone);
-  // A new account has no name yet.
-  assert.ok((await texts(page, '.note')).includes('Bạn đang đăng nhập Công dân số trên trình duyệt này.'));
+  // A new account has no name yet: it is named by its phone, masked.
+  const nameless = (await texts(page, '.note')).find((t) => t.startsWith('Bạn đang đăng nhập bằng số điện thoại'));
+  assert.ok(nameless, 'the page does not say who is logged in');
+  assert.ok(nameless.endsWith(`${phone.slice(-2)}.`), nameless);
+  assert.ok(!nameless.includes(phone) && !nameless.includes(national(phone)), `the whole number is on the page: ${nameless}`);
   // Named in the profile, the citizen is named on the page.
   const token = (await page.context().cookies(BASE)).find((c) => c.name === 'cds_sso')?.value;
   assert.ok(token, 'no login cookie');
