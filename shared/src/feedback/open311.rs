@@ -284,11 +284,10 @@ impl RequestQuery {
                 _ => problems.push(("status", "unknown_value")),
             }
         }
+        // Only an empty value means "not given": one of blanks (a form
+        // feed, spaces) is a date that does not parse, and says so.
         let mut date = |name: &'static str| {
-            let raw = req
-                .query_param(name)
-                .map(str::trim)
-                .filter(|v| !v.is_empty())?;
+            let raw = req.query_param(name).filter(|v| !v.is_empty())?;
             let parsed = crate::local_time::parse_instant_or_date(raw);
             if parsed.is_none() {
                 problems.push((name, "format"));

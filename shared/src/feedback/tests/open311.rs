@@ -248,6 +248,16 @@ fn request_queries_default_to_ninety_days_and_refuse_longer_ranges() {
         q("start_date=soon").unwrap_err(),
         FeedbackError::invalid("start_date", "format")
     );
+    // Empty is "not given"; blanks are a date that does not parse.
+    assert!(q("start_date=&end_date=").is_ok());
+    assert_eq!(
+        q("end_date=%0C").unwrap_err(),
+        FeedbackError::invalid("end_date", "format")
+    );
+    assert_eq!(
+        q("start_date=%20%20").unwrap_err(),
+        FeedbackError::invalid("start_date", "format")
+    );
     assert_eq!(
         q("status=pending").unwrap_err(),
         FeedbackError::invalid("status", "unknown_value")
