@@ -76,7 +76,18 @@ pub fn require_unit(principal: Principal) -> Result<Official, ApiError> {
 /// blank `admin_token` refuses every request: a deployment that forgot the
 /// secret must not have an open admin API.
 pub fn require_admin(settings: &dyn Settings, req: &Request) -> Result<(), ApiError> {
-    let expected = settings.get("admin_token").unwrap_or_default();
+    require_bearer_secret(settings, req, "admin_token")
+}
+
+/// The request's bearer token must equal the secret setting `name`
+/// (compared through its hash, in constant time); an unset secret lets no
+/// one in.
+pub fn require_bearer_secret(
+    settings: &dyn Settings,
+    req: &Request,
+    name: &str,
+) -> Result<(), ApiError> {
+    let expected = settings.get(name).unwrap_or_default();
     // Trimmed because secrets often arrive from files with a trailing newline.
     let expected = expected.trim();
     if expected.is_empty() {

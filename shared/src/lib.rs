@@ -29,6 +29,7 @@ pub mod ids;
 pub mod lang;
 pub mod local_time;
 mod messages;
+pub mod notify;
 pub mod otp_flow;
 pub mod pagination;
 #[cfg(any(test, feature = "pg-client"))]

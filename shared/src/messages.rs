@@ -15,6 +15,7 @@ const DOMAINS: &[&[Message]] = &[
     crate::documents::error::MESSAGES,
     crate::feedback::MESSAGES,
     crate::sso::MESSAGES,
+    crate::notify::MESSAGES,
 ];
 
 /// The `(vi, en)` messages of a domain's `code`.

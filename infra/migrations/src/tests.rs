@@ -75,3 +75,20 @@ fn lines_outside_triggers_keep_their_order_and_text() {
     let sql = "-- header\n\nCREATE INDEX IF NOT EXISTS i ON t (a);\nINSERT INTO t (a) VALUES ('--not a comment') ON CONFLICT DO NOTHING;\n";
     assert_eq!(to_postgres(sql).unwrap(), sql);
 }
+
+#[test]
+fn the_database_clock_becomes_postgres_epoch_seconds_outside_strings() {
+    let sql = "CREATE TRIGGER IF NOT EXISTS t1\nAFTER UPDATE OF n ON t\nBEGIN\n    INSERT INTO log (at, note) VALUES (unixepoch(), 'unixepoch()');\nEND;\n";
+    let pg = to_postgres(sql).unwrap();
+    assert!(
+        pg.contains(
+            "VALUES (CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT), 'unixepoch()')"
+        ),
+        "{pg}"
+    );
+    let column = "CREATE TABLE u (unixepoch_at INTEGER);\n";
+    assert_eq!(
+        to_postgres(column).unwrap(),
+        "CREATE TABLE u (unixepoch_at BIGINT);\n"
+    );
+}

@@ -29,7 +29,7 @@ mod store;
 pub mod ticket;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use booking::{book, get_booking, get_for_caller, get_own_booking, BookOutcome, BookRequest};
 pub use catalog::{get_service, get_slot, list_services, list_slots, parse_bound, SlotFilter};

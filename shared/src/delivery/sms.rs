@@ -61,17 +61,24 @@ impl<'a> SmsGateway<'a> {
     }
 }
 
-impl OtpSender for SmsGateway<'_> {
-    fn deliver(&self, msg: &OtpMessage) -> Result<(), DeliveryError> {
-        let phone = national_format(&msg.phone_e164).ok_or(DeliveryError::InvalidPhone)?;
+impl SmsGateway<'_> {
+    /// Sends `text` to `phone_e164`; `tracking_id` is the gateway's
+    /// `RequestId`, on which it de-duplicates a retried send.
+    pub fn send_text(
+        &self,
+        phone_e164: &str,
+        text: &str,
+        tracking_id: &str,
+    ) -> Result<(), DeliveryError> {
+        let phone = national_format(phone_e164).ok_or(DeliveryError::InvalidPhone)?;
         let body = json!({
             "ApiKey": self.config.api_key,
             "SecretKey": self.config.secret_key,
             "Phone": phone,
-            "Content": msg.text,
+            "Content": text,
             "Brandname": self.config.brandname,
             "SmsType": SMS_TYPE_CUSTOMER_CARE,
-            "RequestId": msg.tracking_id,
+            "RequestId": tracking_id,
         });
         let parsed = post_json(
             self.http,
@@ -88,6 +95,12 @@ impl OtpSender for SmsGateway<'_> {
             }),
             None => Err(DeliveryError::BadAnswer { provider: PROVIDER }),
         }
+    }
+}
+
+impl OtpSender for SmsGateway<'_> {
+    fn deliver(&self, msg: &OtpMessage) -> Result<(), DeliveryError> {
+        self.send_text(&msg.phone_e164, &msg.text, &msg.tracking_id)
     }
 }
 

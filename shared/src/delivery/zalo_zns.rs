@@ -54,14 +54,22 @@ impl<'a> ZaloZns<'a> {
     }
 }
 
-impl OtpSender for ZaloZns<'_> {
-    fn deliver(&self, msg: &OtpMessage) -> Result<(), DeliveryError> {
-        let phone = zalo_format(&msg.phone_e164).ok_or(DeliveryError::InvalidPhone)?;
+impl ZaloZns<'_> {
+    /// Sends the approved template `template_id` filled with `data` to the
+    /// Zalo account of `phone_e164`; Zalo de-duplicates on `tracking_id`.
+    pub fn send_template(
+        &self,
+        phone_e164: &str,
+        template_id: &str,
+        data: Value,
+        tracking_id: &str,
+    ) -> Result<(), DeliveryError> {
+        let phone = zalo_format(phone_e164).ok_or(DeliveryError::InvalidPhone)?;
         let body = json!({
             "phone": phone,
-            "template_id": self.config.template_id,
-            "template_data": { "otp": msg.code },
-            "tracking_id": msg.tracking_id,
+            "template_id": template_id,
+            "template_data": data,
+            "tracking_id": tracking_id,
         });
         let headers = vec![("access_token".to_owned(), self.config.access_token.clone())];
         let parsed = post_json(
@@ -79,6 +87,17 @@ impl OtpSender for ZaloZns<'_> {
             }),
             _ => Err(DeliveryError::BadAnswer { provider: PROVIDER }),
         }
+    }
+}
+
+impl OtpSender for ZaloZns<'_> {
+    fn deliver(&self, msg: &OtpMessage) -> Result<(), DeliveryError> {
+        self.send_template(
+            &msg.phone_e164,
+            &self.config.template_id,
+            json!({ "otp": msg.code }),
+            &msg.tracking_id,
+        )
     }
 }
 

@@ -15,6 +15,7 @@ mod documents;
 mod feedback;
 mod identity;
 mod kiosk;
+mod notify;
 mod platform;
 mod runtime;
 mod runtime_limits;

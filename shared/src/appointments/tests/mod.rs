@@ -2,7 +2,7 @@
 //! shipped migrations.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
+pub(crate) mod support;
 
 mod booking;
 mod changes;

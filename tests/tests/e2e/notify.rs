@@ -1,0 +1,386 @@
+//! Notices end to end (docs/notifications.md): the `notify` component served
+//! by edge-host. A change made through another component's API lands in the
+//! citizen's inbox once; the dispatcher delivers it by SMS through a fake
+//! gateway, keeps it when the gateway fails and sends it once when it is
+//! back, also when dispatch runs on several nodes at once.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use e2e::admin::{official_login, service, unit};
+use e2e::db::db;
+use e2e::fake_server::FakeServer;
+use e2e::session::{login, login_as};
+use e2e::time::local_date;
+use e2e::{parallel, Host, HostBuilder, Method};
+use serde_json::{json, Value};
+
+const SECRET: &str = "dispatch-secret-for-the-tests-0123456789";
+const ACCEPTED: &str = r#"{"CodeResult":"100","SMSID":"1"}"#;
+
+/// The app with an SMS gateway (the fake) for notices; Zalo is left
+/// unconfigured, so what must arrive goes by SMS.
+fn app(sms: &FakeServer) -> HostBuilder {
+    HostBuilder::app()
+        .var("otp_ip_hourly", "1000")
+        // Each citizen logs in again from another client at once.
+        .var("otp_resend_seconds", "0")
+        .var("dispatch_secret", SECRET)
+        .var("sms_gateway_url", &format!("{}/send", sms.origin()))
+        .var("sms_gateway_host", &sms.origin())
+        .var("sms_api_key", "AK")
+        .var("sms_secret_key", "SK")
+}
+
+fn dispatch(host: &Host) -> Value {
+    let r = host.post_json_auth("/api/v1/internal/dispatch", SECRET, &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+fn inbox(host: &Host, token: &str, query: &str) -> Value {
+    let r = host.get_auth(&format!("/api/v1/me/notifications{query}"), token);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.header("cache-control").as_deref(),
+        Some("private, no-store")
+    );
+    r.json()
+}
+
+fn kinds(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A citizen who signed up on the web and then logged in at a kiosk: one
+/// security notice. Returns the web session.
+fn logged_in_at_a_kiosk(host: &Host, phone: &str) -> String {
+    let web = login(host, phone);
+    login_as(host, phone, "kiosk");
+    web
+}
+
+/// What the gateway received, by `RequestId`.
+fn request_ids(sms: &FakeServer) -> Vec<String> {
+    sms.requests()
+        .iter()
+        .map(|r| {
+            r.json()["RequestId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Makes every pending notice due now, as if the backoff had passed.
+fn time_passes(host: &Host) {
+    db(host).run(
+        "UPDATE notifications SET due_at = 0 WHERE dispatch = 'pending'",
+        &[],
+    );
+}
+
+#[test]
+fn a_login_from_a_new_client_reaches_the_inbox_and_the_phone_once_even_after_the_gateway_failed() {
+    let sms = FakeServer::start(500, "down");
+    let host = app(&sms).start();
+    let me = logged_in_at_a_kiosk(&host, "+84913000001");
+    let list = inbox(&host, &me, "");
+    assert_eq!(kinds(&list), vec!["security_login"]);
+    assert_eq!(list["unread_count"], 1);
+    assert_eq!(list["items"][0]["title"], "Đăng nhập từ thiết bị mới");
+    assert_eq!(list["items"][0]["link"], "/api/v1/auth/sessions");
+
+    let failed = dispatch(&host);
+    assert_eq!(
+        (failed["sent"].as_u64(), failed["later"].as_u64()),
+        (Some(0), Some(1)),
+        "{failed}"
+    );
+    assert_eq!(sms.requests().len(), 1);
+    // Not due yet: the next run sends nothing.
+    assert_eq!(dispatch(&host)["claimed"], 0);
+
+    sms.set_reply(200, ACCEPTED);
+    time_passes(&host);
+    assert_eq!(dispatch(&host)["sent"], 1);
+    time_passes(&host);
+    assert_eq!(
+        dispatch(&host)["claimed"],
+        0,
+        "delivered notices are not sent again"
+    );
+    let ids = request_ids(&sms);
+    assert_eq!(ids.len(), 2);
+    assert_eq!(
+        ids[0], ids[1],
+        "the retry carries the same RequestId for the gateway to de-duplicate"
+    );
+    let sent = sms.requests()[1].json();
+    assert_eq!(sent["Phone"], "0913000001");
+    assert!(
+        sent["Content"].as_str().unwrap().contains("kiosk"),
+        "{sent}"
+    );
+    // The inbox is unchanged by delivery.
+    assert_eq!(inbox(&host, &me, "")["unread_count"], 1);
+}
+
+#[test]
+fn dispatch_fired_in_parallel_on_every_node_sends_each_notice_once() {
+    let sms = FakeServer::start(200, ACCEPTED);
+    let host = Arc::new(app(&sms).start());
+    let h = host.clone();
+    parallel(16, move |i| {
+        logged_in_at_a_kiosk(&h, &format!("+849130010{i:02}"))
+    });
+    let h = host.clone();
+    let reports = parallel(8, move |_| dispatch(&h));
+    let sent: u64 = reports.iter().map(|r| r["sent"].as_u64().unwrap()).sum();
+    // Whatever one round left to another run is sent by the next.
+    let rest = dispatch(&host)["sent"].as_u64().unwrap();
+    assert_eq!(sent + rest, 16, "{reports:?}");
+    let ids = request_ids(&sms);
+    let unique: BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(
+        (ids.len(), unique.len()),
+        (16, 16),
+        "each notice sent once: {ids:?}"
+    );
+}
+
+#[test]
+fn dispatch_needs_its_own_secret() {
+    let sms = FakeServer::start(200, ACCEPTED);
+    let host = app(&sms).start();
+    let none = host.send(host.request(Method::POST, "/api/v1/internal/dispatch"));
+    assert_eq!(none.status, 401);
+    for wrong in ["nope", e2e::ADMIN_TOKEN] {
+        let r = host.post_json_auth("/api/v1/internal/dispatch", wrong, &json!({}));
+        assert_eq!(r.status, 401, "{wrong}");
+    }
+    let unset = HostBuilder::app().start();
+    let r = unset.post_json_auth("/api/v1/internal/dispatch", SECRET, &json!({}));
+    assert_eq!(r.status, 401, "an unset secret lets no one in");
+}
+
+#[test]
+fn reading_deleting_and_other_peoples_notices() {
+    let sms = FakeServer::start(200, ACCEPTED);
+    let host = app(&sms).start();
+    let me = logged_in_at_a_kiosk(&host, "+84913002001");
+    login_as(&host, "+84913002001", "zalo");
+    let other = logged_in_at_a_kiosk(&host, "+84913002002");
+    let list = inbox(&host, &me, "?limit=1");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let cursor = list["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_owned();
+    let second = inbox(&host, &me, &format!("?limit=1&cursor={cursor}"));
+    assert_eq!(second["next_cursor"], Value::Null);
+    let newest = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let older = second["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_ne!(newest, older);
+
+    // Someone else's notice is not found, whatever they do with it.
+    let theirs = format!("/api/v1/me/notifications/{newest}");
+    assert_eq!(host.get_auth(&theirs, &other).status, 404);
+    assert_eq!(
+        host.get_auth(&theirs, &other).error_code(),
+        "notification_not_found"
+    );
+    assert_eq!(host.delete_auth(&theirs, &other).status, 404);
+    assert_eq!(
+        host.post_json_auth(&format!("{theirs}/read"), &other, &json!({}))
+            .status,
+        404
+    );
+    assert_eq!(
+        host.get_auth("/api/v1/me/notifications/x1", &me).status,
+        404
+    );
+    assert_eq!(host.get(&theirs).status, 401);
+
+    let read = host.post_json_auth(&format!("{theirs}/read"), &me, &json!({}));
+    assert_eq!(read.status, 200, "{}", read.text());
+    assert_eq!(read.json()["read"], true);
+    let unread = inbox(&host, &me, "?unread=true");
+    assert_eq!(unread["unread_count"], 1);
+    assert_eq!(unread["items"][0]["id"], older.as_str());
+    let bad = host.get_auth("/api/v1/me/notifications?unread=maybe", &me);
+    assert_eq!(
+        (bad.status, bad.error_code()),
+        (422, "validation_failed".into())
+    );
+
+    assert_eq!(host.delete_auth(&theirs, &me).status, 204);
+    assert_eq!(host.get_auth(&theirs, &me).status, 404);
+    let all = host.post_json_auth("/api/v1/me/notifications/read-all", &me, &json!({}));
+    assert_eq!(all.json()["marked"], 1);
+    assert_eq!(inbox(&host, &me, "")["unread_count"], 0);
+    // The other citizen's inbox is untouched.
+    assert_eq!(inbox(&host, &other, "")["unread_count"], 1);
+}
+
+#[test]
+fn settings_change_whole_or_not_at_all_and_choose_the_language_of_the_inbox() {
+    let sms = FakeServer::start(200, ACCEPTED);
+    let host = app(&sms).start();
+    let me = logged_in_at_a_kiosk(&host, "+84913003001");
+    let path = "/api/v1/me/notification-settings";
+    let start = host.get_auth(path, &me);
+    assert_eq!(start.status, 200);
+    assert_eq!(start.json()["language"], "vi");
+    assert_eq!(
+        start.json()["quiet_hours"],
+        json!({"start": "22:00", "end": "06:00"})
+    );
+
+    for (bad, field) in [
+        (
+            json!({"language": "en", "channels": {"security_login": []}}),
+            "channels.security_login",
+        ),
+        (json!({"language": "fr"}), "language"),
+        (
+            json!({"quiet_hours": {"start": "25:00", "end": "06:00"}}),
+            "quiet_hours.start",
+        ),
+        (
+            json!({"channels": {"appointment_booked": ["pigeon"]}}),
+            "channels.appointment_booked",
+        ),
+    ] {
+        let r = host.patch_json(path, Some(&me), &bad);
+        assert_eq!(r.status, 422, "{bad}: {}", r.text());
+        assert!(
+            r.json()["error"]["fields"].get(field).is_some(),
+            "{bad}: {}",
+            r.text()
+        );
+    }
+    let unknown = host.patch_json(path, Some(&me), &json!({"colour": "red"}));
+    assert_eq!(
+        (unknown.status, unknown.error_code()),
+        (422, "validation_failed".into())
+    );
+    let broken = host.send(
+        host.request(Method::PATCH, path)
+            .bearer_auth(&me)
+            .header("content-type", "application/json")
+            .body("{\"language\": "),
+    );
+    assert_eq!(broken.status, 400);
+    assert_eq!(
+        host.get_auth(path, &me).json(),
+        start.json(),
+        "nothing changed"
+    );
+
+    let changed = host.patch_json(
+        path,
+        Some(&me),
+        &json!({"language": "en", "quiet_hours": {"start": "21:00", "end": "07:30"},
+                "channels": {"appointment_booked": ["in_app", "sms"]}}),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.text());
+    let now = host.get_auth(path, &me).json();
+    assert_eq!(
+        now["quiet_hours"],
+        json!({"start": "21:00", "end": "07:30"})
+    );
+    let booked = now["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "appointment_booked")
+        .unwrap();
+    assert_eq!(booked["channels"], json!(["in_app", "sms"]));
+    // The inbox is now in English, whatever the browser asks for.
+    assert_eq!(
+        inbox(&host, &me, "")["items"][0]["title"],
+        "Login from a new device"
+    );
+}
+
+#[test]
+fn a_booking_made_moved_and_cancelled_through_the_api_is_three_notices() {
+    let sms = FakeServer::start(200, ACCEPTED);
+    let host = app(&sms).start();
+    unit(&host, "benh-vien-da-nang", "Bệnh viện Đà Nẵng");
+    service(
+        &host,
+        "kham-noi",
+        "Khám nội tổng quát",
+        "health",
+        "benh-vien-da-nang",
+        "124 Hải Phòng",
+    );
+    let doctor = official_login(&host, "+84905000002", "Lê Văn Cường", "benh-vien-da-nang");
+    let day = local_date(2);
+    let made = host.post_json_auth(
+        "/api/v1/appointments/slots",
+        &doctor,
+        &json!({"service_code": "kham-noi", "date_from": day, "date_to": day,
+                "day_start": "08:00", "day_end": "09:00", "interval_minutes": 30, "capacity": 1}),
+    );
+    assert!(matches!(made.status, 200 | 201), "{}", made.text());
+    let slots = host.get(&format!(
+        "/api/v1/appointments/slots?service=kham-noi&from={day}&to={day}"
+    ));
+    let ids: Vec<String> = slots.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let (me, rival) = (login(&host, "+84913004001"), login(&host, "+84913004002"));
+    let booked = host.post_json_auth("/api/v1/appointments", &me, &json!({"slot_id": ids[0]}));
+    assert_eq!(booked.status, 201, "{}", booked.text());
+    // The rival's booking of the same full slot is refused and tells them nothing.
+    let refused = host.post_json_auth("/api/v1/appointments", &rival, &json!({"slot_id": ids[0]}));
+    assert_eq!(refused.status, 409);
+    let id = booked.json()["id"].as_str().unwrap().to_owned();
+    let moved = host.post_json_auth(
+        &format!("/api/v1/appointments/{id}/reschedule"),
+        &me,
+        &json!({"slot_id": ids[1]}),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    for _ in 0..2 {
+        assert_eq!(
+            host.delete_auth(&format!("/api/v1/appointments/{id}"), &me)
+                .status,
+            200
+        );
+    }
+    let list = inbox(&host, &me, "");
+    assert_eq!(
+        kinds(&list),
+        vec![
+            "appointment_cancelled",
+            "appointment_rescheduled",
+            "appointment_booked"
+        ]
+    );
+    let body = list["items"][2]["body"].as_str().unwrap();
+    assert!(body.starts_with("Khám nội tổng quát, lúc 08:00 "), "{body}");
+    assert_eq!(
+        list["items"][2]["link"],
+        format!("/api/v1/appointments/{id}")
+    );
+    assert!(kinds(&inbox(&host, &rival, "")).is_empty());
+    // A booking notice goes by Zalo only by default: with no Zalo account
+    // linked it stays in the app.
+    let report = dispatch(&host);
+    assert_eq!(report["in_app_only"], 3, "{report}");
+    assert!(sms.requests().is_empty());
+}
