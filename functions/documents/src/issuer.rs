@@ -40,6 +40,7 @@ pub fn push(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                         "sha256": doc.sha256,
                     })),
             );
+            ctx.dispatch_notices_of(&doc.citizen_id);
             (201, doc)
         }
         PushOutcome::Existing(doc) => (200, doc),
@@ -58,6 +59,7 @@ pub fn revoke(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
                 .about(doc.citizen_id.as_str())
                 .detail(json!({"document_id": doc.id, "external_id": doc.external_id})),
         );
+        ctx.dispatch_notices_of(&doc.citizen_id);
     }
     Ok(Response::json(200, &views::issued(&doc)))
 }

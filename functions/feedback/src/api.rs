@@ -143,6 +143,9 @@ pub fn change(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
     // logged with the whole entry by the context.
     ctx.audit(changed.audit);
     let f = &changed.feedback;
+    if let Some(owner) = f.owner_id.as_deref() {
+        ctx.dispatch_notices_of(owner);
+    }
     let steps = fb::history(ctx.sql()?, f)?;
     Ok(private(Response::json(
         200,

@@ -171,6 +171,34 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Delivers `account_id`'s due notices right after the change that wrote
+    /// them (docs/notifications.md, "When dispatch runs"): a few, within the
+    /// providers' short timeouts. What fails or is left is the scheduled
+    /// dispatcher's; nothing here fails the request, which already
+    /// succeeded.
+    pub fn dispatch_notices_of(&self, account_id: &str) {
+        let Ok(sql) = self.sql() else {
+            return;
+        };
+        let http = self.http_within(crate::notify::PROVIDER_TIMEOUTS);
+        let ports = crate::notify::dispatch::DispatchPorts {
+            sql,
+            clock: self.clock(),
+            random: self.random(),
+            http: http.as_ref(),
+        };
+        let senders = crate::notify::send::Senders::from_settings(self.settings());
+        let limit = crate::notify::DISPATCH_RIGHT_AFTER;
+        match crate::notify::dispatch::run(&ports, &senders, Some(account_id), limit) {
+            Ok(r) if r.claimed > 0 => self.log(format_args!(
+                "notices dispatched right after the change: sent {} later {} failed {}",
+                r.sent, r.later, r.failed
+            )),
+            Ok(_) => {}
+            Err(e) => self.log(format_args!("notices left to the scheduled dispatch: {e}")),
+        }
+    }
+
     /// One log line tagged with the request id, for what an operator should
     /// see besides errors (errors are logged by [`super::serve`]). Never
     /// codes, tokens, keys or full phone numbers.

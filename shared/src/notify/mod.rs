@@ -48,6 +48,9 @@ pub struct Notice {
     pub read_at: Option<i64>,
 }
 
+/// Most notices a dispatch right after a change claims: the change's own.
+pub const DISPATCH_RIGHT_AFTER: u32 = 3;
+
 /// Most notices one dispatch run claims.
 pub const MAX_DISPATCH_BATCH: u32 = 20;
 
@@ -58,3 +61,38 @@ pub const PROVIDER_TIMEOUTS: crate::ports::HttpTimeouts = crate::ports::HttpTime
     first_byte: std::time::Duration::from_secs(4),
     between_bytes: std::time::Duration::from_secs(2),
 };
+
+/// Records that the Zalo user wrote to the OA at `now` (one upsert that
+/// never moves the time back), opening the 48-hour window for free OA
+/// messages.
+pub fn record_zalo_interaction(
+    sql: &dyn crate::ports::Sql,
+    zalo_user_id: &str,
+    now: i64,
+) -> Result<(), crate::ports::StoreError> {
+    sql.execute(
+        "INSERT INTO zalo_interactions (zalo_user_id, last_at) VALUES (?1, ?2) \
+         ON CONFLICT (zalo_user_id) DO UPDATE SET last_at = ?2 \
+         WHERE zalo_interactions.last_at < ?2",
+        &[zalo_user_id.into(), now.into()],
+    )?;
+    Ok(())
+}
+
+/// The account's latest notices as chat lines, in Vietnamese (the bot
+/// speaks Vietnamese): "• title: body".
+pub fn latest_lines(
+    sql: &dyn crate::ports::Sql,
+    account_id: &str,
+    n: u32,
+) -> Result<Vec<String>, crate::ports::StoreError> {
+    let notices = store::inbox::page(sql, account_id, None, false, n)?;
+    Ok(notices
+        .iter()
+        .map(|notice| {
+            let w = render::wording(notice, crate::lang::Lang::Vi);
+            let time = render::local_time(notice.created_at);
+            format!("• {} ({time}): {}", w.title, w.body)
+        })
+        .collect())
+}

@@ -31,6 +31,9 @@ impl<'a> BotPorts<'a> {
     }
 }
 
+/// How many notices "thông báo" lists.
+const NOTICES_SHOWN: u32 = 5;
+
 /// What handling an event produced.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -60,6 +63,13 @@ pub fn handle(ports: BotPorts<'_>, event: &Event) -> Result<Outcome, StoreError>
     let Some(user) = event.user_id.as_deref() else {
         return Ok(Outcome::default().note("event without a usable user id ignored"));
     };
+    // Any message from the user opens the OA's 48-hour window for free
+    // replies, which the notice dispatcher uses (docs/notifications.md).
+    if matches!(&event.kind, EventKind::Text(_) | EventKind::Follow)
+        || matches!(&event.kind, EventKind::Other(name) if name.starts_with("user_send_"))
+    {
+        crate::notify::record_zalo_interaction(ports.core.sql, user, ports.core.clock.now())?;
+    }
     let outcome = match &event.kind {
         EventKind::Follow => Outcome::say(format!("{}\n\n{}", texts::WELCOME, texts::HELP)),
         EventKind::Unfollow => {
@@ -110,6 +120,20 @@ fn on_text(ports: BotPorts<'_>, user: &str, text: &str) -> Result<Outcome, Store
             Ok(Outcome::say(format!(
                 "{}\n{}",
                 texts::appointments_header(lines.len()),
+                lines.join("\n")
+            )))
+        }
+        Command::Notices => {
+            let Some(account) = find_by_zalo_user(ports.identity(), user)? else {
+                return Ok(Outcome::say(texts::NOT_LINKED));
+            };
+            let lines = crate::notify::latest_lines(ports.core.sql, &account.id, NOTICES_SHOWN)?;
+            if lines.is_empty() {
+                return Ok(Outcome::say(texts::NO_NOTICES));
+            }
+            Ok(Outcome::say(format!(
+                "{}\n{}",
+                texts::notices_header(lines.len()),
                 lines.join("\n")
             )))
         }

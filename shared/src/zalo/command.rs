@@ -10,6 +10,8 @@ pub enum Command {
     SignUp,
     /// "lịch hẹn": the linked citizen's upcoming appointments.
     Appointments,
+    /// "thông báo": the linked citizen's latest notices.
+    Notices,
     /// "phản ánh <nội dung>" / "góp ý <nội dung>": the content as typed
     /// (NFC, trimmed; empty when only the keyword was sent).
     Feedback(String),
@@ -32,6 +34,7 @@ const SIGN_UP: &[&[&str]] = &[
     &["lien", "ket"],
 ];
 const APPOINTMENTS: &[&[&str]] = &[&["lich", "hen"], &["lichhen"]];
+const NOTICES: &[&[&str]] = &[&["thong", "bao"], &["thongbao"]];
 const FEEDBACK: &[&[&str]] = &[&["phan", "anh"], &["phananh"], &["gop", "y"]];
 const HELP: &[&[&str]] = &[&["tro", "giup"], &["huong", "dan"], &["help"], &["menu"]];
 const CANCEL: &[&[&str]] = &[&["huy"], &["thoat"], &["cancel"]];
@@ -54,9 +57,10 @@ pub fn parse(text: &str) -> Command {
             .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | ','));
         return Command::Feedback(content.trim().to_owned());
     }
-    let table: [(&[&[&str]], Command); 4] = [
+    let table: [(&[&[&str]], Command); 5] = [
         (SIGN_UP, Command::SignUp),
         (APPOINTMENTS, Command::Appointments),
+        (NOTICES, Command::Notices),
         (HELP, Command::Help),
         (CANCEL, Command::Cancel),
     ];

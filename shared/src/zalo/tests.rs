@@ -545,3 +545,42 @@ fn the_phones_linked_zalo_account_gets_a_code_when_strangers_spent_the_phones_bu
     w.say("đăng ký");
     assert!(BotWorld::only_reply(&w.say("0905123456")).starts_with("Mã xác thực"));
 }
+
+#[test]
+fn notices_lists_the_latest_five_newest_first_and_needs_a_link() {
+    let w = BotWorld::new();
+    assert_eq!(BotWorld::only_reply(&w.say("thông báo")), texts::NOT_LINKED);
+    let (w, citizen) = linked_world();
+    assert_eq!(BotWorld::only_reply(&w.say("thong bao")), texts::NO_NOTICES);
+    seed_bookings(&w, &citizen, 7, "booked");
+    let reply = w.say("THÔNG BÁO").replies.join("\n");
+    assert!(reply.starts_with(&texts::notices_header(5)), "{reply}");
+    assert_eq!(reply.matches("• Đã đặt lịch hẹn").count(), 5, "{reply}");
+    // Newest first: the last booking's ticket comes before the earlier ones.
+    let newest = reply.find("Tbooked0006").expect("the newest booking");
+    let older = reply.find("Tbooked0002").expect("an older one");
+    assert!(newest < older, "{reply}");
+    assert!(!reply.contains("Tbooked0001"), "only five: {reply}");
+}
+
+#[test]
+fn every_message_from_the_user_opens_the_window_and_time_never_goes_back() {
+    let w = BotWorld::new();
+    w.say("xin chào");
+    let at = |w: &BotWorld| {
+        w.scalar(&format!(
+            "SELECT last_at FROM zalo_interactions WHERE zalo_user_id = '{USER}'"
+        ))
+    };
+    assert_eq!(at(&w), T0);
+    w.id.clock.advance(3_600);
+    w.say("trợ giúp");
+    assert_eq!(at(&w), T0 + 3_600);
+    w.id.clock.set(T0);
+    w.say("lịch hẹn");
+    assert_eq!(
+        at(&w),
+        T0 + 3_600,
+        "an older event does not shorten the window"
+    );
+}

@@ -10,6 +10,7 @@ pub const WELCOME: &str = "Chào mừng bạn đến với Công dân số! Tạ
 pub const HELP: &str = "Các lệnh bạn có thể gửi (có dấu hoặc không dấu đều được):\n\
 • đăng ký — đăng ký hoặc liên kết tài khoản Công dân số với Zalo này\n\
 • lịch hẹn — xem các lịch hẹn sắp tới\n\
+• thông báo — xem các thông báo mới nhất\n\
 • phản ánh <nội dung> — gửi phản ánh, kiến nghị tới thành phố\n\
 • hủy — dừng thao tác đang làm\n\
 • trợ giúp — xem lại hướng dẫn này";
@@ -52,6 +53,9 @@ Gửi \"trợ giúp\" để xem các lệnh.";
 /// A command that needs a linked account.
 pub const NOT_LINKED: &str = "Zalo của bạn chưa liên kết với tài khoản Công dân số. \
 Gửi \"đăng ký\" để liên kết.";
+
+/// "thông báo" with an empty inbox.
+pub const NO_NOTICES: &str = "Bạn chưa có thông báo nào.";
 
 /// "lịch hẹn" with nothing upcoming.
 pub const NO_APPOINTMENTS: &str = "Bạn không có lịch hẹn nào sắp tới.";
@@ -136,6 +140,11 @@ pub fn linked(phone: &Phone, created: bool) -> String {
 }
 
 /// The heading of the appointment list.
+pub fn notices_header(count: usize) -> String {
+    format!("{count} thông báo mới nhất của bạn:")
+}
+
+/// The header of the appointment list.
 pub fn appointments_header(count: usize) -> String {
     format!("Bạn có {count} lịch hẹn sắp tới:")
 }

@@ -384,3 +384,94 @@ fn a_booking_made_moved_and_cancelled_through_the_api_is_three_notices() {
     assert_eq!(report["in_app_only"], 3, "{report}");
     assert!(sms.requests().is_empty());
 }
+
+/// The citizen asks for SMS on `kind` too.
+fn sms_for(host: &Host, token: &str, kind: &str) {
+    let r = host.patch_json(
+        "/api/v1/me/notification-settings",
+        Some(token),
+        &json!({"channels": {kind: ["in_app", "sms"]}, "quiet_hours": {"start": "00:00", "end": "00:00"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[test]
+fn a_feedback_answer_and_an_issued_document_reach_the_phone_right_after_the_change() {
+    let sms = FakeServer::start(200, ACCEPTED);
+    let host = app(&sms).start();
+    unit(&host, "so-tnmt", "Sở Tài nguyên và Môi trường");
+    e2e::admin::category(&host, "environment", "Môi trường", "so-tnmt");
+    let officer = official_login(&host, "+84905000001", "Trần Thị Bình", "so-tnmt");
+    let me = login(&host, "+84913005001");
+    sms_for(&host, &me, "feedback_status");
+    sms_for(&host, &me, "document_issued");
+
+    let filed = host.post_json_auth(
+        "/api/v1/feedback",
+        &me,
+        &json!({"category": "environment", "title": "Rác thải ùn ứ trên vỉa hè",
+                "content": "Rác không được thu gom ba ngày nay.",
+                "location": {"lat": 16.0678, "lng": 108.2203, "address": "K45 Lê Duẩn, Hải Châu"}}),
+    );
+    assert_eq!(filed.status, 201, "{}", filed.text());
+    let id = filed.json()["id"].as_str().unwrap().to_owned();
+    let answer = "Đã thu gom xong trong sáng nay.";
+    for (status, response) in [
+        ("in_progress", "Đã chuyển đội thu gom."),
+        ("resolved", answer),
+    ] {
+        let changed = host.patch_json(
+            &format!("/api/v1/feedback/{id}"),
+            Some(&officer),
+            &json!({"status": status, "response": response}),
+        );
+        assert_eq!(changed.status, 200, "{}", changed.text());
+    }
+    // No dispatch call: each change sent its own.
+    let sent: Vec<Value> = sms.requests().iter().map(|r| r.json()).collect();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let text = sent[1]["Content"].as_str().unwrap();
+    assert!(
+        text.contains("đã giải quyết") && text.contains(answer),
+        "{text}"
+    );
+    assert!(sent[0]["Content"].as_str().unwrap().contains("đang xử lý"));
+    // The rating request is in the app (it goes by Zalo only by default).
+    assert_eq!(
+        kinds(&inbox(&host, &me, "")),
+        vec!["feedback_rate", "feedback_status", "feedback_status"]
+    );
+
+    let key = e2e::admin::issuer_key(&host, &json!({"code": "so-tu-phap", "name": "Sở Tư pháp"}));
+    let pushed = host.post_json_auth(
+        "/api/v1/issuer/documents",
+        &key,
+        &json!({"citizen": {"phone": "+84913005001"}, "type": "birth_certificate",
+                "title": "Giấy khai sinh", "content_base64": "JVBERi0xLjQK",
+                "content_type": "application/pdf", "issued_at": "1990-05-20", "external_id": "KS-1"}),
+    );
+    assert_eq!(pushed.status, 201, "{}", pushed.text());
+    // A retry of the same push is not a second document, nor a second notice.
+    let again = host.post_json_auth(
+        "/api/v1/issuer/documents",
+        &key,
+        &json!({"citizen": {"phone": "+84913005001"}, "type": "birth_certificate",
+                "title": "Giấy khai sinh", "content_base64": "JVBERi0xLjQK",
+                "content_type": "application/pdf", "issued_at": "1990-05-20", "external_id": "KS-1"}),
+    );
+    assert_eq!(again.status, 200, "{}", again.text());
+    let sent = sms.requests();
+    assert_eq!(
+        sent.len(),
+        3,
+        "one SMS for the document, none for the retry"
+    );
+    let text = sent[2].json()["Content"].as_str().unwrap().to_owned();
+    assert!(text.contains("Giấy khai sinh"), "{text}");
+    let now = kinds(&inbox(&host, &me, ""));
+    assert_eq!(
+        (now[0].as_str(), now.len()),
+        ("document_issued", 4),
+        "{now:?}"
+    );
+}
