@@ -24,11 +24,13 @@ pub fn write_due(sql: &dyn Sql, now: i64) -> Result<u64, StoreError> {
         local_midnight(tomorrow + 1),
         now,
     )?;
+    // Open from exactly 30 minutes before the start until before 15 after:
+    // starts_at in (now - 15 min, now + 30 min].
     let checkins = write(
         sql,
         "checkin_open",
-        now - CHECKIN_CLOSES_AFTER,
-        now + CHECKIN_OPENS_BEFORE,
+        now - CHECKIN_CLOSES_AFTER + 1,
+        now + CHECKIN_OPENS_BEFORE + 1,
         now,
     )?;
     Ok(reminders + checkins)

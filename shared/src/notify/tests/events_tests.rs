@@ -113,3 +113,59 @@ fn a_login_from_a_client_the_account_never_used_is_a_security_notice_once() {
     assert_eq!(kinds(&w, &who), vec![Kind::SecurityLogin]);
     assert_eq!(kinds(&w, &other), vec![Kind::SecurityLogin]);
 }
+
+#[test]
+fn the_reminder_and_the_check_in_notice_are_written_once_per_slot() {
+    use crate::notify::schedule::write_due;
+    // NOW is Sunday 2026-11-29 14:05 local; the slots are on Monday.
+    let w = world();
+    let morning = one_slot(w.ports(), CLINIC, "2026-11-30", "08:00", 2);
+    let noon = one_slot(w.ports(), CLINIC, "2026-11-30", "12:00", 2);
+    let day_after = one_slot(w.ports(), CLINIC, "2026-12-01", "08:00", 2);
+    let who = citizen(w.ports(), 1);
+    let other = citizen(w.ports(), 2);
+    let id = book_slot(&w, &who, &morning.id).unwrap();
+    book_slot(&w, &other, &day_after.id).unwrap();
+
+    assert_eq!(write_due(&w.db, NOW).unwrap(), 1);
+    assert_eq!(
+        write_due(&w.db, NOW).unwrap(),
+        0,
+        "once, however often it runs"
+    );
+    assert_eq!(kinds(&w, &who)[0], Kind::AppointmentReminder);
+    assert!(
+        !kinds(&w, &other).contains(&Kind::AppointmentReminder),
+        "not tomorrow"
+    );
+    let inbox = list(&w.db, &who, &Page::default(), false).unwrap();
+    let shown = notice_json(&inbox.page.items[0], Lang::Vi);
+    assert!(
+        shown["body"].as_str().unwrap().contains("08:00 30/11/2026"),
+        "{shown}"
+    );
+
+    // Moved to noon: reminded of the new slot too.
+    reschedule(w.ports(), &who, &id, &noon.id).unwrap();
+    assert_eq!(write_due(&w.db, NOW).unwrap(), 1);
+
+    // The check-in window opens 30 minutes before the start. (On Monday
+    // the other citizen's Tuesday booking is "tomorrow": reminded then.)
+    let before = noon.starts_at - 31 * 60;
+    write_due(&w.db, before).unwrap();
+    assert_eq!(kinds(&w, &other)[0], Kind::AppointmentReminder);
+    assert_eq!(write_due(&w.db, before + 60).unwrap(), 1);
+    assert_eq!(write_due(&w.db, noon.starts_at).unwrap(), 0);
+    assert_eq!(kinds(&w, &who)[0], Kind::CheckinOpen);
+    // A cancelled booking is neither reminded nor called.
+    cancel(w.ports(), &who, &id).unwrap();
+    let count = |k: &str| {
+        w.db.scalar(&format!(
+            "SELECT count(*) FROM notifications WHERE kind = '{k}' AND account_id = '{who}'"
+        ))
+    };
+    assert_eq!(
+        (count("appointment_reminder"), count("checkin_open")),
+        (2, 1)
+    );
+}
