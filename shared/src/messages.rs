@@ -16,6 +16,7 @@ const DOMAINS: &[&[Message]] = &[
     crate::feedback::MESSAGES,
     crate::sso::MESSAGES,
     crate::notify::MESSAGES,
+    crate::alerts::MESSAGES,
 ];
 
 /// The `(vi, en)` messages of a domain's `code`.
