@@ -4,6 +4,7 @@
 //!
 //! Route, decode, call `cds_shared::notify`, encode.
 
+mod alerts;
 mod api;
 
 use cds_shared::component::Ctx;
@@ -35,5 +36,23 @@ fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             api::change_settings(ctx)
         })
         .post("/api/v1/internal/dispatch", |_, _| api::dispatch(ctx))
+        .get("/api/v1/alerts", |_, _| alerts::list(ctx))
+        .get("/api/v1/alerts.cap.xml", |_, _| alerts::index(ctx))
+        .get("/api/v1/alerts/areas", |_, _| alerts::areas(ctx))
+        .get("/api/v1/alerts/:id", |_, p| alerts::one(ctx, p.get("id")?))
+        .post("/api/v1/officials/alerts", |_, _| alerts::publish(ctx))
+        .post("/api/v1/officials/alerts/:id/update", |_, p| {
+            alerts::update(ctx, p.get("id")?)
+        })
+        .post("/api/v1/officials/alerts/:id/cancel", |_, p| {
+            alerts::cancel(ctx, p.get("id")?)
+        })
+        .get("/api/v1/admin/alert-publishers", |_, _| {
+            alerts::list_publishers(ctx)
+        })
+        .post("/api/v1/admin/alert-publishers", |_, _| alerts::grant(ctx))
+        .delete("/api/v1/admin/alert-publishers/:phone", |_, p| {
+            alerts::revoke(ctx, p.get("phone")?)
+        })
         .dispatch(ctx.req)
 }

@@ -34,15 +34,7 @@ pub fn revoke(sql: &dyn Sql, phone: &Phone) -> Result<bool, AlertError> {
 
 /// Every publisher, oldest grant first.
 pub fn list(sql: &dyn Sql) -> Result<Vec<Publisher>, AlertError> {
-    Ok(store::publishers(sql)?
-        .into_iter()
-        .map(|(account_id, phone, full_name, at)| Publisher {
-            account_id,
-            phone,
-            full_name,
-            granted_at: crate::local_time::rfc3339_vn(at),
-        })
-        .collect())
+    Ok(store::publishers(sql)?)
 }
 
 /// 403 `not_alert_publisher` unless `account_id` holds the role.
@@ -52,4 +44,13 @@ pub fn require(sql: &dyn Sql, account_id: &str) -> Result<(), AlertError> {
     } else {
         Err(AlertError::NotPublisher)
     }
+}
+
+/// The admin's grant: `{"phone": "0905…"}` (a bad number → 422
+/// `invalid_phone`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    /// The official's phone.
+    pub phone: Phone,
 }

@@ -11,6 +11,7 @@
 use super::area::{Area, Kind};
 use super::cap::{Category, Certainty, MsgType, Severity, Status, Urgency};
 use super::draft::Content;
+use super::publishers::Publisher;
 use super::Message;
 use crate::ports::{Sql, SqlValue, StoreError};
 use crate::rows::{self, Row};
@@ -251,21 +252,19 @@ pub(crate) fn holds_role(sql: &dyn Sql, account_id: &str) -> Result<bool, StoreE
     Ok(rows::single(&rows).and_then(SqlValue::as_i64).unwrap_or(0) > 0)
 }
 
-/// The publishers: account id, phone, name and when granted.
-pub(crate) fn publishers(
-    sql: &dyn Sql,
-) -> Result<Vec<(String, String, Option<String>, i64)>, StoreError> {
+/// The publishers, oldest grant first.
+pub(crate) fn publishers(sql: &dyn Sql) -> Result<Vec<Publisher>, StoreError> {
     let rows = sql.execute(
         "SELECT c.id, c.phone, c.full_name, p.granted_at FROM alert_publishers p \
          JOIN citizens c ON c.id = p.account_id ORDER BY p.granted_at, c.id",
         &[],
     )?;
     rows::decode_all(&rows, |r| {
-        Ok((
-            r.text("id")?,
-            r.text("phone")?,
-            r.opt_text("full_name")?,
-            r.i64("granted_at")?,
-        ))
+        Ok(Publisher {
+            account_id: r.text("id")?,
+            phone: r.text("phone")?,
+            full_name: r.opt_text("full_name")?,
+            granted_at: crate::local_time::rfc3339_vn(r.i64("granted_at")?),
+        })
     })
 }

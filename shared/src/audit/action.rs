@@ -92,6 +92,17 @@ pub const SSO_DOCUMENT_PULLED: &str = "sso_document_pulled";
 /// Stored as `sso_grant_revoked`: a replayed code, a reused refresh token,
 /// or the citizen disconnecting the service ended a grant.
 pub const SSO_GRANT_REVOKED: &str = "sso_grant_revoked";
+/// Alerts (docs/alerts.md): an official published an alert, an update or
+/// a cancel (one CAP message each).
+pub const ALERT_PUBLISHED: &str = "alert_published";
+/// Stored as `alert_updated`.
+pub const ALERT_UPDATED: &str = "alert_updated";
+/// Stored as `alert_cancelled`.
+pub const ALERT_CANCELLED: &str = "alert_cancelled";
+/// The admin granted an official the `alerts` role.
+pub const ALERT_PUBLISHER_GRANTED: &str = "alert_publisher_granted";
+/// The admin took the `alerts` role back.
+pub const ALERT_PUBLISHER_REVOKED: &str = "alert_publisher_revoked";
 
 /// Every action above, for validation and docs.
 pub const ALL: &[&str] = &[
@@ -136,4 +147,9 @@ pub const ALL: &[&str] = &[
     SSO_CLAIMS_RELEASED,
     SSO_DOCUMENT_PULLED,
     SSO_GRANT_REVOKED,
+    ALERT_PUBLISHED,
+    ALERT_UPDATED,
+    ALERT_CANCELLED,
+    ALERT_PUBLISHER_GRANTED,
+    ALERT_PUBLISHER_REVOKED,
 ];
