@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod admin;
+mod alerts;
 mod appointments;
 mod client_address;
 mod documents;
