@@ -555,3 +555,80 @@ fn without_an_oa_secret_the_webhook_is_not_configured_not_a_store_outage() {
     );
     assert_eq!(resp.json()["error"]["fields"]["setting"], "zalo_oa_secret");
 }
+
+// ---- notices -----------------------------------------------------------------------
+
+const DISPATCH_SECRET: &str = "dispatch-secret-for-the-zalo-tests-0123456789";
+
+fn dispatch(host: &Host) -> Value {
+    let r = host.post_json_auth("/api/v1/internal/dispatch", DISPATCH_SECRET, &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+#[test]
+fn notices_are_listed_in_the_chat_and_reach_zalo_by_oa_message_inside_the_window_else_by_zns() {
+    let zalo = FakeServer::start(200, ZALO_OK);
+    let host = with_zalo(&zalo)
+        .var("otp_resend_seconds", "0")
+        .var("zalo_notice_template_id", "777001")
+        .var("dispatch_secret", DISPATCH_SECRET)
+        .start();
+    let (user, phone) = ("u-notices-1", "+84913006001");
+    link_in_dev_mode(&host, user, phone);
+    // A login on the web, then at a kiosk: one security notice.
+    login(&host, phone);
+    e2e::session::login_as(&host, phone, "kiosk");
+
+    let before = texts_to(&zalo, user, 0).len();
+    say(&host, user, "m-notices-1", "thong bao");
+    let listed = texts_to(&zalo, user, before).join("\n");
+    assert!(listed.contains("Đăng nhập từ thiết bị mới"), "{listed}");
+
+    // The user just wrote to the OA: the notice goes as a free OA message.
+    let zns_before = zns_messages(&zalo).len();
+    let sent_before = replies(&zalo).len();
+    let report = dispatch(&host);
+    assert!(report["sent"].as_u64().unwrap() >= 1, "{report}");
+    let new: Vec<(String, String)> = replies(&zalo).split_off(sent_before);
+    assert!(
+        new.iter()
+            .any(|(u, t)| u == user && t.starts_with("Đăng nhập từ thiết bị mới")),
+        "{new:?}"
+    );
+    assert_eq!(
+        zns_messages(&zalo).len(),
+        zns_before,
+        "no template inside the window"
+    );
+
+    // Two days later (the window closed) the next notice is a ZNS template.
+    db(&host).run(
+        "UPDATE zalo_interactions SET last_at = last_at - 49 * 3600 WHERE zalo_user_id = ?1",
+        &[user.into()],
+    );
+    e2e::session::login_as(&host, phone, "zalo");
+    let report = dispatch(&host);
+    let templates: Vec<Value> = zns_messages(&zalo)
+        .iter()
+        .map(|r| r.json())
+        .filter(|b| b["template_id"] == "777001")
+        .collect();
+    let hour = (now_ms() / 1000 + 7 * 3600) % 86_400 / 3600;
+    if (6..22).contains(&hour) {
+        assert_eq!(report["sent"], 1, "{report}");
+        assert_eq!(templates.len(), 1, "{templates:?}");
+        assert_eq!(templates[0]["phone"], "84913006001");
+        let title = templates[0]["template_data"]["title"].as_str().unwrap();
+        assert!(title.starts_with("Đăng nhập"), "{title}");
+    } else {
+        // From 22:00 to 06:00 Zalo takes no templates; with no SMS gateway
+        // configured the security notice waits for the morning.
+        assert_eq!(
+            (report["sent"].as_u64(), report["later"].as_u64()),
+            (Some(0), Some(1)),
+            "{report}"
+        );
+        assert!(templates.is_empty(), "{templates:?}");
+    }
+}
