@@ -111,6 +111,11 @@ impl Api {
         }
     }
 
+    /// `POST` JSON with the admin token; the reply as it is.
+    pub fn admin_post(&self, path: &str, body: &Value) -> Result<Reply> {
+        self.post(path, body, Some(self.admin_token.as_str()))
+    }
+
     /// `POST` JSON, with a bearer token when given.
     pub fn post(&self, path: &str, body: &Value, bearer: Option<&str>) -> Result<Reply> {
         let mut rb = self.client.post(self.url(path)).json(body);

@@ -164,6 +164,7 @@ pub const STEPS: &[(&str, Step)] = &[
     ("appointment slots", crate::appointments::slots),
     ("demo citizen", citizen),
     ("demo documents", crate::documents::documents),
+    ("flood alert", crate::alerts::flood),
 ];
 
 fn report(what: &str, outcome: &Outcome) {

@@ -5,6 +5,7 @@
 //! `demo-seed --url http://127.0.0.1:3000 --admin-token TOKEN`.
 //! It is safe to run again: what exists is left as it is.
 
+mod alerts;
 mod api;
 mod appointments;
 mod demo;
@@ -74,6 +75,11 @@ fn print_summary(s: &Seeder<'_>) {
     println!("  Health:   {}", api.url("/api/v1/health"));
     println!("  OpenAPI:  {}", api.url("/api/v1/openapi.json"));
     println!("  Kiosk:    {}", api.url("/kiosk/"));
+    println!(
+        "  Alerts:   {} (kiosk of the district: {})",
+        api.url(&format!("/api/v1/alerts?area={}", alerts::DISTRICT)),
+        api.url(&format!("/kiosk/?district={}", alerts::DISTRICT))
+    );
     println!();
     println!("Demo phones (log in with a one-time code, channel sms):");
     println!("  citizen   {}  {}", CITIZEN.phone, CITIZEN.full_name);

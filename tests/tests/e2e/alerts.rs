@@ -483,3 +483,37 @@ fn parallel_changes_across_nodes_store_one_message_per_version() {
         "one notice per message"
     );
 }
+
+#[test]
+fn the_demo_seed_publishes_an_active_flood_alert_for_the_demo_citizens_district_once() {
+    // The citizen logs in right after the seeder signed them up.
+    let host = app().var("otp_resend_seconds", "0").start();
+    let state = tempfile::tempdir().unwrap();
+    let out = e2e::seed::run_seed(&host, state.path());
+    assert!(out.contains("flood alert for Hải Châu: published"), "{out}");
+    let feed = host.get("/api/v1/alerts?area=hai-chau").json();
+    let items = feed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{feed}");
+    assert_eq!(items[0]["event"], "Ngập lụt");
+    assert_eq!(items[0]["areas"][0]["code"], "hai-chau");
+    assert_eq!(items[0]["active"], true);
+    // The demo citizen lives in Thạch Thang, Hải Châu: the notice is theirs.
+    let citizen = login(&host, "+84905123456");
+    let id = items[0]["id"].as_str().unwrap();
+    assert_eq!(
+        alert_titles(&host, &citizen, id),
+        vec!["Cảnh báo ngập lụt tại quận Hải Châu"]
+    );
+    let again = e2e::seed::run_seed(&host, state.path());
+    assert!(
+        again.contains("flood alert for Hải Châu: already there"),
+        "{again}"
+    );
+    assert_eq!(
+        host.get("/api/v1/alerts").json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
