@@ -21,16 +21,31 @@ pub struct QuietHours {
     pub end: String,
 }
 
-/// `PATCH` body: every field optional, unknown fields refused.
+/// `PATCH` body: every field optional, unknown fields refused, and a field
+/// sent as `null` refused too (it sets nothing, so it is a mistake the
+/// client should hear about, not a silent no-op).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     /// `vi` or `en`: the language of notices.
+    #[serde(default, deserialize_with = "present")]
     pub language: Option<String>,
     /// When nothing but security notices may arrive outside the app.
+    #[serde(default, deserialize_with = "present")]
     pub quiet_hours: Option<QuietHours>,
     /// Kind → channels (`in_app`, `zalo`, `sms`).
+    #[serde(default, deserialize_with = "present")]
     pub channels: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// A field that is there must hold a value: absent is `None` (through
+/// `default`), `null` is an error.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// Everything the citizen chose, with the defaults filled in.

@@ -147,3 +147,19 @@ fn clock_times_parse_strictly() {
         assert_eq!(parse_hhmm(bad), None, "{bad:?}");
     }
 }
+
+#[test]
+fn a_field_sent_as_null_is_refused_not_ignored() {
+    for body in [
+        r#"{"quiet_hours": null}"#,
+        r#"{"language": null}"#,
+        r#"{"channels": null}"#,
+    ] {
+        assert!(
+            serde_json::from_str::<SettingsPatch>(body).is_err(),
+            "{body}"
+        );
+    }
+    let empty: SettingsPatch = serde_json::from_str("{}").unwrap();
+    assert!(empty.language.is_none() && empty.quiet_hours.is_none() && empty.channels.is_none());
+}
