@@ -44,6 +44,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/book.js", JS),
     asset!("js/checkin.js", JS),
     asset!("js/feedback.js", JS),
+    asset!("js/alerts.js", JS),
 ];
 
 /// The asset called `name`, if there is one.

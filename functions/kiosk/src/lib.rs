@@ -3,6 +3,8 @@
 //! embedded in the component. The page talks to the public API from the
 //! browser; this component holds no state and reads one setting, `dev_mode`,
 //! which alone lets a test shorten the idle logout (`/kiosk/?idle=N`).
+//! `/kiosk/?district=<area code>` names the district whose official alerts
+//! the start screen shows (docs/alerts.md).
 
 mod assets;
 mod headers;
@@ -42,6 +44,7 @@ fn routes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             Ok(page::render(
                 is_dev_mode(ctx.settings()),
                 req.query_param("idle"),
+                req.query_param("district"),
             ))
         }
         _ => {

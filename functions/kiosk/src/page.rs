@@ -24,14 +24,31 @@ pub fn idle_seconds(dev_mode: bool, requested: Option<&str>) -> u32 {
         .unwrap_or(IDLE_SECONDS)
 }
 
-/// The page, never cached: it is tiny and its idle time depends on the URL.
-pub fn render(dev_mode: bool, idle: Option<&str>) -> Response {
+/// The district whose alerts the start screen shows (docs/alerts.md, "The
+/// kiosk"): `?district=<area code>` when it has the shape of one (lower-case
+/// ASCII letters, digits and `-`, at most 40), else none. Whether the area
+/// exists is the alert API's to say.
+pub fn district(requested: Option<&str>) -> &str {
+    requested
+        .map(str::trim)
+        .filter(|d| {
+            (1..=40).contains(&d.len())
+                && d.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .unwrap_or("")
+}
+
+/// The page, never cached: it is tiny and its idle time and district depend
+/// on the URL.
+pub fn render(dev_mode: bool, idle: Option<&str>, district_code: Option<&str>) -> Response {
     let ver = |name: &str| find(name).map(|a| version(a.body)).unwrap_or_default();
     let html = TEMPLATE
         .replace(
             "__IDLE_SECONDS__",
             &idle_seconds(dev_mode, idle).to_string(),
         )
+        .replace("__DISTRICT__", district(district_code))
         .replace("__V_CSS__", &ver("kiosk.css"))
         .replace("__V_MAIN__", &ver("js/main.js"));
     Response::bytes(200, "text/html; charset=utf-8", html.into_bytes()).no_store()

@@ -13,6 +13,7 @@ import documents from './documents.js';
 import book from './book.js';
 import checkin from './checkin.js';
 import feedback from './feedback.js';
+import * as alerts from './alerts.js';
 
 const modules = [login, qr, documents, book, checkin, feedback];
 /** Screens that show the citizen's own data. */
@@ -158,3 +159,4 @@ wire();
 document.documentElement.classList.add('ready');
 clearAll(null);
 idle.poke();
+alerts.start();
