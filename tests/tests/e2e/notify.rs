@@ -475,3 +475,20 @@ fn a_feedback_answer_and_an_issued_document_reach_the_phone_right_after_the_chan
         "{now:?}"
     );
 }
+
+#[test]
+fn the_demo_citizen_finds_notices_of_their_documents_and_reports() {
+    let sms = FakeServer::start(200, ACCEPTED);
+    let host = app(&sms).start();
+    let state = tempfile::tempdir().unwrap();
+    e2e::seed::run_seed(&host, state.path());
+    let me = login(&host, "+84905123456");
+    let all = kinds(&inbox(&host, &me, "?limit=100"));
+    for kind in ["document_issued", "feedback_status", "feedback_rate"] {
+        assert!(all.iter().any(|k| k == kind), "no {kind} in {all:?}");
+    }
+    // Seeding twice adds no notice: every step found its change made.
+    let before = all.len();
+    e2e::seed::run_seed(&host, state.path());
+    assert_eq!(kinds(&inbox(&host, &me, "?limit=100")).len(), before);
+}
