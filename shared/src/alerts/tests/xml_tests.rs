@@ -80,7 +80,7 @@ fn the_index_links_each_active_alert_to_its_document() {
     let w = World::new();
     let by = publisher(&w);
     let m = publish_as(&w, &by, &flood(&["hai-chau"]));
-    let doc = index_document(&[m.clone()], "https://cds.example");
+    let doc = index_document(std::slice::from_ref(&m), "https://cds.example");
     assert!(doc.contains(&format!(
         "<link>https://cds.example/api/v1/alerts/{}.cap.xml</link>",
         m.alert_id
