@@ -443,22 +443,19 @@ fn a_feedback_answer_and_an_issued_document_reach_the_phone_right_after_the_chan
     );
 
     let key = e2e::admin::issuer_key(&host, &json!({"code": "so-tu-phap", "name": "Sở Tư pháp"}));
-    let pushed = host.post_json_auth(
-        "/api/v1/issuer/documents",
-        &key,
-        &json!({"citizen": {"phone": "+84913005001"}, "type": "birth_certificate",
-                "title": "Giấy khai sinh", "content_base64": "JVBERi0xLjQK",
-                "content_type": "application/pdf", "issued_at": "1990-05-20", "external_id": "KS-1"}),
-    );
+    let push = || {
+        host.post_json_auth(
+            "/api/v1/issuer/documents",
+            &key,
+            &json!({"citizen": {"phone": "+84913005001"}, "type": "birth_certificate",
+                    "title": "Giấy khai sinh", "content_base64": "JVBERi0xLjQK",
+                    "content_type": "application/pdf", "issued_at": "1990-05-20", "external_id": "KS-1"}),
+        )
+    };
+    let pushed = push();
     assert_eq!(pushed.status, 201, "{}", pushed.text());
     // A retry of the same push is not a second document, nor a second notice.
-    let again = host.post_json_auth(
-        "/api/v1/issuer/documents",
-        &key,
-        &json!({"citizen": {"phone": "+84913005001"}, "type": "birth_certificate",
-                "title": "Giấy khai sinh", "content_base64": "JVBERi0xLjQK",
-                "content_type": "application/pdf", "issued_at": "1990-05-20", "external_id": "KS-1"}),
-    );
+    let again = push();
     assert_eq!(again.status, 200, "{}", again.text());
     let sent = sms.requests();
     assert_eq!(

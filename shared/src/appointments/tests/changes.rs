@@ -1,23 +1,10 @@
 //! Cancel and reschedule: seats move exactly once, or not at all.
 
 use super::support::*;
-use crate::appointments::{
-    book, cancel, get_own_booking, reschedule, ApptError, BookRequest, Status,
-};
+use crate::appointments::{cancel, get_own_booking, reschedule, ApptError, Status};
 
 fn book_slot(w: &crate::testing::World, who: &str, slot_id: &str) -> String {
-    book(
-        w.ports(),
-        who,
-        &BookRequest {
-            slot_id,
-            note: None,
-            idempotency_key: None,
-        },
-    )
-    .unwrap()
-    .booking
-    .id
+    try_book(w, who, slot_id).unwrap()
 }
 
 #[test]

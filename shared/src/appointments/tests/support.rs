@@ -126,6 +126,20 @@ pub fn one_slot(
         .unwrap()
 }
 
+/// Books `slot_id` for `who`; the booking's id.
+pub fn try_book(
+    w: &World,
+    who: &str,
+    slot_id: &str,
+) -> Result<String, crate::appointments::ApptError> {
+    let req = crate::appointments::BookRequest {
+        slot_id,
+        note: None,
+        idempotency_key: None,
+    };
+    crate::appointments::book(w.ports(), who, &req).map(|b| b.booking.id)
+}
+
 /// The stored `remaining` of a slot.
 pub fn remaining(w: &World, slot_id: &str) -> i64 {
     w.db.scalar(&format!(

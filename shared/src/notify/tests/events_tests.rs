@@ -3,7 +3,7 @@
 //! none.
 
 use crate::appointments::tests::support::*;
-use crate::appointments::{book, cancel, reschedule, BookRequest};
+use crate::appointments::{cancel, reschedule};
 use crate::identity::{create_session, Client};
 use crate::lang::Lang;
 use crate::notify::inbox::{list, notice_json};
@@ -16,30 +16,13 @@ fn kinds(w: &World, who: &str) -> Vec<Kind> {
     page.page.items.iter().map(|n| n.kind).collect()
 }
 
-fn book_slot(
-    w: &World,
-    who: &str,
-    slot_id: &str,
-) -> Result<String, crate::appointments::ApptError> {
-    book(
-        w.ports(),
-        who,
-        &BookRequest {
-            slot_id,
-            note: None,
-            idempotency_key: None,
-        },
-    )
-    .map(|b| b.booking.id)
-}
-
 #[test]
 fn booking_moving_and_cancelling_each_write_one_notice_naming_the_service_and_time() {
     let w = world();
     let first = one_slot(w.ports(), CLINIC, "2026-12-01", "08:00", 2);
     let later = one_slot(w.ports(), CLINIC, "2026-12-01", "09:00", 2);
     let who = citizen(w.ports(), 1);
-    let id = book_slot(&w, &who, &first.id).unwrap();
+    let id = try_book(&w, &who, &first.id).unwrap();
     assert_eq!(kinds(&w, &who), vec![Kind::AppointmentBooked]);
 
     let inbox = list(&w.db, &who, &Page::default(), false).unwrap();
@@ -82,11 +65,8 @@ fn a_booking_that_was_refused_writes_no_notice() {
     let slot = one_slot(w.ports(), CLINIC, "2026-12-01", "08:00", 1);
     let first = citizen(w.ports(), 1);
     let second = citizen(w.ports(), 2);
-    book_slot(&w, &first, &slot.id).unwrap();
-    assert!(
-        book_slot(&w, &second, &slot.id).is_err(),
-        "the slot is full"
-    );
+    try_book(&w, &first, &slot.id).unwrap();
+    assert!(try_book(&w, &second, &slot.id).is_err(), "the slot is full");
     assert_eq!(kinds(&w, &second), Vec::<Kind>::new());
     assert_eq!(kinds(&w, &first), vec![Kind::AppointmentBooked]);
 }
@@ -124,8 +104,8 @@ fn the_reminder_and_the_check_in_notice_are_written_once_per_slot() {
     let day_after = one_slot(w.ports(), CLINIC, "2026-12-01", "08:00", 2);
     let who = citizen(w.ports(), 1);
     let other = citizen(w.ports(), 2);
-    let id = book_slot(&w, &who, &morning.id).unwrap();
-    book_slot(&w, &other, &day_after.id).unwrap();
+    let id = try_book(&w, &who, &morning.id).unwrap();
+    try_book(&w, &other, &day_after.id).unwrap();
 
     assert_eq!(write_due(&w.db, NOW).unwrap(), 1);
     assert_eq!(
