@@ -96,6 +96,8 @@ fn a_seeded_city_has_its_rows_and_keeps_the_apps_invariants() {
     assert_eq!(count(&conn, "SELECT count(*) FROM feedback"), 600);
     assert_eq!(count(&conn, "SELECT count(*) FROM appointments"), 900);
     assert_eq!(count(&conn, "SELECT count(*) FROM audit_log"), 6_000);
+    // The history is not news: no notice waits to be sent for it.
+    assert_eq!(count(&conn, "SELECT count(*) FROM notifications"), 0);
     assert_eq!(count(&conn, SEAT_MISMATCHES), 0);
     assert_eq!(
         count(
@@ -154,6 +156,20 @@ fn the_indexes_dropped_for_the_load_are_all_built_again() {
     }
     assert!(names(&fresh).len() > 40);
     assert_eq!(names(&seeded), names(&fresh));
+    // And the notice triggers dropped for it, so the app's changes notify.
+    let triggers = |conn: &rusqlite::Connection| {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect::<Vec<_>>()
+    };
+    assert!(triggers(&fresh)
+        .iter()
+        .any(|t| t == "notify_appointment_booked"));
+    assert_eq!(triggers(&seeded), triggers(&fresh));
 }
 
 #[test]
@@ -212,6 +228,15 @@ fn a_seeded_city_on_postgresql_keeps_the_same_invariants() {
     assert_eq!(count(&mut c, "SELECT count(*) FROM citizens"), 300);
     assert_eq!(count(&mut c, "SELECT count(*) FROM documents"), 1_500);
     assert_eq!(count(&mut c, "SELECT count(*) FROM appointments"), 900);
+    assert_eq!(count(&mut c, "SELECT count(*) FROM notifications"), 0);
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_trigger WHERE tgname = 'notify_appointment_booked'"
+        ),
+        1,
+        "the notice triggers are back after the load"
+    );
     assert_eq!(count(&mut c, SEAT_MISMATCHES), 0);
     let rows = c
         .query("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq", &[])
