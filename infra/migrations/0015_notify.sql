@@ -54,6 +54,9 @@ CREATE INDEX IF NOT EXISTS notifications_unread ON notifications (account_id)
     WHERE deleted_at IS NULL AND read_at IS NULL;
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (due_at)
     WHERE dispatch = 'pending';
+-- Notices and their delivery records are kept for a year
+-- (notify/dispatch.rs, KEEP_SECONDS); the purges walk these.
+CREATE INDEX IF NOT EXISTS notifications_created ON notifications (created_at);
 -- The rows a dispatcher holds right now: few, found by its lease token.
 CREATE INDEX IF NOT EXISTS notifications_held ON notifications (lease)
     WHERE lease IS NOT NULL;
@@ -73,6 +76,8 @@ CREATE TABLE IF NOT EXISTS notification_deliveries (
     PRIMARY KEY (notification_id, channel)
 );
 
+CREATE INDEX IF NOT EXISTS notification_deliveries_updated ON notification_deliveries (updated_at);
+
 -- Every attempt, for support and for the tests that count sends.
 CREATE TABLE IF NOT EXISTS notification_attempts (
     id              INTEGER PRIMARY KEY,
@@ -84,6 +89,7 @@ CREATE TABLE IF NOT EXISTS notification_attempts (
 );
 
 CREATE INDEX IF NOT EXISTS notification_attempts_of ON notification_attempts (notification_id, id);
+CREATE INDEX IF NOT EXISTS notification_attempts_at ON notification_attempts (at);
 
 -- The citizen's choices. No row = the defaults (docs/notifications.md).
 -- Quiet hours are minutes after local midnight (Asia/Ho_Chi_Minh).

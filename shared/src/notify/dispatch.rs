@@ -27,6 +27,9 @@ pub const OA_WINDOW_SECONDS: i64 = 48 * 3600;
 pub const ZNS_NIGHT: (i64, i64) = (22 * 60, 6 * 60);
 /// Default quiet hours, minutes after local midnight.
 pub const DEFAULT_QUIET: (i64, i64) = (22 * 60, 6 * 60);
+/// Notices and their delivery records are kept this long (a year), then
+/// purged by the scheduled runs, a bounded batch each.
+pub const KEEP_SECONDS: i64 = 365 * 86_400;
 /// Asia/Ho_Chi_Minh has no daylight saving.
 const VN_OFFSET: i64 = 7 * 3600;
 
@@ -170,6 +173,19 @@ pub fn plan(s: &Situation<'_>, senders: &Senders) -> Plan {
     Plan::Send(routes)
 }
 
+/// Deletes a bounded batch of each notice table's rows older than `cutoff`.
+fn purge_old(sql: &dyn Sql, cutoff: i64) -> Result<(), StoreError> {
+    crate::purge::older_than(sql, "notifications", "id", "created_at", false, cutoff)?;
+    crate::purge::older_than(sql, "notification_attempts", "id", "at", false, cutoff)?;
+    sql.execute(
+        "DELETE FROM notification_deliveries WHERE (notification_id, channel) IN \
+         (SELECT notification_id, channel FROM notification_deliveries \
+          WHERE updated_at < ?1 ORDER BY updated_at LIMIT ?2)",
+        &[cutoff.into(), crate::purge::BATCH.into()],
+    )?;
+    Ok(())
+}
+
 /// How long to wait after the `attempts`-th failure on a channel.
 pub fn backoff(attempts: i64) -> i64 {
     let doublings = u32::try_from(attempts.clamp(1, 7) - 1).unwrap_or(0);
@@ -188,6 +204,7 @@ pub fn run(
     let mut report = Report::default();
     if account.is_none() {
         report.scheduled = schedule::write_due(ports.sql, started)?;
+        purge_old(ports.sql, started - KEEP_SECONDS)?;
     }
     let mut token = [0u8; 16];
     ports.random.fill(&mut token);

@@ -255,3 +255,25 @@ fn dispatchers_racing_on_separate_connections_send_each_notice_once() {
     drop(setup);
     remove_db(&path);
 }
+
+#[test]
+fn notices_and_their_records_older_than_a_year_are_purged_by_the_scheduled_run() {
+    let w = world();
+    let p = Providers::new();
+    alerted(&w, "0905444888", Some("zalo-8"));
+    assert_eq!(run(&w, &p).sent, 1);
+    let rows = |w: &World| {
+        (
+            w.db.scalar("SELECT count(*) FROM notifications"),
+            w.db.scalar("SELECT count(*) FROM notification_attempts"),
+            w.db.scalar("SELECT count(*) FROM notification_deliveries"),
+        )
+    };
+    assert_eq!(rows(&w), (1, 1, 1));
+    w.clock.advance(364 * 86_400);
+    run(&w, &p);
+    assert_eq!(rows(&w), (1, 1, 1), "kept for a year");
+    w.clock.advance(2 * 86_400);
+    run(&w, &p);
+    assert_eq!(rows(&w), (0, 0, 0));
+}
