@@ -175,17 +175,6 @@ BEGIN
     WHERE NEW.status = 'resolved';
 END;
 
--- An answer given without a status change is news too.
-CREATE TRIGGER IF NOT EXISTS notify_feedback_answered
-AFTER UPDATE OF response ON feedback
-WHEN OLD.status IS NEW.status AND OLD.response IS NOT NEW.response
-    AND NEW.response IS NOT NULL AND NEW.owner_id IS NOT NULL
-BEGIN
-    INSERT INTO notifications (account_id, kind, ref_id, subject, detail, note, created_at, due_at)
-    VALUES (NEW.owner_id, 'feedback_answered', NEW.id, NEW.tracking_code, NEW.status, NEW.response,
-            NEW.updated_at, NEW.updated_at);
-END;
-
 CREATE TRIGGER IF NOT EXISTS notify_document_issued
 AFTER INSERT ON documents
 WHEN NEW.source = 'issued'

@@ -109,7 +109,6 @@ const NOTICE_TRIGGERS: &[(&str, &str)] = &[
     ("notify_appointment_cancelled", "appointments"),
     ("notify_appointment_rescheduled", "appointments"),
     ("notify_feedback_status", "feedback"),
-    ("notify_feedback_answered", "feedback"),
     ("notify_document_issued", "documents"),
     ("notify_document_revoked", "documents"),
     ("notify_share_used", "shares"),

@@ -18,8 +18,6 @@ pub enum Kind {
     CheckinOpen,
     /// A feedback item changed status.
     FeedbackStatus,
-    /// An official answered a feedback item without changing its status.
-    FeedbackAnswered,
     /// A feedback item was resolved: please rate how it was handled.
     FeedbackRate,
     /// An agency issued a document into the vault.
@@ -36,7 +34,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order the settings list them.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 12] = [
         Kind::SecurityLogin,
         Kind::Alert,
         Kind::AppointmentBooked,
@@ -45,7 +43,6 @@ impl Kind {
         Kind::AppointmentReminder,
         Kind::CheckinOpen,
         Kind::FeedbackStatus,
-        Kind::FeedbackAnswered,
         Kind::FeedbackRate,
         Kind::DocumentIssued,
         Kind::DocumentRevoked,
@@ -61,7 +58,6 @@ impl Kind {
             Kind::AppointmentReminder => "appointment_reminder",
             Kind::CheckinOpen => "checkin_open",
             Kind::FeedbackStatus => "feedback_status",
-            Kind::FeedbackAnswered => "feedback_answered",
             Kind::FeedbackRate => "feedback_rate",
             Kind::DocumentIssued => "document_issued",
             Kind::DocumentRevoked => "document_revoked",

@@ -118,15 +118,6 @@ pub fn wording(n: &Notice, lang: Lang) -> Wording {
             answer_or(vi, note, "Xem chi tiết xử lý trong ứng dụng.", "See how it is handled in the app."),
             feedback_link(n),
         ),
-        Kind::FeedbackAnswered => (
-            pick_s(
-                vi,
-                format!("Phản ánh {subject} đã được trả lời"),
-                format!("Report {subject} answered"),
-            ),
-            answer_or(vi, note, "", ""),
-            feedback_link(n),
-        ),
         Kind::FeedbackRate => (
             pick(vi, "Đánh giá mức độ hài lòng", "Rate how it was handled"),
             pick_s(

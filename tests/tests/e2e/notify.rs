@@ -489,3 +489,95 @@ fn the_demo_citizen_finds_notices_of_their_documents_and_reports() {
     e2e::seed::run_seed(&host, state.path());
     assert_eq!(kinds(&inbox(&host, &me, "?limit=100")).len(), before);
 }
+
+#[test]
+fn a_refused_status_change_a_share_opened_and_a_revoked_document_are_one_notice_each() {
+    let sms = FakeServer::start(200, ACCEPTED);
+    let host = app(&sms).start();
+    unit(&host, "so-tnmt", "Sở Tài nguyên và Môi trường");
+    e2e::admin::category(&host, "environment", "Môi trường", "so-tnmt");
+    let officer = official_login(&host, "+84905000001", "Trần Thị Bình", "so-tnmt");
+    let me = login(&host, "+84913007001");
+
+    let filed = host.post_json_auth(
+        "/api/v1/feedback",
+        &me,
+        &json!({"category": "environment", "title": "Cây đổ chắn đường",
+                "content": "Cây đổ sau mưa lớn trên đường Trần Phú.",
+                "location": {"lat": 16.07, "lng": 108.22, "address": "Trần Phú, Hải Châu"}}),
+    );
+    assert_eq!(filed.status, 201, "{}", filed.text());
+    let id = filed.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/feedback/{id}");
+    let answer = "Đội cây xanh sẽ đến trong chiều nay.";
+    let moved = host.patch_json(
+        &path,
+        Some(&officer),
+        &json!({"status": "in_progress", "response": answer}),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    // The same change again is refused and is no news.
+    let again = host.patch_json(
+        &path,
+        Some(&officer),
+        &json!({"status": "in_progress", "response": answer}),
+    );
+    assert_eq!(again.status, 409, "{}", again.text());
+    let list = inbox(&host, &me, "");
+    assert_eq!(kinds(&list), vec!["feedback_status"]);
+    assert!(
+        list["items"][0]["body"].as_str().unwrap().contains(answer),
+        "{list}"
+    );
+
+    let key = e2e::admin::issuer_key(&host, &json!({"code": "so-tu-phap", "name": "Sở Tư pháp"}));
+    let pushed = host.post_json_auth(
+        "/api/v1/issuer/documents",
+        &key,
+        &json!({"citizen": {"phone": "+84913007001"}, "type": "birth_certificate",
+                "title": "Giấy khai sinh", "content_base64": "JVBERi0xLjQK",
+                "content_type": "application/pdf", "issued_at": "1990-05-20", "external_id": "KS-7"}),
+    );
+    assert_eq!(pushed.status, 201, "{}", pushed.text());
+    let doc = pushed.json()["id"].as_str().unwrap().to_owned();
+    let share = host.post_json_auth(
+        &format!("/api/v1/documents/{doc}/shares"),
+        &me,
+        &json!({"purpose": "Nộp hồ sơ nhập học", "max_uses": 2}),
+    );
+    assert_eq!(share.status, 201, "{}", share.text());
+    let token = share.json()["token"].as_str().unwrap().to_owned();
+    for _ in 0..3 {
+        host.get(&format!("/api/v1/shared/{token}"));
+    }
+    let revoked = host.post_json_auth(
+        &format!("/api/v1/issuer/documents/{doc}/revoke"),
+        &key,
+        &json!({}),
+    );
+    assert_eq!(revoked.status, 200, "{}", revoked.text());
+    host.post_json_auth(
+        &format!("/api/v1/issuer/documents/{doc}/revoke"),
+        &key,
+        &json!({}),
+    );
+    let now = kinds(&inbox(&host, &me, ""));
+    assert_eq!(
+        now[..4],
+        [
+            "document_revoked",
+            "share_used",
+            "share_used",
+            "document_issued"
+        ],
+        "two uses of a two-use link, one revocation: {now:?}"
+    );
+    let shown = &inbox(&host, &me, "")["items"][1];
+    assert!(
+        shown["body"]
+            .as_str()
+            .unwrap()
+            .contains("Nộp hồ sơ nhập học"),
+        "{shown}"
+    );
+}
