@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use e2e::admin::{self, official_login, unit};
 use e2e::db::db;
+use e2e::fake_server::FakeServer;
 use e2e::session::login;
 use e2e::{parallel, Host, HostBuilder, Method};
 use serde_json::{json, Value};
@@ -516,4 +517,45 @@ fn the_demo_seed_publishes_an_active_flood_alert_for_the_demo_citizens_district_
             .len(),
         1
     );
+}
+
+#[test]
+fn the_notices_go_out_by_sms_the_most_severe_first() {
+    const SECRET: &str = "dispatch-secret-for-the-tests-0123456789";
+    let sms = FakeServer::start(200, r#"{"CodeResult":"100","SMSID":"1"}"#);
+    let host = app()
+        .var("dispatch_secret", SECRET)
+        .var("sms_gateway_url", &format!("{}/send", sms.origin()))
+        .var("sms_gateway_host", &sms.origin())
+        .var("sms_api_key", "AK")
+        .var("sms_secret_key", "SK")
+        .start();
+    let official = publisher(&host, "0905750001");
+    let citizen = resident(&host, "0905750011", "Hòa Xuân, Cẩm Lệ");
+    // No quiet hours, so the test means the same at any time of day.
+    let r = host.patch_json(
+        "/api/v1/me/notification-settings",
+        Some(&citizen),
+        &json!({"quiet_hours": {"start": "00:00", "end": "00:00"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut first = flood(&["hoa-xuan"]);
+    first["severity"] = json!("Minor");
+    first["headline"] = json!("Triều cường nhẹ");
+    publish(&host, &official, &first);
+    let mut second = flood(&["cam-le"]);
+    second["severity"] = json!("Extreme");
+    second["headline"] = json!("Lũ quét khẩn cấp");
+    publish(&host, &official, &second);
+
+    let r = host.post_json_auth("/api/v1/internal/dispatch", SECRET, &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let texts: Vec<String> = sms
+        .requests()
+        .iter()
+        .map(|q| q.json()["Content"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].contains("Lũ quét khẩn cấp"), "{texts:?}");
+    assert!(texts[1].contains("Triều cường nhẹ"), "{texts:?}");
 }
