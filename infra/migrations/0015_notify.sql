@@ -6,9 +6,9 @@
 -- the account never used), so it commits or rolls back with that change:
 -- a committed change always has its notice, and a change that failed has
 -- none. Notices that depend on the time (the reminder the day before, the
--- check-in window opening) and the alerts' fan-out are written by the
--- dispatcher with a `dedupe_key`, which is UNIQUE: however many dispatchers
--- run at once, each is written once.
+-- check-in window opening) are written by the dispatcher, and the alerts'
+-- fan-out by a trigger of migration 0016, each with a `dedupe_key`, which
+-- is UNIQUE: however many writers run at once, each is written once.
 --
 -- The notice is also its own outbox row: `dispatch` is 'pending' until the
 -- dispatcher has delivered it outside the app (Zalo, SMS) or found there is

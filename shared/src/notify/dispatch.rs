@@ -90,6 +90,8 @@ pub struct Situation<'a> {
     pub zalo_last_at: Option<i64>,
     /// The citizen's quiet hours (`None`: the defaults).
     pub quiet: Option<(i64, i64)>,
+    /// The notice's detail (an alert's CAP severity).
+    pub detail: Option<&'a str>,
     /// Each channel tried before and its status.
     pub tried: &'a [(Route, String, i64)],
     /// Now.
@@ -161,7 +163,10 @@ pub fn plan(s: &Situation<'_>, senders: &Senders) -> Plan {
     }
     let minute = local_minute(s.now);
     let quiet = s.quiet.unwrap_or(DEFAULT_QUIET);
-    if s.kind.suppressible() && within(quiet, minute) {
+    // An extreme alert (CAP severity "Extreme": a threat to life) does not
+    // wait for the morning; everything else the citizen may hold back.
+    let extreme = s.kind == Kind::Alert && s.detail == Some("Extreme");
+    if s.kind.suppressible() && !extreme && within(quiet, minute) {
         return Plan::Defer(next_local(s.now, quiet.1));
     }
     if within(ZNS_NIGHT, minute) {
@@ -247,6 +252,7 @@ fn deliver(
         zalo_linked: c.zalo_user_id.is_some(),
         zalo_last_at: c.zalo_last_at,
         quiet: c.quiet,
+        detail: c.notice.detail.as_deref(),
         tried: &c.deliveries,
         now,
     };

@@ -277,3 +277,26 @@ fn notices_and_their_records_older_than_a_year_are_purged_by_the_scheduled_run()
     run(&w, &p);
     assert_eq!(rows(&w), (0, 0, 0));
 }
+
+#[test]
+fn an_extreme_alert_does_not_wait_for_the_morning_a_moderate_one_does() {
+    let w = world();
+    let p = Providers::new();
+    w.clock.set(T0 + 9 * 3600); // 23:05 local
+    let who = w.citizen("0905444999", "Ngô Thị Hạnh");
+    for (n, severity) in [(1, "Extreme"), (2, "Moderate")] {
+        w.db.raw(&format!(
+            "INSERT INTO notifications (account_id, kind, ref_id, subject, detail, note, created_at, due_at) \
+             VALUES ('{who}', 'alert', 'al_{n}', 'Lũ quét', '{severity}', 'Sơ tán ngay.', {t}, {t})",
+            t = w.clock.now()
+        ));
+    }
+    let night = run(&w, &p);
+    assert_eq!((night.sent, night.later), (1, 1), "{night:?}");
+    let sms = p.to(SMS);
+    assert_eq!(sms.len(), 1);
+    assert!(sms[0]["Content"]
+        .as_str()
+        .unwrap()
+        .starts_with("Lũ quét: Sơ tán ngay."));
+}
