@@ -20,12 +20,7 @@ fn private(resp: Response) -> Response {
 /// The language notices are worded in: the citizen's choice, else the
 /// request's.
 fn lang_for(ctx: &Ctx<'_>, account_id: &str) -> Result<Lang, ApiError> {
-    let chosen = settings::read(ctx.sql()?, account_id)?;
-    Ok(match (chosen.lang_chosen, chosen.lang.as_str()) {
-        (true, "en") => Lang::En,
-        (true, _) => Lang::Vi,
-        (false, _) => ctx.req.lang(),
-    })
+    Ok(settings::lang_of(ctx.sql()?, account_id, ctx.req.lang())?)
 }
 
 /// `GET /api/v1/me/notifications?unread=true&limit=&cursor=`.

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::dispatch::DEFAULT_QUIET;
 use super::store::settings as store;
 use super::{Channels, Kind, NotifyError};
+use crate::lang::Lang;
 use crate::ports::Sql;
 
 /// Quiet hours as the API writes them.
@@ -172,6 +173,17 @@ pub fn read(sql: &dyn Sql, account_id: &str) -> Result<Effective, NotifyError> {
             _ => DEFAULT_QUIET,
         },
         channels,
+    })
+}
+
+/// The language notices are worded in for `account_id`: its choice, else
+/// `fallback` (the request's). One read of one row: the inbox asks on every
+/// page, and needs nothing else of the settings.
+pub fn lang_of(sql: &dyn Sql, account_id: &str, fallback: Lang) -> Result<Lang, NotifyError> {
+    Ok(match store::chosen_lang(sql, account_id)?.as_deref() {
+        Some("en") => Lang::En,
+        Some(_) => Lang::Vi,
+        None => fallback,
     })
 }
 

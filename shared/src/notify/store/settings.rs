@@ -43,6 +43,15 @@ pub(crate) fn read(sql: &dyn Sql, account_id: &str) -> Result<Stored, StoreError
     Ok(out)
 }
 
+/// The language the account chose for notices, `None` until it chose.
+pub(crate) fn chosen_lang(sql: &dyn Sql, account_id: &str) -> Result<Option<String>, StoreError> {
+    let rows = sql.execute(
+        "SELECT lang FROM notification_settings WHERE account_id = ?1",
+        &[account_id.into()],
+    )?;
+    rows::first(&rows).map(|r| r.text("lang")).transpose()
+}
+
 /// Sets the fields given and keeps the others.
 pub(crate) fn write_general(
     sql: &dyn Sql,
